@@ -1,0 +1,266 @@
+// Package doc is the plan document: an OGP National Action Plan held in one
+// Automerge document, edited through typed operations in plan terms, stored
+// crash-safely on disk and exchanged as .coplan files. No Automerge type
+// leaves this package, so the CRDT engine can be replaced here alone.
+package doc
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// SchemaVersion is the document shape this build writes. Older documents are
+// migrated on open; newer ones are refused rather than damaged.
+const SchemaVersion = 1
+
+// Sentinel errors; callers match them with errors.Is.
+var (
+	ErrNotFound     = errors.New("not found")
+	ErrInvalid      = errors.New("invalid value")
+	ErrUnknownField = errors.New("unknown field")
+	ErrNotAPlan     = errors.New("not a Coplan plan")
+	ErrNewerSchema  = errors.New("plan was written by a newer Coplan")
+	ErrAmbiguous    = errors.New("ambiguous plan reference")
+)
+
+// Side is who proposed a commitment or which side a member speaks for.
+type Side string
+
+const (
+	Government   Side = "government"
+	CivilSociety Side = "civil-society"
+)
+
+// ParseSide accepts the two sides and a few obvious spellings.
+func ParseSide(s string) (Side, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "government", "gov":
+		return Government, nil
+	case "civil-society", "civil society", "civilsociety", "cso", "cs":
+		return CivilSociety, nil
+	}
+	return "", fmt.Errorf("%w: side %q (want government or civil-society)", ErrInvalid, s)
+}
+
+// State is a commitment's place in the decision process.
+type State string
+
+const (
+	Proposal   State = "proposal"
+	Discussion State = "under-discussion"
+	Agreed     State = "agreed"
+	Adopted    State = "adopted"
+	NotAdopted State = "not-adopted"
+)
+
+// States lists the decision states in process order.
+var States = []State{Proposal, Discussion, Agreed, Adopted, NotAdopted}
+
+// ParseState accepts a state name.
+func ParseState(s string) (State, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	s = strings.ReplaceAll(s, " ", "-")
+	if s == "discussion" {
+		return Discussion, nil
+	}
+	for _, st := range States {
+		if string(st) == s {
+			return st, nil
+		}
+	}
+	return "", fmt.Errorf("%w: state %q (want one of proposal, under-discussion, agreed, adopted, not-adopted)", ErrInvalid, s)
+}
+
+// Progress is a milestone's completion level for the self-assessment.
+type Progress string
+
+const (
+	NotStarted  Progress = "not-started"
+	Limited     Progress = "limited"
+	Substantial Progress = "substantial"
+	Completed   Progress = "completed"
+)
+
+// ParseProgress accepts a progress level ("" clears it).
+func ParseProgress(s string) (Progress, error) {
+	s = strings.ReplaceAll(strings.ToLower(strings.TrimSpace(s)), " ", "-")
+	switch Progress(s) {
+	case "", NotStarted, Limited, Substantial, Completed:
+		return Progress(s), nil
+	}
+	return "", fmt.Errorf("%w: progress %q (want not-started, limited, substantial or completed)", ErrInvalid, s)
+}
+
+// DateLayout is how dates are written in the document: ISO 8601 calendar dates.
+const DateLayout = "2006-01-02"
+
+// ParseDate checks a calendar date ("" clears it). A bare year or year-month
+// is accepted and widened to its first day.
+func ParseDate(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", nil
+	}
+	for _, layout := range []string{DateLayout, "2006-01", "2006"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.Format(DateLayout), nil
+		}
+	}
+	return "", fmt.Errorf("%w: %q is not a date (want YYYY-MM-DD)", ErrInvalid, s)
+}
+
+// ParseEndDate is ParseDate for the end of a span: a bare year or
+// year-month is widened to its last day.
+func ParseEndDate(s string) (string, error) {
+	d, err := ParseDate(s)
+	if err != nil || d == "" {
+		return d, err
+	}
+	s = strings.TrimSpace(s)
+	if len(s) == 4 {
+		return s + "-12-31", nil
+	}
+	if len(s) == 7 {
+		t, _ := time.Parse(DateLayout, d)
+		return t.AddDate(0, 1, -1).Format(DateLayout), nil
+	}
+	return d, nil
+}
+
+// Values are the OGP values a commitment is relevant to.
+type Values struct {
+	Transparency   bool `json:"transparency"`
+	Participation  bool `json:"participation"`
+	Accountability bool `json:"accountability"`
+	Technology     bool `json:"technology"`
+}
+
+// ValueNames are the OGP value keys, in template order.
+var ValueNames = []string{"transparency", "participation", "accountability", "technology"}
+
+// Any reports whether at least one value is ticked.
+func (v Values) Any() bool {
+	return v.Transparency || v.Participation || v.Accountability || v.Technology
+}
+
+// Origin says who proposed a commitment.
+type Origin struct {
+	Side Side   `json:"side"`
+	Org  string `json:"org"`
+	By   string `json:"by"`
+}
+
+// Milestone is a verifiable deliverable of a commitment.
+type Milestone struct {
+	ID          string   `json:"id"`
+	Title       string   `json:"title"`
+	Deliverable string   `json:"deliverable"`
+	Start       string   `json:"start"`
+	End         string   `json:"end"`
+	Progress    Progress `json:"progress"`
+}
+
+// Commitment is one commitment in the OGP template.
+type Commitment struct {
+	ID           string      `json:"id"`
+	Number       int         `json:"number"`
+	Title        string      `json:"title"`
+	Lead         string      `json:"lead"`
+	Support      string      `json:"support"`
+	Problem      string      `json:"problem"`
+	Description  string      `json:"description"`
+	Contribution string      `json:"contribution"`
+	Additional   string      `json:"additional"`
+	Values       Values      `json:"values"`
+	Themes       []string    `json:"themes"`
+	Origin       Origin      `json:"origin"`
+	State        State       `json:"state"`
+	Response     string      `json:"response"`
+	Start        string      `json:"start"`
+	End          string      `json:"end"`
+	Contact      string      `json:"contact"`
+	Milestones   []Milestone `json:"milestones"`
+}
+
+// Comment is one remark in a thread on a commitment or field.
+type Comment struct {
+	ID       string    `json:"id"`
+	Target   string    `json:"target"`
+	Author   string    `json:"author"`
+	At       time.Time `json:"at"`
+	Body     string    `json:"body"`
+	Resolved bool      `json:"resolved"`
+}
+
+// TimelineEntry is a dated process milestone anybody may update.
+type TimelineEntry struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	Date  string `json:"date"`
+	Note  string `json:"note"`
+}
+
+// Note is a set of meeting notes written jointly.
+type Note struct {
+	ID        string `json:"id"`
+	Date      string `json:"date"`
+	Title     string `json:"title"`
+	Attendees string `json:"attendees"`
+	Body      string `json:"body"`
+}
+
+// Member is a known device of a drafter, keyed by its peer ID.
+type Member struct {
+	PeerID  string    `json:"peerId"`
+	Name    string    `json:"name"`
+	Org     string    `json:"org"`
+	Side    Side      `json:"side"`
+	Roles   []string  `json:"roles"`
+	Keys    []string  `json:"keys"`
+	AddedBy string    `json:"addedBy"`
+	AddedAt time.Time `json:"addedAt"`
+	Removed bool      `json:"removed"`
+}
+
+// HasRole reports whether the member holds role.
+func (m Member) HasRole(role string) bool {
+	for _, r := range m.Roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+// Author is the person editing on this device: every change made through a
+// Plan is attributed to them.
+type Author struct {
+	PeerID string
+	Name   string
+	Org    string
+	Side   Side
+}
+
+// Content is the whole plan as plain data: the stable machine-readable view
+// printed by `coplan show --json`.
+type Content struct {
+	Schema      int             `json:"schema"`
+	ID          string          `json:"id"`
+	Title       string          `json:"title"`
+	Country     string          `json:"country"`
+	PeriodStart string          `json:"periodStart"`
+	PeriodEnd   string          `json:"periodEnd"`
+	Vision      string          `json:"vision"`
+	Commitments []Commitment    `json:"commitments"`
+	Comments    []Comment       `json:"comments"`
+	Timeline    []TimelineEntry `json:"timeline"`
+	Notes       []Note          `json:"notes"`
+	Members     []Member        `json:"members"`
+}
+
+type timeValue struct {
+	t  time.Time
+	ok bool
+}

@@ -1,0 +1,690 @@
+package doc
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	am "github.com/automerge/automerge-go"
+)
+
+// Splice edits a text field: delete del code points at pos, insert ins there.
+// This is how every keystroke reaches the document, so concurrent typists in
+// one paragraph keep each other's words.
+func (p *Plan) Splice(r TextRef, pos, del int, ins string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.spliceLocked(r, pos, del, ins)
+}
+
+func (p *Plan) spliceLocked(r TextRef, pos, del int, ins string) error {
+	if err := p.beforeEdit(); err != nil {
+		return err
+	}
+	if !utf8.ValidString(ins) {
+		return fmt.Errorf("%w: text is not valid UTF-8", ErrInvalid)
+	}
+	if pos < 0 || del < 0 {
+		return fmt.Errorf("%w: splice at %d deleting %d", ErrInvalid, pos, del)
+	}
+	t, err := p.resolveText(r)
+	if err != nil {
+		return err
+	}
+	if err := t.Splice(pos, del, ins); err != nil {
+		delete(p.texts, r)
+		return fmt.Errorf("%w: splice at %d deleting %d in %s: %v", ErrInvalid, pos, del, p.describeText(r), err)
+	}
+	p.touchText(r)
+	return nil
+}
+
+// Text reads a text field.
+func (p *Plan) Text(r TextRef) (string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	t, err := p.resolveText(r)
+	if err != nil {
+		return "", err
+	}
+	return t.Get()
+}
+
+// SetText makes a text field equal s by splicing only the part that differs.
+func (p *Plan) SetText(r TextRef, s string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.setTextLocked(r, s)
+}
+
+func (p *Plan) setTextLocked(r TextRef, s string) error {
+	t, err := p.resolveText(r)
+	if err != nil {
+		return err
+	}
+	old, err := t.Get()
+	if err != nil {
+		return err
+	}
+	pos, del, ins := Diff(old, s)
+	if del == 0 && ins == "" {
+		return nil
+	}
+	return p.spliceLocked(r, pos, del, ins)
+}
+
+// Diff returns the single splice (in code points) turning a into b: the part
+// between their common prefix and common suffix.
+func Diff(a, b string) (pos, del int, ins string) {
+	ar, br := []rune(a), []rune(b)
+	pre := 0
+	for pre < len(ar) && pre < len(br) && ar[pre] == br[pre] {
+		pre++
+	}
+	suf := 0
+	for suf < len(ar)-pre && suf < len(br)-pre && ar[len(ar)-1-suf] == br[len(br)-1-suf] {
+		suf++
+	}
+	return pre, len(ar) - pre - suf, string(br[pre : len(br)-suf])
+}
+
+func (p *Plan) setStr(m *am.Map, key, val, msg string) error {
+	if err := p.beforeEdit(); err != nil {
+		return err
+	}
+	if p.str(m, key) == val {
+		return nil
+	}
+	if err := m.Set(key, val); err != nil {
+		return err
+	}
+	p.touch(msg)
+	return nil
+}
+
+// SetPlanField sets title, country, periodStart, periodEnd or vision.
+func (p *Plan) SetPlanField(field, value string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	m := p.mapAt("plan")
+	switch field {
+	case "title":
+		if strings.TrimSpace(value) == "" {
+			return fmt.Errorf("%w: a plan needs a title", ErrInvalid)
+		}
+		return p.setStr(m, field, strings.TrimSpace(value), "Rename plan")
+	case "country":
+		return p.setStr(m, field, strings.TrimSpace(value), "Set plan country")
+	case "periodStart", "periodEnd", "period-start", "period-end":
+		parse := ParseDate
+		if strings.HasSuffix(strings.ToLower(field), "end") {
+			parse = ParseEndDate
+		}
+		d, err := parse(value)
+		if err != nil {
+			return err
+		}
+		key := map[string]string{"period-start": "periodStart", "period-end": "periodEnd"}[field]
+		if key == "" {
+			key = field
+		}
+		return p.setStr(m, key, d, "Set plan period")
+	case "vision":
+		return p.setTextLocked(VisionText(), value)
+	}
+	return fmt.Errorf("%w: plan field %q (want title, country, periodStart, periodEnd, vision)", ErrUnknownField, field)
+}
+
+// NewCommitment is what a new commitment starts with.
+type NewCommitment struct {
+	Title string
+	Side  Side // defaults to the author's side
+	Org   string
+	Lead  string
+}
+
+// AddCommitment appends a commitment in the proposal state and returns its ID.
+func (p *Plan) AddCommitment(nc NewCommitment) (string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.beforeEdit(); err != nil {
+		return "", err
+	}
+	if strings.TrimSpace(nc.Title) == "" {
+		return "", fmt.Errorf("%w: a commitment needs a title", ErrInvalid)
+	}
+	side := nc.Side
+	if side == "" {
+		side = p.author.Side
+	}
+	org := nc.Org
+	if org == "" && side == p.author.Side {
+		org = p.author.Org
+	}
+	cs := p.mapAt("commitments")
+	ids := p.keysIn(cs)
+	last := ""
+	if len(ids) > 0 {
+		last = p.str(mapIn(cs, ids[len(ids)-1]), "order")
+	}
+	id := newID()
+	c := am.NewMap()
+	if err := cs.Set(id, c); err != nil {
+		return "", err
+	}
+	sets := map[string]any{
+		"order": orderBetween(last, ""), "lead": strings.TrimSpace(nc.Lead), "support": "", "contact": "",
+		"state": string(Proposal), "start": "", "end": "",
+	}
+	for k, v := range sets {
+		if err := c.Set(k, v); err != nil {
+			return "", err
+		}
+	}
+	for _, f := range CommitmentTextFields {
+		init := ""
+		if f == "title" {
+			init = strings.TrimSpace(nc.Title)
+		}
+		if err := c.Set(f, am.NewText(init)); err != nil {
+			return "", err
+		}
+	}
+	vals := am.NewMap()
+	if err := c.Set("values", vals); err != nil {
+		return "", err
+	}
+	for _, v := range ValueNames {
+		if err := vals.Set(v, false); err != nil {
+			return "", err
+		}
+	}
+	for _, k := range []string{"themes", "milestones"} {
+		if err := c.Set(k, am.NewMap()); err != nil {
+			return "", err
+		}
+	}
+	origin := am.NewMap()
+	if err := c.Set("origin", origin); err != nil {
+		return "", err
+	}
+	for k, v := range map[string]string{"side": string(side), "org": org, "by": p.author.Name} {
+		if err := origin.Set(k, v); err != nil {
+			return "", err
+		}
+	}
+	p.touch(fmt.Sprintf("Add commitment %d: %s", len(ids)+1, strings.TrimSpace(nc.Title)))
+	return id, nil
+}
+
+// CommitmentFields are the field names SetCommitmentField accepts.
+var CommitmentFields = []string{"title", "lead", "support", "problem", "description", "contribution", "additional",
+	"values", "themes", "side", "org", "by", "state", "response", "start", "end", "contact"}
+
+// SetCommitmentField sets one field from its text form, as typed on the
+// command line: dates are checked, values and themes are comma lists.
+func (p *Plan) SetCommitmentField(id, field, value string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c := p.mapAt("commitments", id)
+	if c == nil {
+		return fmt.Errorf("%w: commitment %s", ErrNotFound, id)
+	}
+	n := p.numberOf(id)
+	msg := fmt.Sprintf("Set commitment %d %s", n, field)
+	switch field {
+	case "title", "problem", "description", "contribution", "additional", "response":
+		return p.setTextLocked(CommitmentText(id, field), value)
+	case "lead", "support", "contact":
+		return p.setStr(c, field, strings.TrimSpace(value), msg)
+	case "start", "end":
+		d, err := ParseDate(value)
+		if err != nil {
+			return fmt.Errorf("%s: %w", field, err)
+		}
+		return p.setStr(c, field, d, msg)
+	case "state":
+		st, err := ParseState(value)
+		if err != nil {
+			return err
+		}
+		return p.setStr(c, field, string(st), fmt.Sprintf("Move commitment %d to %s", n, st))
+	case "side":
+		s, err := ParseSide(value)
+		if err != nil {
+			return err
+		}
+		return p.setStr(mapIn(c, "origin"), "side", string(s), msg)
+	case "org", "by":
+		return p.setStr(mapIn(c, "origin"), field, strings.TrimSpace(value), msg)
+	case "values":
+		want := map[string]bool{}
+		for _, v := range splitList(value) {
+			v = strings.ToLower(v)
+			if v == "civic-participation" || v == "civic participation" {
+				v = "participation"
+			}
+			if v == "public-accountability" || v == "public accountability" {
+				v = "accountability"
+			}
+			if v == "technology-and-innovation" || v == "innovation" {
+				v = "technology"
+			}
+			if !slices.Contains(ValueNames, v) {
+				return fmt.Errorf("%w: OGP value %q (want %s)", ErrInvalid, v, strings.Join(ValueNames, ", "))
+			}
+			want[v] = true
+		}
+		for _, v := range ValueNames {
+			if err := p.setValueLocked(id, v, want[v]); err != nil {
+				return err
+			}
+		}
+		return nil
+	case "themes":
+		return p.setThemesLocked(id, splitList(value))
+	}
+	return fmt.Errorf("%w: commitment field %q (want one of %s)", ErrUnknownField, field, strings.Join(CommitmentFields, ", "))
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+// SetValue ticks or clears one OGP value of a commitment.
+func (p *Plan) SetValue(id, value string, on bool) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.setValueLocked(id, value, on)
+}
+
+func (p *Plan) setValueLocked(id, value string, on bool) error {
+	if err := p.beforeEdit(); err != nil {
+		return err
+	}
+	if !slices.Contains(ValueNames, value) {
+		return fmt.Errorf("%w: OGP value %q", ErrInvalid, value)
+	}
+	vals := p.mapAt("commitments", id, "values")
+	if vals == nil {
+		return fmt.Errorf("%w: commitment %s", ErrNotFound, id)
+	}
+	if boolIn(vals, value) == on {
+		return nil
+	}
+	if err := vals.Set(value, on); err != nil {
+		return err
+	}
+	p.touch(fmt.Sprintf("Set commitment %d values", p.numberOf(id)))
+	return nil
+}
+
+// SetThemes makes a commitment's themes equal the given set; themes are a
+// set in the document so two people adding different themes both count.
+func (p *Plan) SetThemes(id string, themes []string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.setThemesLocked(id, themes)
+}
+
+func (p *Plan) setThemesLocked(id string, themes []string) error {
+	if err := p.beforeEdit(); err != nil {
+		return err
+	}
+	m := p.mapAt("commitments", id, "themes")
+	if m == nil {
+		return fmt.Errorf("%w: commitment %s", ErrNotFound, id)
+	}
+	have := setIn(m)
+	changed := false
+	for _, t := range have {
+		if !slices.Contains(themes, t) {
+			if err := m.Delete(t); err != nil {
+				return err
+			}
+			changed = true
+		}
+	}
+	for _, t := range themes {
+		if !slices.Contains(have, t) {
+			if err := m.Set(t, true); err != nil {
+				return err
+			}
+			changed = true
+		}
+	}
+	if changed {
+		p.touch(fmt.Sprintf("Set commitment %d themes", p.numberOf(id)))
+	}
+	return nil
+}
+
+// RemoveCommitment deletes a commitment and its milestones.
+func (p *Plan) RemoveCommitment(id string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.removeIn(p.mapAt("commitments"), id, func() string {
+		return fmt.Sprintf("Remove commitment %d: %s", p.numberOf(id), p.str(p.mapAt("commitments", id), "title"))
+	})
+}
+
+func (p *Plan) removeIn(m *am.Map, id string, msg func() string) error {
+	if err := p.beforeEdit(); err != nil {
+		return err
+	}
+	if mapIn(m, id) == nil {
+		return fmt.Errorf("%w: %s", ErrNotFound, id)
+	}
+	text := msg()
+	if err := m.Delete(id); err != nil {
+		return err
+	}
+	clear(p.texts)
+	p.touch(text)
+	return nil
+}
+
+// MoveCommitment puts a commitment at position to (0-based) in the order.
+func (p *Plan) MoveCommitment(id string, to int) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	from := p.numberOf(id)
+	return p.moveIn(p.mapAt("commitments"), id, to, fmt.Sprintf("Move commitment %d to position %d", from, to+1))
+}
+
+func (p *Plan) moveIn(m *am.Map, id string, to int, msg string) error {
+	if err := p.beforeEdit(); err != nil {
+		return err
+	}
+	ids := p.keysIn(m)
+	idx := slices.Index(ids, id)
+	if idx < 0 {
+		return fmt.Errorf("%w: %s", ErrNotFound, id)
+	}
+	if to < 0 || to >= len(ids) {
+		return fmt.Errorf("%w: position %d (there are %d)", ErrInvalid, to+1, len(ids))
+	}
+	if to == idx {
+		return nil
+	}
+	rest := slices.Delete(slices.Clone(ids), idx, idx+1)
+	var before, after string
+	if to > 0 {
+		before = p.str(mapIn(m, rest[to-1]), "order")
+	}
+	if to < len(rest) {
+		after = p.str(mapIn(m, rest[to]), "order")
+	}
+	if err := mapIn(m, id).Set("order", orderBetween(before, after)); err != nil {
+		return err
+	}
+	p.touch(msg)
+	return nil
+}
+
+// AddMilestone appends a milestone to a commitment and returns its ID.
+func (p *Plan) AddMilestone(cid, title string) (string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.beforeEdit(); err != nil {
+		return "", err
+	}
+	ms := p.mapAt("commitments", cid, "milestones")
+	if ms == nil {
+		return "", fmt.Errorf("%w: commitment %s", ErrNotFound, cid)
+	}
+	ids := p.keysIn(ms)
+	last := ""
+	if len(ids) > 0 {
+		last = p.str(mapIn(ms, ids[len(ids)-1]), "order")
+	}
+	id := newID()
+	m := am.NewMap()
+	if err := ms.Set(id, m); err != nil {
+		return "", err
+	}
+	for k, v := range map[string]any{"order": orderBetween(last, ""), "start": "", "end": "", "progress": "",
+		"title": am.NewText(strings.TrimSpace(title)), "deliverable": am.NewText("")} {
+		if err := m.Set(k, v); err != nil {
+			return "", err
+		}
+	}
+	p.touch(fmt.Sprintf("Add milestone to commitment %d", p.numberOf(cid)))
+	return id, nil
+}
+
+// MilestoneFields are the fields SetMilestoneField accepts.
+var MilestoneFields = []string{"title", "deliverable", "start", "end", "progress"}
+
+// SetMilestoneField sets a milestone field from its text form.
+func (p *Plan) SetMilestoneField(cid, mid, field, value string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	m := p.mapAt("commitments", cid, "milestones", mid)
+	if m == nil {
+		return fmt.Errorf("%w: milestone %s of commitment %s", ErrNotFound, mid, cid)
+	}
+	msg := fmt.Sprintf("Set commitment %d milestone %s", p.numberOf(cid), field)
+	switch field {
+	case "title", "deliverable":
+		return p.setTextLocked(MilestoneText(cid, mid, field), value)
+	case "start", "end":
+		d, err := ParseDate(value)
+		if err != nil {
+			return fmt.Errorf("%s: %w", field, err)
+		}
+		return p.setStr(m, field, d, msg)
+	case "progress":
+		pr, err := ParseProgress(value)
+		if err != nil {
+			return err
+		}
+		return p.setStr(m, field, string(pr), msg)
+	}
+	return fmt.Errorf("%w: milestone field %q (want one of %s)", ErrUnknownField, field, strings.Join(MilestoneFields, ", "))
+}
+
+// RemoveMilestone deletes a milestone.
+func (p *Plan) RemoveMilestone(cid, mid string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.removeIn(p.mapAt("commitments", cid, "milestones"), mid, func() string {
+		return fmt.Sprintf("Remove milestone from commitment %d", p.numberOf(cid))
+	})
+}
+
+// MoveMilestone puts a milestone at position to (0-based) in its commitment.
+func (p *Plan) MoveMilestone(cid, mid string, to int) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.moveIn(p.mapAt("commitments", cid, "milestones"), mid, to, fmt.Sprintf("Reorder milestones of commitment %d", p.numberOf(cid)))
+}
+
+// AddTimeline adds a dated entry to the process timeline.
+func (p *Plan) AddTimeline(title, date, note string) (string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.beforeEdit(); err != nil {
+		return "", err
+	}
+	d, err := ParseDate(date)
+	if err != nil {
+		return "", err
+	}
+	if strings.TrimSpace(title) == "" {
+		return "", fmt.Errorf("%w: a timeline entry needs a title", ErrInvalid)
+	}
+	id := newID()
+	m := am.NewMap()
+	if err := p.mapAt("timeline").Set(id, m); err != nil {
+		return "", err
+	}
+	for k, v := range map[string]string{"title": strings.TrimSpace(title), "date": d, "note": note, "order": d} {
+		if err := m.Set(k, v); err != nil {
+			return "", err
+		}
+	}
+	p.touch("Add timeline entry " + strings.TrimSpace(title))
+	return id, nil
+}
+
+// SetTimelineField sets title, date or note of a timeline entry.
+func (p *Plan) SetTimelineField(id, field, value string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	m := p.mapAt("timeline", id)
+	if m == nil {
+		return fmt.Errorf("%w: timeline entry %s", ErrNotFound, id)
+	}
+	switch field {
+	case "title", "note":
+		return p.setStr(m, field, value, "Edit timeline entry "+p.str(m, "title"))
+	case "date":
+		d, err := ParseDate(value)
+		if err != nil {
+			return err
+		}
+		if err := p.setStr(m, "date", d, "Edit timeline entry "+p.str(m, "title")); err != nil {
+			return err
+		}
+		return p.setStr(m, "order", d, "")
+	}
+	return fmt.Errorf("%w: timeline field %q (want title, date, note)", ErrUnknownField, field)
+}
+
+// RemoveTimeline deletes a timeline entry.
+func (p *Plan) RemoveTimeline(id string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.removeIn(p.mapAt("timeline"), id, func() string {
+		return "Remove timeline entry " + p.str(p.mapAt("timeline", id), "title")
+	})
+}
+
+// AddNote starts a set of meeting notes and returns its ID.
+func (p *Plan) AddNote(date, title string) (string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.beforeEdit(); err != nil {
+		return "", err
+	}
+	d, err := ParseDate(date)
+	if err != nil {
+		return "", err
+	}
+	if d == "" {
+		d = p.now().Format(DateLayout)
+	}
+	if strings.TrimSpace(title) == "" {
+		title = "Meeting " + d
+	}
+	id := newID()
+	m := am.NewMap()
+	if err := p.mapAt("notes").Set(id, m); err != nil {
+		return "", err
+	}
+	for k, v := range map[string]any{"title": strings.TrimSpace(title), "date": d, "attendees": "", "order": d, "body": am.NewText("")} {
+		if err := m.Set(k, v); err != nil {
+			return "", err
+		}
+	}
+	p.touch("Add meeting notes " + strings.TrimSpace(title))
+	return id, nil
+}
+
+// SetNoteField sets title, date, attendees or body of meeting notes.
+func (p *Plan) SetNoteField(id, field, value string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	m := p.mapAt("notes", id)
+	if m == nil {
+		return fmt.Errorf("%w: meeting notes %s", ErrNotFound, id)
+	}
+	msg := "Edit meeting notes " + p.str(m, "title")
+	switch field {
+	case "title", "attendees":
+		return p.setStr(m, field, value, msg)
+	case "date":
+		d, err := ParseDate(value)
+		if err != nil {
+			return err
+		}
+		if err := p.setStr(m, "date", d, msg); err != nil {
+			return err
+		}
+		return p.setStr(m, "order", d, "")
+	case "body":
+		return p.setTextLocked(NoteBody(id), value)
+	}
+	return fmt.Errorf("%w: notes field %q (want title, date, attendees, body)", ErrUnknownField, field)
+}
+
+// RemoveNote deletes a set of meeting notes.
+func (p *Plan) RemoveNote(id string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.removeIn(p.mapAt("notes"), id, func() string {
+		return "Remove meeting notes " + p.str(p.mapAt("notes", id), "title")
+	})
+}
+
+// AddComment starts or continues a thread on target (a commitment ID, or
+// commitmentID/field).
+func (p *Plan) AddComment(target, body string) (string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.beforeEdit(); err != nil {
+		return "", err
+	}
+	if strings.TrimSpace(body) == "" {
+		return "", fmt.Errorf("%w: an empty comment", ErrInvalid)
+	}
+	cid, _, _ := strings.Cut(target, "/")
+	if p.mapAt("commitments", cid) == nil {
+		return "", fmt.Errorf("%w: commitment %s", ErrNotFound, cid)
+	}
+	id := newID()
+	m := am.NewMap()
+	if err := p.mapAt("comments").Set(id, m); err != nil {
+		return "", err
+	}
+	now := p.now().UTC()
+	for k, v := range map[string]any{"target": target, "author": p.author.Name, "at": now,
+		"order": now.Format(time.RFC3339Nano), "resolved": false, "body": am.NewText(body)} {
+		if err := m.Set(k, v); err != nil {
+			return "", err
+		}
+	}
+	p.touch(fmt.Sprintf("Comment on commitment %d", p.numberOf(cid)))
+	return id, nil
+}
+
+// ResolveComment marks a comment resolved or open again.
+func (p *Plan) ResolveComment(id string, resolved bool) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.beforeEdit(); err != nil {
+		return err
+	}
+	m := p.mapAt("comments", id)
+	if m == nil {
+		return fmt.Errorf("%w: comment %s", ErrNotFound, id)
+	}
+	if err := m.Set("resolved", resolved); err != nil {
+		return err
+	}
+	if resolved {
+		p.touch("Resolve comment")
+	} else {
+		p.touch("Reopen comment")
+	}
+	return nil
+}

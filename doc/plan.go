@@ -1,0 +1,482 @@
+package doc
+
+import (
+	"fmt"
+	"log/slog"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	am "github.com/automerge/automerge-go"
+)
+
+// CommitPolicy groups keystrokes into changes: a change is committed after a
+// pause in typing, and at least every Max while typing goes on. One change per
+// keystroke would make documents and sync traffic many times larger.
+type CommitPolicy struct {
+	Pause time.Duration
+	Max   time.Duration
+	// Now, when set, replaces the wall clock and turns off the background
+	// timers: commits then happen only inside edits (for replays and tests).
+	Now func() time.Time
+}
+
+// DefaultPolicy is the policy of the desktop app.
+var DefaultPolicy = CommitPolicy{Pause: 700 * time.Millisecond, Max: 2 * time.Second}
+
+// Event tells a subscriber that the plan changed.
+type Event struct {
+	// Local is true for this process's own commits, false for merges
+	// (sync, imported files, another process on the same data folder).
+	Local bool
+}
+
+// Plan is one open National Action Plan. All methods are safe for concurrent
+// use; edits are grouped into changes by the commit policy or by Commit.
+type Plan struct {
+	mu     sync.Mutex
+	d      *am.Doc
+	id     string
+	author Author
+	actor  string
+
+	store    *Store
+	compact  bool // a compaction is due at the next idle commit
+	readOnly bool
+
+	// pending local edits not yet committed
+	pending      bool
+	pendingMsgs  []string
+	pendingText  map[TextRef]bool
+	firstPending time.Time
+	lastEdit     time.Time
+	policy       *CommitPolicy
+	pauseTimer   *time.Timer
+	maxTimer     *time.Timer
+
+	texts map[TextRef]*am.Text // resolved Text objects; cleared on merges
+
+	subMu  sync.Mutex
+	subs   map[int]chan Event
+	nextID int
+
+	// OnPersistError is told when a commit could not be written to disk.
+	OnPersistError func(error)
+}
+
+func newPlan(d *am.Doc, author Author) *Plan {
+	p := &Plan{d: d, author: author, texts: map[TextRef]*am.Text{}, subs: map[int]chan Event{}, pendingText: map[TextRef]bool{}}
+	p.actor = d.ActorID()
+	return p
+}
+
+// NewPlan creates a fresh plan document in memory, with author as its first
+// member. Periods are YYYY or YYYY-MM-DD.
+func NewPlan(title, country, periodStart, periodEnd string, author Author) (*Plan, error) {
+	ps, err := ParseDate(periodStart)
+	if err != nil {
+		return nil, fmt.Errorf("period start: %w", err)
+	}
+	pe, err := ParseEndDate(periodEnd)
+	if err != nil {
+		return nil, fmt.Errorf("period end: %w", err)
+	}
+	if ps != "" && pe != "" && pe < ps {
+		return nil, fmt.Errorf("%w: the period ends (%s) before it starts (%s)", ErrInvalid, pe, ps)
+	}
+	if strings.TrimSpace(title) == "" {
+		return nil, fmt.Errorf("%w: a plan needs a title", ErrInvalid)
+	}
+	p := newPlan(am.New(), author)
+	p.id = newPlanID()
+	root := p.d.RootMap()
+	must := func(err error) {
+		if err != nil {
+			panic(err)
+		}
+	}
+	must(root.Set("schema", int64(SchemaVersion)))
+	plan := am.NewMap()
+	must(root.Set("plan", plan))
+	must(plan.Set("id", p.id))
+	must(plan.Set("title", strings.TrimSpace(title)))
+	must(plan.Set("country", strings.TrimSpace(country)))
+	must(plan.Set("periodStart", ps))
+	must(plan.Set("periodEnd", pe))
+	must(plan.Set("vision", am.NewText("")))
+	for _, k := range []string{"commitments", "comments", "timeline", "notes", "members", "actors"} {
+		must(root.Set(k, am.NewMap()))
+	}
+	if author.PeerID != "" {
+		if err := p.putMember(Member{PeerID: author.PeerID, Name: author.Name, Org: author.Org, Side: author.Side, AddedBy: author.PeerID, AddedAt: time.Now().UTC()}); err != nil {
+			return nil, err
+		}
+	}
+	p.touch("Create plan " + strings.TrimSpace(title))
+	if err := p.commitLocked(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// LoadPlan opens a saved document (the bytes of Save) in memory.
+func LoadPlan(data []byte, author Author) (*Plan, error) {
+	d, err := am.Load(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNotAPlan, err)
+	}
+	d.SaveIncremental() // a freshly loaded doc would otherwise repeat everything
+	p := newPlan(d, author)
+	if err := p.init(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// init reads the plan ID and migrates older schemas.
+func (p *Plan) init() error {
+	root := p.d.RootMap()
+	v, err := root.Get("schema")
+	if err != nil || v.Kind() != am.KindInt64 {
+		return fmt.Errorf("%w: no schema version", ErrNotAPlan)
+	}
+	schema := int(v.Int64())
+	if schema > SchemaVersion {
+		return fmt.Errorf("%w (schema %d, this build knows %d): update Coplan", ErrNewerSchema, schema, SchemaVersion)
+	}
+	p.id = p.str(p.mapAt("plan"), "id")
+	if p.id == "" {
+		return fmt.Errorf("%w: no plan ID", ErrNotAPlan)
+	}
+	for s := schema; s < SchemaVersion; s++ {
+		if err := migrations[s](p); err != nil {
+			return fmt.Errorf("migrate schema %d: %w", s, err)
+		}
+		if err := root.Set("schema", int64(s+1)); err != nil {
+			return err
+		}
+		p.touch(fmt.Sprintf("Migrate schema %d to %d", s, s+1))
+	}
+	return nil
+}
+
+// migrations[n] turns a schema-n document into schema n+1.
+var migrations = map[int]func(*Plan) error{}
+
+// ID is the plan's stable identifier.
+func (p *Plan) ID() string { return p.id }
+
+// Author is who this process attributes edits to.
+func (p *Plan) Author() Author {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.author
+}
+
+// Save returns the whole document in Automerge's compressed form.
+func (p *Plan) Save() ([]byte, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.commitLocked(); err != nil {
+		return nil, err
+	}
+	return p.d.Save(), nil
+}
+
+// Heads identifies the current version: the hashes of the latest changes.
+func (p *Plan) Heads() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	_ = p.commitLocked()
+	return headStrings(p.d.Heads())
+}
+
+func headStrings(hs []am.ChangeHash) []string {
+	out := make([]string, len(hs))
+	for i, h := range hs {
+		out[i] = h.String()
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Subscribe returns a channel that receives an event after each commit or
+// merge, and a cancel function. Events coalesce: a slow reader sees one event
+// for several changes and should re-read what it shows.
+func (p *Plan) Subscribe() (<-chan Event, func()) {
+	p.subMu.Lock()
+	defer p.subMu.Unlock()
+	ch := make(chan Event, 1)
+	id := p.nextID
+	p.nextID++
+	p.subs[id] = ch
+	return ch, func() {
+		p.subMu.Lock()
+		defer p.subMu.Unlock()
+		if c, ok := p.subs[id]; ok {
+			delete(p.subs, id)
+			close(c)
+		}
+	}
+}
+
+func (p *Plan) publish(e Event) {
+	p.subMu.Lock()
+	defer p.subMu.Unlock()
+	for _, ch := range p.subs {
+		select {
+		case ch <- e:
+		default:
+			// A remote event must not be hidden behind a coalesced local one.
+			if !e.Local {
+				select {
+				case <-ch:
+				default:
+				}
+				select {
+				case ch <- e:
+				default:
+				}
+			}
+		}
+	}
+}
+
+// AutoCommit turns on the commit policy for interactive editing.
+func (p *Plan) AutoCommit(pol CommitPolicy) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.policy = &pol
+}
+
+func (p *Plan) now() time.Time {
+	if p.policy != nil && p.policy.Now != nil {
+		return p.policy.Now()
+	}
+	return time.Now()
+}
+
+// beforeEdit commits the previous group of edits when the policy says it is
+// over (a pause has passed, or it has gone on for Max).
+func (p *Plan) beforeEdit() error {
+	if p.readOnly {
+		return fmt.Errorf("%w: this copy is read-only", ErrInvalid)
+	}
+	if !p.pending || p.policy == nil {
+		return nil
+	}
+	now := p.now()
+	if now.Sub(p.lastEdit) >= p.policy.Pause || now.Sub(p.firstPending) >= p.policy.Max {
+		return p.commitLocked()
+	}
+	return nil
+}
+
+// touch records that an edit was made, for the change message and the policy.
+func (p *Plan) touch(msg string) {
+	now := p.now()
+	if !p.pending {
+		p.pending = true
+		p.firstPending = now
+		if p.policy != nil && p.policy.Now == nil {
+			p.maxTimer = time.AfterFunc(p.policy.Max, p.timerCommit)
+		}
+	}
+	p.lastEdit = now
+	if msg != "" && !slices.Contains(p.pendingMsgs, msg) {
+		p.pendingMsgs = append(p.pendingMsgs, msg)
+	}
+	if p.policy != nil && p.policy.Now == nil {
+		if p.pauseTimer == nil {
+			p.pauseTimer = time.AfterFunc(p.policy.Pause, p.timerCommit)
+		} else {
+			p.pauseTimer.Reset(p.policy.Pause)
+		}
+	}
+}
+
+func (p *Plan) touchText(ref TextRef) {
+	p.touch("")
+	p.pendingText[ref] = true
+}
+
+func (p *Plan) timerCommit() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.commitLocked(); err != nil {
+		slog.Error("commit failed", "plan", p.id, "err", err)
+	}
+	p.maybeCompactLocked()
+}
+
+// Commit writes pending edits as one change (and to disk when the plan has
+// a store). Returning without error means the edits survive a crash.
+func (p *Plan) Commit() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.commitLocked()
+}
+
+func (p *Plan) commitLocked() error {
+	if !p.pending {
+		return nil
+	}
+	if p.maxTimer != nil {
+		p.maxTimer.Stop()
+		p.maxTimer = nil
+	}
+	if p.pauseTimer != nil {
+		p.pauseTimer.Stop()
+	}
+	msgs := p.pendingMsgs
+	for ref := range p.pendingText {
+		msgs = append(msgs, "Edit "+p.describeText(ref))
+	}
+	sort.Strings(msgs[len(p.pendingMsgs):])
+	p.registerActor()
+	_, err := p.d.Commit(strings.Join(msgs, "; "))
+	p.pending = false
+	p.pendingMsgs = nil
+	clear(p.pendingText)
+	if err != nil && !strings.Contains(err.Error(), "empty") {
+		return err
+	}
+	if err := p.persistLocked(); err != nil {
+		return err
+	}
+	p.publish(Event{Local: true})
+	return nil
+}
+
+// registerActor records this process's Automerge actor against the author's
+// device, so history can say who made each change.
+func (p *Plan) registerActor() {
+	if p.author.PeerID == "" {
+		return
+	}
+	actors := p.mapAt("actors")
+	if actors == nil {
+		return
+	}
+	if p.str(actors, p.actor) == p.author.PeerID {
+		return
+	}
+	_ = actors.Set(p.actor, p.author.PeerID)
+	members := p.mapAt("members")
+	if members != nil && p.memberMap(p.author.PeerID) == nil {
+		_ = p.putMember(Member{PeerID: p.author.PeerID, Name: p.author.Name, Org: p.author.Org, Side: p.author.Side, AddedBy: p.author.PeerID, AddedAt: time.Now().UTC()})
+	}
+}
+
+// persistLocked appends what changed since the last save to the store.
+func (p *Plan) persistLocked() error {
+	if p.store == nil {
+		return nil
+	}
+	chunk := p.d.SaveIncremental()
+	if len(chunk) == 0 {
+		return nil
+	}
+	if err := p.store.Append(chunk); err != nil {
+		if p.OnPersistError != nil {
+			p.OnPersistError(err)
+		}
+		return err
+	}
+	snap, logSize, err := p.store.Sizes()
+	if err == nil && logSize > max(snap*3/4, 16<<10) {
+		p.compact = true
+		if p.policy == nil || p.policy.Now != nil {
+			p.maybeCompactLocked()
+		}
+	}
+	return nil
+}
+
+// maybeCompactLocked folds the log into a new snapshot when it has grown.
+func (p *Plan) maybeCompactLocked() {
+	if !p.compact || p.store == nil || p.pending {
+		return
+	}
+	for range 5 {
+		if err := p.refreshLocked(); err != nil {
+			slog.Warn("compaction skipped", "plan", p.id, "err", err)
+			return
+		}
+		err := p.store.Compact(p.d.Save())
+		if err == nil {
+			p.compact = false
+			return
+		}
+		if err != ErrStale {
+			slog.Warn("compaction failed", "plan", p.id, "err", err)
+			return
+		}
+	}
+}
+
+// Refresh picks up what other processes wrote to this plan's folder.
+func (p *Plan) Refresh() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.refreshLocked()
+}
+
+func (p *Plan) refreshLocked() error {
+	if p.store == nil {
+		return nil
+	}
+	snap, chunks, _, err := p.store.ReadNew()
+	if err != nil {
+		return err
+	}
+	if snap == nil && len(chunks) == 0 {
+		return nil
+	}
+	if err := p.commitLocked(); err != nil {
+		return err
+	}
+	before := p.d.Heads()
+	if snap != nil {
+		if err := p.d.LoadIncremental(snap); err != nil {
+			return fmt.Errorf("%s: %w", p.store.Dir(), err)
+		}
+	}
+	for _, c := range chunks {
+		if err := p.d.LoadIncremental(c); err != nil {
+			return fmt.Errorf("%s: %w", p.store.Dir(), err)
+		}
+	}
+	// Already on disk: keep it out of our own next append.
+	p.d.SaveIncremental()
+	if !slices.Equal(headStrings(before), headStrings(p.d.Heads())) {
+		p.afterMerge()
+	}
+	return nil
+}
+
+func (p *Plan) afterMerge() {
+	clear(p.texts)
+	p.publish(Event{Local: false})
+}
+
+// Close commits pending edits, compacts if due and releases the store.
+func (p *Plan) Close() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	err := p.commitLocked()
+	if p.pauseTimer != nil {
+		p.pauseTimer.Stop()
+	}
+	p.maybeCompactLocked()
+	if p.store != nil {
+		if cerr := p.store.Close(); err == nil {
+			err = cerr
+		}
+		p.store = nil
+	}
+	p.readOnly = true
+	return err
+}

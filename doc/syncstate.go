@@ -1,0 +1,69 @@
+package doc
+
+import (
+	"fmt"
+
+	am "github.com/automerge/automerge-go"
+)
+
+type chashes = am.ChangeHash
+
+// SyncState is one side of an Automerge sync session with one peer. The
+// sync layer moves its messages as opaque bytes.
+type SyncState struct {
+	p  *Plan
+	ss *am.SyncState
+}
+
+// NewSyncState starts a session with a peer; saved is what Save returned at
+// the end of the last session with that peer (nil for none), so a reconnect
+// sends only what is new.
+func (p *Plan) NewSyncState(saved []byte) (*SyncState, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if saved == nil {
+		return &SyncState{p: p, ss: am.NewSyncState(p.d)}, nil
+	}
+	ss, err := am.LoadSyncState(p.d, saved)
+	if err != nil {
+		return nil, fmt.Errorf("sync state: %w", err)
+	}
+	return &SyncState{p: p, ss: ss}, nil
+}
+
+// GenerateMessage returns the next message for the peer, or ok=false when
+// there is nothing to send. Pending local edits are committed first.
+func (s *SyncState) GenerateMessage() (msg []byte, ok bool, err error) {
+	s.p.mu.Lock()
+	defer s.p.mu.Unlock()
+	if err := s.p.commitLocked(); err != nil {
+		return nil, false, err
+	}
+	m, valid := s.ss.GenerateMessage()
+	if !valid {
+		return nil, false, nil
+	}
+	return m.Bytes(), true, nil
+}
+
+// ReceiveMessage applies a message from the peer and reports the changes it
+// brought, which are then on disk and announced to subscribers.
+func (s *SyncState) ReceiveMessage(msg []byte) (MergeReport, error) {
+	s.p.mu.Lock()
+	defer s.p.mu.Unlock()
+	if err := s.p.commitLocked(); err != nil {
+		return MergeReport{}, err
+	}
+	before := s.p.d.Heads()
+	if _, err := s.ss.ReceiveMessage(msg); err != nil {
+		return MergeReport{}, fmt.Errorf("sync message: %w", err)
+	}
+	return s.p.afterRemoteLocked(before)
+}
+
+// Save serialises the session for the next reconnect.
+func (s *SyncState) Save() []byte {
+	s.p.mu.Lock()
+	defer s.p.mu.Unlock()
+	return s.ss.Save()
+}
