@@ -480,3 +480,24 @@ func (p *Plan) Close() error {
 	p.readOnly = true
 	return err
 }
+
+// Abandon closes the plan without committing pending edits: a command that
+// failed half-way writes nothing.
+func (p *Plan) Abandon() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.pending = false
+	p.pendingMsgs = nil
+	clear(p.pendingText)
+	if p.pauseTimer != nil {
+		p.pauseTimer.Stop()
+	}
+	if p.maxTimer != nil {
+		p.maxTimer.Stop()
+	}
+	if p.store != nil {
+		p.store.Close()
+		p.store = nil
+	}
+	p.readOnly = true
+}

@@ -1,0 +1,302 @@
+// Package cli implements the coplan command line: every subcommand parses
+// its arguments, opens the data folder and calls doc (or sync), printing one
+// line of error and exiting non-zero on bad input without writing anything.
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+
+	"github.com/coplan/coplan/doc"
+	p2psync "github.com/coplan/coplan/sync"
+)
+
+// Env is what a command runs with.
+type Env struct {
+	Stdout, Stderr io.Writer
+	Stdin          io.Reader
+	DataDir        string
+	ConfigDir      string
+}
+
+// Command is one subcommand, named by one or two words ("new", "commitment add").
+type Command struct {
+	Name    string
+	Args    string // usage after the name
+	Summary string
+	Flags   func(fs *flag.FlagSet) // declares the command's flags
+	Run     func(e *Env, fs *flag.FlagSet, args []string) error
+}
+
+var commands []*Command
+
+// Register adds a command; packages call it from init.
+func Register(c *Command) { commands = append(commands, c) }
+
+// errUsage marks a usage error (exit 2).
+var errUsage = errors.New("usage")
+
+func usageErr(format string, a ...any) error {
+	return fmt.Errorf("%w: %s", errUsage, fmt.Sprintf(format, a...))
+}
+
+// DefaultDataDir is the OS's per-user data folder for Coplan, unless
+// COPLAN_DATA says otherwise.
+func DefaultDataDir() string {
+	if d := os.Getenv("COPLAN_DATA"); d != "" {
+		return d
+	}
+	home, _ := os.UserHomeDir()
+	switch runtime.GOOS {
+	case "darwin":
+		return filepath.Join(home, "Library", "Application Support", "Coplan")
+	case "windows":
+		if d := os.Getenv("LOCALAPPDATA"); d != "" {
+			return filepath.Join(d, "Coplan")
+		}
+	}
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "coplan")
+	}
+	return filepath.Join(home, ".local", "share", "coplan")
+}
+
+// DefaultConfigDir holds the profile and the device key, unless
+// COPLAN_CONFIG says otherwise.
+func DefaultConfigDir() string {
+	if d := os.Getenv("COPLAN_CONFIG"); d != "" {
+		return d
+	}
+	d, err := os.UserConfigDir()
+	if err != nil {
+		home, _ := os.UserHomeDir()
+		d = filepath.Join(home, ".config")
+	}
+	return filepath.Join(d, "coplan")
+}
+
+// Globals are the flags that come before (or anywhere around) a command.
+type Globals struct {
+	DataDir, ConfigDir string
+}
+
+func addGlobals(fs *flag.FlagSet, g *Globals) {
+	fs.StringVar(&g.DataDir, "data-dir", g.DataDir, "data folder (default from COPLAN_DATA or the OS's per-user data folder)")
+	fs.StringVar(&g.ConfigDir, "config-dir", g.ConfigDir, "config folder for the profile and device key (default from COPLAN_CONFIG)")
+}
+
+// ParseGlobals strips leading global flags and returns the rest.
+func ParseGlobals(args []string) (Globals, []string, error) {
+	g := Globals{DataDir: DefaultDataDir(), ConfigDir: DefaultConfigDir()}
+	fs := flag.NewFlagSet("coplan", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	addGlobals(fs, &g)
+	if err := fs.Parse(args); err != nil {
+		return g, nil, usageErr("%v", err)
+	}
+	return g, fs.Args(), nil
+}
+
+// Run executes a command line (without the program name) and returns the
+// exit code.
+func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	g, rest, err := ParseGlobals(args)
+	if err != nil {
+		fmt.Fprintln(stderr, "coplan:", strings.TrimPrefix(err.Error(), "usage: "))
+		return 2
+	}
+	if len(rest) == 0 || rest[0] == "help" || rest[0] == "-h" || rest[0] == "--help" {
+		Usage(stdout)
+		return 0
+	}
+	cmd, n := find(rest)
+	if cmd == nil {
+		fmt.Fprintf(stderr, "coplan: unknown command %q (run coplan help)\n", strings.Join(rest[:min(2, len(rest))], " "))
+		return 2
+	}
+	fs := flag.NewFlagSet("coplan "+cmd.Name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	addGlobals(fs, &g)
+	if cmd.Flags != nil {
+		cmd.Flags(fs)
+	}
+	pos, err := parseInterspersed(fs, rest[n:])
+	if errors.Is(err, flag.ErrHelp) {
+		printCommandHelp(stdout, cmd, fs)
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "coplan %s: %v\nusage: coplan %s %s\n", cmd.Name, err, cmd.Name, cmd.Args)
+		return 2
+	}
+	e := &Env{Stdout: stdout, Stderr: stderr, Stdin: stdin, DataDir: g.DataDir, ConfigDir: g.ConfigDir}
+	if err := cmd.Run(e, fs, pos); err != nil {
+		if errors.Is(err, errUsage) {
+			fmt.Fprintf(stderr, "coplan %s: %s\nusage: coplan %s %s\n", cmd.Name, strings.TrimPrefix(err.Error(), "usage: "), cmd.Name, cmd.Args)
+			return 2
+		}
+		fmt.Fprintf(stderr, "coplan %s: %v\n", cmd.Name, err)
+		return 1
+	}
+	return 0
+}
+
+func find(args []string) (*Command, int) {
+	if len(args) >= 2 {
+		for _, c := range commands {
+			if c.Name == args[0]+" "+args[1] {
+				return c, 2
+			}
+		}
+	}
+	for _, c := range commands {
+		if c.Name == args[0] {
+			return c, 1
+		}
+	}
+	return nil, 0
+}
+
+// parseInterspersed lets flags come before, between or after positional
+// arguments; "--" ends flags.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if len(args) > 0 && len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// Usage prints the command reference.
+func Usage(w io.Writer) {
+	fmt.Fprintln(w, "Coplan drafts an OGP National Action Plan together, offline first.")
+	fmt.Fprintln(w, "\nUsage: coplan [--data-dir DIR] [--config-dir DIR] COMMAND [ARGS]")
+	fmt.Fprintln(w, "       coplan            (no command) opens the desktop window")
+	fmt.Fprintln(w, "\nCommands:")
+	sorted := append([]*Command(nil), commands...)
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
+	for _, c := range sorted {
+		fmt.Fprintf(w, "  %-44s %s\n", c.Name+" "+c.Args, c.Summary)
+	}
+	fmt.Fprintln(w, "\nRun coplan COMMAND --help for a command's flags.")
+}
+
+func printCommandHelp(w io.Writer, c *Command, fs *flag.FlagSet) {
+	fmt.Fprintf(w, "coplan %s %s\n\n%s\n\nFlags:\n", c.Name, c.Args, c.Summary)
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+}
+
+// Profile is the person using this computer.
+type Profile struct {
+	Name string   `json:"name"`
+	Org  string   `json:"org"`
+	Side doc.Side `json:"side"`
+}
+
+const profileFile = "profile.json"
+
+// LoadProfile reads the profile; ok is false when none is set yet.
+func LoadProfile(configDir string) (Profile, bool, error) {
+	var p Profile
+	raw, err := os.ReadFile(filepath.Join(configDir, profileFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return p, false, nil
+	}
+	if err != nil {
+		return p, false, err
+	}
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return p, false, fmt.Errorf("%s: %w", filepath.Join(configDir, profileFile), err)
+	}
+	return p, p.Name != "", nil
+}
+
+// SaveProfile writes the profile.
+func SaveProfile(configDir string, p Profile) error {
+	if err := os.MkdirAll(configDir, 0o700); err != nil {
+		return err
+	}
+	raw, _ := json.MarshalIndent(p, "", "  ")
+	return doc.WriteFileAtomic(filepath.Join(configDir, profileFile), append(raw, '\n'), 0o600)
+}
+
+// Author is who this user is, as the document records it: the profile plus
+// the device's peer ID. With needProfile it fails when no profile is set.
+func (e *Env) Author(needProfile bool) (doc.Author, error) {
+	prof, ok, err := LoadProfile(e.ConfigDir)
+	if err != nil {
+		return doc.Author{}, err
+	}
+	if !ok && needProfile {
+		return doc.Author{}, errors.New("no profile yet: run coplan profile set --name NAME --org ORG --side government|civil-society")
+	}
+	id, err := p2psync.LoadOrCreateIdentity(e.ConfigDir)
+	if err != nil {
+		return doc.Author{}, err
+	}
+	return doc.Author{PeerID: id.PeerID.String(), Name: prof.Name, Org: prof.Org, Side: prof.Side}, nil
+}
+
+// Library opens the data folder.
+func (e *Env) Library() (*doc.Library, error) { return doc.OpenLibrary(e.DataDir) }
+
+// isFileRef tells a .coplan path from a plan ID.
+func isFileRef(ref string) bool {
+	if strings.HasSuffix(ref, doc.FileExt) || strings.ContainsRune(ref, os.PathSeparator) {
+		_, err := os.Stat(ref)
+		return err == nil
+	}
+	return false
+}
+
+// OpenPlan opens PLAN (ID, unique prefix, or .coplan path) for reading; a
+// file is loaded read-only. Call the returned close when done.
+func (e *Env) OpenPlan(ref string, write bool) (*doc.Plan, error) {
+	if isFileRef(ref) {
+		if write {
+			return nil, fmt.Errorf("%s is a file: import it first (coplan import %s), then edit the plan by ID", ref, ref)
+		}
+		return doc.ReadFile(ref, doc.Author{})
+	}
+	author, err := e.Author(write)
+	if err != nil {
+		return nil, err
+	}
+	lib, err := e.Library()
+	if err != nil {
+		return nil, err
+	}
+	id, err := lib.Resolve(ref)
+	if err != nil {
+		return nil, err
+	}
+	p, rep, err := lib.OpenWithReport(id, author)
+	if err != nil {
+		return nil, err
+	}
+	if rep != nil {
+		for _, m := range rep.Messages {
+			fmt.Fprintln(e.Stderr, "coplan: warning:", m)
+		}
+	}
+	return p, nil
+}
