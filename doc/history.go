@@ -1,7 +1,11 @@
 package doc
 
 import (
+	"fmt"
+	"slices"
 	"time"
+
+	am "github.com/automerge/automerge-go"
 )
 
 // HistoryEntry is one change in the plan's history.
@@ -55,6 +59,11 @@ func (p *Plan) actorNames() map[string]Member {
 	return out
 }
 
+// actorName is the name of the member an actor belongs to ("" if unknown).
+func (p *Plan) actorName(actor string) string {
+	return p.str(p.memberMap(p.str(p.mapAt("actors"), actor)), "name")
+}
+
 // MergeReport says what a merge brought in.
 type MergeReport struct {
 	Changes  int            `json:"changes"`
@@ -80,22 +89,31 @@ func (p *Plan) Merge(data []byte) (MergeReport, error) {
 	if _, err := p.d.Merge(other.d); err != nil {
 		return MergeReport{}, err
 	}
-	return p.afterRemoteLocked(before)
+	return p.afterRemoteLocked(before, nil)
 }
 
-// afterRemoteLocked persists and reports changes that arrived since before.
-func (p *Plan) afterRemoteLocked(before []chashes) (MergeReport, error) {
+// afterRemoteLocked persists and reports what arrived since before: chs
+// when the caller knows them (a sync message, a chunk), else found by
+// scanning history, which costs time in proportion to all of it.
+func (p *Plan) afterRemoteLocked(before []am.ChangeHash, chs []*am.Change) (MergeReport, error) {
 	rep := MergeReport{ByAuthor: map[string]int{}}
-	chs, err := p.d.Changes(before...)
-	if err != nil {
-		return rep, err
-	}
-	if len(chs) == 0 {
+	if slices.Equal(before, p.d.Heads()) {
 		return rep, nil
 	}
-	who := p.actorNames()
+	if chs == nil {
+		var err error
+		if chs, err = p.d.Changes(before...); err != nil {
+			return rep, err
+		}
+	}
+	names := map[string]string{}
 	for _, c := range chs {
-		name := who[c.ActorID()].Name
+		a := c.ActorID()
+		name, ok := names[a]
+		if !ok {
+			name = p.actorName(a)
+			names[a] = name
+		}
 		if name == "" {
 			name = "unknown (" + c.ActorID()[:min(8, len(c.ActorID()))] + ")"
 		}
@@ -107,4 +125,65 @@ func (p *Plan) afterRemoteLocked(before []chashes) (MergeReport, error) {
 	}
 	p.afterMerge()
 	return rep, nil
+}
+
+// SaveChangesSince encodes the changes made after heads (all changes for
+// none) as one chunk that ApplyChanges on another replica accepts.
+func (p *Plan) SaveChangesSince(heads []string) ([]byte, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.commitLocked(); err != nil {
+		return nil, err
+	}
+	hs := make([]am.ChangeHash, 0, len(heads))
+	for _, h := range heads {
+		ch, err := am.NewChangeHash(h)
+		if err != nil {
+			return nil, fmt.Errorf("%w: head %q", ErrInvalid, h)
+		}
+		hs = append(hs, ch)
+	}
+	chs, err := p.d.Changes(hs...)
+	if err != nil {
+		return nil, err
+	}
+	return am.SaveChanges(chs), nil
+}
+
+// ApplyChanges merges a chunk from SaveChangesSince or ChangeBytes (or any
+// saved document bytes) into the plan, reporting whether anything was new.
+// It gives no per-author report: counting would scan the whole history.
+func (p *Plan) ApplyChanges(chunk []byte) (bool, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.commitLocked(); err != nil {
+		return false, err
+	}
+	before := p.d.Heads()
+	if err := p.d.LoadIncremental(chunk); err != nil {
+		return false, fmt.Errorf("%w: %v", ErrNotAPlan, err)
+	}
+	if slices.Equal(before, p.d.Heads()) {
+		return false, nil
+	}
+	if err := p.persistLocked(); err != nil {
+		return true, err
+	}
+	p.afterMerge()
+	return true, nil
+}
+
+// ChangeBytes encodes one change, named by its hash (as in Heads).
+func (p *Plan) ChangeBytes(hash string) ([]byte, error) {
+	h, err := am.NewChangeHash(hash)
+	if err != nil {
+		return nil, fmt.Errorf("%w: change %q", ErrInvalid, hash)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c, err := p.d.Change(h)
+	if err != nil {
+		return nil, fmt.Errorf("%w: change %s", ErrNotFound, hash)
+	}
+	return c.Save(), nil
 }

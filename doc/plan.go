@@ -1,6 +1,7 @@
 package doc
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -43,7 +44,8 @@ type Plan struct {
 	actor  string
 
 	store    *Store
-	compact  bool // a compaction is due at the next idle commit
+	unsaved  []byte // changes a failed append did not write yet
+	compact  bool   // a compaction is due at the next idle commit
 	readOnly bool
 
 	// pending local edits not yet committed
@@ -245,10 +247,13 @@ func (p *Plan) publish(e Event) {
 }
 
 // AutoCommit turns on the commit policy for interactive editing.
-func (p *Plan) AutoCommit(pol CommitPolicy) {
+func (p *Plan) AutoCommit(pol CommitPolicy) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	// Edits so far were timed by the old clock.
+	err := p.commitLocked()
 	p.policy = &pol
+	return err
 }
 
 func (p *Plan) now() time.Time {
@@ -375,16 +380,20 @@ func (p *Plan) persistLocked() error {
 	if p.store == nil {
 		return nil
 	}
-	chunk := p.d.SaveIncremental()
+	// SaveIncremental forgets what it returned, so a chunk that failed to
+	// append is kept and retried with the next one.
+	chunk := append(p.unsaved, p.d.SaveIncremental()...)
 	if len(chunk) == 0 {
 		return nil
 	}
 	if err := p.store.Append(chunk); err != nil {
+		p.unsaved = chunk
 		if p.OnPersistError != nil {
 			p.OnPersistError(err)
 		}
 		return err
 	}
+	p.unsaved = nil
 	snap, logSize, err := p.store.Sizes()
 	if err == nil && logSize > max(snap*3/4, 16<<10) {
 		p.compact = true
@@ -410,7 +419,7 @@ func (p *Plan) maybeCompactLocked() {
 			p.compact = false
 			return
 		}
-		if err != ErrStale {
+		if !errors.Is(err, ErrStale) {
 			slog.Warn("compaction failed", "plan", p.id, "err", err)
 			return
 		}
@@ -428,15 +437,16 @@ func (p *Plan) refreshLocked() error {
 	if p.store == nil {
 		return nil
 	}
+	// Our own edits go to disk first, so a compaction never drops them.
+	if err := p.commitLocked(); err != nil {
+		return err
+	}
 	snap, chunks, _, err := p.store.ReadNew()
 	if err != nil {
 		return err
 	}
 	if snap == nil && len(chunks) == 0 {
 		return nil
-	}
-	if err := p.commitLocked(); err != nil {
-		return err
 	}
 	before := p.d.Heads()
 	if snap != nil {

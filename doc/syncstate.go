@@ -6,8 +6,6 @@ import (
 	am "github.com/automerge/automerge-go"
 )
 
-type chashes = am.ChangeHash
-
 // SyncState is one side of an Automerge sync session with one peer. The
 // sync layer moves its messages as opaque bytes.
 type SyncState struct {
@@ -55,10 +53,11 @@ func (s *SyncState) ReceiveMessage(msg []byte) (MergeReport, error) {
 		return MergeReport{}, err
 	}
 	before := s.p.d.Heads()
-	if _, err := s.ss.ReceiveMessage(msg); err != nil {
+	sm, err := s.ss.ReceiveMessage(msg)
+	if err != nil {
 		return MergeReport{}, fmt.Errorf("sync message: %w", err)
 	}
-	return s.p.afterRemoteLocked(before)
+	return s.p.afterRemoteLocked(before, sm.Changes())
 }
 
 // Save serialises the session for the next reconnect.

@@ -1,0 +1,38 @@
+package doc
+
+import (
+	"testing"
+	"time"
+)
+
+var testAuthor = Author{PeerID: "12D3KooWTestAnn", Name: "Ann Jones", Org: "Cabinet Office", Side: Government}
+
+func newTestPlan(t testing.TB) *Plan {
+	t.Helper()
+	p, err := NewPlan("Open Government NAP 2025–2027", "United Kingdom", "2025", "2027", testAuthor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// fakeClock drives the commit policy deterministically in replays.
+type fakeClock struct{ t time.Time }
+
+func (c *fakeClock) now() time.Time { return c.t }
+func (c *fakeClock) advance(d time.Duration) { c.t = c.t.Add(d) }
+
+// replica makes an independent copy of p with its own actor, as another
+// laptop would hold after receiving the plan.
+func replica(t testing.TB, p *Plan, a Author) *Plan {
+	t.Helper()
+	saved, err := p.Save()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := LoadPlan(saved, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}

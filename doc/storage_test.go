@@ -1,0 +1,965 @@
+package doc
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	mrand "math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/automerge/automerge-go"
+)
+
+func storeTestOpen(t testing.TB, dir string) *Store {
+	t.Helper()
+	s, err := OpenStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func storeTestLoad(t testing.TB, s *Store) ([]byte, [][]byte) {
+	t.Helper()
+	snap, chunks, rep, err := s.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep != nil {
+		t.Fatalf("unexpected recovery report: %+v", rep)
+	}
+	return snap, chunks
+}
+
+func storeTestAppend(t testing.TB, s *Store, chunks ...[]byte) {
+	t.Helper()
+	for _, c := range chunks {
+		if err := s.Append(c); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// storeTestChunks returns n distinct chunks of about size bytes.
+func storeTestChunks(prefix string, n, size int) [][]byte {
+	out := make([][]byte, n)
+	for i := range out {
+		c := []byte(fmt.Sprintf("%s-%d:", prefix, i))
+		for len(c) < size {
+			c = append(c, byte('a'+(len(c)+i)%26))
+		}
+		out[i] = c
+	}
+	return out
+}
+
+// storeTestOffsets returns each record's offset in a log holding chunks.
+func storeTestOffsets(chunks [][]byte) []int64 {
+	offs := make([]int64, len(chunks))
+	off := int64(storeHeaderSize)
+	for i, c := range chunks {
+		offs[i] = off
+		off += storeFrameHeader + int64(len(c))
+	}
+	return offs
+}
+
+func storeTestEqual(t testing.TB, what string, got, want [][]byte) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: got %d chunks, want %d", what, len(got), len(want))
+	}
+	for i := range got {
+		if !bytes.Equal(got[i], want[i]) {
+			t.Fatalf("%s: chunk %d = %q, want %q", what, i, got[i], want[i])
+		}
+	}
+}
+
+func storeTestDamaged(t testing.TB, dir, name string) []string {
+	t.Helper()
+	m, err := filepath.Glob(filepath.Join(dir, name+".damaged-*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// storeTestDoc rebuilds an Automerge document the way the app does.
+func storeTestDoc(t testing.TB, snap []byte, chunks [][]byte) *automerge.Doc {
+	t.Helper()
+	d := automerge.New()
+	if snap != nil {
+		var err error
+		if d, err = automerge.Load(snap); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range chunks {
+		if err := d.LoadIncremental(c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d.SaveIncremental() // a loaded doc re-emits everything once
+	return d
+}
+
+func storeTestHashes(t testing.TB, d *automerge.Doc) map[string]bool {
+	t.Helper()
+	chs, err := d.Changes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := make(map[string]bool, len(chs))
+	for _, c := range chs {
+		m[c.Hash().String()] = true
+	}
+	return m
+}
+
+func TestStoreRoundTrip(t *testing.T) {
+	big := bytes.Repeat([]byte{0xAB}, 1<<20)
+	cases := []struct {
+		name   string
+		snap   []byte
+		chunks [][]byte
+	}{
+		{"empty", nil, nil},
+		{"one chunk", nil, [][]byte{[]byte("x")}},
+		{"many chunks", nil, storeTestChunks("c", 100, 200)},
+		{"large chunk", nil, [][]byte{[]byte("a"), big, []byte("b")}},
+		{"snapshot only", []byte("snapshot bytes"), nil},
+		{"snapshot and chunks", []byte("snapshot bytes"), storeTestChunks("c", 5, 50)},
+		{"empty chunks skipped", nil, [][]byte{nil, []byte("x"), {}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "plan")
+			s := storeTestOpen(t, dir)
+			storeTestLoad(t, s)
+			if tc.snap != nil {
+				if err := s.Compact(tc.snap); err != nil {
+					t.Fatal(err)
+				}
+			}
+			storeTestAppend(t, s, tc.chunks...)
+			var want [][]byte
+			var wantLog int64
+			for _, c := range tc.chunks {
+				if len(c) > 0 {
+					want = append(want, c)
+					wantLog += storeFrameHeader + int64(len(c))
+				}
+			}
+			if wantLog > 0 || tc.snap != nil {
+				wantLog += storeHeaderSize
+			}
+			if n := s.LogRecords(); n != len(want) {
+				t.Errorf("LogRecords = %d, want %d", n, len(want))
+			}
+			snapSize, logSize, err := s.Sizes()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if snapSize != int64(len(tc.snap)) || logSize != wantLog {
+				t.Errorf("Sizes = %d, %d; want %d, %d", snapSize, logSize, len(tc.snap), wantLog)
+			}
+
+			s2 := storeTestOpen(t, dir)
+			snap, chunks := storeTestLoad(t, s2)
+			if !bytes.Equal(snap, tc.snap) || (snap == nil) != (tc.snap == nil) {
+				t.Errorf("snapshot = %q, want %q", snap, tc.snap)
+			}
+			storeTestEqual(t, "reload", chunks, want)
+			if n := s2.LogRecords(); n != len(want) {
+				t.Errorf("reloaded LogRecords = %d, want %d", n, len(want))
+			}
+			if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
+				t.Errorf("plan folder mode = %v, %v; want 0700", fi.Mode(), err)
+			}
+		})
+	}
+}
+
+func TestStoreAppendThenLoad(t *testing.T) {
+	dir := t.TempDir()
+	s := storeTestOpen(t, dir)
+	all := storeTestChunks("x", 30, 120)
+	// Append without Load first, then interleave loads from this and a fresh Store.
+	storeTestAppend(t, s, all[:10]...)
+	for i := 10; i <= 30; i += 10 {
+		_, got := storeTestLoad(t, s)
+		storeTestEqual(t, "same store", got, all[:i])
+		_, got = storeTestLoad(t, storeTestOpen(t, dir))
+		storeTestEqual(t, "fresh store", got, all[:i])
+		if i < 30 {
+			storeTestAppend(t, s, all[i:i+10]...)
+		}
+	}
+	if _, news, reset, err := s.ReadNew(); err != nil || reset || len(news) != 0 {
+		t.Fatalf("ReadNew after Load = %d chunks, reset %v, %v; want nothing", len(news), reset, err)
+	}
+}
+
+func TestStoreReadNew(t *testing.T) {
+	c := storeTestChunks("r", 6, 40)
+	snap1, snap2 := []byte("snapshot one"), []byte("snapshot two")
+	type result struct {
+		snap   []byte
+		chunks [][]byte
+		reset  bool
+	}
+	cases := []struct {
+		name string
+		// run acts with a (the reader) and b (another process) after both loaded.
+		run  func(t *testing.T, a, b *Store)
+		want result
+	}{
+		{"nothing new", func(t *testing.T, a, b *Store) {}, result{}},
+		{"other appends", func(t *testing.T, a, b *Store) {
+			storeTestAppend(t, b, c[0], c[1])
+		}, result{chunks: c[:2]}},
+		{"own appends are not returned", func(t *testing.T, a, b *Store) {
+			storeTestAppend(t, a, c[0], c[1])
+		}, result{}},
+		{"interleaved own and other appends", func(t *testing.T, a, b *Store) {
+			storeTestAppend(t, b, c[0])
+			storeTestAppend(t, a, c[1])
+			storeTestAppend(t, b, c[2])
+			storeTestAppend(t, a, c[3])
+			storeTestAppend(t, b, c[4])
+		}, result{chunks: [][]byte{c[0], c[2], c[4]}}},
+		{"other compacts then appends", func(t *testing.T, a, b *Store) {
+			storeTestAppend(t, b, c[0])
+			if _, _, _, err := b.ReadNew(); err != nil {
+				t.Fatal(err)
+			}
+			if err := b.Compact(snap1); err != nil {
+				t.Fatal(err)
+			}
+			storeTestAppend(t, b, c[1])
+		}, result{snap: snap1, chunks: c[1:2], reset: true}},
+		{"own append after other compacted", func(t *testing.T, a, b *Store) {
+			if err := b.Compact(snap1); err != nil {
+				t.Fatal(err)
+			}
+			storeTestAppend(t, a, c[0])
+			storeTestAppend(t, b, c[1])
+		}, result{snap: snap1, chunks: c[:2], reset: true}},
+		{"other crashed mid-compaction", func(t *testing.T, a, b *Store) {
+			storeTestAppend(t, b, c[0])
+			// New snapshot renamed in, old log never replaced.
+			if err := storeWriteFile(filepath.Join(b.Dir(), "snapshot"), snap2); err != nil {
+				t.Fatal(err)
+			}
+		}, result{snap: snap2, chunks: c[:1], reset: true}},
+		{"other quarantined the snapshot", func(t *testing.T, a, b *Store) {
+			if err := b.Compact(snap1); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, _, err := a.ReadNew(); err != nil {
+				t.Fatal(err)
+			}
+			storeTestAppend(t, b, c[0])
+			if _, err := b.QuarantineSnapshot(); err != nil {
+				t.Fatal(err)
+			}
+		}, result{chunks: c[:1], reset: true}},
+		{"other repaired a torn tail", func(t *testing.T, a, b *Store) {
+			storeTestAppend(t, b, c[0])
+			storeTestTear(t, b.Dir())
+			storeTestAppend(t, b, c[1])
+		}, result{chunks: c[:2]}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			a, b := storeTestOpen(t, dir), storeTestOpen(t, dir)
+			storeTestLoad(t, a)
+			storeTestLoad(t, b)
+			tc.run(t, a, b)
+			snap, chunks, reset, err := a.ReadNew()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if reset != tc.want.reset || !bytes.Equal(snap, tc.want.snap) {
+				t.Fatalf("reset = %v, snapshot %q; want %v, %q", reset, snap, tc.want.reset, tc.want.snap)
+			}
+			storeTestEqual(t, "ReadNew", chunks, tc.want.chunks)
+			// Caught up: nothing more, and Compact is not stale.
+			if _, more, reset, err := a.ReadNew(); err != nil || reset || len(more) != 0 {
+				t.Fatalf("second ReadNew = %d chunks, reset %v, %v", len(more), reset, err)
+			}
+			if err := a.Compact([]byte("final")); err != nil {
+				t.Fatalf("Compact after catching up: %v", err)
+			}
+			snap, chunks = storeTestLoad(t, storeTestOpen(t, dir))
+			if string(snap) != "final" || len(chunks) != 0 {
+				t.Fatalf("after Compact: snapshot %q, %d chunks", snap, len(chunks))
+			}
+		})
+	}
+}
+
+// storeTestTear leaves half a record at the end of dir/log, as a crash mid-append would.
+func storeTestTear(t testing.TB, dir string) {
+	t.Helper()
+	f, err := os.OpenFile(filepath.Join(dir, "log"), os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.Write([]byte{0, 0, 0, 100, 1, 2, 3, 4, 5, 6}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestStoreCompactStale(t *testing.T) {
+	cases := []struct {
+		name  string
+		other func(t *testing.T, b *Store)
+	}{
+		{"other appended", func(t *testing.T, b *Store) {
+			storeTestAppend(t, b, []byte("from b"))
+		}},
+		{"other compacted", func(t *testing.T, b *Store) {
+			if err := b.Compact([]byte("b snapshot")); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"other appended into a new log", func(t *testing.T, b *Store) {
+			os.Remove(filepath.Join(b.Dir(), "log"))
+			storeTestAppend(t, b, []byte("from b"))
+		}},
+		{"torn tail after our position", func(t *testing.T, b *Store) {
+			storeTestTear(t, b.Dir())
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			a, b := storeTestOpen(t, dir), storeTestOpen(t, dir)
+			storeTestAppend(t, a, []byte("first"))
+			storeTestLoad(t, a)
+			storeTestLoad(t, b)
+			tc.other(t, b)
+			beforeSnap, _ := os.ReadFile(filepath.Join(dir, "snapshot"))
+			afterLog, _ := os.ReadFile(filepath.Join(dir, "log"))
+
+			err := a.Compact([]byte("a snapshot"))
+			if !errors.Is(err, ErrStale) {
+				t.Fatalf("Compact = %v, want ErrStale", err)
+			}
+			if !strings.Contains(err.Error(), dir) {
+				t.Errorf("error %q does not name the plan folder", err)
+			}
+			// Nothing was touched.
+			snapNow, _ := os.ReadFile(filepath.Join(dir, "snapshot"))
+			logNow, _ := os.ReadFile(filepath.Join(dir, "log"))
+			if !bytes.Equal(snapNow, beforeSnap) || !bytes.Equal(logNow, afterLog) {
+				t.Fatal("stale Compact modified the files")
+			}
+			// The retry protocol: ReadNew, then Compact succeeds.
+			if _, _, _, err := a.ReadNew(); err != nil {
+				t.Fatal(err)
+			}
+			if err := a.Compact([]byte("a snapshot")); err != nil {
+				t.Fatalf("Compact after ReadNew: %v", err)
+			}
+			// b is stale now.
+			if err := b.Compact([]byte("b again")); !errors.Is(err, ErrStale) {
+				t.Fatalf("b.Compact = %v, want ErrStale", err)
+			}
+		})
+	}
+}
+
+func TestStoreTornTail(t *testing.T) {
+	chunks := storeTestChunks("t", 3, 150)
+	tmpl := t.TempDir()
+	storeTestAppend(t, storeTestOpen(t, tmpl), chunks...)
+	full, err := os.ReadFile(filepath.Join(tmpl, "log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := storeTestOffsets(chunks)[2]
+	extra := []byte("appended after recovery")
+	for cut := last + 1; cut < int64(len(full)); cut++ {
+		dir := t.TempDir()
+		torn := full[:cut]
+		if err := os.WriteFile(filepath.Join(dir, "log"), torn, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		s := storeTestOpen(t, dir)
+		_, got, rep, err := s.Load()
+		if err != nil {
+			t.Fatalf("cut %d: %v", cut, err)
+		}
+		if rep != nil {
+			t.Fatalf("cut %d: torn tail reported as damage: %+v", cut, rep)
+		}
+		storeTestEqual(t, fmt.Sprintf("cut %d", cut), got, chunks[:2])
+		kept := storeTestDamaged(t, dir, "log")
+		if len(kept) != 1 {
+			t.Fatalf("cut %d: %d damaged copies, want 1", cut, len(kept))
+		}
+		if b, _ := os.ReadFile(kept[0]); !bytes.Equal(b, torn) {
+			t.Fatalf("cut %d: damaged copy differs from the torn file", cut)
+		}
+		if fi, _ := os.Stat(filepath.Join(dir, "log")); fi.Size() != last {
+			t.Fatalf("cut %d: log is %d bytes after recovery, want %d", cut, fi.Size(), last)
+		}
+		storeTestAppend(t, s, extra)
+		_, got = storeTestLoad(t, storeTestOpen(t, dir))
+		storeTestEqual(t, fmt.Sprintf("cut %d after append", cut), got, [][]byte{chunks[0], chunks[1], extra})
+	}
+}
+
+func TestStoreDamage(t *testing.T) {
+	chunks := storeTestChunks("d", 4, 60)
+	offs := storeTestOffsets(chunks)
+	put32 := func(b []byte, at int64, v uint32) []byte {
+		binary.BigEndian.PutUint32(b[at:], v)
+		return b
+	}
+	cases := []struct {
+		name   string
+		damage func(b []byte) []byte
+		keep   int  // records that survive
+		report bool // acknowledged data may be lost
+	}{
+		{"payload bit flip in the middle", func(b []byte) []byte { b[offs[1]+20] ^= 1; return b }, 1, true},
+		{"checksum flip in the first record", func(b []byte) []byte { b[offs[0]+5] ^= 0x80; return b }, 0, true},
+		{"payload bit flip in the last record", func(b []byte) []byte { b[len(b)-1] ^= 1; return b }, 3, true},
+		{"length over the cap", func(b []byte) []byte { return put32(b, offs[2], storeMaxFrame+1) }, 2, true},
+		{"zero length", func(b []byte) []byte { return put32(b, offs[2], 0) }, 2, true},
+		{"zero-filled tail", func(b []byte) []byte { return append(b, make([]byte, 64)...) }, 4, true},
+		{"bad magic", func(b []byte) []byte { b[0] = 'X'; return b }, 0, true},
+		{"short header", func(b []byte) []byte { return b[:10] }, 0, true},
+		{"empty file", func(b []byte) []byte { return b[:0] }, 0, true},
+		{"torn length", func(b []byte) []byte { return append(b, 0, 0, 1) }, 4, false},
+		{"length past the end", func(b []byte) []byte { return put32(b, offs[3], 1000) }, 3, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			storeTestAppend(t, storeTestOpen(t, dir), chunks...)
+			lp := filepath.Join(dir, "log")
+			orig, _ := os.ReadFile(lp)
+			bad := tc.damage(slices.Clone(orig))
+			if err := os.WriteFile(lp, bad, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			s := storeTestOpen(t, dir)
+			_, got, rep, err := s.Load()
+			if err != nil {
+				t.Fatal(err)
+			}
+			storeTestEqual(t, "kept records", got, chunks[:tc.keep])
+			kept := storeTestDamaged(t, dir, "log")
+			if len(kept) != 1 {
+				t.Fatalf("%d damaged copies, want 1", len(kept))
+			}
+			if b, _ := os.ReadFile(kept[0]); !bytes.Equal(b, bad) {
+				t.Fatal("damaged copy does not hold the original bytes")
+			}
+			if (rep != nil) != tc.report {
+				t.Fatalf("report = %+v, want report: %v", rep, tc.report)
+			}
+			if rep != nil {
+				if len(rep.Kept) != 1 || rep.Kept[0] != kept[0] {
+					t.Errorf("report Kept = %v, want %v", rep.Kept, kept)
+				}
+				good := int64(storeHeaderSize)
+				if tc.keep > 0 {
+					good = offs[tc.keep-1] + storeFrameHeader + int64(len(chunks[tc.keep-1]))
+				}
+				if len(bad) < storeHeaderSize || bad[0] != 'C' {
+					good = 0
+				}
+				if rep.DroppedBytes != int64(len(bad))-good {
+					t.Errorf("DroppedBytes = %d, want %d", rep.DroppedBytes, int64(len(bad))-good)
+				}
+				if len(rep.Messages) == 0 || !strings.Contains(rep.Messages[0], lp) || !strings.Contains(rep.Messages[0], kept[0]) {
+					t.Errorf("messages %q should name %s and %s", rep.Messages, lp, kept[0])
+				}
+			}
+			// The log is clean now and usable.
+			_, again := storeTestLoad(t, storeTestOpen(t, dir))
+			storeTestEqual(t, "second load", again, chunks[:tc.keep])
+			storeTestAppend(t, s, []byte("after"))
+			_, again = storeTestLoad(t, storeTestOpen(t, dir))
+			storeTestEqual(t, "after append", again, append(slices.Clone(chunks[:tc.keep]), []byte("after")))
+		})
+	}
+}
+
+// Another process's damage found by Append or ReadNew is repaired before
+// writing, so a new record never lands behind a torn or corrupt one.
+func TestStoreRepairByOthers(t *testing.T) {
+	c := storeTestChunks("o", 3, 80)
+	cases := []struct {
+		name    string
+		damage  func(t *testing.T, dir string)
+		act     func(t *testing.T, a *Store) [][]byte // returns chunks it expects on disk
+		report  bool
+		wantLen int
+	}{
+		{"append after torn tail", func(t *testing.T, dir string) { storeTestTear(t, dir) },
+			func(t *testing.T, a *Store) [][]byte {
+				storeTestAppend(t, a, c[2])
+				return [][]byte{c[0], c[1], c[2]}
+			}, false, 3},
+		{"append after corrupt unread record", func(t *testing.T, dir string) {
+			storeTestFlip(t, dir, storeTestOffsets(c)[1]+10)
+		}, func(t *testing.T, a *Store) [][]byte {
+			storeTestAppend(t, a, c[2])
+			return [][]byte{c[0], c[2]}
+		}, true, 2},
+		{"read after torn tail", func(t *testing.T, dir string) { storeTestTear(t, dir) },
+			func(t *testing.T, a *Store) [][]byte {
+				snap, got, reset, err := a.ReadNew()
+				if err != nil || snap != nil {
+					t.Fatal(snap, err)
+				}
+				if reset {
+					storeTestEqual(t, "ReadNew", got, c[:2])
+				} else {
+					storeTestEqual(t, "ReadNew", got, c[1:2])
+				}
+				return c[:2]
+			}, false, 2},
+		{"read after corrupt record", func(t *testing.T, dir string) {
+			storeTestFlip(t, dir, storeTestOffsets(c)[1]+10)
+		}, func(t *testing.T, a *Store) [][]byte {
+			_, got, reset, err := a.ReadNew()
+			if err != nil || !reset {
+				t.Fatal(reset, err)
+			}
+			storeTestEqual(t, "ReadNew", got, c[:1])
+			return c[:1]
+		}, true, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			a, b := storeTestOpen(t, dir), storeTestOpen(t, dir)
+			storeTestAppend(t, a, c[0])
+			storeTestLoad(t, a)
+			storeTestAppend(t, b, c[1]) // unread by a
+			tc.damage(t, dir)
+			want := tc.act(t, a)
+			if rep := a.TakeRecoveryReport(); (rep != nil) != tc.report {
+				t.Fatalf("pending report = %+v, want report: %v", rep, tc.report)
+			}
+			if len(storeTestDamaged(t, dir, "log")) != 1 {
+				t.Fatal("damaged log was not kept aside")
+			}
+			_, got := storeTestLoad(t, storeTestOpen(t, dir))
+			storeTestEqual(t, "on disk", got, want)
+			if a.LogRecords() != tc.wantLen {
+				t.Errorf("LogRecords = %d, want %d", a.LogRecords(), tc.wantLen)
+			}
+		})
+	}
+}
+
+func storeTestFlip(t testing.TB, dir string, at int64) {
+	t.Helper()
+	p := filepath.Join(dir, "log")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[at] ^= 0xFF
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestStoreQuarantineSnapshot(t *testing.T) {
+	dir := t.TempDir()
+	s := storeTestOpen(t, dir)
+	storeTestLoad(t, s)
+	if err := s.Compact([]byte("not an automerge document")); err != nil {
+		t.Fatal(err)
+	}
+	storeTestAppend(t, s, []byte("chunk"))
+	snap, _ := storeTestLoad(t, storeTestOpen(t, dir))
+	if _, err := automerge.Load(snap); err == nil {
+		t.Fatal("garbage snapshot parsed")
+	}
+	p, err := s.QuarantineSnapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(p, filepath.Join(dir, "snapshot.damaged-")) {
+		t.Errorf("quarantined to %s", p)
+	}
+	if b, _ := os.ReadFile(p); string(b) != "not an automerge document" {
+		t.Errorf("quarantined copy holds %q", b)
+	}
+	snap, chunks := storeTestLoad(t, storeTestOpen(t, dir))
+	if snap != nil || len(chunks) != 1 {
+		t.Fatalf("after quarantine: snapshot %q, %d chunks", snap, len(chunks))
+	}
+	if err := s.Compact(automerge.New().Save()); err != nil {
+		t.Fatalf("Compact after quarantine: %v", err)
+	}
+	if _, err := s.QuarantineSnapshot(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.QuarantineSnapshot(); !errors.Is(err, os.ErrNotExist) || !strings.Contains(err.Error(), dir) {
+		t.Fatalf("quarantine of a missing snapshot = %v", err)
+	}
+}
+
+func TestStoreTryLockExclusive(t *testing.T) {
+	dir := t.TempDir()
+	a, b := storeTestOpen(t, dir), storeTestOpen(t, dir)
+	steps := []struct {
+		name string
+		do   func() error
+		want error
+	}{
+		{"a locks", a.TryLockExclusive, nil},
+		{"a locks again", a.TryLockExclusive, nil},
+		{"b is refused", b.TryLockExclusive, ErrOpenElsewhere},
+		{"a unlocks", a.Unlock, nil},
+		{"b locks", b.TryLockExclusive, nil},
+		{"a is refused", a.TryLockExclusive, ErrOpenElsewhere},
+		{"b closes", b.Close, nil},
+		{"a locks after close", a.TryLockExclusive, nil},
+	}
+	for _, st := range steps {
+		if err := st.do(); !errors.Is(err, st.want) || (st.want == nil) != (err == nil) {
+			t.Fatalf("%s: %v, want %v", st.name, err, st.want)
+		}
+	}
+	// The data lock is separate: b's replacement can still append.
+	storeTestAppend(t, storeTestOpen(t, dir), []byte("x"))
+}
+
+func TestStoreErrors(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	os.WriteFile(file, nil, 0o600)
+	if _, err := OpenStore(filepath.Join(file, "plan")); err == nil || !strings.Contains(err.Error(), file) {
+		t.Errorf("OpenStore under a file = %v", err)
+	}
+	s, err := OpenStore(filepath.Join(dir, "plan"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Compact(nil); err == nil {
+		t.Error("Compact(nil) accepted an empty snapshot")
+	}
+	s.Close()
+	if err := s.Append([]byte("x")); !errors.Is(err, os.ErrClosed) {
+		t.Errorf("Append after Close = %v", err)
+	}
+	if _, _, _, err := s.Load(); !errors.Is(err, os.ErrClosed) {
+		t.Errorf("Load after Close = %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("second Close = %v", err)
+	}
+}
+
+// Many goroutines appending through one Store.
+func TestStoreConcurrentAppendOneStore(t *testing.T) {
+	dir := t.TempDir()
+	s := storeTestOpen(t, dir)
+	storeTestLoad(t, s)
+	const workers, each = 8, 25
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for _, c := range storeTestChunks(fmt.Sprint("w", w), each, 64) {
+				if err := s.Append(c); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	_, got := storeTestLoad(t, storeTestOpen(t, dir))
+	seen := map[string]bool{}
+	for _, c := range got {
+		seen[string(c)] = true
+	}
+	if len(got) != workers*each || len(seen) != workers*each || s.LogRecords() != workers*each {
+		t.Fatalf("got %d chunks (%d distinct), LogRecords %d; want %d", len(got), len(seen), s.LogRecords(), workers*each)
+	}
+	if _, news, _, _ := s.ReadNew(); len(news) != 0 {
+		t.Fatalf("ReadNew returned %d of our own appends", len(news))
+	}
+}
+
+// storeTestStale counts compactions that had to retry.
+var storeTestStale atomic.Int64
+
+// storeTestMerge brings d up to date with s and compacts, retrying on ErrStale.
+func storeTestMerge(s *Store, d *automerge.Doc) error {
+	for range 50 {
+		snap, chunks, _, err := s.ReadNew()
+		if err != nil {
+			return err
+		}
+		if snap != nil {
+			if err := d.LoadIncremental(snap); err != nil {
+				return err
+			}
+		}
+		for _, c := range chunks {
+			if err := d.LoadIncremental(c); err != nil {
+				return err
+			}
+		}
+		// Local changes were appended before merging, so what SaveIncremental
+		// would now emit is only what we just read.
+		d.SaveIncremental()
+		err = s.Compact(d.Save())
+		if !errors.Is(err, ErrStale) {
+			return err
+		}
+		storeTestStale.Add(1)
+	}
+	return errors.New("compaction stayed stale")
+}
+
+// Two Stores on one folder (two processes) appending real Automerge changes
+// and compacting concurrently: nothing is lost.
+func TestStoreConcurrentAutomerge(t *testing.T) {
+	dir := t.TempDir()
+	const edits = 60
+	stale := storeTestStale.Load()
+	var wg sync.WaitGroup
+	hashes := make([][]string, 2)
+	for w := range 2 {
+		s := storeTestOpen(t, dir)
+		wg.Go(func() {
+			if _, _, _, err := s.Load(); err != nil {
+				t.Error(err)
+				return
+			}
+			d := automerge.New()
+			for i := range edits {
+				if err := d.Path(fmt.Sprint("k", w)).Text().Insert(0, fmt.Sprint(i)); err != nil {
+					t.Error(err)
+					return
+				}
+				h, err := d.Commit(fmt.Sprint(w, i))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				hashes[w] = append(hashes[w], h.String())
+				if err := s.Append(d.SaveIncremental()); err != nil {
+					t.Error(err)
+					return
+				}
+				if i%10 == 9 {
+					if err := storeTestMerge(s, d); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	snap, chunks := storeTestLoad(t, storeTestOpen(t, dir))
+	have := storeTestHashes(t, storeTestDoc(t, snap, chunks))
+	for w, hs := range hashes {
+		for _, h := range hs {
+			if !have[h] {
+				t.Errorf("change %s from writer %d lost", h, w)
+			}
+		}
+	}
+	if len(have) != 2*edits {
+		t.Errorf("document has %d changes, want %d", len(have), 2*edits)
+	}
+	t.Logf("%d changes, %d stale compactions retried", len(have), storeTestStale.Load()-stale)
+}
+
+// TestStoreCrash SIGKILLs a child process that is appending and compacting,
+// then checks that every change the child saw acknowledged survived.
+func TestStoreCrash(t *testing.T) {
+	if os.Getenv("COPLAN_CRASH_CHILD") != "" {
+		storeCrashChild(os.Getenv("COPLAN_CRASH_DIR"))
+		return
+	}
+	runs := 60
+	if testing.Short() {
+		runs = 10
+	}
+	dir := t.TempDir()
+	acked := map[string]bool{}
+	start := time.Now()
+	killedMid, killedCompacting := 0, 0
+	for run := range runs {
+		if time.Since(start) > 3*time.Minute {
+			t.Fatalf("only %d runs in %v", run, time.Since(start))
+		}
+		lines, killed, inCompact := storeCrashRun(t, dir)
+		if killed {
+			killedMid++
+		}
+		if inCompact {
+			killedCompacting++
+		}
+		for _, h := range lines {
+			acked[h] = true
+		}
+		s := storeTestOpen(t, dir)
+		snap, chunks, rep, err := s.Load()
+		if err != nil {
+			t.Fatalf("run %d: %v", run, err)
+		}
+		if rep != nil {
+			t.Fatalf("run %d: SIGKILL caused damage: %+v", run, rep)
+		}
+		have := storeTestHashes(t, storeTestDoc(t, snap, chunks))
+		for h := range acked {
+			if !have[h] {
+				t.Fatalf("run %d: acknowledged change %s lost", run, h)
+			}
+		}
+		s.Close()
+	}
+	snapSize, logSize, _ := storeTestOpen(t, dir).Sizes()
+	t.Logf("%d runs (%d killed, %d of them while compacting), %d acknowledged changes, %v; final snapshot %d B, log %d B",
+		runs, killedMid, killedCompacting, len(acked), time.Since(start).Round(time.Millisecond), snapSize, logSize)
+}
+
+// storeCrashRun starts one child, kills it 0–30 ms after it is ready, and
+// returns the change hashes it reported as durably appended.
+func storeCrashRun(t *testing.T, dir string) (hashes []string, killed, inCompact bool) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestStoreCrash$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "COPLAN_CRASH_CHILD=1", "COPLAN_CRASH_DIR="+dir)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ready := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			line := sc.Text()
+			inCompact = line == "compacting"
+			if line == "ready" {
+				close(ready)
+			} else if h, ok := strings.CutPrefix(line, "ok "); ok {
+				hashes = append(hashes, h)
+			}
+		}
+	}()
+	select {
+	case <-ready:
+		time.Sleep(time.Duration(mrand.Int64N(int64(30 * time.Millisecond))))
+	case <-done:
+	case <-time.After(20 * time.Second):
+	}
+	killed = cmd.Process.Signal(syscall.SIGKILL) == nil
+	<-done
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	if err != nil && !(errors.As(err, &ee) && ee.Sys().(syscall.WaitStatus).Signal() == syscall.SIGKILL) {
+		t.Fatalf("child failed: %v\n%s", err, stderr.String())
+	}
+	if err == nil {
+		killed = false
+	}
+	if strings.Contains(stderr.String(), "FAIL") {
+		t.Fatalf("child: %s", stderr.String())
+	}
+	return hashes, killed, inCompact && killed
+}
+
+func storeCrashChild(dir string) {
+	fail := func(err error) {
+		fmt.Fprintln(os.Stderr, "FAIL:", err)
+		os.Exit(3)
+	}
+	s, err := OpenStore(dir)
+	if err != nil {
+		fail(err)
+	}
+	snap, chunks, rep, err := s.Load()
+	if err != nil {
+		fail(err)
+	}
+	if rep != nil {
+		fail(fmt.Errorf("recovery report: %+v", rep))
+	}
+	d := automerge.New()
+	if snap != nil {
+		if d, err = automerge.Load(snap); err != nil {
+			fail(err)
+		}
+	}
+	for _, c := range chunks {
+		if err := d.LoadIncremental(c); err != nil {
+			fail(err)
+		}
+	}
+	d.SaveIncremental()
+	fmt.Println("ready")
+	deadline := time.Now().Add(2 * time.Second)
+	for i := 0; time.Now().Before(deadline); i++ {
+		text := d.Path("text").Text()
+		if err := text.Insert(mrand.IntN(text.Len()+1), strings.Repeat("x", 1+mrand.IntN(300))); err != nil {
+			fail(err)
+		}
+		h, err := d.Commit(fmt.Sprint("edit ", i))
+		if err != nil {
+			fail(err)
+		}
+		if err := s.Append(d.SaveIncremental()); err != nil {
+			fail(err)
+		}
+		fmt.Println("ok", h.String())
+		if i%4 == 3 {
+			fmt.Println("compacting")
+			if err := storeTestMerge(s, d); err != nil {
+				fail(err)
+			}
+			fmt.Println("compacted")
+		}
+	}
+	os.Exit(0)
+}
+
+func BenchmarkStoreAppend(b *testing.B) {
+	s := storeTestOpen(b, b.TempDir())
+	storeTestLoad(b, s)
+	chunk := storeTestChunks("bench", 1, 200)[0]
+	b.SetBytes(int64(len(chunk)))
+	for b.Loop() {
+		if err := s.Append(chunk); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
