@@ -421,10 +421,11 @@ func init() {
 			})
 		}})
 
-	Register(&Command{Name: "export", Args: "PLAN --format coplan|json|md -o FILE", Summary: "write the plan as a .coplan file, JSON or Markdown",
+	Register(&Command{Name: "export", Args: "PLAN --format coplan|json|md -o FILE | PLAN --release LABEL -o DIR", Summary: "write the plan as a .coplan file, JSON or Markdown, or a signed release's files",
 		Flags: func(fs *flag.FlagSet) {
 			fs.String("format", "", "coplan, json or md (default from the file's extension)")
 			fs.String("o", "", "output file (- for standard output, not for coplan)")
+			fs.String("release", "", "write the signed release LABEL's published files into the folder -o")
 		},
 		Run: runExport})
 
@@ -525,6 +526,9 @@ func runExport(e *Env, fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	out := str(fs, "o")
+	if label := str(fs, "release"); label != "" {
+		return exportRelease(e, args[0], label, out)
+	}
 	if out == "" {
 		return usageErr("-o FILE is required")
 	}

@@ -19,12 +19,15 @@ func newTestPlan(t testing.TB) *Plan {
 // fakeClock drives the commit policy deterministically in replays.
 type fakeClock struct{ t time.Time }
 
-func (c *fakeClock) now() time.Time { return c.t }
+func (c *fakeClock) now() time.Time          { return c.t }
 func (c *fakeClock) advance(d time.Duration) { c.t = c.t.Add(d) }
 
 // replica makes an independent copy of p with its own actor, as another
 // laptop would hold after receiving the plan.
-func replica(t testing.TB, p *Plan, a Author) *Plan {
+func replica(t interface {
+	Helper()
+	Fatal(...any)
+}, p *Plan, a Author) *Plan {
 	t.Helper()
 	saved, err := p.Save()
 	if err != nil {

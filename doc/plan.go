@@ -43,10 +43,12 @@ type Plan struct {
 	author Author
 	actor  string
 
-	store    *Store
-	unsaved  []byte // changes a failed append did not write yet
-	compact  bool   // a compaction is due at the next idle commit
-	readOnly bool
+	store      *Store
+	unsaved    []byte // changes a failed append did not write yet
+	compact    bool   // a compaction is due at the next idle commit
+	readOnly   bool
+	stopWatch  chan struct{} // ends the refresh loop of an interactive plan
+	refreshing bool          // merging what other processes wrote
 
 	// pending local edits not yet committed
 	pending      bool
@@ -58,7 +60,8 @@ type Plan struct {
 	pauseTimer   *time.Timer
 	maxTimer     *time.Timer
 
-	texts map[TextRef]*am.Text // resolved Text objects; cleared on merges
+	texts    map[TextRef]*am.Text // resolved Text objects; cleared on merges
+	lastText TextRef              // the field typed in last, already in pendingText
 
 	subMu  sync.Mutex
 	subs   map[int]chan Event
@@ -253,7 +256,37 @@ func (p *Plan) AutoCommit(pol CommitPolicy) error {
 	// Edits so far were timed by the old clock.
 	err := p.commitLocked()
 	p.policy = &pol
+	if pol.Now == nil && p.store != nil && p.stopWatch == nil {
+		p.stopWatch = make(chan struct{})
+		go p.watch(p.stopWatch)
+	}
 	return err
+}
+
+// watchInterval is how often an interactive plan looks for what other
+// processes on the same data folder wrote (a stat of two files when idle).
+const watchInterval = time.Second
+
+func (p *Plan) watch(stop chan struct{}) {
+	t := time.NewTicker(watchInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			if err := p.Refresh(); err != nil {
+				slog.Warn("reading other processes' edits failed", "plan", p.id, "err", err)
+			}
+		}
+	}
+}
+
+func (p *Plan) stopWatching() {
+	if p.stopWatch != nil {
+		close(p.stopWatch)
+		p.stopWatch = nil
+	}
 }
 
 func (p *Plan) now() time.Time {
@@ -304,7 +337,10 @@ func (p *Plan) touch(msg string) {
 
 func (p *Plan) touchText(ref TextRef) {
 	p.touch("")
-	p.pendingText[ref] = true
+	if ref != p.lastText {
+		p.pendingText[ref] = true
+		p.lastText = ref
+	}
 }
 
 func (p *Plan) timerCommit() {
@@ -345,6 +381,7 @@ func (p *Plan) commitLocked() error {
 	p.pending = false
 	p.pendingMsgs = nil
 	clear(p.pendingText)
+	p.lastText = TextRef{}
 	if err != nil && !strings.Contains(err.Error(), "empty") {
 		return err
 	}
@@ -406,7 +443,7 @@ func (p *Plan) persistLocked() error {
 
 // maybeCompactLocked folds the log into a new snapshot when it has grown.
 func (p *Plan) maybeCompactLocked() {
-	if !p.compact || p.store == nil || p.pending {
+	if !p.compact || p.store == nil || p.pending || p.refreshing {
 		return
 	}
 	for range 5 {
@@ -417,6 +454,7 @@ func (p *Plan) maybeCompactLocked() {
 		err := p.store.Compact(p.d.Save())
 		if err == nil {
 			p.compact = false
+			p.unsaved = nil
 			return
 		}
 		if !errors.Is(err, ErrStale) {
@@ -434,12 +472,8 @@ func (p *Plan) Refresh() error {
 }
 
 func (p *Plan) refreshLocked() error {
-	if p.store == nil {
+	if p.store == nil || p.refreshing {
 		return nil
-	}
-	// Our own edits go to disk first, so a compaction never drops them.
-	if err := p.commitLocked(); err != nil {
-		return err
 	}
 	snap, chunks, _, err := p.store.ReadNew()
 	if err != nil {
@@ -447,6 +481,14 @@ func (p *Plan) refreshLocked() error {
 	}
 	if snap == nil && len(chunks) == 0 {
 		return nil
+	}
+	// Our pending edits go to disk before the merge, but must not trigger a
+	// compaction that would not yet include what we just read.
+	p.refreshing = true
+	err = p.commitLocked()
+	p.refreshing = false
+	if err != nil {
+		return err
 	}
 	before := p.d.Heads()
 	if snap != nil {
@@ -480,6 +522,7 @@ func (p *Plan) Close() error {
 	if p.pauseTimer != nil {
 		p.pauseTimer.Stop()
 	}
+	p.stopWatching()
 	p.maybeCompactLocked()
 	if p.store != nil {
 		if cerr := p.store.Close(); err == nil {
@@ -499,6 +542,8 @@ func (p *Plan) Abandon() {
 	p.pending = false
 	p.pendingMsgs = nil
 	clear(p.pendingText)
+	p.lastText = TextRef{}
+	p.stopWatching()
 	if p.pauseTimer != nil {
 		p.pauseTimer.Stop()
 	}

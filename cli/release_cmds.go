@@ -1,0 +1,466 @@
+package cli
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+	"golang.org/x/term"
+
+	"github.com/coplan/coplan/doc"
+	"github.com/coplan/coplan/doc/release"
+)
+
+// Sign-off commands: signing keys, roles, the readiness check, co-chair
+// endorsements, the minister's signature, the export of a signed release and
+// its verification.
+
+func init() {
+	Register(&Command{Name: "key new", Args: "--name NAME [-o FILE] [--passphrase] [--passphrase-file F]",
+		Summary: "create an Ed25519 signing key in OpenSSH format (FILE and FILE.pub)",
+		Flags: func(fs *flag.FlagSet) {
+			fs.String("name", "", "whose key it is (written as the key's comment)")
+			fs.String("o", "", "private key file (default CONFIG/keys/NAME_ed25519)")
+			fs.Bool("passphrase", false, "protect the key with a passphrase (asked for, or read from standard input)")
+			fs.String("passphrase-file", "", "protect the key with the passphrase in this file")
+		},
+		Run: runKeyNew})
+	Register(&Command{Name: "member role", Args: "PLAN PEER minister|co-chair [--off]",
+		Summary: "give a member a role (PEER is a peer ID, unique prefix, name, or me)",
+		Flags:   func(fs *flag.FlagSet) { fs.Bool("off", false, "take the role away") },
+		Run: func(e *Env, fs *flag.FlagSet, args []string) error {
+			if err := nargs(args, 3); err != nil {
+				return err
+			}
+			return e.edit(args[0], func(p *doc.Plan) error {
+				if err := mayChangeRoles(p); err != nil {
+					return err
+				}
+				peer, err := resolvePeer(p, args[1])
+				if err != nil {
+					return err
+				}
+				on := str(fs, "off") != "true"
+				if err := p.SetMemberRole(peer, strings.ToLower(args[2]), on); err != nil {
+					return err
+				}
+				m, _ := p.Member(peer)
+				fmt.Fprintf(e.Stdout, "%s (%s): roles %s\n", m.Name, m.Side, rolesText(m))
+				return nil
+			})
+		}})
+	Register(&Command{Name: "member key", Args: "PLAN PEER FILE.pub",
+		Summary: "register the public key a member signs with (PEER as for member role)",
+		Run: func(e *Env, fs *flag.FlagSet, args []string) error {
+			if err := nargs(args, 3); err != nil {
+				return err
+			}
+			raw, err := os.ReadFile(args[2])
+			if err != nil {
+				return err
+			}
+			pub, comment, err := release.ParsePublicKey(raw)
+			if err != nil {
+				return fmt.Errorf("%s: %w", args[2], err)
+			}
+			line := release.AuthorizedKey(pub)
+			if comment != "" {
+				line += " " + comment
+			}
+			return e.edit(args[0], func(p *doc.Plan) error {
+				peer, err := resolvePeer(p, args[1])
+				if err != nil {
+					return err
+				}
+				if err := p.AddMemberKey(peer, line); err != nil {
+					return err
+				}
+				m, _ := p.Member(peer)
+				fmt.Fprintf(e.Stdout, "registered %s to %s\n", release.Fingerprint(pub), m.Name)
+				return nil
+			})
+		}})
+	Register(&Command{Name: "settings", Args: "PLAN [endorsements required|optional]",
+		Summary: "show or change the plan's sign-off settings",
+		Run: func(e *Env, fs *flag.FlagSet, args []string) error {
+			switch len(args) {
+			case 1:
+				return e.read(args[0], func(p *doc.Plan) error {
+					printSettings(e, p.Settings())
+					return nil
+				})
+			case 3:
+				if args[1] != "endorsements" {
+					return usageErr("unknown setting %q (want endorsements)", args[1])
+				}
+				var on bool
+				switch strings.ToLower(args[2]) {
+				case "required", "on", "yes", "true":
+					on = true
+				case "optional", "off", "no", "false":
+				default:
+					return usageErr("endorsements %q (want required or optional)", args[2])
+				}
+				return e.edit(args[0], func(p *doc.Plan) error {
+					if err := p.SetEndorsementsRequired(on); err != nil {
+						return err
+					}
+					printSettings(e, p.Settings())
+					return nil
+				})
+			}
+			return usageErr("want PLAN, or PLAN endorsements required|optional")
+		}})
+	Register(&Command{Name: "check", Args: "PLAN", Summary: "list what is missing before the plan can be signed",
+		Run: func(e *Env, fs *flag.FlagSet, args []string) error {
+			if err := nargs(args, 1); err != nil {
+				return err
+			}
+			return e.read(args[0], func(p *doc.Plan) error {
+				printStatuses(e, p)
+				probs := release.Check(p.Content())
+				if len(probs) == 0 {
+					fmt.Fprintln(e.Stdout, "Ready to sign: every commitment has its decision, and every adopted one its lead agency, OGP values and dated milestones.")
+					return nil
+				}
+				for _, pr := range probs {
+					fmt.Fprintln(e.Stdout, pr.String())
+				}
+				return fmt.Errorf("%w: %d item(s) missing", release.ErrNotReady, len(probs))
+			})
+		}})
+	Register(&Command{Name: "endorse", Args: "PLAN --version LABEL --key KEYFILE",
+		Summary: "endorse the current version as a co-chair, before the minister signs",
+		Flags:   signFlags,
+		Run: func(e *Env, fs *flag.FlagSet, args []string) error {
+			if err := nargs(args, 1); err != nil {
+				return err
+			}
+			label := str(fs, "version")
+			if label == "" || str(fs, "key") == "" {
+				return usageErr("--version and --key are required")
+			}
+			signer, done, err := loadSigner(e, fs)
+			if err != nil {
+				return err
+			}
+			defer done()
+			return e.edit(args[0], func(p *doc.Plan) error {
+				rec, err := release.Endorse(p, label, signer, time.Now())
+				if err != nil {
+					return err
+				}
+				m, _ := p.Member(rec.Peer)
+				fmt.Fprintf(e.Stdout, "%s (%s co-chair) endorsed version %s (content %s)\n", m.Name, m.Side, label, rec.ContentSHA256[:16])
+				return nil
+			})
+		}})
+	Register(&Command{Name: "sign", Args: "PLAN --version LABEL --key KEYFILE",
+		Summary: "sign the current version as the minister (KEYFILE: private key, or FILE.pub held by ssh-agent)",
+		Flags:   signFlags,
+		Run: func(e *Env, fs *flag.FlagSet, args []string) error {
+			if err := nargs(args, 1); err != nil {
+				return err
+			}
+			label := str(fs, "version")
+			if label == "" || str(fs, "key") == "" {
+				return usageErr("--version and --key are required")
+			}
+			signer, done, err := loadSigner(e, fs)
+			if err != nil {
+				return err
+			}
+			defer done()
+			return e.edit(args[0], func(p *doc.Plan) error {
+				rec, m, err := release.Sign(p, label, signer, time.Now())
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(e.Stdout, "Signed version %s of %q as %s (minister), key %s\nrelease %s, heads %s\n",
+					m.Version, m.Plan.Title, m.Signer.Name, m.Signer.KeyFingerprint, rec.ID, strings.Join(m.Heads, ","))
+				fmt.Fprintf(e.Stdout, "Publish it with: coplan export %s --release %s -o DIR\n", args[0], m.Version)
+				return nil
+			})
+		}})
+	Register(&Command{Name: "releases", Args: "PLAN", Summary: "list the signed releases and whether the plan changed since",
+		Run: func(e *Env, fs *flag.FlagSet, args []string) error {
+			if err := nargs(args, 1); err != nil {
+				return err
+			}
+			return e.read(args[0], func(p *doc.Plan) error {
+				if len(p.Releases()) == 0 {
+					fmt.Fprintln(e.Stdout, "No signed releases yet.")
+					return nil
+				}
+				printStatuses(e, p)
+				return nil
+			})
+		}})
+	Register(&Command{Name: "verify", Args: "DIR [--plan PLAN]",
+		Summary: "check an exported release: signature, every file's hash, and (with the plan) its content and the signer's role",
+		Flags: func(fs *flag.FlagSet) {
+			fs.String("plan", "", "the plan to check against (default: the release's plan, if in the data folder)")
+		},
+		Run: runVerify})
+}
+
+func signFlags(fs *flag.FlagSet) {
+	fs.String("version", "", "version label, e.g. 1.0")
+	fs.String("key", "", "OpenSSH private key file, or a FILE.pub whose key ssh-agent holds")
+	fs.String("passphrase-file", "", "read the key's passphrase from this file")
+}
+
+// exportRelease writes a signed release's files into dir (export --release).
+func exportRelease(e *Env, ref, label, dir string) error {
+	if dir == "" || dir == "-" {
+		return usageErr("-o DIR is required with --release")
+	}
+	return e.read(ref, func(p *doc.Plan) error {
+		m, err := release.Export(p, label, dir)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.Stdout, "Wrote version %s of %q to %s\nCheck it with: coplan verify %s\n", m.Version, m.Plan.Title, dir, dir)
+		return nil
+	})
+}
+
+func runVerify(e *Env, fs *flag.FlagSet, args []string) error {
+	if err := nargs(args, 1); err != nil {
+		return err
+	}
+	dir := args[0]
+	var p *doc.Plan
+	ref := str(fs, "plan")
+	if ref == "" {
+		// Check against the plan when this data folder has it.
+		if raw, err := os.ReadFile(filepath.Join(dir, release.FileManifest)); err == nil {
+			if m, err := release.ParseManifest(raw); err == nil {
+				if lib, err := e.Library(); err == nil && lib.Exists(m.Plan.ID) {
+					ref = m.Plan.ID
+				}
+			}
+		}
+	}
+	if ref != "" {
+		var err error
+		if p, err = e.OpenPlan(ref, false); err != nil {
+			return err
+		}
+		defer p.Abandon()
+	}
+	rep, err := release.VerifyDir(dir, p)
+	if err != nil {
+		return err
+	}
+	m := rep.Manifest
+	fmt.Fprintf(e.Stdout, "OK: version %s of %q, signed %s by %s (minister), key %s\n", m.Version, m.Plan.Title,
+		m.SignedAt.UTC().Format("2006-01-02 15:04 UTC"), m.Signer.Name, m.Signer.KeyFingerprint)
+	fmt.Fprintf(e.Stdout, "%d files match SHA256SUMS; plan.json matches the signed content hash\n", len(rep.Files))
+	for _, en := range m.Endorsements {
+		fmt.Fprintf(e.Stdout, "endorsed by %s (%s co-chair), key %s\n", en.Name, en.Side, en.KeyFingerprint)
+	}
+	if rep.PlanChecked {
+		fmt.Fprintln(e.Stdout, "the plan's history has this content at the signed heads, and the signer held the minister role there")
+	} else {
+		fmt.Fprintln(e.Stdout, "the plan is not at hand: heads and roles not checked (pass --plan PLAN)")
+	}
+	return nil
+}
+
+func runKeyNew(e *Env, fs *flag.FlagSet, args []string) error {
+	if err := nargs(args, 0); err != nil {
+		return err
+	}
+	name := strings.TrimSpace(str(fs, "name"))
+	if name == "" {
+		return usageErr("--name is required")
+	}
+	out := str(fs, "o")
+	if out == "" {
+		out = filepath.Join(e.ConfigDir, "keys", strings.TrimSuffix(release.Identity(name), "@coplan")+"_ed25519")
+	}
+	for _, f := range []string{out, out + ".pub"} {
+		if _, err := os.Stat(f); err == nil {
+			return fmt.Errorf("%w: %s exists; not overwriting a key", doc.ErrInvalid, f)
+		}
+	}
+	var pass []byte
+	if pf := str(fs, "passphrase-file"); pf != "" {
+		var err error
+		if pass, err = readPassFile(pf); err != nil {
+			return err
+		}
+	} else if str(fs, "passphrase") == "true" {
+		var err error
+		if pass, err = askPassphrase(e, "New passphrase: ", true); err != nil {
+			return err
+		}
+	}
+	priv, pub, err := release.NewKey(name, pass)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(out), 0o700); err != nil {
+		return err
+	}
+	if err := doc.WriteFileAtomic(out, priv, 0o600); err != nil {
+		return err
+	}
+	if err := doc.WriteFileAtomic(out+".pub", pub, 0o644); err != nil {
+		return err
+	}
+	pk, _, _ := release.ParsePublicKey(pub)
+	fmt.Fprintf(e.Stdout, "%s\n%s.pub\n%s\n", out, out, release.Fingerprint(pk))
+	fmt.Fprintf(e.Stderr, "Register it with: coplan member key PLAN me %s.pub\n", out)
+	return nil
+}
+
+// loadSigner opens --key, asking for a passphrase only when the key has one.
+func loadSigner(e *Env, fs *flag.FlagSet) (ssh.Signer, func(), error) {
+	pass := func() ([]byte, error) {
+		if pf := str(fs, "passphrase-file"); pf != "" {
+			return readPassFile(pf)
+		}
+		return askPassphrase(e, "Passphrase for "+str(fs, "key")+": ", false)
+	}
+	return release.LoadSigner(str(fs, "key"), pass)
+}
+
+func readPassFile(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return []byte(strings.TrimRight(string(b), "\r\n")), nil
+}
+
+// askPassphrase reads a passphrase from the terminal without echo, or one
+// line of standard input when that is not a terminal (scripts, tests).
+func askPassphrase(e *Env, prompt string, confirm bool) ([]byte, error) {
+	if f, ok := e.Stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprint(e.Stderr, prompt)
+		p, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(e.Stderr)
+		if err != nil {
+			return nil, err
+		}
+		if confirm {
+			fmt.Fprint(e.Stderr, "Again: ")
+			again, err := term.ReadPassword(int(f.Fd()))
+			fmt.Fprintln(e.Stderr)
+			if err != nil {
+				return nil, err
+			}
+			if string(again) != string(p) {
+				return nil, errors.New("the passphrases differ")
+			}
+		}
+		return p, nil
+	}
+	if e.Stdin == nil {
+		return nil, release.ErrNeedPassphrase
+	}
+	line, err := bufio.NewReader(e.Stdin).ReadString('\n')
+	if err != nil && !(errors.Is(err, io.EOF) && line != "") {
+		return nil, fmt.Errorf("%w: none on standard input", release.ErrNeedPassphrase)
+	}
+	return []byte(strings.TrimRight(line, "\r\n")), nil
+}
+
+// resolvePeer finds a member by peer ID, unique ID prefix, name, or "me".
+// "me" makes this device a member first if it is not one yet, so a
+// minister can register their own key straight away.
+func resolvePeer(p *doc.Plan, ref string) (string, error) {
+	if strings.EqualFold(ref, "me") {
+		a := p.Author()
+		if a.PeerID == "" {
+			return "", fmt.Errorf("%w: no device identity", doc.ErrInvalid)
+		}
+		if _, ok := p.Member(a.PeerID); !ok {
+			if err := p.AddMember(doc.Member{PeerID: a.PeerID, Name: a.Name, Org: a.Org, Side: a.Side}); err != nil {
+				return "", err
+			}
+		}
+		return a.PeerID, nil
+	}
+	var byPrefix, byName []string
+	for _, m := range p.Members() {
+		if m.PeerID == ref {
+			return ref, nil
+		}
+		if strings.HasPrefix(m.PeerID, ref) {
+			byPrefix = append(byPrefix, m.PeerID)
+		}
+		if strings.EqualFold(m.Name, strings.TrimSpace(ref)) {
+			byName = append(byName, m.PeerID)
+		}
+	}
+	for _, found := range [][]string{byPrefix, byName} {
+		switch len(found) {
+		case 1:
+			return found[0], nil
+		case 0:
+		default:
+			return "", fmt.Errorf("%w: member %q matches %d", doc.ErrAmbiguous, ref, len(found))
+		}
+	}
+	return "", fmt.Errorf("%w: member %q", doc.ErrNotFound, ref)
+}
+
+// mayChangeRoles keeps role changes with the people who hold roles: once
+// anyone is minister or co-chair, only they may give or take roles. This is
+// a guard against mistakes, not a security boundary (changes are not
+// signed); what the public trusts is the minister's published key.
+func mayChangeRoles(p *doc.Plan) error {
+	me, _ := p.Member(p.Author().PeerID)
+	if !me.Removed && (me.HasRole(doc.RoleMinister) || me.HasRole(doc.RoleCoChair)) {
+		return nil
+	}
+	for _, m := range p.Members() {
+		if !m.Removed && len(m.Roles) > 0 {
+			return fmt.Errorf("%w: only the minister or a co-chair can change roles (%s holds one)", doc.ErrInvalid, m.Name)
+		}
+	}
+	return nil
+}
+
+func rolesText(m doc.Member) string {
+	if len(m.Roles) == 0 {
+		return "none"
+	}
+	return strings.Join(m.Roles, ", ")
+}
+
+func printSettings(e *Env, s doc.Settings) {
+	if s.EndorsementsRequired {
+		fmt.Fprintln(e.Stdout, "endorsements: required (both co-chairs endorse a version before the minister signs it)")
+	} else {
+		fmt.Fprintln(e.Stdout, "endorsements: optional")
+	}
+}
+
+// printStatuses says, per release, whether the plan changed since: after
+// sign-off editing goes on as the next draft.
+func printStatuses(e *Env, p *doc.Plan) {
+	for _, st := range release.Statuses(p) {
+		m := st.Manifest
+		if m == nil {
+			fmt.Fprintf(e.Stdout, "Release %s: unreadable manifest\n", st.Record.Label)
+			continue
+		}
+		state := "the plan is unchanged since"
+		if st.Changed {
+			state = "the plan has changed since"
+		}
+		fmt.Fprintf(e.Stdout, "Release %s (%s), signed %s by %s: %s release %s\n", m.Version, st.Record.ID,
+			m.SignedAt.UTC().Format("2006-01-02"), m.Signer.Name, state, m.Version)
+	}
+}
