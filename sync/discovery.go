@@ -1,0 +1,122 @@
+package sync
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base32"
+	"strings"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/p2p/discovery/mdns"
+	ma "github.com/multiformats/go-multiaddr"
+	manet "github.com/multiformats/go-multiaddr/net"
+)
+
+// MDNSServiceName is the DNS-SD service a plan is announced under: a hash
+// of the plan ID, so the plan's title never goes on the air and members of
+// other plans are not bothered.
+func MDNSServiceName(planID string) string {
+	sum := sha256.Sum256([]byte("coplan-mdns\x00" + planID))
+	enc := strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:10]))
+	return "_cp" + enc[:12] + "._udp"
+}
+
+// sightingQuiet is how long a repeat sighting of a peer is ignored.
+const sightingQuiet = 10 * time.Second
+
+type mdnsNotifee struct{ ps *planState }
+
+func (nf mdnsNotifee) HandlePeerFound(info peer.AddrInfo) {
+	ps, n := nf.ps, nf.ps.n
+	if info.ID == n.h.ID() || !ps.isMember(info.ID) {
+		return
+	}
+	now := time.Now()
+	ps.mu.Lock()
+	last, dup := ps.sightings[info.ID]
+	if dup && now.Sub(last) < sightingQuiet {
+		ps.mu.Unlock()
+		return
+	}
+	ps.sightings[info.ID] = now
+	running := ps.sessions[info.ID] != nil
+	ps.mu.Unlock()
+	if running && n.h.Network().Connectedness(info.ID) == network.Connected {
+		return
+	}
+	ps.log.Info("member found on the local network", "peer", shortID(info.ID))
+	n.goTask(func() {
+		ctx, cancel := context.WithTimeout(n.ctx, 20*time.Second)
+		defer cancel()
+		if err := n.connect(ctx, ps, info); err != nil && n.ctx.Err() == nil {
+			ps.log.Warn("could not sync with discovered member", "peer", shortID(info.ID), "err", err)
+		}
+	})
+}
+
+func (ps *planState) startMDNS() {
+	ps.mdnsMu.Lock()
+	defer ps.mdnsMu.Unlock()
+	svc := mdns.NewMdnsService(ps.n.h, MDNSServiceName(ps.id), mdnsNotifee{ps})
+	if err := svc.Start(); err != nil {
+		ps.log.Warn("mDNS discovery unavailable", "err", err)
+		return
+	}
+	ps.mdns = svc
+}
+
+func (ps *planState) stopMDNS() {
+	ps.mdnsMu.Lock()
+	defer ps.mdnsMu.Unlock()
+	if ps.mdns != nil {
+		ps.mdns.Close()
+		ps.mdns = nil
+	}
+}
+
+// restartMDNS re-announces with the current addresses.
+func (ps *planState) restartMDNS() {
+	ps.mdnsMu.Lock()
+	running := ps.mdns != nil
+	ps.mdnsMu.Unlock()
+	if !running {
+		return
+	}
+	ps.log.Info("local addresses changed; re-announcing on mDNS")
+	ps.stopMDNS()
+	ps.startMDNS()
+}
+
+func isLoopback(a ma.Multiaddr) bool { return manet.IsIPLoopback(a) }
+
+func ipv6Rank(a ma.Multiaddr) int {
+	if first, _ := ma.SplitFirst(a); first != nil && first.Protocol().Code == ma.P_IP6 {
+		return 1
+	}
+	return 0
+}
+
+// InviteAddrs resolves listen addresses (possibly 0.0.0.0) into the
+// interface addresses an invite should carry, for the command line, which
+// has no running node to ask.
+func InviteAddrs(listen []string) ([]ma.Multiaddr, error) {
+	var ls []ma.Multiaddr
+	for _, l := range listen {
+		m, err := ma.NewMultiaddr(l)
+		if err != nil {
+			return nil, err
+		}
+		ls = append(ls, m)
+	}
+	ifaces, err := manet.InterfaceMultiaddrs()
+	if err != nil {
+		return nil, err
+	}
+	resolved, err := manet.ResolveUnspecifiedAddresses(ls, ifaces)
+	if err != nil {
+		return nil, err
+	}
+	return inviteAddrs(resolved), nil
+}

@@ -1,0 +1,79 @@
+package sync
+
+import (
+	"encoding/binary"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/network"
+)
+
+// Garbage, truncated and oversized frames, an unexpected frame type, a bad
+// sync message and a hello for another plan each close that stream with a
+// logged reason; the node stays up and the plan is unchanged.
+func TestBadFramesCloseStream(t *testing.T) {
+	g := newGroup(t, "Ana", "Bo")
+	a, b := g[0], g[1]
+	before := strings.Join(a.p.Heads(), ",")
+	// Bo's key driven by hand: a member whose software misbehaves.
+	h := rawHost(t, b.id.Key)
+	must(t, h.Connect(ctxT(t, 10*time.Second), a.info()))
+	hello := helloFrame(t, Hello{Version: ProtocolVersion, Plan: a.p.ID(), Have: true})
+	oversize := binary.AppendUvarint(nil, MaxFrame+1)
+	cases := []struct {
+		name      string
+		send      []byte
+		handshake bool // send a good hello first
+		logged    string
+	}{
+		{"garbage", []byte("\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xffGET / HTTP/1.1"), false, "unreadable hello"},
+		{"truncated", append(binary.AppendUvarint(nil, 100), "0123456789"...), false, "truncated"},
+		{"oversized hello", binary.AppendUvarint(nil, 1<<30), false, "exceeds size cap"},
+		{"not a hello", appendFrame(nil, frameSync, []byte("x")), false, "not a hello"},
+		{"bad hello", appendFrame(nil, frameHello, []byte(`{"v":1,"plan":"../../etc"}`)), false, "bad hello"},
+		{"other plan", helloFrame(t, Hello{Version: ProtocolVersion, Plan: strings.Repeat("ab", 16), Have: true}), false, "plan not held here"},
+		{"bad sync message", appendFrame(nil, frameSync, []byte("not automerge")), true, "bad sync message"},
+		{"oversized sync frame", oversize, true, "exceeds size cap"},
+		{"unknown frame type", appendFrame(nil, 99, []byte("?")), true, "unexpected frame"},
+		{"bad level frame", appendFrame(nil, frameLevel, []byte("short")), true, "bad level frame"},
+		{"truncated sync frame", append(binary.AppendUvarint(nil, 5000), frameSync, 1, 2, 3), true, "truncated"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			seen := strings.Count(a.logs.String(), tc.logged)
+			s, err := h.NewStream(ctxT(t, 10*time.Second), a.n.ID(), ProtocolID)
+			must(t, err)
+			if tc.handshake {
+				_, err := s.Write(hello)
+				must(t, err)
+				fr := newFrameReader(s)
+				s.SetReadDeadline(time.Now().Add(10 * time.Second))
+				if typ, _, err := fr.read(MaxHelloFrame); err != nil || typ != frameWelcome {
+					t.Fatalf("no welcome: %d %v", typ, err)
+				}
+			}
+			s.Write(tc.send)
+			s.CloseWrite()
+			readAll(s) // returns once A closes or resets the stream
+			waitFor(t, 10*time.Second, "A to log "+tc.logged, func() bool {
+				return strings.Count(a.logs.String(), tc.logged) > seen
+			})
+		})
+	}
+	if got := strings.Join(a.p.Heads(), ","); got != before {
+		t.Fatal("the plan changed")
+	}
+	h.Close()
+	waitFor(t, 10*time.Second, "the raw host to be gone", func() bool {
+		return a.n.Host().Network().Connectedness(b.n.ID()) != network.Connected
+	})
+	// Still up: a real sync works.
+	_, err := b.p.AddTimeline("After the garbage", "2025-01-01", "")
+	must(t, err)
+	must(t, b.p.Commit())
+	syncOnce(t, b, a)
+	if !sameHeads(a, b) {
+		t.Fatal("no sync after bad frames")
+	}
+}

@@ -1,0 +1,48 @@
+package sync
+
+import (
+	"github.com/libp2p/go-libp2p/core/control"
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+	ma "github.com/multiformats/go-multiaddr"
+)
+
+// gater admits, once the transport has authenticated the peer ID, only
+// current members of a plan started here, the peer being joined, configured
+// relays, and (inbound, while an invite this device issued is open) devices
+// that may be coming to present it. The stream handler still checks the
+// plan named in each hello.
+type gater struct{ n *Node }
+
+func (g *gater) InterceptPeerDial(p peer.ID) bool { return g.n.allowed(p, network.DirOutbound) }
+
+func (g *gater) InterceptAddrDial(peer.ID, ma.Multiaddr) bool { return true }
+
+func (g *gater) InterceptAccept(network.ConnMultiaddrs) bool { return true }
+
+func (g *gater) InterceptSecured(dir network.Direction, p peer.ID, _ network.ConnMultiaddrs) bool {
+	return g.n.allowed(p, dir)
+}
+
+func (g *gater) InterceptUpgraded(network.Conn) (bool, control.DisconnectReason) { return true, 0 }
+
+func (n *Node) allowed(p peer.ID, dir network.Direction) bool {
+	if n.isRelayOrJoin(p) {
+		return true
+	}
+	plans := n.planList()
+	for _, ps := range plans {
+		if ps.isMember(p) {
+			return true
+		}
+	}
+	if dir == network.DirInbound {
+		for _, ps := range plans {
+			if _, known := ps.p.Member(p.String()); !known && ps.inviteOpen() {
+				return true
+			}
+		}
+	}
+	n.log.Debug("gater refused device", "peer", shortID(p), "dir", dir.String())
+	return false
+}

@@ -1,0 +1,478 @@
+package sync
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	gosync "sync"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/p2p/discovery/mdns"
+	ma "github.com/multiformats/go-multiaddr"
+
+	"github.com/coplan/coplan/doc"
+)
+
+// planState is one plan being synced: its sessions, what is known of each
+// peer, and its files under StateDir/PLAN.
+type planState struct {
+	n   *Node
+	p   *doc.Plan
+	id  string
+	dir string
+	log *slog.Logger
+
+	mu        gosync.Mutex
+	sessions  map[peer.ID]*session
+	peers     map[peer.ID]*peerRecord
+	sightings map[peer.ID]time.Time
+	stopped   bool
+	cancelSub func()
+
+	mdnsMu gosync.Mutex
+	mdns   mdns.Service
+
+	fileMu gosync.Mutex // provenance log and known peers file
+}
+
+type peerRecord struct {
+	lastSeen, lastSynced, levelAt time.Time
+	levelCh                       chan struct{} // closed and replaced when level
+	stats                         Stats
+}
+
+func newPlanState(n *Node, p *doc.Plan, dir string) *planState {
+	return &planState{n: n, p: p, id: p.ID(), dir: dir, log: n.log.With("plan", shortPlan(p.ID())),
+		sessions: map[peer.ID]*session{}, peers: map[peer.ID]*peerRecord{}, sightings: map[peer.ID]time.Time{}}
+}
+
+func (ps *planState) isMember(p peer.ID) bool { return ps.p.IsMember(p.String()) }
+
+// admit decides whether a hello's sender may sync: a current member, or a
+// new device with a valid invite from a current member, which is then
+// recorded as a member.
+func (ps *planState) admit(remote peer.ID, h Hello) error {
+	if m, ok := ps.p.Member(remote.String()); ok {
+		if m.Removed {
+			return ErrRemoved
+		}
+		return nil
+	}
+	if h.Invite == "" {
+		return ErrNotMember
+	}
+	inv, err := ParseInvite(h.Invite)
+	if err != nil {
+		return err
+	}
+	if err := inv.Check(ps.id, time.Now()); err != nil {
+		return err
+	}
+	if !ps.p.IsMember(inv.Inviter.String()) {
+		return ErrInviterGone
+	}
+	if h.Side == "" {
+		return fmt.Errorf("%w: a joining device must say its side", ErrBadHello)
+	}
+	side, err := doc.ParseSide(h.Side)
+	if err != nil {
+		return err
+	}
+	if err := ps.p.AddMember(doc.Member{PeerID: remote.String(), Name: h.Name, Org: h.Org, Side: side,
+		AddedBy: inv.Inviter.String(), AddedAt: time.Now().UTC()}); err != nil {
+		return err
+	}
+	if err := ps.p.Commit(); err != nil {
+		return err
+	}
+	ps.log.Info("new member joined by invite", "peer", shortID(remote), "name", h.Name, "org", h.Org,
+		"invitedBy", shortID(inv.Inviter))
+	return nil
+}
+
+func (ps *planState) session(p peer.ID) *session {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	return ps.sessions[p]
+}
+
+// register adds a session unless it duplicates one. Of two sessions with
+// the same peer, the one opened by the smaller peer ID wins on both sides;
+// otherwise the newer wins (the older is a leftover of a lost connection).
+func (ps *planState) register(s *session) bool {
+	ps.mu.Lock()
+	if ps.stopped {
+		ps.mu.Unlock()
+		return false
+	}
+	old := ps.sessions[s.peer]
+	if old != nil {
+		pref := min(ps.n.h.ID(), s.peer)
+		if s.initiator != pref && old.initiator == pref {
+			ps.mu.Unlock()
+			return false
+		}
+	}
+	ps.sessions[s.peer] = s
+	ps.mu.Unlock()
+	if old != nil {
+		old.shutdown("superseded by a newer stream")
+	}
+	return true
+}
+
+func (ps *planState) unregister(s *session) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if ps.sessions[s.peer] == s {
+		delete(ps.sessions, s.peer)
+	}
+}
+
+func (ps *planState) record(p peer.ID) *peerRecord {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	return ps.recordLocked(p)
+}
+
+func (ps *planState) recordLocked(p peer.ID) *peerRecord {
+	r := ps.peers[p]
+	if r == nil {
+		r = &peerRecord{levelCh: make(chan struct{})}
+		ps.peers[p] = r
+	}
+	return r
+}
+
+func (ps *planState) seen(p peer.ID) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	ps.recordLocked(p).lastSeen = time.Now()
+}
+
+func (ps *planState) addStats(p peer.ID, d Stats) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	st := &ps.recordLocked(p).stats
+	st.ChangesSent += d.ChangesSent
+	st.ChangesReceived += d.ChangesReceived
+	st.BytesSent += d.BytesSent
+	st.BytesReceived += d.BytesReceived
+}
+
+func (ps *planState) markLevel(p peer.ID) {
+	ps.mu.Lock()
+	r := ps.recordLocked(p)
+	now := time.Now()
+	r.levelAt, r.lastSynced, r.lastSeen = now, now, now
+	close(r.levelCh)
+	r.levelCh = make(chan struct{})
+	s := ps.sessions[p]
+	ps.mu.Unlock()
+	if s != nil {
+		s.saveState()
+	}
+}
+
+// watch pushes every commit and merge to every session, and closes the
+// sessions of devices that are no longer members.
+func (ps *planState) watch(events <-chan doc.Event) {
+	for range events {
+		ps.kickAll()
+	}
+}
+
+// kickAll wakes every session's writer, closing those of devices that are
+// no longer members.
+func (ps *planState) kickAll() {
+	ps.mu.Lock()
+	sessions := make([]*session, 0, len(ps.sessions))
+	for _, s := range ps.sessions {
+		sessions = append(sessions, s)
+	}
+	ps.mu.Unlock()
+	for _, s := range sessions {
+		if !ps.isMember(s.peer) {
+			s.shutdown("device removed from the plan")
+			ps.dropIfStranger(s.peer)
+			continue
+		}
+		s.kickNow()
+	}
+}
+
+// dropIfStranger disconnects a device that is a member of no plan here.
+func (ps *planState) dropIfStranger(p peer.ID) {
+	for _, other := range ps.n.planList() {
+		if other.isMember(p) {
+			return
+		}
+	}
+	ps.n.h.Network().ClosePeer(p)
+}
+
+func (ps *planState) stop() {
+	ps.mu.Lock()
+	ps.stopped = true
+	sessions := make([]*session, 0, len(ps.sessions))
+	for _, s := range ps.sessions {
+		sessions = append(sessions, s)
+	}
+	ps.mu.Unlock()
+	if ps.cancelSub != nil {
+		ps.cancelSub()
+	}
+	ps.stopMDNS()
+	for _, s := range sessions {
+		s.shutdown("plan sync stopped")
+		s.saveState()
+	}
+}
+
+func (ps *planState) peerInfos() []PeerStatus {
+	self := ps.n.h.ID().String()
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	var out []PeerStatus
+	for _, m := range ps.p.Members() {
+		if m.PeerID == self || m.Removed {
+			continue
+		}
+		pid, err := peer.Decode(m.PeerID)
+		if err != nil {
+			continue
+		}
+		st := PeerStatus{ID: m.PeerID, Name: m.Name}
+		if r := ps.peers[pid]; r != nil {
+			st.LastSeen, st.LastSynced, st.Stats = r.lastSeen, r.lastSynced, r.stats
+		}
+		if ps.sessions[pid] != nil {
+			st.Connected = true
+			st.LastSeen = time.Now()
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+// Files under StateDir/PLAN.
+
+func (ps *planState) syncStatePath(p peer.ID) string {
+	return filepath.Join(ps.dir, "peers", p.String()+".sync")
+}
+
+// recordDelivery appends "hash peer unix-time" lines: which authenticated
+// peer delivered which change. Changes are not signed; this is the record.
+func (ps *planState) recordDelivery(p peer.ID, hashes []string) error {
+	ps.fileMu.Lock()
+	defer ps.fileMu.Unlock()
+	f, err := os.OpenFile(filepath.Join(ps.dir, "provenance.log"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	now := strconv.FormatInt(time.Now().Unix(), 10)
+	for _, h := range hashes {
+		b.WriteString(h + " " + p.String() + " " + now + "\n")
+	}
+	_, err = f.WriteString(b.String())
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// ReadProvenance reads a plan's delivery record (change hash -> peer ID)
+// from its state folder.
+func ReadProvenance(dir string) (map[string]string, error) {
+	out := map[string]string{}
+	f, err := os.Open(filepath.Join(dir, "provenance.log"))
+	if os.IsNotExist(err) {
+		return out, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) >= 2 {
+			if _, dup := out[fields[0]]; !dup {
+				out[fields[0]] = fields[1]
+			}
+		}
+	}
+	return out, sc.Err()
+}
+
+const knownPeersFile = "peers.json"
+
+func readKnownPeers(dir string) map[string][]string {
+	raw, err := os.ReadFile(filepath.Join(dir, knownPeersFile))
+	m := map[string][]string{}
+	if err == nil {
+		_ = json.Unmarshal(raw, &m)
+	}
+	return m
+}
+
+func writeKnownPeers(dir string, m map[string][]string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	raw, _ := json.MarshalIndent(m, "", "  ")
+	return writeFileQuick(filepath.Join(dir, knownPeersFile), raw)
+}
+
+func (ps *planState) knownPeers() map[peer.ID][]ma.Multiaddr {
+	ps.fileMu.Lock()
+	defer ps.fileMu.Unlock()
+	out := map[peer.ID][]ma.Multiaddr{}
+	for id, addrs := range readKnownPeers(ps.dir) {
+		pid, err := peer.Decode(id)
+		if err != nil {
+			continue
+		}
+		for _, a := range addrs {
+			if m, err := ma.NewMultiaddr(a); err == nil {
+				out[pid] = append(out[pid], m)
+			}
+		}
+	}
+	return out
+}
+
+// rememberPeer keeps a member's addresses so a restarted node can dial it.
+func (ps *planState) rememberPeer(p peer.ID, addrs []ma.Multiaddr) {
+	if len(addrs) == 0 {
+		return
+	}
+	var strs []string
+	for _, a := range addrs {
+		strs = append(strs, a.String())
+	}
+	sort.Strings(strs)
+	ps.fileMu.Lock()
+	defer ps.fileMu.Unlock()
+	m := readKnownPeers(ps.dir)
+	if equalStrings(m[p.String()], strs) {
+		return
+	}
+	m[p.String()] = strs
+	if err := writeKnownPeers(ps.dir, m); err != nil {
+		ps.log.Warn("could not remember peer addresses", "err", err)
+	}
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// AddKnownPeer records a multiaddr ending in /p2p/ID as a place to find a
+// member of the plan; the app and `coplan serve` dial it.
+func AddKnownPeer(stateDir, planID, addr string) (*peer.AddrInfo, error) {
+	if !doc.ValidPlanID(planID) {
+		return nil, fmt.Errorf("%w: plan ID %q", doc.ErrInvalid, planID)
+	}
+	m, err := ma.NewMultiaddr(strings.TrimSpace(addr))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %q is not a multiaddr: %v", doc.ErrInvalid, addr, err)
+	}
+	info, err := peer.AddrInfoFromP2pAddr(m)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %q must end in /p2p/PEER-ID: %v", doc.ErrInvalid, addr, err)
+	}
+	dir := filepath.Join(stateDir, planID)
+	known := readKnownPeers(dir)
+	have := known[info.ID.String()]
+	for _, a := range info.Addrs {
+		if !contains(have, a.String()) {
+			have = append(have, a.String())
+		}
+	}
+	sort.Strings(have)
+	known[info.ID.String()] = have
+	return info, writeKnownPeers(dir, known)
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// RecordInvite notes an issued invite so the node's gate lets unknown
+// devices in (to present it) until it expires.
+func RecordInvite(stateDir string, inv *Invite) error {
+	dir := filepath.Join(stateDir, inv.Plan)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "invites"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(f, "%d %x\n", inv.Expires.Unix(), inv.Nonce)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// inviteOpen reports whether an invite issued here for the plan is unexpired.
+func (ps *planState) inviteOpen() bool {
+	raw, err := os.ReadFile(filepath.Join(ps.dir, "invites"))
+	if err != nil {
+		return false
+	}
+	now := time.Now().Unix()
+	for _, line := range strings.Split(string(raw), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 0 {
+			continue
+		}
+		if exp, err := strconv.ParseInt(f[0], 10, 64); err == nil && exp > now {
+			return true
+		}
+	}
+	return false
+}
+
+// writeFileQuick replaces a file by rename without fsync: losing a sync
+// state only means resending a little.
+func writeFileQuick(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
+}

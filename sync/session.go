@@ -1,0 +1,369 @@
+package sync
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"slices"
+	gosync "sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/coplan/coplan/doc"
+)
+
+var errDuplicate = errors.New("a sync session with this peer is already open")
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+
+// session is one /coplan/sync/1 stream with one peer for one plan: a
+// reader that applies the peer's messages and a writer that answers them
+// and pushes local commits.
+type session struct {
+	n           *Node
+	ps          *planState
+	peer        peer.ID
+	initiator   peer.ID // who opened the stream
+	s           network.Stream
+	fr          *frameReader
+	fw          *frameWriter
+	ssMu        gosync.Mutex
+	ss          *doc.SyncState
+	kick        chan struct{}
+	restartPeer atomic.Bool
+	graceful    atomic.Bool // closed by shutdown, not by a protocol error
+	closing     chan struct{}
+	closeOnce   gosync.Once
+	log         *slog.Logger
+
+	mu        gosync.Mutex
+	peerHeads []string // what the peer said it had when it last fell quiet
+	sentHeads []string // what we said when we last fell quiet
+	readN     int64
+	wroteN    int64
+}
+
+func newSession(n *Node, s network.Stream, initiator peer.ID) *session {
+	remote := s.Conn().RemotePeer()
+	return &session{n: n, s: s, peer: remote, initiator: initiator,
+		fr: newFrameReader(s), fw: &frameWriter{w: s},
+		kick: make(chan struct{}, 1), closing: make(chan struct{}),
+		log: n.log.With("peer", shortID(remote))}
+}
+
+// setPlan ties the session to a plan; before it is registered or run.
+func (s *session) setPlan(ps *planState) {
+	s.ps = ps
+	s.log = s.log.With("plan", shortPlan(ps.id))
+}
+
+// readSnapshot reads size bytes of snapshot chunks.
+func (s *session) readSnapshot(size int64) ([]byte, error) {
+	if size <= 0 || size > MaxSnapshot {
+		return nil, fmt.Errorf("%w: snapshot of %d bytes", ErrBadFrame, size)
+	}
+	buf := make([]byte, 0, size)
+	for int64(len(buf)) < size {
+		s.s.SetReadDeadline(time.Now().Add(30 * time.Second))
+		typ, body, err := s.fr.read(SnapshotChunk + 1)
+		if err != nil {
+			return nil, err
+		}
+		if typ != frameSnapshot || len(body) == 0 || int64(len(buf)+len(body)) > size {
+			return nil, fmt.Errorf("%w: bad snapshot chunk", ErrBadFrame)
+		}
+		buf = append(buf, body...)
+	}
+	return buf, nil
+}
+
+// begin loads the saved sync state for the peer (none when fresh: the
+// peer holds nothing we sent it before) and clears handshake deadlines.
+func (s *session) begin(fresh bool) error {
+	var saved []byte
+	if !fresh {
+		saved, _ = os.ReadFile(s.ps.syncStatePath(s.peer))
+	}
+	ss, err := s.ps.p.NewSyncState(saved)
+	if err != nil && saved != nil {
+		s.log.Warn("saved sync state unreadable; starting afresh", "err", err)
+		ss, err = s.ps.p.NewSyncState(nil)
+	}
+	if err != nil {
+		return err
+	}
+	s.ssMu.Lock()
+	s.ss = ss
+	s.ssMu.Unlock()
+	s.s.SetDeadline(time.Time{})
+	return nil
+}
+
+// restartState reloads the sync state from its saved form, which keeps
+// what both sides share and forgets what is in flight.
+func (s *session) restartState() error {
+	s.ssMu.Lock()
+	defer s.ssMu.Unlock()
+	ss, err := s.ps.p.NewSyncState(s.ss.Save())
+	if err != nil {
+		return err
+	}
+	s.ss = ss
+	return nil
+}
+
+func (s *session) state() *doc.SyncState {
+	s.ssMu.Lock()
+	defer s.ssMu.Unlock()
+	return s.ss
+}
+
+func (s *session) kickNow() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (s *session) isClosing() bool {
+	select {
+	case <-s.closing:
+		return true
+	default:
+		return false
+	}
+}
+
+// shutdown ends the session gracefully (superseded, plan stopped, member
+// removed).
+func (s *session) shutdown(reason string) {
+	s.closeOnce.Do(func() {
+		s.graceful.Store(true)
+		s.log.Info("sync session closed", "reason", reason)
+		close(s.closing)
+		s.s.Close()
+	})
+}
+
+// fail resets the stream after a protocol error or I/O failure.
+func (s *session) fail(reason string, err error) {
+	s.closeOnce.Do(func() {
+		s.log.Warn("sync stream reset", "reason", reason, "err", err)
+		close(s.closing)
+		s.s.Reset()
+	})
+}
+
+func (s *session) run() {
+	s.log.Info("sync session open", "initiator", s.initiator == s.n.h.ID())
+	s.ps.seen(s.peer)
+	var wg gosync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s.writer()
+	}()
+	s.kickNow()
+	s.reader()
+	wg.Wait()
+	s.saveState()
+	s.ps.unregister(s)
+	s.ps.seen(s.peer)
+	if s.graceful.Load() {
+		s.n.goTask(s.resume)
+	}
+}
+
+// resume makes sure a member still connected after a stream closed (two
+// streams crossed, the peer restarted its side) gets a new one. The side
+// with the smaller peer ID opens it, as on connection.
+func (s *session) resume() {
+	select {
+	case <-time.After(300*time.Millisecond + time.Duration(rand.IntN(200))*time.Millisecond):
+	case <-s.n.ctx.Done():
+		return
+	}
+	ps := s.ps
+	ps.mu.Lock()
+	stopped := ps.stopped
+	ps.mu.Unlock()
+	if stopped || s.n.h.ID() > s.peer || !ps.isMember(s.peer) ||
+		s.n.h.Network().Connectedness(s.peer) != network.Connected {
+		return
+	}
+	s.n.ensureSession(ps, s.peer, false)
+}
+
+func (s *session) reader() {
+	for {
+		typ, body, err := s.fr.read(MaxFrame)
+		if err != nil {
+			if s.isClosing() {
+				return
+			}
+			if errors.Is(err, io.EOF) {
+				s.shutdown("peer closed the stream")
+				return
+			}
+			if errors.Is(err, ErrBadFrame) || errors.Is(err, ErrFrameTooBig) {
+				s.fail("bad frame", err)
+			} else {
+				s.fail("read failed", err)
+			}
+			return
+		}
+		s.account()
+		switch typ {
+		case frameSync:
+			if f := s.n.testBeforeReceive; f != nil && f(s.peer, body) {
+				s.fail("test crash", nil)
+				return
+			}
+			_, hashes, err := s.state().Receive(body)
+			if err != nil {
+				s.fail("bad sync message", err)
+				return
+			}
+			if len(hashes) > 0 {
+				s.ps.addStats(s.peer, Stats{ChangesReceived: len(hashes)})
+				if err := s.ps.recordDelivery(s.peer, hashes); err != nil {
+					s.log.Warn("could not record who delivered changes", "err", err)
+				}
+			}
+			s.log.Debug("received sync message", "changes", len(hashes), "bytes", len(body))
+			if len(hashes) > 0 && !s.ps.p.HasChanges(hashes) {
+				// Some changes wait for a dependency we lack (the peer's
+				// Bloom filter said we had it). Automerge asks for it only
+				// when not "in flight", which it may never leave here:
+				// reloading the state clears that and sends the need.
+				s.log.Debug("changes queued on a missing dependency; restarting sync state")
+				if err := s.restartState(); err != nil {
+					s.fail("could not restart sync state", err)
+					return
+				}
+				// The peer's state is stuck in flight too: it restarts on
+				// our word, then answers our need.
+				s.restartPeer.Store(true)
+			}
+			s.kickNow()
+		case frameRestart:
+			if err := s.restartState(); err != nil {
+				s.fail("could not restart sync state", err)
+				return
+			}
+			s.kickNow()
+		case frameLevel:
+			heads, err := decodeHeads(body)
+			if err != nil {
+				s.fail("bad level frame", err)
+				return
+			}
+			s.mu.Lock()
+			s.peerHeads = heads
+			s.mu.Unlock()
+			s.checkLevel()
+			s.kickNow()
+		default:
+			s.fail("unexpected frame", fmt.Errorf("%w: type %d during sync", ErrBadFrame, typ))
+			return
+		}
+	}
+}
+
+func (s *session) write(typ byte, payload []byte) error {
+	s.s.SetWriteDeadline(time.Now().Add(60 * time.Second))
+	err := s.fw.write(typ, payload)
+	s.account()
+	return err
+}
+
+// account moves byte counts into the peer's stats.
+func (s *session) account() {
+	rn, wn := s.fr.n.Load(), s.fw.n.Load()
+	s.mu.Lock()
+	r, w := rn-s.readN, wn-s.wroteN
+	s.readN, s.wroteN = rn, wn
+	s.mu.Unlock()
+	if r != 0 || w != 0 {
+		s.ps.addStats(s.peer, Stats{BytesReceived: r, BytesSent: w})
+	}
+}
+
+func (s *session) writer() {
+	for {
+		select {
+		case <-s.kick:
+		case <-s.closing:
+			return
+		}
+		if s.restartPeer.Swap(false) {
+			if err := s.write(frameRestart, nil); err != nil {
+				if !s.isClosing() {
+					s.fail("write failed", err)
+				}
+				return
+			}
+		}
+		for {
+			msg, changes, ok, err := s.state().Generate()
+			if err != nil {
+				s.fail("could not generate sync message", err)
+				return
+			}
+			if !ok {
+				break
+			}
+			s.log.Debug("sending sync message", "bytes", len(msg), "changes", changes)
+			if err := s.write(frameSync, msg); err != nil {
+				if !s.isClosing() {
+					s.fail("write failed", err)
+				}
+				return
+			}
+			if changes > 0 {
+				s.ps.addStats(s.peer, Stats{ChangesSent: changes})
+			}
+		}
+		heads := s.ps.p.Heads()
+		if !slices.Equal(heads, s.sentHeads) {
+			if err := s.write(frameLevel, encodeHeads(heads)); err != nil {
+				if !s.isClosing() {
+					s.fail("write failed", err)
+				}
+				return
+			}
+			s.sentHeads = heads
+		}
+		s.checkLevel()
+	}
+}
+
+// checkLevel notes when the peer last said it holds exactly what we hold.
+func (s *session) checkLevel() {
+	s.mu.Lock()
+	ph := s.peerHeads
+	s.mu.Unlock()
+	if ph == nil {
+		return
+	}
+	if slices.Equal(ph, s.ps.p.Heads()) {
+		s.ps.markLevel(s.peer)
+	}
+}
+
+func (s *session) saveState() {
+	ss := s.state()
+	if ss == nil {
+		return
+	}
+	if err := writeFileQuick(s.ps.syncStatePath(s.peer), ss.Save()); err != nil {
+		s.log.Warn("could not save sync state", "err", err)
+	}
+}
