@@ -35,4 +35,3 @@ func BenchmarkExportJSON50(b *testing.B) {
 		_ = export.CanonicalJSON(c)
 	}
 }
-
