@@ -65,11 +65,12 @@ func parsePeerAddr(s string) (peer.AddrInfo, error) {
 }
 
 func init() {
-	Register(&Command{Name: "invite", Args: "PLAN [--expires 24h] [--port 4077]",
+	Register(&Command{Name: "invite", Args: "PLAN [--expires 24h] [--port 4077] [--listen MULTIADDR]...",
 		Summary: "print an invite code that lets one more device join the plan",
 		Flags: func(fs *flag.FlagSet) {
 			fs.Duration("expires", 24*time.Hour, "how long the invite stays valid")
 			fs.Int("port", p2psync.DefaultPort, "the port the app or coplan serve listens on")
+			fs.Var(&listFlag{}, "listen", "the addresses coplan serve listens on, if not all interfaces (repeatable)")
 		},
 		Run: func(e *Env, fs *flag.FlagSet, args []string) error {
 			if err := nargs(args, 1); err != nil {
@@ -88,7 +89,11 @@ func init() {
 				if !p.IsMember(id.PeerID.String()) {
 					return fmt.Errorf("%w: this device is not a member of the plan, so it cannot invite", p2psync.ErrNotMember)
 				}
-				addrs, err := p2psync.InviteAddrs(p2psync.DefaultListen(port))
+				on := listen(fs)
+				if on == nil {
+					on = p2psync.DefaultListen(port)
+				}
+				addrs, err := p2psync.InviteAddrs(on)
 				if err != nil {
 					return err
 				}
