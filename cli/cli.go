@@ -194,7 +194,12 @@ func Usage(w io.Writer) {
 	sorted := append([]*Command(nil), commands...)
 	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
 	for _, c := range sorted {
-		fmt.Fprintf(w, "  %-44s %s\n", c.Name+" "+c.Args, c.Summary)
+		head := strings.TrimSpace(c.Name + " " + c.Args)
+		if len(head) > 44 {
+			fmt.Fprintf(w, "  %s\n  %-44s %s\n", head, "", c.Summary)
+		} else {
+			fmt.Fprintf(w, "  %-44s %s\n", head, c.Summary)
+		}
 	}
 	fmt.Fprintln(w, "\nRun coplan COMMAND --help for a command's flags.")
 }
