@@ -12,6 +12,7 @@ import (
 
 	"github.com/coplan/coplan/doc"
 	"github.com/coplan/coplan/doc/export"
+	"github.com/coplan/coplan/doc/release"
 )
 
 // edit opens a plan for writing, runs fn, and commits only if fn succeeded:
@@ -172,6 +173,18 @@ func init() {
 					return writeJSON(e, c)
 				}
 				printPlan(e, c)
+				for _, st := range release.Statuses(p) {
+					state := "the plan is unchanged since"
+					if st.Changed {
+						state = "the plan has changed since"
+					}
+					by := "?"
+					if st.Manifest != nil {
+						by = st.Manifest.Signer.Name
+					}
+					fmt.Fprintf(e.Stdout, "\nRelease %s signed %s by %s: %s.\n", st.Record.Label,
+						st.Record.SignedAt.Local().Format("2006-01-02"), by, state)
+				}
 				return nil
 			})
 		}})

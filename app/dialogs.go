@@ -1,0 +1,437 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	"os"
+	"sort"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	"rsc.io/qr"
+
+	"github.com/coplan/coplan/doc"
+)
+
+// beforePlanAction saves the welcome screen's profile when it is showing.
+func (u *UI) beforePlanAction() bool {
+	if u.wel == nil {
+		return true
+	}
+	if err := u.wel.ensureProfile(); err != nil {
+		u.showError(err)
+		return false
+	}
+	return true
+}
+
+// newPlanDialog asks for a plan's title, country and period, and creates it.
+func (u *UI) newPlanDialog() {
+	if !u.beforePlanAction() {
+		return
+	}
+	title := widget.NewEntry()
+	title.SetPlaceHolder("e.g. Fourth National Action Plan")
+	country := widget.NewEntry()
+	country.SetPlaceHolder("Country or local government")
+	start := widget.NewEntry()
+	start.SetPlaceHolder("YYYY or YYYY-MM-DD")
+	end := widget.NewEntry()
+	end.SetPlaceHolder("YYYY or YYYY-MM-DD")
+	y := now().Year()
+	start.SetText(fmt.Sprint(y + 1))
+	end.SetText(fmt.Sprint(y + 2))
+	items := []*widget.FormItem{
+		widget.NewFormItem("Title", title),
+		widget.NewFormItem("Country", country),
+		widget.NewFormItem("Period starts", start),
+		widget.NewFormItem("Period ends", end),
+	}
+	d := dialog.NewForm("New action plan", "Create", "Cancel", items, func(ok bool) {
+		if !ok {
+			return
+		}
+		if err := u.createPlan(title.Text, country.Text, start.Text, end.Text); err != nil {
+			u.showError(err)
+		}
+	}, u.win)
+	d.Resize(fyne.NewSize(520, 0))
+	d.Show()
+}
+
+// createPlan makes a plan in the library and opens it.
+func (u *UI) createPlan(title, country, start, end string) error {
+	p, err := u.cfg.Library.Create(title, country, start, end, u.cfg.Author)
+	if err != nil {
+		return planInputError(err)
+	}
+	u.setPlan(p)
+	return nil
+}
+
+// planInputError turns a doc validation error into a sentence for a dialog.
+func planInputError(err error) error {
+	if errors.Is(err, doc.ErrInvalid) {
+		msg := strings.TrimPrefix(err.Error(), doc.ErrInvalid.Error()+": ")
+		return fmt.Errorf("please check the plan details: %s", msg)
+	}
+	return err
+}
+
+// joinDialog asks for an invite code and joins the plan it names.
+func (u *UI) joinDialog() {
+	if !u.beforePlanAction() {
+		return
+	}
+	if u.cfg.Sync == nil {
+		u.showError(errors.New("peer sync is not available in this build"))
+		return
+	}
+	code := widget.NewMultiLineEntry()
+	code.SetPlaceHolder("Paste the invite code a colleague sent you")
+	code.Wrapping = fyne.TextWrapBreak
+	code.SetMinRowsVisible(4)
+	d := dialog.NewForm("Join a plan", "Join", "Cancel", []*widget.FormItem{widget.NewFormItem("Invite code", code)}, func(ok bool) {
+		if !ok {
+			return
+		}
+		c := strings.Join(strings.Fields(code.Text), "")
+		if c == "" {
+			u.showError(errors.New("the invite code is empty"))
+			return
+		}
+		id, err := u.cfg.Sync.Join(c, u.cfg.Author)
+		if err != nil {
+			u.showError(fmt.Errorf("could not join with that code: %w", err))
+			return
+		}
+		if err := u.OpenPlan(id); err != nil {
+			u.showError(err)
+		}
+	}, u.win)
+	d.Resize(fyne.NewSize(560, 0))
+	d.Show()
+}
+
+// showInvite makes an invite code for the open plan and shows it with a QR
+// code to scan.
+func (u *UI) showInvite() {
+	if u.plan == nil {
+		return
+	}
+	if u.cfg.Sync == nil {
+		u.showError(errors.New("peer sync is not available in this build"))
+		return
+	}
+	code, err := u.cfg.Sync.Invite(u.plan, InviteTTL)
+	if err != nil {
+		u.showError(fmt.Errorf("could not make an invite: %w", err))
+		return
+	}
+	u.inviteDialog(code).Show()
+}
+
+func (u *UI) inviteDialog(code string) dialog.Dialog {
+	text := widget.NewEntry()
+	text.SetText(code)
+	text.MultiLine = true
+	text.Wrapping = fyne.TextWrapBreak
+	text.SetMinRowsVisible(3)
+	copyBtn := widget.NewButtonWithIcon("Copy code", theme.ContentCopyIcon(), func() {
+		u.app.Clipboard().SetContent(code)
+	})
+	hint := widget.NewLabel(fmt.Sprintf("Give this code to a colleague, or let them scan it. It is valid for %d hours and only admits them to this plan.", int(InviteTTL.Hours())))
+	hint.Wrapping = fyne.TextWrapWord
+	content := []fyne.CanvasObject{hint}
+	if img, err := qrImage(code); err == nil {
+		ci := canvas.NewImageFromImage(img)
+		ci.FillMode = canvas.ImageFillContain
+		ci.ScaleMode = canvas.ImageScalePixels
+		ci.SetMinSize(fyne.NewSize(240, 240))
+		content = append(content, container.NewCenter(ci))
+	}
+	content = append(content, text, container.NewHBox(copyBtn))
+	d := dialog.NewCustom("Invite a colleague", "Done", container.NewVBox(content...), u.win)
+	d.Resize(fyne.NewSize(480, 0))
+	return d
+}
+
+// qrImage renders code as a QR code with a quiet zone.
+func qrImage(code string) (image.Image, error) {
+	c, err := qr.Encode(code, qr.M)
+	if err != nil {
+		return nil, err
+	}
+	// Draw it ourselves: rsc.io/qr's Image ignores its scale and quiet zone.
+	const scale, quiet = 6, 4
+	side := (c.Size + 2*quiet) * scale
+	img := image.NewGray(image.Rect(0, 0, side, side))
+	for i := range img.Pix {
+		img.Pix[i] = 0xff
+	}
+	for y := 0; y < c.Size; y++ {
+		for x := 0; x < c.Size; x++ {
+			if !c.Black(x, y) {
+				continue
+			}
+			for dy := 0; dy < scale; dy++ {
+				for dx := 0; dx < scale; dx++ {
+					img.SetGray((x+quiet)*scale+dx, (y+quiet)*scale+dy, color.Gray{})
+				}
+			}
+		}
+	}
+	return img, nil
+}
+
+var coplanFilter = storage.NewExtensionFileFilter([]string{doc.FileExt})
+
+// openFileDialog imports a .coplan file as a plan (merging it if the plan
+// is already here) and opens it.
+func (u *UI) openFileDialog() {
+	if !u.beforePlanAction() {
+		return
+	}
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			u.showError(err)
+			return
+		}
+		if r == nil {
+			return
+		}
+		path := r.URI().Path()
+		r.Close()
+		u.importFile(path)
+	}, u.win)
+	d.SetFilter(coplanFilter)
+	d.Show()
+}
+
+// mergeDialog merges a .coplan file into the open plan (or opens it, if it
+// is another plan).
+func (u *UI) mergeDialog() {
+	if u.plan == nil {
+		u.openFileDialog()
+		return
+	}
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			u.showError(err)
+			return
+		}
+		if r == nil {
+			return
+		}
+		path := r.URI().Path()
+		r.Close()
+		u.importFile(path)
+	}, u.win)
+	d.SetFilter(coplanFilter)
+	d.Show()
+}
+
+// importFile merges a .coplan file into the open plan when it is a copy of
+// it, and otherwise adds it to the library and switches to it.
+func (u *UI) importFile(path string) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		u.showError(err)
+		return
+	}
+	saved, err := doc.DecodeFile(data)
+	if err != nil {
+		u.showError(fmt.Errorf("%s is not a Coplan plan file: %w", baseName(path), err))
+		return
+	}
+	if u.plan != nil {
+		rep, err := u.plan.Merge(saved)
+		if err == nil {
+			u.afterMerge(path, rep)
+			return
+		}
+		if !errors.Is(err, doc.ErrInvalid) {
+			u.showError(fmt.Errorf("merging %s: %w", baseName(path), err))
+			return
+		}
+		// Another plan: import it alongside.
+		u.plan.Commit()
+	}
+	p, isNew, rep, err := u.cfg.Library.Import(path, u.cfg.Author)
+	if err != nil {
+		u.showError(fmt.Errorf("importing %s: %w", baseName(path), err))
+		return
+	}
+	u.setPlan(p)
+	if isNew {
+		u.showInfo("Plan imported", fmt.Sprintf("%s is now on this laptop.", p.Info().Title))
+	} else {
+		u.afterMerge(path, rep)
+	}
+}
+
+func (u *UI) afterMerge(path string, rep doc.MergeReport) {
+	if u.ws != nil {
+		u.ws.drain()
+	}
+	if rep.Changes == 0 {
+		u.showInfo("Nothing new", fmt.Sprintf("Everything in %s was already here.", baseName(path)))
+		return
+	}
+	var who []string
+	for name, n := range rep.ByAuthor {
+		who = append(who, fmt.Sprintf("%s (%d)", name, n))
+	}
+	sort.Strings(who)
+	u.showInfo("Merged", fmt.Sprintf("Merged %d changes from %s: %s.", rep.Changes, baseName(path), strings.Join(who, ", ")))
+}
+
+func baseName(path string) string {
+	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
+		return path[i+1:]
+	}
+	return path
+}
+
+// exportDialog saves the open plan as a .coplan file.
+func (u *UI) exportDialog() {
+	if u.plan == nil {
+		return
+	}
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil {
+			u.showError(err)
+			return
+		}
+		if w == nil {
+			return
+		}
+		path := w.URI().Path()
+		w.Close()
+		if !strings.HasSuffix(path, doc.FileExt) {
+			os.Remove(path)
+			path += doc.FileExt
+		}
+		if err := u.plan.ExportFile(path); err != nil {
+			u.showError(fmt.Errorf("exporting: %w", err))
+			return
+		}
+		u.showInfo("Exported", fmt.Sprintf("Saved the plan as %s. Send it to a colleague, who can merge it with theirs.", baseName(path)))
+	}, u.win)
+	d.SetFileName(fileNameFor(u.plan.Info().Title) + doc.FileExt)
+	d.SetFilter(coplanFilter)
+	d.Show()
+}
+
+func fileNameFor(title string) string {
+	f := strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-':
+			return r
+		case r == ' ' || r == '_':
+			return '-'
+		}
+		return -1
+	}, title)
+	if f == "" {
+		return "plan"
+	}
+	return strings.ToLower(f)
+}
+
+// onDropped merges .coplan files dropped on the window.
+func (u *UI) onDropped(_ fyne.Position, uris []fyne.URI) {
+	var any bool
+	for _, uri := range uris {
+		if strings.EqualFold(uri.Extension(), doc.FileExt) {
+			any = true
+			if !u.beforePlanAction() {
+				return
+			}
+			u.importFile(uri.Path())
+		}
+	}
+	if !any && len(uris) > 0 {
+		u.showError(errors.New("only .coplan files can be dropped here: they are merged into the plan"))
+	}
+}
+
+// profileDialog edits the name, organisation and side edits are signed with.
+func (u *UI) profileDialog() {
+	name := widget.NewEntry()
+	name.SetText(u.cfg.Author.Name)
+	org := widget.NewEntry()
+	org.SetText(u.cfg.Author.Org)
+	side := widget.NewRadioGroup([]string{sideLabel(doc.Government), sideLabel(doc.CivilSociety)}, nil)
+	side.Horizontal = true
+	if u.cfg.Author.Side != "" {
+		side.SetSelected(sideLabel(u.cfg.Author.Side))
+	}
+	dialog.ShowForm("Your profile", "Save", "Cancel", []*widget.FormItem{
+		widget.NewFormItem("Name", name), widget.NewFormItem("Organisation", org), widget.NewFormItem("Side", side),
+	}, func(ok bool) {
+		if !ok {
+			return
+		}
+		a := u.cfg.Author
+		a.Name, a.Org = strings.TrimSpace(name.Text), strings.TrimSpace(org.Text)
+		if a.Name == "" {
+			u.showError(errors.New("your name cannot be empty"))
+			return
+		}
+		a.Side = doc.Government
+		if side.Selected == sideLabel(doc.CivilSociety) {
+			a.Side = doc.CivilSociety
+		}
+		if u.cfg.SaveProfile != nil {
+			if err := u.cfg.SaveProfile(a); err != nil {
+				u.showError(err)
+				return
+			}
+		}
+		u.cfg.Author = a
+		if u.plan != nil {
+			// Reopen so new edits carry the new name.
+			id := u.plan.ID()
+			if err := u.OpenPlan(id); err != nil {
+				u.showError(err)
+			}
+		}
+	}, u.win)
+}
+
+// switchPlanDialog lists the plans in the library.
+func (u *UI) switchPlanDialog() {
+	infos, errs := u.cfg.Library.List()
+	if len(infos) == 0 {
+		u.showError(errors.Join(append([]error{errors.New("no plans on this laptop yet")}, errs...)...))
+		return
+	}
+	var d dialog.Dialog
+	box := container.NewVBox()
+	for _, in := range infos {
+		id := in.ID
+		b := widget.NewButtonWithIcon(in.Title, theme.DocumentIcon(), func() {
+			d.Hide()
+			if u.plan != nil && u.plan.ID() == id {
+				return
+			}
+			if err := u.OpenPlan(id); err != nil {
+				u.showError(err)
+			}
+		})
+		b.Alignment = widget.ButtonAlignLeading
+		box.Add(b)
+	}
+	d = dialog.NewCustom("Open a plan", "Cancel", container.NewVScroll(box), u.win)
+	d.Resize(fyne.NewSize(480, 360))
+	d.Show()
+}

@@ -1,0 +1,213 @@
+package app
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/coplan/coplan/doc"
+)
+
+var fixedNow = time.Date(2025, 3, 14, 10, 30, 0, 0, time.UTC)
+
+var (
+	ana   = doc.Author{PeerID: "12D3KooWAnaAnaAnaAnaAnaAnaAnaAnaAnaAna", Name: "Ana Costa", Org: "Open Budget Coalition", Side: doc.CivilSociety}
+	bruno = doc.Author{PeerID: "12D3KooWBrunoBrunoBrunoBrunoBrunoBruno", Name: "Bruno Mensah", Org: "Cabinet Office", Side: doc.Government}
+)
+
+func init() {
+	runBackground = false
+	now = func() time.Time { return fixedNow }
+	time.Local = time.UTC
+}
+
+// fakeSync is a SyncService with fixed answers.
+type fakeSync struct {
+	mu      sync.Mutex
+	started []string
+	joined  string
+}
+
+func (f *fakeSync) Start(p *doc.Plan) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.started = append(f.started, p.ID())
+	return nil
+}
+func (f *fakeSync) Stop(string) {}
+func (f *fakeSync) Status(string) SyncStatus {
+	return SyncStatus{Connected: 1, LastSynced: fixedNow.Add(-4 * time.Minute)}
+}
+func (f *fakeSync) Invite(p *doc.Plan, ttl time.Duration) (string, error) {
+	return "coplan1:QmExampleInviteCodeForTests0123456789abcdefghijklmnop", nil
+}
+func (f *fakeSync) Join(code string, a doc.Author) (string, error) { return f.joined, nil }
+func (f *fakeSync) Peers(string) []PeerStatus {
+	return []PeerStatus{{PeerID: bruno.PeerID, Connected: true, LastSeen: fixedNow}}
+}
+
+// seedPlan fills a plan with a small fixed data set.
+func seedPlan(t testing.TB, p *doc.Plan) (ids []string) {
+	t.Helper()
+	p.AutoCommit(doc.CommitPolicy{Pause: time.Second, Max: time.Second, Now: func() time.Time { return fixedNow }})
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(p.SetPlanField("vision", "# A plan made together\n\nThis plan was **co-created** by government and civil society over six forum meetings."))
+	must(p.AddMember(doc.Member{PeerID: bruno.PeerID, Name: bruno.Name, Org: bruno.Org, Side: bruno.Side, AddedAt: fixedNow}))
+	specs := []struct {
+		title string
+		side  doc.Side
+		org   string
+		state doc.State
+		theme string
+	}{
+		{"Open contracting in public works", doc.CivilSociety, "Open Budget Coalition", doc.Proposal, "procurement"},
+		{"Beneficial ownership register", doc.Government, "Ministry of Finance", doc.Discussion, "anti-corruption"},
+		{"Participatory budgeting in municipalities", doc.CivilSociety, "Citizens' Voice", doc.Agreed, "fiscal openness"},
+		{"Access to information portal", doc.Government, "Cabinet Office", doc.Adopted, "right to information"},
+		{"Lobbying register", doc.CivilSociety, "Transparency Forum", doc.NotAdopted, "anti-corruption"},
+	}
+	for _, s := range specs {
+		id, err := p.AddCommitment(doc.NewCommitment{Title: s.title, Side: s.side, Org: s.org, Lead: s.org})
+		must(err)
+		must(p.SetCommitmentField(id, "state", string(s.state)))
+		must(p.SetThemes(id, []string{s.theme}))
+		must(p.SetCommitmentField(id, "description", "The commitment will publish "+strings.ToLower(s.title)+" data in open formats.\n\nSecond paragraph."))
+		must(p.SetCommitmentField(id, "problem", "Today the data is scattered across agencies."))
+		must(p.SetCommitmentField(id, "start", "2025-09-01"))
+		must(p.SetCommitmentField(id, "end", "2027-06-30"))
+		must(p.SetCommitmentField(id, "values", "transparency, participation"))
+		ids = append(ids, id)
+	}
+	m, err := p.AddMilestone(ids[0], "Publish contracts dataset")
+	must(err)
+	must(p.SetMilestoneField(ids[0], m, "deliverable", "OCDS dataset on the national portal"))
+	must(p.SetMilestoneField(ids[0], m, "start", "2025-09-01"))
+	must(p.SetMilestoneField(ids[0], m, "end", "2026-03-31"))
+	_, err = p.AddComment(ids[0], "Can we include sub-national contracts too?")
+	must(err)
+	_, err = p.AddTimeline("Self-assessment due", "2026-09-30", "Mid-term")
+	must(err)
+	n, err := p.AddNote("2025-02-10", "Forum meeting 1")
+	must(err)
+	must(p.SetNoteField(n, "attendees", "Ana, Bruno, Chidi"))
+	must(p.SetNoteField(n, "body", "Agreed five themes."))
+	must(p.Commit())
+	return ids
+}
+
+type fixture struct {
+	app  fyne.App
+	lib  *doc.Library
+	plan *doc.Plan
+	ids  []string
+	ui   *UI
+	sync *fakeSync
+	cfg  Config
+}
+
+// newFixture builds the window on a seeded plan in a temporary library.
+func newFixture(t testing.TB) *fixture {
+	t.Helper()
+	a := test.NewTempApp(t)
+	lib, err := doc.OpenLibrary(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := lib.Create("Fourth National Action Plan", "Freedonia", "2025", "2027", ana)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := seedPlan(t, p)
+	id := p.ID()
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{app: a, lib: lib, ids: ids, sync: &fakeSync{}}
+	cfgDir := t.TempDir()
+	f.cfg = Config{Library: lib, ConfigDir: cfgDir, Author: ana, Sync: f.sync,
+		SaveProfile: func(doc.Author) error { return nil }}
+	st := &appState{LastPlan: id, Width: 1100, Height: 720}
+	st.save(cfgDir)
+	f.ui = New(a, f.cfg)
+	f.ui.win.Resize(fyne.NewSize(1100, 720))
+	f.plan = f.ui.plan
+	if f.plan == nil {
+		t.Fatal("the last plan was not reopened")
+	}
+	t.Cleanup(f.ui.Close)
+	return f
+}
+
+func (f *fixture) open(t testing.TB, it outlineItem) {
+	t.Helper()
+	if !f.ui.ws.outline.selectKey(it.key()) {
+		t.Fatalf("outline has no %v", it)
+	}
+}
+
+func (f *fixture) commitment(t testing.TB, id string) *commitmentEditor {
+	t.Helper()
+	f.open(t, outlineItem{kind: kindCommitment, id: id})
+	ce, ok := f.ui.ws.current.(*commitmentEditor)
+	if !ok {
+		t.Fatalf("centre shows %T", f.ui.ws.current)
+	}
+	return ce
+}
+
+func selectTab(t testing.TB, tabs *container.AppTabs, name string) {
+	t.Helper()
+	for _, it := range tabs.Items {
+		if strings.HasPrefix(it.Text, name) {
+			tabs.Select(it)
+			return
+		}
+	}
+	t.Fatalf("no tab %q", name)
+}
+
+// words makes n deterministic words of prose in paragraphs.
+func words(n int, seed int) string {
+	vocab := strings.Fields("the ministry will publish open data on public contracts budgets and beneficial owners so that citizens journalists and civil society can follow the money hold officials to account and propose improvements through regular participatory forums")
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			if i%90 == 0 {
+				b.WriteString(".\n\n")
+			} else {
+				b.WriteByte(' ')
+			}
+		}
+		b.WriteString(vocab[(i*7+seed*13+i/5)%len(vocab)])
+	}
+	b.WriteByte('.')
+	return b.String()
+}
+
+type widgetButton = widget.Button
+
+var _ = fmt.Sprint
+
+// typeFocused types into whatever has the keyboard focus, as a keyboard does.
+func typeFocused(t testing.TB, c fyne.Canvas, s string) {
+	t.Helper()
+	for _, r := range s {
+		f := c.Focused()
+		if f == nil {
+			t.Fatalf("nothing has the focus to type %q into", r)
+		}
+		f.TypedRune(r)
+	}
+}

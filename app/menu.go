@@ -1,0 +1,77 @@
+package app
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+)
+
+func (u *UI) buildMenu() {
+	mod := fyne.KeyModifierShortcutDefault
+	item := func(label string, f func(), k fyne.KeyName, m fyne.KeyModifier) *fyne.MenuItem {
+		it := fyne.NewMenuItem(label, f)
+		if k != "" {
+			// Menu shortcuts fire even while an entry has the focus.
+			it.Shortcut = &desktop.CustomShortcut{KeyName: k, Modifier: m}
+		}
+		return it
+	}
+	file := fyne.NewMenu("File",
+		fyne.NewMenuItem("New plan…", u.newPlanDialog),
+		fyne.NewMenuItem("Open plan…", u.switchPlanDialog),
+		item("Open or merge .coplan file…", u.mergeDialog, fyne.KeyO, mod),
+		fyne.NewMenuItemSeparator(),
+		item("Export .coplan file…", u.exportDialog, fyne.KeyS, mod|fyne.KeyModifierShift),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("Your profile…", u.profileDialog),
+	)
+	edit := fyne.NewMenu("Edit",
+		item("New commitment", u.newCommitment, fyne.KeyN, mod),
+		item("Search commitments", u.focusSearch, fyne.KeyF, mod),
+		item("Save now", u.flush, fyne.KeyS, mod),
+	)
+	peers := fyne.NewMenu("Peers",
+		item("Invite a colleague…", u.showInvite, fyne.KeyI, mod),
+		fyne.NewMenuItem("Join with an invite code…", u.joinDialog),
+	)
+	u.win.SetMainMenu(fyne.NewMainMenu(file, edit, peers))
+}
+
+// addShortcuts binds the common actions to Ctrl (Cmd on macOS) keys.
+func (u *UI) addShortcuts() {
+	add := func(k fyne.KeyName, mod fyne.KeyModifier, f func()) {
+		u.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: k, Modifier: mod}, func(fyne.Shortcut) { f() })
+	}
+	mod := fyne.KeyModifierShortcutDefault
+	add(fyne.KeyN, mod, u.newCommitment)
+	add(fyne.KeyF, mod, u.focusSearch)
+	add(fyne.KeyS, mod, u.flush)
+	add(fyne.KeyS, mod|fyne.KeyModifierShift, u.exportDialog)
+	add(fyne.KeyO, mod, u.mergeDialog)
+	add(fyne.KeyI, mod, u.showInvite)
+}
+
+func (u *UI) newCommitment() {
+	if u.ws != nil {
+		u.ws.newCommitment()
+	}
+}
+
+func (u *UI) focusSearch() {
+	if u.ws != nil {
+		u.win.Canvas().Focus(u.ws.outline.search)
+	}
+}
+
+// flush commits pending edits to disk now.
+func (u *UI) flush() {
+	if u.plan == nil {
+		return
+	}
+	if err := u.plan.Commit(); err != nil {
+		u.showError(err)
+		return
+	}
+	if u.ws != nil {
+		u.ws.status.saved.SetText("All changes saved " + now().Local().Format("15:04"))
+	}
+}

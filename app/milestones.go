@@ -1,0 +1,312 @@
+package app
+
+import (
+	"fmt"
+	"slices"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/coplan/coplan/doc"
+)
+
+// milestoneTable lists a commitment's milestones as rows of editable cells:
+// title, deliverable, start, end, progress.
+type milestoneTable struct {
+	ce   *commitmentEditor
+	rows *fyne.Container
+	ids  []string
+	row  map[string]*milestoneRow
+}
+
+type milestoneRow struct {
+	title       *widget.Entry
+	titleB      *shortText
+	deliverable *widget.Entry
+	delivB      *shortText
+	start       *dateField
+	end         *dateField
+	progress    *widget.Select
+	quiet       bool
+}
+
+// milestoneColumns are the table's relative column widths.
+var milestoneColumns = []float32{0.25, 0.33, 0.14, 0.14, 0.14}
+
+var progressLabels = map[doc.Progress]string{"": "Not set", doc.NotStarted: "Not started", doc.Limited: "Limited",
+	doc.Substantial: "Substantial", doc.Completed: "Completed"}
+
+func newMilestoneTable(ce *commitmentEditor) *milestoneTable {
+	return &milestoneTable{ce: ce, row: map[string]*milestoneRow{}}
+}
+
+func (mt *milestoneTable) buildUI() fyne.CanvasObject {
+	head := container.New(&columns{widths: milestoneColumns, trailing: 36})
+	for _, h := range []string{"Milestone", "Verifiable deliverable", "Start", "End", "Progress"} {
+		l := widget.NewLabel(h)
+		l.TextStyle = fyne.TextStyle{Bold: true}
+		head.Add(l)
+	}
+	mt.rows = container.NewVBox()
+	add := widget.NewButtonWithIcon("Add milestone", theme.ContentAddIcon(), mt.add)
+	hint := widget.NewLabel("Each milestone is a verifiable deliverable with start and end dates inside the plan period.")
+	hint.Importance = widget.LowImportance
+	hint.Wrapping = fyne.TextWrapWord
+	return container.NewBorder(container.NewVBox(hint, head, widget.NewSeparator()), container.NewHBox(add), nil, nil,
+		container.NewVScroll(mt.rows))
+}
+
+func (mt *milestoneTable) add() {
+	n := len(mt.ids) + 1
+	id, err := mt.ce.plan.AddMilestone(mt.ce.id, fmt.Sprintf("Milestone %d", n))
+	if err != nil {
+		mt.ce.ws.errorf(err)
+		return
+	}
+	c, err := mt.ce.plan.Commitment(mt.ce.id)
+	if err != nil {
+		mt.ce.ws.errorf(err)
+		return
+	}
+	mt.load(c.Milestones)
+	if r := mt.row[id]; r != nil {
+		mt.ce.ws.ui.win.Canvas().Focus(r.title)
+	}
+}
+
+// load shows the milestones, rebuilding rows only when the set changed.
+func (mt *milestoneTable) load(ms []doc.Milestone) {
+	ids := make([]string, len(ms))
+	for i, m := range ms {
+		ids[i] = m.ID
+	}
+	if !slices.Equal(ids, mt.ids) {
+		mt.ids = ids
+		mt.rows.Objects = nil
+		old := mt.row
+		mt.row = map[string]*milestoneRow{}
+		for _, m := range ms {
+			r := old[m.ID]
+			if r == nil {
+				r = mt.newRow(m.ID)
+			}
+			mt.row[m.ID] = r
+			mt.rows.Add(r.object(mt, m.ID))
+		}
+		if len(ms) == 0 {
+			l := widget.NewLabel("No milestones yet.")
+			l.Importance = widget.LowImportance
+			mt.rows.Add(l)
+		}
+		mt.rows.Refresh()
+	}
+	for _, m := range ms {
+		mt.row[m.ID].load(m)
+	}
+}
+
+func (mt *milestoneTable) newRow(mid string) *milestoneRow {
+	p, cid, onErr := mt.ce.plan, mt.ce.id, mt.ce.ws.errorf
+	r := &milestoneRow{title: wrappedEntry(), deliverable: wrappedEntry()}
+	r.title.SetPlaceHolder("Milestone")
+	r.deliverable.SetPlaceHolder("What will be delivered, verifiably")
+	r.titleB = bindShortText(p, doc.MilestoneText(cid, mid, "title"), r.title, onErr)
+	r.delivB = bindShortText(p, doc.MilestoneText(cid, mid, "deliverable"), r.deliverable, onErr)
+	set := func(field string) func(string) error {
+		return func(v string) error { return p.SetMilestoneField(cid, mid, field, v) }
+	}
+	info := func() doc.Info { return p.Info() }
+	r.start = newDateField(set("start"), info)
+	r.end = newDateField(set("end"), info)
+	r.start.check = spanCheck(func() string { return r.end.last }, false)
+	r.end.check = spanCheck(func() string { return r.start.last }, true)
+	var opts []string
+	for _, pr := range []doc.Progress{"", doc.NotStarted, doc.Limited, doc.Substantial, doc.Completed} {
+		opts = append(opts, progressLabels[pr])
+	}
+	r.progress = widget.NewSelect(opts, func(label string) {
+		if r.quiet {
+			return
+		}
+		for pr, l := range progressLabels {
+			if l == label {
+				if err := p.SetMilestoneField(cid, mid, "progress", string(pr)); err != nil {
+					onErr(err)
+				}
+			}
+		}
+	})
+	return r
+}
+
+func (r *milestoneRow) object(mt *milestoneTable, mid string) fyne.CanvasObject {
+	del := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() {
+		if err := mt.ce.plan.RemoveMilestone(mt.ce.id, mid); err != nil {
+			mt.ce.ws.errorf(err)
+			return
+		}
+		if c, err := mt.ce.plan.Commitment(mt.ce.id); err == nil {
+			mt.load(c.Milestones)
+		}
+	})
+	del.Importance = widget.LowImportance
+	cells := container.New(&columns{widths: milestoneColumns, trailing: 36},
+		r.title, r.deliverable, r.start.entry, r.end.entry, r.progress, del)
+	msgs := container.New(&columns{widths: milestoneColumns, trailing: 36},
+		widget.NewLabel(""), widget.NewLabel(""), r.start.msg, r.end.msg, widget.NewLabel(""))
+	for _, o := range msgs.Objects[:2] {
+		o.Hide()
+	}
+	msgs.Objects[4].Hide()
+	return container.NewVBox(cells, msgs)
+}
+
+func (r *milestoneRow) load(m doc.Milestone) {
+	r.quiet = true
+	defer func() { r.quiet = false }()
+	r.titleB.reload()
+	r.delivB.reload()
+	r.start.load(m.Start)
+	r.end.load(m.End)
+	r.progress.SetSelected(progressLabels[m.Progress])
+}
+
+// wrappedEntry is a short multi-line entry for table cells, so long
+// milestone text wraps instead of scrolling out of sight.
+func wrappedEntry() *widget.Entry {
+	e := widget.NewMultiLineEntry()
+	e.Wrapping = fyne.TextWrapWord
+	e.SetMinRowsVisible(2)
+	return e
+}
+
+// columns lays cells out at relative widths, with a fixed-width trailing
+// cell (a button) when trailing > 0.
+type columns struct {
+	widths   []float32
+	trailing float32
+}
+
+func (c *columns) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	h := float32(0)
+	for _, o := range objs {
+		if o.Visible() {
+			h = max(h, o.MinSize().Height)
+		}
+	}
+	return fyne.NewSize(300, h)
+}
+
+func (c *columns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	pad := theme.Padding()
+	avail := size.Width - pad*float32(len(c.widths))
+	if c.trailing > 0 {
+		avail -= c.trailing
+	}
+	x := float32(0)
+	for i, o := range objs {
+		w := c.trailing
+		if i < len(c.widths) {
+			w = avail * c.widths[i]
+		}
+		// Cells keep their own height, top-aligned, so a tall cell does not
+		// stretch its neighbours.
+		o.Move(fyne.NewPos(x, 0))
+		o.Resize(fyne.NewSize(w, min(size.Height, o.MinSize().Height)))
+		x += w + pad
+	}
+}
+
+// commentThread is the discussion on a commitment: a list of comments, each
+// resolvable, and a box to add one.
+type commentThread struct {
+	ce           *commitmentEditor
+	list         *fyne.Container
+	body         *widget.Entry
+	showResolved *widget.Check
+	seen         string
+}
+
+func newCommentThread(ce *commitmentEditor) *commentThread { return &commentThread{ce: ce} }
+
+func (ct *commentThread) buildUI() fyne.CanvasObject {
+	ct.list = container.NewVBox()
+	ct.body = widget.NewMultiLineEntry()
+	ct.body.SetPlaceHolder("Write a comment")
+	ct.body.SetMinRowsVisible(3)
+	ct.body.Wrapping = fyne.TextWrapWord
+	send := widget.NewButtonWithIcon("Comment", theme.MailSendIcon(), ct.send)
+	send.Importance = widget.HighImportance
+	ct.showResolved = widget.NewCheck("Show resolved", func(bool) { ct.seen = ""; ct.load() })
+	return container.NewBorder(container.NewHBox(ct.showResolved), container.NewBorder(nil, nil, nil, send, ct.body), nil, nil,
+		container.NewVScroll(ct.list))
+}
+
+func (ct *commentThread) send() {
+	if _, err := ct.ce.plan.AddComment(ct.ce.id, ct.body.Text); err != nil {
+		ct.ce.ws.errorf(err)
+		return
+	}
+	ct.body.SetText("")
+	ct.load()
+}
+
+func (ct *commentThread) load() {
+	cs := ct.ce.plan.CommentsOn(ct.ce.id)
+	sig := fmt.Sprint(len(cs), ct.showResolved.Checked)
+	for _, c := range cs {
+		sig += c.ID + fmt.Sprint(c.Resolved) + c.Body
+	}
+	if sig == ct.seen {
+		return
+	}
+	ct.seen = sig
+	open := 0
+	ct.list.Objects = nil
+	for _, c := range cs {
+		if !c.Resolved {
+			open++
+		}
+		if c.Resolved && !ct.showResolved.Checked {
+			continue
+		}
+		ct.list.Add(ct.card(c))
+	}
+	if len(ct.list.Objects) == 0 {
+		l := widget.NewLabel("No open comments.")
+		l.Importance = widget.LowImportance
+		ct.list.Add(l)
+	}
+	ct.list.Refresh()
+	if ct.ce.commentTab != nil {
+		ct.ce.commentTab.Text = fmt.Sprintf("Comments (%d)", open)
+		if ct.ce.tabs != nil {
+			ct.ce.tabs.Refresh()
+		}
+	}
+}
+
+func (ct *commentThread) card(c doc.Comment) fyne.CanvasObject {
+	who := widget.NewLabel(fmt.Sprintf("%s · %s", orDefault(c.Author, "Someone"), c.At.Local().Format("2 Jan 2006 15:04")))
+	who.TextStyle = fyne.TextStyle{Bold: true}
+	who.SizeName = theme.SizeNameCaptionText
+	body := widget.NewLabel(c.Body)
+	body.Wrapping = fyne.TextWrapWord
+	label, icon := "Resolve", theme.ConfirmIcon()
+	if c.Resolved {
+		label, icon = "Reopen", theme.ViewRefreshIcon()
+		body.Importance = widget.LowImportance
+	}
+	id, resolved := c.ID, c.Resolved
+	btn := widget.NewButtonWithIcon(label, icon, func() {
+		if err := ct.ce.plan.ResolveComment(id, !resolved); err != nil {
+			ct.ce.ws.errorf(err)
+			return
+		}
+		ct.load()
+	})
+	btn.Importance = widget.LowImportance
+	return container.NewVBox(container.NewBorder(nil, nil, nil, btn, who), body, widget.NewSeparator())
+}

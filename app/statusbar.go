@@ -1,0 +1,92 @@
+package app
+
+import (
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/coplan/coplan/doc"
+)
+
+// now is the clock the window shows; tests fix it.
+var now = time.Now
+
+// statusBar shows sync state (peers connected, last synced, offline) and
+// whether edits are saved.
+type statusBar struct {
+	ws    *workspace
+	icon  *widget.Icon
+	sync  *widget.Label
+	saved *widget.Label
+}
+
+func newStatusBar(ws *workspace) *statusBar { return &statusBar{ws: ws} }
+
+func (s *statusBar) buildUI() fyne.CanvasObject {
+	s.icon = widget.NewIcon(theme.MediaRecordIcon())
+	s.sync = widget.NewLabel("")
+	s.sync.SizeName = theme.SizeNameCaptionText
+	s.saved = widget.NewLabel("All changes saved on this laptop")
+	s.saved.SizeName = theme.SizeNameCaptionText
+	s.saved.Importance = widget.LowImportance
+	s.refresh()
+	return container.NewVBox(widget.NewSeparator(),
+		container.NewBorder(nil, nil, container.NewHBox(s.icon, s.sync), s.saved))
+}
+
+// syncText says in words how the plan is syncing.
+func syncText(svc SyncService, planID string, t time.Time) (string, fyne.Resource) {
+	if svc == nil {
+		return "Peer sync not available: working on this laptop only", theme.MediaRecordIcon()
+	}
+	st := svc.Status(planID)
+	last := "never synced"
+	if !st.LastSynced.IsZero() {
+		last = "last synced " + ago(st.LastSynced, t)
+	}
+	switch {
+	case st.Err != "":
+		return "Sync problem: " + st.Err + " · " + last, theme.WarningIcon()
+	case st.Offline:
+		return "Offline: edits are kept on this laptop · " + last, theme.MediaRecordIcon()
+	case st.Connected == 1:
+		return "1 peer connected · " + last, theme.ConfirmIcon()
+	case st.Connected > 1:
+		return fmt.Sprintf("%d peers connected · %s", st.Connected, last), theme.ConfirmIcon()
+	}
+	return "Online, no peers nearby · " + last, theme.MediaRecordIcon()
+}
+
+// ago says how long ago t was, calmly.
+func ago(t, ref time.Time) string {
+	d := ref.Sub(t)
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min ago", int(d.Minutes()))
+	case t.YearDay() == ref.YearDay() && t.Year() == ref.Year():
+		return "at " + t.Local().Format("15:04")
+	}
+	return t.Local().Format("2 Jan 15:04")
+}
+
+func (s *statusBar) refresh() {
+	txt, icon := syncText(s.ws.ui.cfg.Sync, s.ws.plan.ID(), now())
+	s.sync.SetText(txt)
+	s.icon.SetResource(icon)
+}
+
+func (s *statusBar) changed(ev doc.Event) {
+	t := now().Local().Format("15:04")
+	if ev.Local {
+		s.saved.SetText("All changes saved " + t)
+	} else {
+		s.saved.SetText("Merged colleagues' edits " + t)
+	}
+	s.refresh()
+}

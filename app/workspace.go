@@ -1,0 +1,230 @@
+package app
+
+import (
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/coplan/coplan/doc"
+)
+
+// screen is one editor shown in the centre pane.
+type screen interface {
+	buildUI() fyne.CanvasObject
+	// refresh re-reads the document; remote says the change came from
+	// elsewhere, so fields being typed into must be reconciled.
+	refresh(remote bool)
+	close()
+}
+
+// background work is off in tests, which drive events by hand.
+var runBackground = true
+
+// workspace is the main screen for an open plan: outline, centre editor,
+// status bar.
+type workspace struct {
+	ui      *UI
+	plan    *doc.Plan
+	outline *outline
+	status  *statusBar
+	center  *fyne.Container
+	heading *widget.Label
+	period  *widget.Label
+
+	current     screen
+	currentItem outlineItem
+
+	events <-chan doc.Event
+	cancel func()
+	done   chan struct{}
+	closed bool
+}
+
+func newWorkspace(u *UI, p *doc.Plan) *workspace {
+	ws := &workspace{ui: u, plan: p, done: make(chan struct{})}
+	ws.outline = newOutline(ws, u.state.Filters)
+	ws.status = newStatusBar(ws)
+	ws.events, ws.cancel = p.Subscribe()
+	return ws
+}
+
+func (ws *workspace) buildUI() fyne.CanvasObject {
+	ws.heading = widget.NewLabel("")
+	ws.heading.TextStyle = fyne.TextStyle{Bold: true}
+	ws.heading.Truncation = fyne.TextTruncateEllipsis
+	ws.period = widget.NewLabel("")
+	ws.period.Importance = widget.LowImportance
+	ws.refreshHeading()
+
+	newBtn := widget.NewButtonWithIcon("New commitment", theme.ContentAddIcon(), ws.newCommitment)
+	newBtn.Importance = widget.HighImportance
+	invite := widget.NewButtonWithIcon("Invite", theme.MailSendIcon(), ws.ui.showInvite)
+	if ws.ui.cfg.Sync == nil {
+		invite.Disable()
+	}
+	export := widget.NewButtonWithIcon("Export", theme.DocumentSaveIcon(), ws.ui.exportDialog)
+	merge := widget.NewButtonWithIcon("Merge file", theme.FolderOpenIcon(), ws.ui.mergeDialog)
+	top := container.NewBorder(nil, nil, nil,
+		container.NewHBox(merge, export, invite, newBtn),
+		container.NewBorder(nil, nil, nil, ws.period, ws.heading))
+
+	ws.center = container.NewStack()
+	left := ws.outline.buildUI()
+	split := container.NewHSplit(left, container.NewPadded(ws.center))
+	split.Offset = 0.27
+
+	if !ws.outline.selectKey(ws.ui.state.LastItem) {
+		ws.outline.selectKey(outlineItem{kind: kindOverview}.key())
+	}
+	if runBackground {
+		go ws.pump()
+		go ws.tick()
+	}
+	return container.NewBorder(container.NewVBox(top, widget.NewSeparator()), ws.status.buildUI(), nil, nil, split)
+}
+
+func (ws *workspace) refreshHeading() {
+	info := ws.plan.Info()
+	ws.heading.SetText(info.Title)
+	var period string
+	if info.PeriodStart != "" || info.PeriodEnd != "" {
+		period = fmt.Sprintf("%s to %s", info.PeriodStart, info.PeriodEnd)
+	}
+	if info.Country != "" {
+		period = info.Country + " · " + period
+	}
+	ws.period.SetText(period)
+}
+
+// pump carries the plan's change events to the UI thread.
+func (ws *workspace) pump() {
+	for ev := range ws.events {
+		fyne.Do(func() { ws.onEvent(ev) })
+	}
+}
+
+// drain handles waiting events on the calling (UI) goroutine; tests use it
+// instead of pump.
+func (ws *workspace) drain() {
+	for {
+		select {
+		case ev, ok := <-ws.events:
+			if !ok {
+				return
+			}
+			ws.onEvent(ev)
+		default:
+			return
+		}
+	}
+}
+
+func (ws *workspace) tick() {
+	t := time.NewTicker(2 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ws.done:
+			return
+		case <-t.C:
+			fyne.Do(func() {
+				if ws.closed {
+					return
+				}
+				ws.status.refresh()
+				if m, ok := ws.current.(*membersScreen); ok {
+					m.load()
+				}
+			})
+		}
+	}
+}
+
+func (ws *workspace) onEvent(ev doc.Event) {
+	if ws.closed {
+		return
+	}
+	ws.outline.invalidate()
+	ws.outline.rebuild()
+	ws.refreshHeading()
+	ws.ui.win.SetTitle(ws.plan.Info().Title + " — Coplan")
+	if ws.current != nil {
+		ws.current.refresh(!ev.Local)
+	}
+	ws.status.changed(ev)
+}
+
+// show opens an outline item in the centre pane.
+func (ws *workspace) show(it outlineItem) {
+	if ws.current != nil {
+		ws.current.close()
+	}
+	var s screen
+	switch it.kind {
+	case kindOverview:
+		s = newOverview(ws)
+	case kindCommitment:
+		s = newCommitmentEditor(ws, it.id)
+	case kindTimeline:
+		s = newTimelineScreen(ws)
+	case kindNotes:
+		s = newNotesScreen(ws)
+	case kindMembers:
+		s = newMembersScreen(ws)
+	case kindHistory:
+		s = newHistoryScreen(ws)
+	case kindReleases:
+		s = newReleasesScreen(ws)
+	default:
+		return
+	}
+	ws.current, ws.currentItem = s, it
+	ws.ui.state.LastItem = it.key()
+	ws.center.Objects = []fyne.CanvasObject{s.buildUI()}
+	ws.center.Refresh()
+}
+
+// openCommitment shows a commitment, clearing filters that would hide it.
+func (ws *workspace) openCommitment(id string) {
+	key := outlineItem{kind: kindCommitment, id: id}.key()
+	if ws.outline.selectKey(key) {
+		return
+	}
+	ws.outline.clearFilters()
+	ws.outline.selectKey(key)
+}
+
+func (ws *workspace) newCommitment() {
+	n := len(ws.plan.Summaries()) + 1
+	id, err := ws.plan.AddCommitment(doc.NewCommitment{Title: fmt.Sprintf("New commitment %d", n)})
+	if err != nil {
+		ws.ui.showError(err)
+		return
+	}
+	ws.outline.invalidate()
+	ws.outline.rebuild()
+	ws.openCommitment(id)
+	if ce, ok := ws.current.(*commitmentEditor); ok {
+		ce.focusTitle()
+		// Typing replaces the placeholder title.
+		ce.title.TypedShortcut(&fyne.ShortcutSelectAll{})
+	}
+}
+
+func (ws *workspace) errorf(err error) { ws.ui.showError(err) }
+
+func (ws *workspace) close() {
+	if ws.closed {
+		return
+	}
+	ws.closed = true
+	if ws.current != nil {
+		ws.current.close()
+	}
+	ws.cancel()
+	close(ws.done)
+}
