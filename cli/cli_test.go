@@ -48,7 +48,8 @@ func newUser(t *testing.T, name, org, side string) *user {
 func (u *user) run(args ...string) (string, string, int) {
 	u.t.Helper()
 	cmd := exec.Command(binary, args...)
-	cmd.Env = append(os.Environ(), "COPLAN_DATA="+u.data, "COPLAN_CONFIG="+u.conf)
+	// C.UTF-8, as on servers and CI: nothing may add noise to stderr there.
+	cmd.Env = append(os.Environ(), "COPLAN_DATA="+u.data, "COPLAN_CONFIG="+u.conf, "LANG=C.UTF-8", "LANGUAGE=")
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
