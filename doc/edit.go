@@ -169,19 +169,12 @@ func (p *Plan) AddCommitment(nc NewCommitment) (string, error) {
 	if len(ids) > 0 {
 		last = p.str(mapIn(cs, ids[len(ids)-1]), "order")
 	}
-	id := newID()
-	c := am.NewMap()
-	if err := cs.Set(id, c); err != nil {
-		return "", err
-	}
-	sets := map[string]any{
+	id, c, err := newItem(cs, map[string]any{
 		"order": orderBetween(last, ""), "lead": strings.TrimSpace(nc.Lead), "support": "", "contact": "",
 		"state": string(Proposal), "start": "", "end": "",
-	}
-	for k, v := range sets {
-		if err := c.Set(k, v); err != nil {
-			return "", err
-		}
+	})
+	if err != nil {
+		return "", err
 	}
 	for _, f := range CommitmentTextFields {
 		init := ""
@@ -446,16 +439,10 @@ func (p *Plan) AddMilestone(cid, title string) (string, error) {
 	if len(ids) > 0 {
 		last = p.str(mapIn(ms, ids[len(ids)-1]), "order")
 	}
-	id := newID()
-	m := am.NewMap()
-	if err := ms.Set(id, m); err != nil {
+	id, _, err := newItem(ms, map[string]any{"order": orderBetween(last, ""), "start": "", "end": "", "progress": "",
+		"title": am.NewText(strings.TrimSpace(title)), "deliverable": am.NewText("")})
+	if err != nil {
 		return "", err
-	}
-	for k, v := range map[string]any{"order": orderBetween(last, ""), "start": "", "end": "", "progress": "",
-		"title": am.NewText(strings.TrimSpace(title)), "deliverable": am.NewText("")} {
-		if err := m.Set(k, v); err != nil {
-			return "", err
-		}
 	}
 	p.touch(fmt.Sprintf("Add milestone to commitment %d", p.numberOf(cid)))
 	return id, nil
@@ -508,6 +495,21 @@ func (p *Plan) MoveMilestone(cid, mid string, to int) error {
 	return p.moveIn(p.mapAt("commitments", cid, "milestones"), mid, to, fmt.Sprintf("Reorder milestones of commitment %d", p.numberOf(cid)))
 }
 
+// newItem adds a map under a fresh random ID in parent, with fields set.
+func newItem(parent *am.Map, fields map[string]any) (string, *am.Map, error) {
+	id := newID()
+	m := am.NewMap()
+	if err := parent.Set(id, m); err != nil {
+		return "", nil, err
+	}
+	for k, v := range fields {
+		if err := m.Set(k, v); err != nil {
+			return "", nil, err
+		}
+	}
+	return id, m, nil
+}
+
 // AddTimeline adds a dated entry to the process timeline.
 func (p *Plan) AddTimeline(title, date, note string) (string, error) {
 	p.mu.Lock()
@@ -522,15 +524,9 @@ func (p *Plan) AddTimeline(title, date, note string) (string, error) {
 	if strings.TrimSpace(title) == "" {
 		return "", fmt.Errorf("%w: a timeline entry needs a title", ErrInvalid)
 	}
-	id := newID()
-	m := am.NewMap()
-	if err := p.mapAt("timeline").Set(id, m); err != nil {
+	id, _, err := newItem(p.mapAt("timeline"), map[string]any{"title": strings.TrimSpace(title), "date": d, "note": note, "order": d})
+	if err != nil {
 		return "", err
-	}
-	for k, v := range map[string]string{"title": strings.TrimSpace(title), "date": d, "note": note, "order": d} {
-		if err := m.Set(k, v); err != nil {
-			return "", err
-		}
 	}
 	p.touch("Add timeline entry " + strings.TrimSpace(title))
 	return id, nil
@@ -586,15 +582,9 @@ func (p *Plan) AddNote(date, title string) (string, error) {
 	if strings.TrimSpace(title) == "" {
 		title = "Meeting " + d
 	}
-	id := newID()
-	m := am.NewMap()
-	if err := p.mapAt("notes").Set(id, m); err != nil {
+	id, _, err := newItem(p.mapAt("notes"), map[string]any{"title": strings.TrimSpace(title), "date": d, "attendees": "", "order": d, "body": am.NewText("")})
+	if err != nil {
 		return "", err
-	}
-	for k, v := range map[string]any{"title": strings.TrimSpace(title), "date": d, "attendees": "", "order": d, "body": am.NewText("")} {
-		if err := m.Set(k, v); err != nil {
-			return "", err
-		}
 	}
 	p.touch("Add meeting notes " + strings.TrimSpace(title))
 	return id, nil
@@ -651,17 +641,11 @@ func (p *Plan) AddComment(target, body string) (string, error) {
 	if p.mapAt("commitments", cid) == nil {
 		return "", fmt.Errorf("%w: commitment %s", ErrNotFound, cid)
 	}
-	id := newID()
-	m := am.NewMap()
-	if err := p.mapAt("comments").Set(id, m); err != nil {
-		return "", err
-	}
 	now := p.now().UTC()
-	for k, v := range map[string]any{"target": target, "author": p.author.Name, "at": now,
-		"order": now.Format(time.RFC3339Nano), "resolved": false, "body": am.NewText(body)} {
-		if err := m.Set(k, v); err != nil {
-			return "", err
-		}
+	id, _, err := newItem(p.mapAt("comments"), map[string]any{"target": target, "author": p.author.Name, "at": now,
+		"order": now.Format(time.RFC3339Nano), "resolved": false, "body": am.NewText(body)})
+	if err != nil {
+		return "", err
 	}
 	p.touch(fmt.Sprintf("Comment on commitment %d", p.numberOf(cid)))
 	return id, nil
