@@ -181,17 +181,19 @@ func (ps *planState) markLevel(p peer.ID) {
 	}
 }
 
-// watch pushes every commit and merge to every session, and closes the
-// sessions of devices that are no longer members.
+// watch pushes every local commit to every session and announces merges,
+// and closes the sessions of devices that are no longer members.
 func (ps *planState) watch(events <-chan doc.Event) {
-	for range events {
-		ps.kickAll()
+	for e := range events {
+		ps.kickAll(e.Local)
 	}
 }
 
 // kickAll wakes every session's writer, closing those of devices that are
-// no longer members.
-func (ps *planState) kickAll() {
+// no longer members. Only a push generates sync messages; otherwise the
+// session announces its heads (the session that delivered a merge has
+// been pushed by its reader).
+func (ps *planState) kickAll(push bool) {
 	ps.mu.Lock()
 	sessions := make([]*session, 0, len(ps.sessions))
 	for _, s := range ps.sessions {
@@ -204,7 +206,11 @@ func (ps *planState) kickAll() {
 			ps.dropIfStranger(s.peer)
 			continue
 		}
-		s.kickNow()
+		if push {
+			s.kickNow()
+		} else {
+			s.announce()
+		}
 	}
 }
 

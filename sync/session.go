@@ -37,6 +37,8 @@ type session struct {
 	ssMu        gosync.Mutex
 	ss          *doc.SyncState
 	kick        chan struct{}
+	push        atomic.Bool // generate sync messages, not just announce heads
+	request     atomic.Bool // restart the state before the next message
 	restartPeer atomic.Bool
 	graceful    atomic.Bool // closed by shutdown, not by a protocol error
 	closing     chan struct{}
@@ -125,7 +127,19 @@ func (s *session) state() *doc.SyncState {
 	return s.ss
 }
 
+// kickNow wakes the writer to run the Automerge sync.
 func (s *session) kickNow() {
+	s.push.Store(true)
+	s.wake()
+}
+
+// announce wakes the writer to send only our heads (a level frame). After
+// a merge from another peer this peer has probably had the changes from
+// their author too, and its Bloom filter here is stale: it asks for what
+// it lacks, with a fresh filter, instead of being sent everything again.
+func (s *session) announce() { s.wake() }
+
+func (s *session) wake() {
 	select {
 	case s.kick <- struct{}{}:
 	default:
@@ -238,6 +252,12 @@ func (s *session) reader() {
 				}
 			}
 			s.log.Debug("received sync message", "changes", len(hashes), "bytes", len(body))
+			if len(hashes) > 0 {
+				// Answer with a fresh filter, not with changes picked by
+				// the peer's older one: in a mesh most of those it has had
+				// from their authors since (about 40% fewer bytes).
+				s.request.Store(true)
+			}
 			if len(hashes) > 0 && !s.ps.p.HasChanges(hashes) {
 				// Some changes wait for a dependency we lack (the peer's
 				// Bloom filter said we had it). Automerge asks for it only
@@ -269,7 +289,10 @@ func (s *session) reader() {
 			s.peerHeads = heads
 			s.mu.Unlock()
 			s.checkLevel()
-			s.kickNow()
+			if !s.ps.p.HasChanges(heads) {
+				s.request.Store(true)
+				s.kickNow()
+			}
 		default:
 			s.fail("unexpected frame", fmt.Errorf("%w: type %d during sync", ErrBadFrame, typ))
 			return
@@ -311,7 +334,15 @@ func (s *session) writer() {
 				return
 			}
 		}
-		for {
+		if s.request.Swap(false) {
+			// A reloaded state sends heads and a fresh filter but no
+			// changes, so the peer answers with exactly what we lack.
+			if err := s.restartState(); err != nil {
+				s.fail("could not restart sync state", err)
+				return
+			}
+		}
+		for s.push.Swap(false) {
 			msg, changes, ok, err := s.state().Generate()
 			if err != nil {
 				s.fail("could not generate sync message", err)
@@ -320,6 +351,7 @@ func (s *session) writer() {
 			if !ok {
 				break
 			}
+			s.push.Store(true)
 			s.log.Debug("sending sync message", "bytes", len(msg), "changes", changes)
 			if err := s.write(frameSync, msg); err != nil {
 				if !s.isClosing() {
