@@ -45,6 +45,8 @@ type session struct {
 	closeOnce   gosync.Once
 	log         *slog.Logger
 
+	recvMu gosync.Mutex // held from merging changes until their delivery is recorded
+
 	mu        gosync.Mutex
 	peerHeads []string // what the peer said it had when it last fell quiet
 	sentHeads []string // what we said when we last fell quiet
@@ -240,8 +242,10 @@ func (s *session) reader() {
 				s.fail("test crash", nil)
 				return
 			}
+			s.recvMu.Lock()
 			_, hashes, err := s.state().Receive(body)
 			if err != nil {
+				s.recvMu.Unlock()
 				s.fail("bad sync message", err)
 				return
 			}
@@ -251,6 +255,7 @@ func (s *session) reader() {
 					s.log.Warn("could not record who delivered changes", "err", err)
 				}
 			}
+			s.recvMu.Unlock()
 			s.log.Debug("received sync message", "changes", len(hashes), "bytes", len(body))
 			if len(hashes) > 0 {
 				// Answer with a fresh filter, not with changes picked by
@@ -379,6 +384,9 @@ func (s *session) writer() {
 
 // checkLevel notes when the peer last said it holds exactly what we hold.
 func (s *session) checkLevel() {
+	// Level only once what was merged is recorded as delivered.
+	s.recvMu.Lock()
+	s.recvMu.Unlock()
 	s.mu.Lock()
 	ph := s.peerHeads
 	s.mu.Unlock()
