@@ -293,6 +293,10 @@ func TestRememberWindowAndPlan(t *testing.T) {
 	}
 	u := New(f.app, f.cfg)
 	defer u.Close()
+	if u.preview == nil {
+		t.Fatal("closing the plan left no content cache to open from")
+	}
+	runHop(t) // the plan has loaded
 	if u.plan == nil || u.plan.ID() != f.plan.ID() {
 		t.Fatal("the last plan was not reopened")
 	}

@@ -23,6 +23,9 @@ import (
 
 // beforePlanAction saves the welcome screen's profile when it is showing.
 func (u *UI) beforePlanAction() bool {
+	if u.stillOpening() {
+		return false
+	}
 	if u.wel == nil {
 		return true
 	}
@@ -366,6 +369,9 @@ func (u *UI) onDropped(_ fyne.Position, uris []fyne.URI) {
 
 // profileDialog edits the name, organisation and side edits are signed with.
 func (u *UI) profileDialog() {
+	if u.stillOpening() {
+		return // the plan loading would carry the old name
+	}
 	name := widget.NewEntry()
 	name.SetText(u.cfg.Author.Name)
 	org := widget.NewEntry()
@@ -421,7 +427,7 @@ func (u *UI) switchPlanDialog() {
 		id := in.ID
 		b := widget.NewButtonWithIcon(in.Title, theme.DocumentIcon(), func() {
 			d.Hide()
-			if u.plan != nil && u.plan.ID() == id {
+			if u.plan != nil && u.plan.ID() == id || u.stillOpening() || u.openCached(id) {
 				return
 			}
 			if err := u.OpenPlan(id); err != nil {

@@ -22,8 +22,13 @@ var (
 	bruno = doc.Author{PeerID: "12D3KooWBrunoBrunoBrunoBrunoBrunoBruno", Name: "Bruno Mensah", Org: "Cabinet Office", Side: doc.Government}
 )
 
+// uiHops holds the hops to the UI thread that background work asked for;
+// tests run them on their own goroutine with runHop.
+var uiHops = make(chan func(), 64)
+
 func init() {
 	runBackground = false
+	onUI = func(f func()) { uiHops <- f }
 	now = func() time.Time { return fixedNow }
 	time.Local = time.UTC
 }
@@ -209,5 +214,16 @@ func typeFocused(t testing.TB, c fyne.Canvas, s string) {
 			t.Fatalf("nothing has the focus to type %q into", r)
 		}
 		f.TypedRune(r)
+	}
+}
+
+// runHop runs the next hop a background goroutine queued for the UI.
+func runHop(t testing.TB) {
+	t.Helper()
+	select {
+	case f := <-uiHops:
+		f()
+	case <-time.After(30 * time.Second):
+		t.Fatal("no background work came back to the UI")
 	}
 }

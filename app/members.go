@@ -1,15 +1,21 @@
 package app
 
 import (
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/coplan/coplan/doc"
+	"github.com/coplan/coplan/doc/release"
 )
 
 // membersScreen lists the plan's members with their organisation and side,
@@ -20,6 +26,18 @@ type membersScreen struct {
 	peers   map[string]PeerStatus
 	list    *widget.List
 	summary *widget.Label
+
+	// The selected member's panel: roles, signing keys, removal.
+	selected string
+	root     *fyne.Container
+	detail   *fyne.Container
+	who      *widget.Label
+	minister *widget.Check
+	cochair  *widget.Check
+	keys     *widget.Label
+	addKey   *widget.Button
+	remove   *widget.Button
+	quiet    bool
 }
 
 func newMembersScreen(ws *workspace) *membersScreen { return &membersScreen{ws: ws} }
@@ -54,10 +72,153 @@ func (m *membersScreen) buildUI() fyne.CanvasObject {
 		}
 		return cells
 	}, m.updateRow)
-	m.list.OnSelected = func(widget.ListItemID) { m.list.UnselectAll() }
+	m.list.OnSelected = func(i widget.ListItemID) {
+		if i < len(m.members) {
+			m.selected = m.members[i].PeerID
+			m.showDetail()
+		}
+	}
+	m.detail = m.buildDetail()
 	m.load()
 	top := container.NewVBox(heading, m.summary, actions, widget.NewSeparator(), head)
-	return container.NewBorder(top, nil, nil, nil, m.list)
+	m.root = container.NewBorder(top, m.detail, nil, nil, m.list)
+	return m.root
+}
+
+func (m *membersScreen) buildDetail() *fyne.Container {
+	m.who = widget.NewLabel("")
+	m.who.TextStyle = fyne.TextStyle{Bold: true}
+	m.who.Truncation = fyne.TextTruncateEllipsis
+	m.minister = widget.NewCheck("Minister: signs releases", func(on bool) { m.setRole(doc.RoleMinister, on) })
+	m.cochair = widget.NewCheck("Co-chair: endorses versions", func(on bool) { m.setRole(doc.RoleCoChair, on) })
+	m.keys = widget.NewLabel("")
+	m.keys.Wrapping = fyne.TextWrapBreak
+	m.addKey = widget.NewButtonWithIcon("Register signing key…", theme.ContentAddIcon(), m.pickKey)
+	m.remove = widget.NewButtonWithIcon("Remove from plan…", theme.DeleteIcon(), m.confirmRemove)
+	m.remove.Importance = widget.DangerImportance
+	hint := widget.NewLabel("Select a member to change their roles, register the public key they sign with, or remove them.")
+	hint.Importance = widget.LowImportance
+	hint.Wrapping = fyne.TextWrapWord
+	c := container.NewVBox(widget.NewSeparator(), hint)
+	return c
+}
+
+// showDetail shows the selected member's roles, keys and actions.
+func (m *membersScreen) showDetail() {
+	mem, ok := m.ws.plan.Member(m.selected)
+	if !ok {
+		return
+	}
+	name := orDefault(mem.Name, "Unnamed device "+shortID(mem.PeerID))
+	m.who.SetText(fmt.Sprintf("%s · %s · %s", name, orDefault(mem.Org, "no organisation"), sideLabel(mem.Side)))
+	m.quiet = true
+	m.minister.SetChecked(mem.HasRole(doc.RoleMinister))
+	m.cochair.SetChecked(mem.HasRole(doc.RoleCoChair))
+	m.quiet = false
+	var keys []string
+	for _, k := range mem.Keys {
+		if pub, comment, err := release.ParsePublicKey([]byte(k)); err == nil {
+			keys = append(keys, strings.TrimSpace(release.Fingerprint(pub)+" "+comment))
+		}
+	}
+	if len(keys) == 0 {
+		m.keys.SetText("Signing keys: none registered")
+	} else {
+		m.keys.SetText("Signing keys: " + strings.Join(keys, ", "))
+	}
+	for _, w := range []fyne.Disableable{m.minister, m.cochair, m.addKey, m.remove} {
+		if mem.Removed {
+			w.Disable()
+		} else {
+			w.Enable()
+		}
+	}
+	if mem.Removed {
+		m.who.SetText(m.who.Text + " · removed")
+	}
+	m.detail.Objects = []fyne.CanvasObject{widget.NewSeparator(), m.who,
+		container.NewHBox(m.minister, m.cochair), container.NewBorder(nil, nil, nil, container.NewHBox(m.addKey, m.remove), m.keys)}
+	m.root.Refresh() // the panel's height changed
+}
+
+func (m *membersScreen) setRole(role string, on bool) {
+	if m.quiet || m.selected == "" {
+		return
+	}
+	if err := m.ws.plan.SetMemberRole(m.selected, role, on); err != nil {
+		m.ws.errorf(err)
+	}
+	m.load()
+}
+
+var pubFilter = storage.NewExtensionFileFilter([]string{".pub"})
+
+func (m *membersScreen) pickKey() {
+	d := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
+		if err != nil {
+			m.ws.errorf(err)
+			return
+		}
+		if rc == nil {
+			return
+		}
+		path := rc.URI().Path()
+		rc.Close()
+		m.registerKey(path)
+	}, m.ws.ui.win)
+	d.SetFilter(pubFilter)
+	if home, err := os.UserHomeDir(); err == nil {
+		if l, err := listerFor(filepath.Join(home, ".ssh")); err == nil {
+			d.SetLocation(l)
+		}
+	}
+	d.Show()
+}
+
+// registerKey registers the OpenSSH public key in the file at path to the
+// selected member.
+func (m *membersScreen) registerKey(path string) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		m.ws.errorf(err)
+		return
+	}
+	pub, comment, err := release.ParsePublicKey(data)
+	if err != nil {
+		m.ws.errorf(fmt.Errorf("%s is not an OpenSSH public key (choose the .pub file, e.g. id_ed25519.pub)", filepath.Base(path)))
+		return
+	}
+	line := strings.TrimSpace(release.AuthorizedKey(pub) + " " + comment)
+	if err := m.ws.plan.AddMemberKey(m.selected, line); err != nil {
+		m.ws.errorf(err)
+		return
+	}
+	m.load()
+}
+
+func (m *membersScreen) confirmRemove() {
+	mem, ok := m.ws.plan.Member(m.selected)
+	if !ok {
+		return
+	}
+	if mem.PeerID == m.ws.ui.cfg.Author.PeerID {
+		m.ws.errorf(errors.New("you cannot remove this laptop from the plan: ask another member to do it"))
+		return
+	}
+	d := dialog.NewConfirm("Remove member?", fmt.Sprintf("Remove %s (%s) from the plan? Every peer that sees this refuses their laptop from then on. Their past edits stay in the history.",
+		orDefault(mem.Name, shortID(mem.PeerID)), orDefault(mem.Org, sideLabel(mem.Side))), func(ok bool) {
+		if !ok {
+			return
+		}
+		if err := m.ws.plan.RemoveMember(mem.PeerID); err != nil {
+			m.ws.errorf(err)
+			return
+		}
+		m.load()
+	}, m.ws.ui.win)
+	d.SetConfirmText("Remove")
+	d.SetDismissText("Cancel")
+	d.Show()
 }
 
 func (m *membersScreen) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
@@ -146,6 +307,9 @@ func (m *membersScreen) load() {
 	}
 	m.summary.SetText(txt)
 	m.list.Refresh()
+	if m.selected != "" {
+		m.showDetail()
+	}
 }
 
 func (m *membersScreen) refresh(bool) { m.load() }

@@ -57,8 +57,11 @@ func (u *UI) newCommitment() {
 }
 
 func (u *UI) focusSearch() {
-	if u.ws != nil {
+	switch {
+	case u.ws != nil:
 		u.win.Canvas().Focus(u.ws.outline.search)
+	case u.preview != nil:
+		u.win.Canvas().Focus(u.preview.outline.search)
 	}
 }
 

@@ -53,7 +53,8 @@ const (
 // outline is the left pane: the plan's parts and its commitments grouped by
 // decision state, with filters and search.
 type outline struct {
-	ws     *workspace
+	src    outlineSource
+	show   func(outlineItem)
 	items  []outlineItem
 	filter filter
 	list   *widget.List
@@ -70,8 +71,15 @@ type outline struct {
 	rowH, headH float32 // row heights with and without a subtitle
 }
 
-func newOutline(ws *workspace, f filter) *outline {
-	return &outline{ws: ws, filter: f}
+// outlineSource is what the outline lists: the live plan, or the cached
+// content shown while the plan loads.
+type outlineSource interface {
+	Summaries() []doc.Summary
+	SearchCommitments(q string) []string
+}
+
+func newOutline(src outlineSource, f filter, show func(outlineItem)) *outline {
+	return &outline{src: src, filter: f, show: show}
 }
 
 func (o *outline) buildUI() fyne.CanvasObject {
@@ -216,7 +224,7 @@ func (o *outline) onSelected(id widget.ListItemID) {
 		return
 	}
 	o.selected = it.key()
-	o.ws.show(it)
+	o.show(it)
 }
 
 // reselect puts the list's selection back on the shown item.
@@ -274,7 +282,7 @@ func (o *outline) invalidate() { o.matches = nil }
 
 // rebuild re-reads the commitments and lists what the filter lets through.
 func (o *outline) rebuild() {
-	p := o.ws.plan
+	p := o.src
 	sums := p.Summaries()
 	q := strings.TrimSpace(o.filter.Query)
 	if q != "" && o.matches == nil {

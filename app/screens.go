@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -210,6 +211,7 @@ type notesScreen struct {
 	ids       []string
 	labels    []string
 	current   string
+	del       *widget.Button
 	body      *fyne.Container
 	date      *dateField
 	title     *plainField
@@ -226,6 +228,8 @@ func (n *notesScreen) buildUI() fyne.CanvasObject {
 	n.pick = widget.NewSelect(nil, n.onPick)
 	n.pick.PlaceHolder = "Choose a meeting"
 	add := widget.NewButtonWithIcon("New meeting notes", theme.ContentAddIcon(), n.add)
+	n.del = widget.NewButtonWithIcon("Delete…", theme.DeleteIcon(), n.confirmDelete)
+	n.del.Importance = widget.LowImportance
 	n.body = container.NewStack()
 	n.loadList()
 	if len(n.ids) > 0 {
@@ -233,7 +237,38 @@ func (n *notesScreen) buildUI() fyne.CanvasObject {
 	} else {
 		n.showEmpty()
 	}
-	return container.NewBorder(container.NewVBox(heading, container.NewBorder(nil, nil, nil, add, n.pick)), nil, nil, nil, n.body)
+	return container.NewBorder(container.NewVBox(heading, container.NewBorder(nil, nil, nil, container.NewHBox(n.del, add), n.pick)), nil, nil, nil, n.body)
+}
+
+// confirmDelete deletes the meeting notes shown, after asking.
+func (n *notesScreen) confirmDelete() {
+	id := n.current
+	if id == "" {
+		return
+	}
+	d := dialog.NewConfirm("Delete meeting notes?", fmt.Sprintf("Delete the notes of %q for everyone? They stay in the history.", n.pick.Selected), func(ok bool) {
+		if ok {
+			n.remove(id)
+		}
+	}, n.ws.ui.win)
+	d.SetConfirmText("Delete")
+	d.SetDismissText("Cancel")
+	d.Show()
+}
+
+func (n *notesScreen) remove(id string) {
+	if err := n.ws.plan.RemoveNote(id); err != nil {
+		n.ws.errorf(err)
+		return
+	}
+	n.current = ""
+	n.loadList()
+	if len(n.ids) > 0 {
+		n.pick.SetSelectedIndex(len(n.ids) - 1)
+	} else {
+		n.pick.ClearSelected()
+		n.showEmpty()
+	}
 }
 
 func (n *notesScreen) showEmpty() {
@@ -242,6 +277,7 @@ func (n *notesScreen) showEmpty() {
 	l.Importance = widget.LowImportance
 	n.body.Objects = []fyne.CanvasObject{container.NewVBox(l)}
 	n.body.Refresh()
+	n.del.Disable()
 }
 
 func (n *notesScreen) loadList() {
@@ -295,6 +331,7 @@ func (n *notesScreen) open(id string) {
 	)
 	n.body.Objects = []fyne.CanvasObject{container.NewBorder(form, nil, nil, nil, n.text.buildUI())}
 	n.body.Refresh()
+	n.del.Enable()
 }
 
 func (n *notesScreen) loadFields() {
@@ -377,20 +414,3 @@ func (h *historyScreen) load() {
 
 func (h *historyScreen) refresh(bool) { h.load() }
 func (h *historyScreen) close()       {}
-
-// releasesScreen will list signed releases; signing is done with the CLI.
-type releasesScreen struct{ ws *workspace }
-
-func newReleasesScreen(ws *workspace) *releasesScreen { return &releasesScreen{ws: ws} }
-
-func (r *releasesScreen) buildUI() fyne.CanvasObject {
-	heading := widget.NewLabel("Releases")
-	heading.TextStyle = fyne.TextStyle{Bold: true}
-	heading.SizeName = theme.SizeNameSubHeadingText
-	msg := widget.NewRichTextFromMarkdown("No signed release yet.\n\nWhen the plan is final, the minister signs a release with `coplan release`. Each signed release will be listed here with its version label, date and signer; anyone can verify it with `ssh-keygen -Y verify`.")
-	msg.Wrapping = fyne.TextWrapWord
-	return container.NewBorder(heading, nil, nil, nil, container.NewVScroll(msg))
-}
-
-func (r *releasesScreen) refresh(bool) {}
-func (r *releasesScreen) close()       {}

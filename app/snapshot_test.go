@@ -70,6 +70,30 @@ func TestSnapshots(t *testing.T) {
 		f.open(t, outlineItem{kind: kindOverview})
 		snap(t, w, "filtered.png")
 	})
+	t.Run("member selected", func(t *testing.T) {
+		m := f.members(t)
+		selectMember(t, m, bruno.PeerID)
+		snap(t, w, "member_selected.png")
+	})
+	t.Run("releases", func(t *testing.T) {
+		f.open(t, outlineItem{kind: kindReleases})
+		snap(t, w, "releases.png")
+	})
+}
+
+func TestSnapshotOpening(t *testing.T) {
+	f := newFixture(t)
+	f.commitment(t, f.ids[0])
+	f.ui.Close()
+	release := slowLoads(t)
+	u := New(test.NewTempApp(t), f.cfg)
+	defer func() {
+		release()
+		runHop(t)
+		u.Close()
+	}()
+	u.preview.tabs.SelectIndex(2) // the description
+	snap(t, u.win, "opening.png")
 }
 
 func TestSnapshotWelcome(t *testing.T) {

@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"log/slog"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -42,11 +43,21 @@ type workspace struct {
 	cancel func()
 	done   chan struct{}
 	closed bool
+
+	// The content cache is rewritten after a few idle seconds (and once
+	// after opening), off the UI thread.
+	cacheDirty bool
+	cacheBusy  bool
+	lastChange time.Time
 }
 
+// cacheIdle is how long the plan must be quiet before its content cache is
+// rewritten: reading the content of a large plan holds it for ~60 ms.
+const cacheIdle = 5 * time.Second
+
 func newWorkspace(u *UI, p *doc.Plan) *workspace {
-	ws := &workspace{ui: u, plan: p, done: make(chan struct{})}
-	ws.outline = newOutline(ws, u.state.Filters)
+	ws := &workspace{ui: u, plan: p, done: make(chan struct{}), cacheDirty: true, lastChange: time.Now()}
+	ws.outline = newOutline(p, u.state.Filters, ws.show)
 	ws.status = newStatusBar(ws)
 	ws.events, ws.cancel = p.Subscribe()
 	return ws
@@ -90,6 +101,10 @@ func (ws *workspace) buildUI() fyne.CanvasObject {
 func (ws *workspace) refreshHeading() {
 	info := ws.plan.Info()
 	ws.heading.SetText(info.Title)
+	ws.period.SetText(periodText(info))
+}
+
+func periodText(info doc.Info) string {
 	var period string
 	if info.PeriodStart != "" || info.PeriodEnd != "" {
 		period = fmt.Sprintf("%s to %s", info.PeriodStart, info.PeriodEnd)
@@ -97,7 +112,7 @@ func (ws *workspace) refreshHeading() {
 	if info.Country != "" {
 		period = info.Country + " · " + period
 	}
-	ws.period.SetText(period)
+	return period
 }
 
 // pump carries the plan's change events to the UI thread.
@@ -136,6 +151,7 @@ func (ws *workspace) tick() {
 					return
 				}
 				ws.status.refresh()
+				ws.maybeWriteCache()
 				if m, ok := ws.current.(*membersScreen); ok {
 					m.load()
 				}
@@ -148,6 +164,7 @@ func (ws *workspace) onEvent(ev doc.Event) {
 	if ws.closed {
 		return
 	}
+	ws.cacheDirty, ws.lastChange = true, time.Now()
 	ws.outline.invalidate()
 	ws.outline.rebuild()
 	ws.refreshHeading()
@@ -156,6 +173,22 @@ func (ws *workspace) onEvent(ev doc.Event) {
 		ws.current.refresh(!ev.Local)
 	}
 	ws.status.changed(ev)
+}
+
+// maybeWriteCache rewrites the content cache once the plan has been quiet
+// for cacheIdle, so the next start shows it at once.
+func (ws *workspace) maybeWriteCache() {
+	if !ws.cacheDirty || ws.cacheBusy || time.Since(ws.lastChange) < cacheIdle {
+		return
+	}
+	ws.cacheDirty, ws.cacheBusy = false, true
+	p := ws.plan
+	go func() {
+		if err := p.WriteContentCache(); err != nil {
+			slog.Debug("content cache not written", "plan", p.ID(), "err", err)
+		}
+		onUI(func() { ws.cacheBusy = false })
+	}()
 }
 
 // show opens an outline item in the centre pane.

@@ -2,8 +2,8 @@ package doc
 
 import (
 	"os"
-	"runtime"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"testing"
 	"time"

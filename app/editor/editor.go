@@ -3,10 +3,11 @@
 //
 // Fyne's multi-line Entry re-wraps its whole text on every keystroke, which
 // is too slow for a 2,000-word field. Editor keeps one Entry per paragraph
-// (text between '\n') in a scroller that only creates entries for the
-// visible paragraphs, so a keystroke re-lays out one paragraph. Local edits
-// are reported as splices on the whole text with positions in runes; remote
-// splices are applied without moving the user's cursor off the text around it.
+// (text between '\n'), creates entries only for the paragraphs in view,
+// and wraps paragraphs itself, re-wrapping only the rows around an edit
+// (see wrapper). Local edits are reported as splices on the whole text with
+// positions in runes; remote splices are applied without moving the
+// user's cursor or selection off the text around them.
 //
 // Like every Fyne widget, Editor must only be used on the UI goroutine:
 // callers on other goroutines go through fyne.Do.
@@ -14,6 +15,7 @@ package editor
 
 import (
 	"image/color"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -64,6 +66,8 @@ type Editor struct {
 	focused *paraEntry // entry with keyboard focus, if any
 	curPara *para      // paragraph holding the cursor, focused or not
 	curCol  int        // cursor column in curPara while it has no entry
+
+	hist history
 
 	syncing   int // >0 while the editor itself sets an entry's text
 	switching int // >0 while focus moves between the editor's own entries
@@ -117,7 +121,8 @@ func New() *Editor {
 }
 
 // SetText replaces the whole text without reporting a splice; use it to load
-// the field. The cursor keeps its offset, clamped to the new text.
+// the field. The cursor keeps its offset, clamped to the new text, and the
+// undo history is cleared.
 func (e *Editor) SetText(s string) {
 	old := e.Text()
 	cur := e.CursorOffset()
@@ -135,6 +140,7 @@ func (e *Editor) SetText(s string) {
 	}
 	e.curPara = e.paras[0]
 	e.curCol = 0
+	e.hist.clear()
 	e.relayout(0)
 	e.setCursor(cur, cur, hadFocus, false)
 	if s != old {
@@ -164,18 +170,26 @@ func (e *Editor) ApplySplice(pos, del int, insert string) {
 	if del == 0 && insert == "" {
 		return
 	}
-	insLen := utf8.RuneCountInString(insert)
+	n := utf8.RuneCountInString(insert)
 	cur, anc := e.cursorAndAnchor()
 	hadFocus := e.focused != nil && e.focused.para != nil
-	viewIdx, viewDelta := e.viewAnchor()
+	e.splice(pos, del, insert)
+	e.hist.remote(pos, del, n)
+	e.setCursor(shift(cur, pos, del, n), shift(anc, pos, del, n), hadFocus, false)
+	e.changed()
+}
 
+// splice changes the text and its layout, keeping the view on the
+// paragraph at its top. It leaves the cursor to the caller.
+func (e *Editor) splice(pos, del int, insert string) {
+	viewIdx, viewDelta := e.viewAnchor()
 	si, sc := e.locate(pos)
 	ti, tc := e.locate(pos + del)
 	merged := string([]rune(e.paras[si].text)[:sc]) + insert + string([]rune(e.paras[ti].text)[tc:])
 	parts := strings.Split(merged, "\n")
 	e.replaceParas(si, ti, parts)
 
-	switch { // keep the paragraph at the top of the view where it was
+	switch {
 	case viewIdx > ti:
 		viewIdx += len(parts) - (ti - si + 1)
 	case viewIdx > si:
@@ -185,8 +199,6 @@ func (e *Editor) ApplySplice(pos, del int, insert string) {
 	if viewIdx >= 0 && viewIdx < len(e.paras) && e.scroll.Offset.Y > 0 {
 		e.scrollTo(e.paras[viewIdx].y + viewDelta)
 	}
-	e.setCursor(shift(cur, pos, del, insLen), shift(anc, pos, del, insLen), hadFocus, false)
-	e.changed()
 }
 
 // Reconcile replaces the text with newText through one splice (the common
@@ -225,6 +237,18 @@ func (e *Editor) FocusEditor() {
 	e.setCursor(c, c, true, true)
 }
 
+// Undo reverts the user's last edit (a word, a paste, a line break...),
+// reporting it through OnSplice like any local edit. Edits a colleague's
+// splice overlapped cannot be undone.
+func (e *Editor) Undo() {
+	e.undo()
+}
+
+// Redo applies again what Undo reverted, until the next edit.
+func (e *Editor) Redo() {
+	e.redo()
+}
+
 // SetPlaceHolder sets the text shown while the editor is empty.
 func (e *Editor) SetPlaceHolder(s string) {
 	e.placeholder = s
@@ -260,12 +284,18 @@ func (e *Editor) Disabled() bool {
 	return e.disabled
 }
 
-// Refresh re-reads the theme and redraws the editor.
+// Refresh re-reads the theme and redraws the editor. Containers refresh
+// their children often, so the text is only re-wrapped if the theme's
+// sizes changed.
 func (e *Editor) Refresh() {
+	old := e.m
 	e.m.ok = false
-	old := e.width
-	e.width = -1 // forces a re-wrap at the (unchanged) width
-	e.setWidth(old)
+	if m := e.metrics(); old.ok && (m.lineH != old.lineH || m.avgW != old.avgW ||
+		m.innerPad != old.innerPad || m.border != old.border) {
+		w := e.width
+		e.width = -1
+		e.setWidth(w)
+	}
 	for _, ent := range e.live {
 		ent.Refresh()
 	}
@@ -298,7 +328,9 @@ func (e *Editor) setDisabled(d bool) {
 			ent.Enable()
 		}
 	}
-	e.refreshFrame()
+	if e.frame != nil {
+		e.frame.Refresh()
+	}
 }
 
 // metrics returns the theme sizes used for wrapping and layout.
@@ -319,8 +351,8 @@ func (e *Editor) metrics() *metrics {
 	return &e.m
 }
 
-// wrapWidth is the width the entry's text wraps at for the current column
-// width (Entry: content width - 2 inner padding + 2 input border).
+// wrapWidth is the width rows must fit in: an entry's text area is its
+// width less 2 inner paddings plus 2 input borders (its text inset).
 func (e *Editor) wrapWidth() float32 {
 	if e.width <= 0 {
 		return -1
@@ -403,15 +435,30 @@ func (e *Editor) exact(p *para) {
 	}
 }
 
+// setWidth re-wraps for a new column width, keeping the paragraph at the
+// top of the view there.
 func (e *Editor) setWidth(w float32) {
 	if w == e.width {
 		return
+	}
+	top, delta := e.viewAnchor()
+	var frac float32
+	if top >= 0 {
+		frac = delta / e.paras[top].h
 	}
 	e.width = w
 	for _, p := range e.paras {
 		e.estimate(p)
 	}
-	e.relayout(0)
+	if e.positions(0) {
+		e.resizeContent()
+	}
+	if top >= 0 && e.scroll.Offset.Y > 0 {
+		p := e.paras[top]
+		e.scrollTo(p.y + frac*p.h)
+	} else {
+		e.place()
+	}
 }
 
 // relayout recomputes paragraph positions from index i on and lays out
@@ -593,16 +640,16 @@ func (e *Editor) setCursor(cur, anc int, focus, reveal bool) {
 }
 
 // placeCursor sets an entry's cursor and selection anchor (paragraph
-// columns). The entry keeps its selection anchor private, so the anchor is
-// set through the public shift-key handling it uses for keyboard selection.
+// columns). The entry keeps its selection state private, so it is reset
+// and the anchor set through the public key handling it uses for keyboard
+// selection. (After SetText it can be selecting an empty range whose
+// anchor would come back on the next cursor move.)
 func (e *Editor) placeCursor(ent *paraEntry, col, acol int) {
 	rows := ent.para.rows
-	if !ent.Disabled() && (acol != col || ent.SelectedText() != "") {
+	if !ent.Disabled() {
 		shift := &fyne.KeyEvent{Name: desktopShift}
 		ent.Entry.KeyUp(shift)
-		if ent.SelectedText() != "" {
-			ent.Entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyHome}) // drops the old selection
-		}
+		ent.Entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyHome}) // ends any selection
 		if acol != col {
 			var a int
 			ent.CursorRow, ent.CursorColumn, a = toEntry(rows, acol)
@@ -678,17 +725,19 @@ func (e *Editor) changed() {
 	}
 }
 
-// emit reports a local edit.
-func (e *Editor) emit(pos, del int, ins string) {
+// emit records and reports a local edit that replaced deleted at pos.
+func (e *Editor) emit(pos int, deleted []rune, ins string) {
+	e.hist.record(pos, slices.Clone(deleted), []rune(ins))
 	if e.OnSplice != nil {
-		e.OnSplice(pos, del, ins)
+		e.OnSplice(pos, len(deleted), ins)
 	}
 	e.changed()
 }
 
+// refreshFrame redraws the border if the editor gained or lost focus.
 func (e *Editor) refreshFrame() {
-	if e.frame != nil {
-		e.frame.Refresh()
+	if r := e.frame; r != nil && r.focused != (e.focused != nil) {
+		r.Refresh()
 	}
 }
 
@@ -696,6 +745,7 @@ type editorRenderer struct {
 	e          *Editor
 	bg, border *canvas.Rectangle
 	objects    []fyne.CanvasObject
+	focused    bool // the border shows focus
 }
 
 func (r *editorRenderer) Destroy() {}
@@ -735,6 +785,7 @@ func (r *editorRenderer) Refresh() {
 	r.bg.CornerRadius = th.Size(theme.SizeNameInputRadius)
 	r.border.CornerRadius = r.bg.CornerRadius
 	r.border.StrokeWidth = th.Size(theme.SizeNameInputBorder)
+	r.focused = e.focused != nil
 	switch {
 	case e.disabled:
 		r.border.StrokeColor = th.Color(theme.ColorNameDisabled, v)

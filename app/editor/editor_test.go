@@ -6,8 +6,10 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 )
 
 type splice struct {
@@ -593,6 +595,128 @@ func TestSetTextKeepsCursorAndFocus(t *testing.T) {
 	h.typ("_")
 	h.check()
 	if want := "first_\nsecond\nthird"; h.e.Text() != want {
+		t.Errorf("text %q, want %q", h.e.Text(), want)
+	}
+}
+
+func TestResizeRewraps(t *testing.T) {
+	text := strings.Repeat(strings.Repeat("budget line ", 15)+"\n", 40)
+	h := newHarness(t, text, fyne.NewSize(600, 300))
+	h.focusAt(3000)
+	for _, width := range []float32{250, 900, 400} {
+		h.w.Resize(fyne.NewSize(width, 300))
+		h.check()
+		for _, ent := range h.e.live {
+			checkRows(t, h.e.wrapper(), []rune(ent.para.text), ent.para.rows)
+		}
+		if got := h.e.CursorOffset(); got != 3000 {
+			t.Fatalf("width %v: cursor %d, want 3000", width, got)
+		}
+		h.typ("x")
+		h.key(fyne.KeyBackspace)
+		h.check()
+	}
+}
+
+func TestFocusArrivesByTabAndClick(t *testing.T) {
+	test.NewTempApp(t)
+	before := widget.NewEntry()
+	e := New()
+	e.SetText("one\ntwo")
+	w := test.NewTempWindow(t, container.NewBorder(before, nil, nil, nil, e))
+	w.Resize(fyne.NewSize(400, 400))
+	lost := 0
+	e.OnFocusLost = func() { lost++ }
+
+	w.Canvas().Focus(before)
+	test.FocusNext(w.Canvas()) // Tab into the editor
+	if ent, ok := w.Canvas().Focused().(*paraEntry); !ok || ent.para.idx != 0 {
+		t.Fatalf("Tab focused %T", w.Canvas().Focused())
+	}
+
+	// A click below the text puts the cursor at its end.
+	w.Canvas().Focus(before)
+	if lost != 1 {
+		t.Errorf("focus lost %d times, want 1", lost)
+	}
+	below := fyne.NewPos(100, e.Position().Y+e.Size().Height-20)
+	test.TapCanvas(w.Canvas(), below)
+	if ent, ok := w.Canvas().Focused().(*paraEntry); !ok || ent != e.focused {
+		t.Fatalf("click below the text focused %T", w.Canvas().Focused())
+	}
+	if got := e.CursorOffset(); got != 7 {
+		t.Errorf("cursor %d, want 7", got)
+	}
+	w.Canvas().Focused().TypedRune('!')
+	if e.Text() != "one\ntwo!" {
+		t.Errorf("text %q", e.Text())
+	}
+}
+
+func TestUndoRedo(t *testing.T) {
+	h := newHarness(t, "Plan\nEnd", wide)
+	h.focusAt(4)
+	h.typ(" draft one")
+	h.key(fyne.KeyReturn)
+	h.typ("x")
+	h.key(fyne.KeyBackspace)
+	h.key(fyne.KeyBackspace) // joins the new paragraph back
+	h.check()
+	steps := []struct {
+		do     func()
+		want   string
+		cursor int
+	}{
+		{h.e.Undo, "Plan draft one\n\nEnd", 15},  // the join
+		{h.e.Undo, "Plan draft one\nx\nEnd", 16}, // the backspace
+		{h.e.Undo, "Plan draft one\n\nEnd", 15},  // the typed x
+		{h.e.Undo, "Plan draft one\nEnd", 14},    // the line break
+		{h.e.Undo, "Plan draft \nEnd", 11},       // "one"
+		{h.e.Undo, "Plan \nEnd", 5},              // "draft "
+		{h.e.Undo, "Plan\nEnd", 4},               // " "
+		{h.e.Undo, "Plan\nEnd", 4},               // nothing left
+		{h.e.Redo, "Plan \nEnd", 5},
+		{h.e.Redo, "Plan draft \nEnd", 11},
+	}
+	for i, s := range steps {
+		s.do()
+		h.check() // undo and redo are reported as splices too
+		if h.e.Text() != s.want || h.e.CursorOffset() != s.cursor {
+			t.Fatalf("step %d: %q cursor %d, want %q cursor %d", i, h.e.Text(), h.e.CursorOffset(), s.want, s.cursor)
+		}
+	}
+	// Ctrl+Z reaches the history through the focused entry, and a new edit
+	// drops what could be redone.
+	h.shortcut(&fyne.ShortcutUndo{})
+	h.typ("Z")
+	h.shortcut(&fyne.ShortcutRedo{})
+	h.check()
+	if want := "Plan Z\nEnd"; h.e.Text() != want {
+		t.Errorf("text %q, want %q", h.e.Text(), want)
+	}
+}
+
+func TestUndoAfterRemoteSplices(t *testing.T) {
+	h := newHarness(t, "alpha\nbeta\ngamma", wide)
+	h.focusAt(10) // end of "beta"
+	h.typ(" two")
+	remote := func(pos, del int, ins string) {
+		h.e.ApplySplice(pos, del, ins)
+		h.model = slices.Concat(h.model[:pos], []rune(ins), h.model[pos+del:])
+	}
+	remote(0, 0, "pre ")  // before the typed word
+	remote(24, 0, " end") // after it
+	h.e.Undo()
+	h.check()
+	if want := "pre alpha\nbeta \ngamma end"; h.e.Text() != want {
+		t.Fatalf("text %q, want %q", h.e.Text(), want)
+	}
+	// A colleague's edit over what was typed makes it impossible to undo.
+	h.typ("x")
+	remote(14, 2, "")
+	h.e.Undo()
+	h.check()
+	if want := "pre alpha\nbeta\ngamma end"; h.e.Text() != want {
 		t.Errorf("text %q, want %q", h.e.Text(), want)
 	}
 }

@@ -201,15 +201,13 @@ func (e *Editor) bind(ent *paraEntry, p *para) {
 	e.syncing--
 	col := 0
 	if p == e.curPara {
-		col = e.curCol
+		col = min(e.curCol, p.n)
 	}
-	ent.CursorRow, ent.CursorColumn, _ = toEntry(p.rows, min(col, p.n))
-	ent.Refresh()
+	e.placeCursor(ent, col, col)
 }
 
 // release unbinds an entry, remembering the cursor column if it held it.
-// Entries with a selection or focus are dropped rather than pooled, as
-// their selection state cannot be cleared cheaply.
+// The focused entry is dropped rather than pooled, as it must lose focus.
 func (e *Editor) release(ent *paraEntry) {
 	if p := ent.para; p != nil {
 		if p == e.curPara && p.idx >= 0 {
@@ -220,7 +218,7 @@ func (e *Editor) release(ent *paraEntry) {
 		}
 		ent.para = nil
 	}
-	if ent != e.focused && ent.SelectedText() == "" && len(e.pool) < poolSize {
+	if ent != e.focused && len(e.pool) < poolSize {
 		e.pool = append(e.pool, ent)
 	}
 }

@@ -95,9 +95,16 @@ func (p *paraEntry) TypedKey(k *fyne.KeyEvent) {
 }
 
 // TypedShortcut copies paragraph text rather than the entry's, whose row
-// breaks are '\n', and normalises pasted line endings.
+// breaks are '\n', normalises pasted line endings, and undoes with the
+// editor's history.
 func (p *paraEntry) TypedShortcut(s fyne.Shortcut) {
 	switch sc := s.(type) {
+	case *fyne.ShortcutUndo:
+		p.ed.undo()
+		return
+	case *fyne.ShortcutRedo:
+		p.ed.redo()
+		return
 	case *fyne.ShortcutCopy:
 		if t, ok := p.selectedText(); ok && sc.Clipboard != nil {
 			sc.Clipboard.SetContent(t)
@@ -133,10 +140,39 @@ func (p *paraEntry) selection() (from, to, cursor int, ok bool) {
 	}
 	c := p.CursorTextOffset()
 	text := []rune(p.Text)
-	if c >= len(sel) && c <= len(text) && string(text[c-len(sel):c]) == string(sel) {
-		return c - len(sel), c, c, true
+	n := len(sel)
+	back := c >= n && c <= len(text) && string(text[c-n:c]) == string(sel)
+	ahead := c+n <= len(text) && string(text[c:c+n]) == string(sel)
+	if back && ahead && p.anchorAt(c-n) {
+		ahead = false
 	}
-	return c, c + len(sel), c, true
+	if back && !ahead {
+		return c - n, c, c, true
+	}
+	return c, c + n, c, true
+}
+
+// anchorAt reports whether the selection's anchor is at entry offset a,
+// which the text alone cannot tell when it repeats around the cursor. The
+// entry hides its anchor, but DragEnd ends a selection exactly when the
+// cursor is on it; the selection is then put back.
+func (p *paraEntry) anchorAt(a int) bool {
+	if p.para == nil || p.Disabled() {
+		return false
+	}
+	row, col := p.CursorRow, p.CursorColumn
+	p.CursorRow, p.CursorColumn = entryRowCol(p.Text, a)
+	p.Entry.DragEnd()
+	at := p.SelectedText() == ""
+	p.CursorRow, p.CursorColumn = row, col
+	if at {
+		rows := p.para.rows
+		c := toPara(rows, entryOffset(p.Text, row, col))
+		p.ed.placeCursor(p, c, toPara(rows, a))
+	} else {
+		p.Entry.DragEnd() // only copies the cursor back
+	}
+	return at
 }
 
 // selectedText returns the selected paragraph text.
@@ -192,9 +228,7 @@ func (p *paraEntry) FocusGained() {
 		e.curPara = p.para
 	}
 	p.Entry.FocusGained()
-	if e.switching == 0 {
-		e.refreshFrame()
-	}
+	e.refreshFrame()
 }
 
 func (p *paraEntry) FocusLost() {
@@ -247,7 +281,12 @@ func (e *Editor) entryChanged(ent *paraEntry, s string) {
 		e.setCursor(g, g, true, true)
 	} else {
 		newRunes := []rune(text)
-		p.rows = e.wrapper().rewrap(newRunes, p.rows, pos, end-pos, insLen)
+		if p.stale { // wrapped at another width
+			p.rows = e.wrapper().all(newRunes)
+			p.stale = false
+		} else {
+			p.rows = e.wrapper().rewrap(newRunes, p.rows, pos, end-pos, insLen)
+		}
 		p.setText(text)
 		if want := entryText(newRunes, p.rows); want != s {
 			e.syncing++
@@ -261,7 +300,7 @@ func (e *Editor) entryChanged(ent *paraEntry, s string) {
 		e.curPara = p
 	}
 	if pos != end || ins != "" {
-		e.emit(off+pos, end-pos, ins)
+		e.emit(off+pos, runes[pos:end], ins)
 	}
 }
 
@@ -273,7 +312,7 @@ func (e *Editor) join(i int) {
 	e.replaceParas(i, i+1, []string{a.text + b.text})
 	e.relayout(i)
 	e.setCursor(at, at, true, true)
-	e.emit(at, 1, "")
+	e.emit(at, []rune{'\n'}, "")
 }
 
 // moveVertical moves the cursor from the first (dir -1) or last (dir 1)

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"pgregory.net/rapid"
 )
@@ -46,14 +47,15 @@ func TestEditorMatchesStringModel(t *testing.T) {
 		keys := []fyne.KeyName{fyne.KeyReturn, fyne.KeyBackspace, fyne.KeyDelete,
 			fyne.KeyLeft, fyne.KeyRight, fyne.KeyUp, fyne.KeyDown, fyne.KeyHome, fyne.KeyEnd}
 
+		shiftKey := &fyne.KeyEvent{Name: desktop.KeyShiftLeft}
 		steps := rapid.IntRange(1, 30).Draw(t, "steps")
 		for i := range steps {
-			cur := e.CursorOffset()
-			switch rapid.IntRange(0, 4).Draw(t, "action") {
-			case 0: // type
+			cur, anc := e.cursorAndAnchor()
+			switch rapid.IntRange(0, 9).Draw(t, "action") {
+			case 0: // type, replacing any selection
 				r := rapid.SampledFrom([]rune("xy é日")).Draw(t, "rune")
 				focused().TypedRune(r)
-				if got := e.CursorOffset(); got != cur+1 {
+				if got := e.CursorOffset(); got != min(cur, anc)+1 {
 					t.Fatalf("step %d: typed at %d, cursor now %d", i, cur, got)
 				}
 			case 1: // a key
@@ -64,10 +66,19 @@ func TestEditorMatchesStringModel(t *testing.T) {
 				pos := rapid.IntRange(0, len(model)).Draw(t, "pos")
 				del := rapid.IntRange(0, min(len(model)-pos, 8)).Draw(t, "del")
 				ins := rapid.StringOfN(rapid.SampledFrom(alphabet), 0, 8, -1).Draw(t, "ins")
+				lo, hi := min(cur, anc), max(cur, anc)
+				selected := string(model[lo:hi])
 				e.ApplySplice(pos, del, ins)
 				model = slices.Concat(model[:pos], []rune(ins), model[pos+del:])
-				if got, want := e.CursorOffset(), shift(cur, pos, del, utf8.RuneCountInString(ins)); got != want {
-					t.Fatalf("step %d: remote (%d, %d, %q) moved cursor %d to %d, want %d", i, pos, del, ins, cur, got, want)
+				n := utf8.RuneCountInString(ins)
+				gotCur, gotAnc := e.cursorAndAnchor()
+				if gotCur != shift(cur, pos, del, n) {
+					t.Fatalf("step %d: remote (%d, %d, %q) moved cursor %d to %d, want %d", i, pos, del, ins, cur, gotCur, shift(cur, pos, del, n))
+				}
+				if pos+del < lo || pos > hi { // clear of the selection: it stays
+					if gotAnc != shift(anc, pos, del, n) || string(model[min(gotCur, gotAnc):max(gotCur, gotAnc)]) != selected {
+						t.Fatalf("step %d: remote (%d, %d, %q) changed the selection %q (%d..%d) to %d..%d", i, pos, del, ins, selected, anc, cur, gotAnc, gotCur)
+					}
 				}
 			case 4: // a merge known only as whole text
 				pos := rapid.IntRange(0, len(model)).Draw(t, "rpos")
@@ -80,6 +91,29 @@ func TestEditorMatchesStringModel(t *testing.T) {
 				if got, want := e.CursorOffset(), shift(cur, dp, dd, utf8.RuneCountInString(di)); got != want {
 					t.Fatalf("step %d: reconcile moved cursor %d to %d, want %d", i, cur, got, want)
 				}
+			case 5: // select with shift and arrows
+				ent := focused()
+				ent.KeyDown(shiftKey)
+				key := rapid.SampledFrom([]fyne.KeyName{fyne.KeyLeft, fyne.KeyRight, fyne.KeyHome, fyne.KeyEnd}).Draw(t, "selkey")
+				for range rapid.IntRange(1, 5).Draw(t, "selsteps") {
+					ent.TypedKey(&fyne.KeyEvent{Name: key})
+				}
+				ent.KeyUp(shiftKey)
+			case 6: // paste
+				c := rapid.StringOfN(rapid.SampledFrom([]rune("pq \n\r")), 0, 8, -1).Draw(t, "paste")
+				focused().TypedShortcut(&fyne.ShortcutPaste{Clipboard: &clipboard{c}})
+			case 7: // cut
+				var cb clipboard
+				lo, hi := min(cur, anc), max(cur, anc)
+				selected := string(model[lo:hi])
+				focused().TypedShortcut(&fyne.ShortcutCut{Clipboard: &cb})
+				if cb.content != selected {
+					t.Fatalf("step %d: cut %q, selection was %q", i, cb.content, selected)
+				}
+			case 8:
+				focused().TypedShortcut(&fyne.ShortcutUndo{})
+			case 9:
+				focused().TypedShortcut(&fyne.ShortcutRedo{})
 			}
 			if got := e.Text(); got != string(model) {
 				t.Fatalf("step %d: text %q, model %q", i, got, string(model))
@@ -88,6 +122,51 @@ func TestEditorMatchesStringModel(t *testing.T) {
 				t.Fatalf("step %d: %v", i, err)
 			}
 			focused()
+		}
+	})
+}
+
+// TestUndoAllRestoresText makes local edits only, then undoes them all and
+// redoes them all.
+func TestUndoAllRestoresText(t *testing.T) {
+	test.NewTempApp(t)
+	alphabet := []rune("ab é\n")
+	rapid.Check(t, func(t *rapid.T) {
+		initial := rapid.StringOfN(rapid.SampledFrom(alphabet), 0, 40, -1).Draw(t, "initial")
+		e := New()
+		e.SetText(initial)
+		w := test.NewWindow(e)
+		defer w.Close()
+		w.Resize(fyne.NewSize(rapid.Float32Range(80, 400).Draw(t, "width"), 200))
+		e.SetCursorOffset(rapid.IntRange(0, len([]rune(initial))).Draw(t, "start"))
+		e.FocusEditor()
+		keys := []fyne.KeyName{fyne.KeyReturn, fyne.KeyBackspace, fyne.KeyDelete, fyne.KeyLeft, fyne.KeyRight}
+		for range rapid.IntRange(1, 25).Draw(t, "steps") {
+			ent := w.Canvas().Focused().(*paraEntry)
+			switch rapid.IntRange(0, 3).Draw(t, "action") {
+			case 0:
+				ent.TypedRune(rapid.SampledFrom(alphabet[:4]).Draw(t, "rune"))
+			case 1:
+				ent.TypedKey(&fyne.KeyEvent{Name: rapid.SampledFrom(keys).Draw(t, "key")})
+			case 2:
+				c := rapid.StringOfN(rapid.SampledFrom(alphabet), 1, 6, -1).Draw(t, "paste")
+				ent.TypedShortcut(&fyne.ShortcutPaste{Clipboard: &clipboard{c}})
+			case 3:
+				e.SetCursorOffset(rapid.IntRange(0, len([]rune(e.Text()))).Draw(t, "to"))
+			}
+		}
+		final := e.Text()
+		for range len(e.hist.done) {
+			e.Undo()
+		}
+		if e.Text() != initial {
+			t.Fatalf("undone to %q, want %q", e.Text(), initial)
+		}
+		for range len(e.hist.undone) {
+			e.Redo()
+		}
+		if e.Text() != final {
+			t.Fatalf("redone to %q, want %q", e.Text(), final)
 		}
 	})
 }

@@ -283,6 +283,37 @@ func toEntry(rows []span, off int) (row, col, eoff int) {
 	return 0, 0, 0
 }
 
+// entryRowCol returns the row and column of an offset in an entry's text.
+func entryRowCol(text string, off int) (row, col int) {
+	for _, r := range text {
+		if off == 0 {
+			break
+		}
+		off--
+		if r == '\n' {
+			row, col = row+1, 0
+		} else {
+			col++
+		}
+	}
+	return row, col
+}
+
+// entryOffset is the inverse of entryRowCol.
+func entryOffset(text string, row, col int) int {
+	off := 0
+	for _, r := range text {
+		if row == 0 {
+			break
+		}
+		off++
+		if r == '\n' {
+			row--
+		}
+	}
+	return off + col
+}
+
 // colAtX returns the column of row whose leading edge is nearest to x
 // (measured from the start of the row), as a click would.
 func colAtX(row []rune, x float32, measure func([]rune) float32) int {

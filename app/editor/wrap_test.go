@@ -125,3 +125,16 @@ func TestColAtX(t *testing.T) {
 		t.Errorf("far left gives %d", got)
 	}
 }
+
+func TestLongTextShape(t *testing.T) {
+	s := longText()
+	if n := len([]rune(s)); n != 13500 {
+		t.Errorf("%d characters", n)
+	}
+	if n := len(strings.Fields(s)); n != 2000 {
+		t.Errorf("%d words", n)
+	}
+	if n := strings.Count(s, "\n") + 1; n != 30 {
+		t.Errorf("%d paragraphs", n)
+	}
+}

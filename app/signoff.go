@@ -1,0 +1,467 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	"golang.org/x/crypto/ssh"
+
+	"github.com/coplan/coplan/doc"
+	"github.com/coplan/coplan/doc/release"
+)
+
+// releasesScreen is sign-off: the signed releases, the readiness check,
+// signing as minister, endorsing as co-chair, exporting a release and
+// verifying an exported folder.
+type releasesScreen struct {
+	ws       *workspace
+	statuses []release.Status
+	problems []release.Problem
+
+	releases  *fyne.Container
+	readiness *fyne.Container
+	endorse   *widget.Button
+	export    *widget.Button
+
+	// The open signing or endorsing form; tests fill it in.
+	keyPath string
+	label   *widget.Entry
+	pass    *widget.Entry
+	form    dialog.Dialog
+	confirm func()
+	// shown is the last result dialog's text, for tests.
+	shown string
+}
+
+func newReleasesScreen(ws *workspace) *releasesScreen { return &releasesScreen{ws: ws} }
+
+func (r *releasesScreen) buildUI() fyne.CanvasObject {
+	sign := widget.NewButtonWithIcon("Sign as minister…", theme.ConfirmIcon(), func() { r.pickKey(r.askSign) })
+	sign.Importance = widget.HighImportance
+	r.endorse = widget.NewButtonWithIcon("Endorse as co-chair…", theme.ConfirmIcon(), func() { r.pickKey(r.askEndorse) })
+	r.export = widget.NewButtonWithIcon("Export release…", theme.DocumentSaveIcon(), func() {
+		if n := len(r.statuses); n > 0 {
+			r.pickExportFolder(r.statuses[n-1].Record.ID)
+		}
+	})
+	verify := widget.NewButtonWithIcon("Verify a folder…", theme.SearchIcon(), r.pickVerifyFolder)
+	hint := widget.NewLabel("The minister signs a release with an OpenSSH Ed25519 key registered to them on the Members screen. " +
+		"Anyone can check an exported release with ssh-keygen -Y verify and sha256sum.")
+	hint.Wrapping = fyne.TextWrapWord
+	hint.Importance = widget.LowImportance
+	r.releases = container.NewVBox()
+	r.readiness = container.NewVBox()
+	r.load()
+	top := container.NewVBox(subHeading("Releases and sign-off"), hint, container.NewHBox(sign, r.endorse, r.export, verify), widget.NewSeparator())
+	body := container.NewVBox(sectionLabel("Signed releases"), r.releases, widget.NewSeparator(), sectionLabel("Readiness check"), r.readiness)
+	return container.NewBorder(top, nil, nil, nil, container.NewVScroll(body))
+}
+
+func listerFor(dir string) (fyne.ListableURI, error) {
+	return storage.ListerForURI(storage.NewFileURI(dir))
+}
+
+func sectionLabel(s string) *widget.Label {
+	l := widget.NewLabel(s)
+	l.TextStyle = fyne.TextStyle{Bold: true}
+	return l
+}
+
+func (r *releasesScreen) load() {
+	p := r.ws.plan
+	r.statuses = release.Statuses(p)
+	r.problems = release.Check(p.Content())
+	if p.Settings().EndorsementsRequired {
+		r.endorse.Show()
+	} else {
+		r.endorse.Hide()
+	}
+	if len(r.statuses) == 0 {
+		r.export.Disable()
+	} else {
+		r.export.Enable()
+	}
+	r.showReleases()
+	r.showReadiness()
+}
+
+func (r *releasesScreen) showReleases() {
+	r.releases.Objects = nil
+	if len(r.statuses) == 0 {
+		l := widget.NewLabel("No signed release yet.")
+		l.Importance = widget.LowImportance
+		r.releases.Add(l)
+	}
+	for i := len(r.statuses) - 1; i >= 0; i-- { // newest first
+		st := r.statuses[i]
+		signer := st.Record.SignerPeer
+		if m := st.Manifest; m != nil {
+			signer = m.Signer.Name
+			if m.Signer.Org != "" {
+				signer += " (" + m.Signer.Org + ")"
+			}
+		}
+		name := widget.NewLabel(st.Record.Label)
+		name.TextStyle = fyne.TextStyle{Bold: true}
+		who := widget.NewLabel(fmt.Sprintf("signed by %s on %s", signer, st.Record.SignedAt.Local().Format("2 Jan 2006 15:04")))
+		who.Truncation = fyne.TextTruncateEllipsis
+		state := widget.NewLabel("The plan is as signed")
+		state.Importance = widget.SuccessImportance
+		if st.Manifest == nil {
+			state.SetText("Unreadable release record")
+			state.Importance = widget.DangerImportance
+		} else if st.Changed {
+			state.SetText(fmt.Sprintf("The plan has changed since (%s): a new version needs a new signature", plural(st.Changes, "change")))
+			state.Importance = widget.WarningImportance
+		}
+		state.Wrapping = fyne.TextWrapWord
+		id := st.Record.ID
+		exp := widget.NewButtonWithIcon("Export…", theme.DocumentSaveIcon(), func() { r.pickExportFolder(id) })
+		r.releases.Add(container.NewBorder(nil, nil, name, exp, who))
+		r.releases.Add(state)
+	}
+	if r.ws.plan.Settings().EndorsementsRequired {
+		var ends []string
+		for _, e := range r.ws.plan.Endorsements() {
+			who := shortID(e.Peer)
+			if m, ok := r.ws.plan.Member(e.Peer); ok {
+				who = m.Name
+			}
+			ends = append(ends, fmt.Sprintf("%s endorsed version %s on %s", who, e.Label, e.At.Local().Format("2 Jan 2006")))
+		}
+		txt := "Both co-chairs must endorse a version before the minister signs it. No endorsements yet."
+		if len(ends) > 0 {
+			txt = "Both co-chairs must endorse a version before the minister signs it.\n" + strings.Join(ends, "\n")
+		}
+		l := widget.NewLabel(txt)
+		l.Wrapping = fyne.TextWrapWord
+		r.releases.Add(l)
+	}
+	r.releases.Refresh()
+}
+
+// showReadiness lists what is missing, grouped per commitment; a
+// commitment's heading opens it.
+func (r *releasesScreen) showReadiness() {
+	r.readiness.Objects = nil
+	if len(r.problems) == 0 {
+		l := widget.NewLabel("Ready to sign: every commitment has a decision, every proposal not adopted a reasoned response, and every adopted one a lead agency, OGP values and dated milestones.")
+		l.Wrapping = fyne.TextWrapWord
+		l.Importance = widget.SuccessImportance
+		r.readiness.Add(l)
+		r.readiness.Refresh()
+		return
+	}
+	sum := widget.NewLabel(fmt.Sprintf("Not ready: %s missing", items(len(r.problems))))
+	sum.Importance = widget.WarningImportance
+	sum.TextStyle = fyne.TextStyle{Bold: true}
+	r.readiness.Add(sum)
+	var lines []string
+	flush := func() {
+		if len(lines) > 0 {
+			l := widget.NewLabel(strings.Join(lines, "\n"))
+			l.Wrapping = fyne.TextWrapWord
+			r.readiness.Add(l)
+			lines = nil
+		}
+	}
+	for i, pr := range r.problems {
+		if i == 0 || pr.Commitment != r.problems[i-1].Commitment {
+			flush()
+			if pr.Commitment == 0 {
+				r.readiness.Add(sectionLabel("Plan"))
+			} else {
+				id := pr.CommitmentID
+				b := widget.NewButtonWithIcon(fmt.Sprintf("%d. %s", pr.Commitment, orDefault(pr.Title, "Untitled")), theme.NavigateNextIcon(),
+					func() { r.ws.openCommitment(id) })
+				b.Alignment = widget.ButtonAlignLeading
+				b.Importance = widget.LowImportance
+				r.readiness.Add(b)
+			}
+		}
+		lines = append(lines, "    • "+pr.Detail)
+	}
+	flush()
+	r.readiness.Refresh()
+}
+
+func items(n int) string { return plural(n, "item") }
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+func (r *releasesScreen) refresh(bool) { r.load() }
+func (r *releasesScreen) close()       {}
+
+// pickKey asks for the signing key file, then hands its path on.
+func (r *releasesScreen) pickKey(then func(path string)) {
+	d := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
+		if err != nil {
+			r.ws.errorf(err)
+			return
+		}
+		if rc == nil {
+			return
+		}
+		path := rc.URI().Path()
+		rc.Close()
+		then(path)
+	}, r.ws.ui.win)
+	if home, err := os.UserHomeDir(); err == nil {
+		if l, err := listerFor(filepath.Join(home, ".ssh")); err == nil {
+			d.SetLocation(l)
+		}
+	}
+	d.Show()
+}
+
+// askSign asks for the version label (and the key's passphrase, if it has
+// one) and signs.
+func (r *releasesScreen) askSign(path string) {
+	label := "1.0"
+	if n := len(r.statuses); n > 0 {
+		label = ""
+	}
+	r.askKeyForm(path, "Sign as minister", "Sign", label, func(s ssh.Signer) error {
+		if n := len(r.problems); n > 0 {
+			return fmt.Errorf("not ready: %s missing (see the readiness check)", items(n))
+		}
+		lbl := strings.TrimSpace(r.label.Text)
+		r.busy("Signing release "+lbl+"…", func() error {
+			_, _, err := release.Sign(r.ws.plan, lbl, s, now())
+			return err
+		}, func() {
+			r.load()
+			r.result("Release signed", fmt.Sprintf("Release %s is signed. It syncs to every member; export it to publish it.", lbl))
+		})
+		return nil
+	})
+}
+
+// askEndorse asks for the version label and endorses it as co-chair.
+func (r *releasesScreen) askEndorse(path string) {
+	r.askKeyForm(path, "Endorse as co-chair", "Endorse", "", func(s ssh.Signer) error {
+		lbl := strings.TrimSpace(r.label.Text)
+		r.busy("Endorsing version "+lbl+"…", func() error {
+			_, err := release.Endorse(r.ws.plan, lbl, s, now())
+			return err
+		}, func() {
+			r.load()
+			r.result("Version endorsed", fmt.Sprintf("You endorsed version %s of the plan as it is now. Any later edit needs a new endorsement.", lbl))
+		})
+		return nil
+	})
+}
+
+// askKeyForm shows the label (and passphrase) form for the key at path;
+// on confirm it loads the key and calls use with it.
+func (r *releasesScreen) askKeyForm(path, title, verb, label string, use func(ssh.Signer) error) {
+	_, closeKey, err := release.LoadSigner(path, nil)
+	needPass := errors.Is(err, release.ErrNeedPassphrase)
+	if err != nil && !needPass {
+		r.ws.errorf(keyError(err))
+		return
+	}
+	if closeKey != nil {
+		closeKey()
+	}
+	r.keyPath = path
+	r.label = widget.NewEntry()
+	r.label.SetPlaceHolder("e.g. 1.0 or Final draft")
+	r.label.SetText(label)
+	fitems := []*widget.FormItem{widget.NewFormItem("Key", widget.NewLabel(filepath.Base(path))), widget.NewFormItem("Version label", r.label)}
+	r.pass = nil
+	if needPass {
+		r.pass = widget.NewPasswordEntry()
+		fitems = append(fitems, widget.NewFormItem("Passphrase", r.pass))
+	}
+	r.confirm = func() {
+		if strings.TrimSpace(r.label.Text) == "" {
+			r.ws.errorf(errors.New("a version label is needed, e.g. 1.0"))
+			return
+		}
+		s, closeKey, err := release.LoadSigner(path, func() ([]byte, error) {
+			if r.pass == nil {
+				return nil, release.ErrNeedPassphrase
+			}
+			return []byte(r.pass.Text), nil
+		})
+		if err != nil {
+			r.ws.errorf(keyError(err))
+			return
+		}
+		defer closeKey()
+		if err := use(s); err != nil {
+			r.ws.errorf(err)
+		}
+	}
+	r.form = dialog.NewForm(title, verb, "Cancel", fitems, func(ok bool) {
+		if ok {
+			r.confirm()
+		}
+	}, r.ws.ui.win)
+	r.form.Resize(fyne.NewSize(460, 0))
+	r.form.Show()
+}
+
+// busy runs work off the UI thread behind a progress dialog (rendering a
+// large plan's PDF takes a while), then done on the UI thread.
+func (r *releasesScreen) busy(title string, work func() error, done func()) {
+	d := dialog.NewCustomWithoutButtons(title, widget.NewProgressBarInfinite(), r.ws.ui.win)
+	d.Show()
+	go func() {
+		err := work()
+		onUI(func() {
+			d.Hide()
+			if err != nil {
+				r.ws.errorf(signOffError(err))
+				return
+			}
+			done()
+		})
+	}()
+}
+
+func (r *releasesScreen) result(title, msg string) {
+	r.shown = msg
+	r.ws.ui.showInfo(title, msg)
+}
+
+// keyError says in words why a key could not be used.
+func keyError(err error) error {
+	switch {
+	case errors.Is(err, release.ErrWrongPassphrase):
+		return errors.New("wrong passphrase for the key")
+	case errors.Is(err, release.ErrNoAgent), errors.Is(err, release.ErrNotInAgent):
+		return fmt.Errorf("a .pub file means the key held by ssh-agent: %w", err)
+	}
+	return fmt.Errorf("cannot use this key: %w", err)
+}
+
+// signOffError turns a refusal into a sentence for a dialog.
+func signOffError(err error) error {
+	var nr *release.NotReadyError
+	switch {
+	case errors.As(err, &nr):
+		return fmt.Errorf("not ready: %s missing (see the readiness check)", items(len(nr.Problems)))
+	case errors.Is(err, release.ErrKeyNotRegistered):
+		return errors.New("key not registered to a minister: register its .pub file to the minister on the Members screen first")
+	case errors.Is(err, release.ErrNotMinister):
+		return fmt.Errorf("key not registered to a minister: %w", err)
+	case errors.Is(err, release.ErrNotCoChair):
+		return fmt.Errorf("key not registered to a co-chair: %w", err)
+	case errors.Is(err, release.ErrNotEndorsed):
+		return fmt.Errorf("not endorsed yet: %w", err)
+	case errors.Is(err, doc.ErrReleaseExists):
+		return fmt.Errorf("%w: choose another version label", err)
+	}
+	return err
+}
+
+// pickExportFolder asks where to export a release, then exports it into a
+// folder of its own there.
+func (r *releasesScreen) pickExportFolder(id string) {
+	d := dialog.NewFolderOpen(func(l fyne.ListableURI, err error) {
+		if err != nil {
+			r.ws.errorf(err)
+			return
+		}
+		if l == nil {
+			return
+		}
+		r.exportTo(id, l.Path())
+	}, r.ws.ui.win)
+	d.Show()
+}
+
+// exportTo writes release id into a new folder inside parent and shows
+// VERIFY.txt.
+func (r *releasesScreen) exportTo(id, parent string) {
+	rec, err := release.Find(r.ws.plan, id)
+	if err != nil {
+		r.ws.errorf(err)
+		return
+	}
+	dir := filepath.Join(parent, fileNameFor(r.ws.plan.Info().Title)+"-"+fileNameFor(rec.Label))
+	r.busy("Exporting release "+rec.Label+"…", func() error {
+		_, err := release.Export(r.ws.plan, id, dir)
+		return err
+	}, func() {
+		text, err := os.ReadFile(filepath.Join(dir, release.FileVerify))
+		if err != nil {
+			r.ws.errorf(err)
+			return
+		}
+		r.shown = dir + "\n" + string(text)
+		r.showText("Release exported", "Release "+rec.Label+" is in "+dir+". Publish the whole folder; VERIFY.txt says how anyone can check it:", string(text), dir)
+	})
+}
+
+// showText shows a message, a long monospace text and a folder to copy.
+func (r *releasesScreen) showText(title, msg, text, dir string) {
+	m := widget.NewLabel(msg)
+	m.Wrapping = fyne.TextWrapWord
+	t := widget.NewTextGridFromString(text)
+	copyBtn := widget.NewButtonWithIcon("Copy folder path", theme.ContentCopyIcon(), func() { r.ws.ui.app.Clipboard().SetContent(dir) })
+	scroll := container.NewScroll(t)
+	scroll.SetMinSize(fyne.NewSize(620, 260))
+	d := dialog.NewCustom(title, "Done", container.NewBorder(m, container.NewHBox(copyBtn), nil, nil, scroll), r.ws.ui.win)
+	d.Resize(fyne.NewSize(700, 460))
+	d.Show()
+}
+
+func (r *releasesScreen) pickVerifyFolder() {
+	d := dialog.NewFolderOpen(func(l fyne.ListableURI, err error) {
+		if err != nil {
+			r.ws.errorf(err)
+			return
+		}
+		if l == nil {
+			return
+		}
+		r.verify(l.Path())
+	}, r.ws.ui.win)
+	d.Show()
+}
+
+// verify checks an exported release folder against its signature and this
+// plan, and says what was established or the first thing wrong.
+func (r *releasesScreen) verify(dir string) {
+	var rep *release.Report
+	r.busy("Verifying…", func() error {
+		var err error
+		rep, err = release.VerifyDir(dir, r.ws.plan)
+		if err != nil {
+			return fmt.Errorf("%s does not verify: %w", dir, err)
+		}
+		return nil
+	}, func() {
+		m := rep.Manifest
+		msg := fmt.Sprintf("Release %s of “%s” is genuine.\n\nSigned by %s (%s), minister, on %s with key %s.\n%d files match the signed SHA256SUMS.",
+			m.Version, m.Plan.Title, m.Signer.Name, m.Signer.Org, m.SignedAt.Local().Format("2 Jan 2006 15:04"), m.Signer.KeyFingerprint, len(rep.Files))
+		if len(m.Endorsements) > 0 {
+			var names []string
+			for _, e := range m.Endorsements {
+				names = append(names, e.Name)
+			}
+			msg += "\nEndorsed by " + strings.Join(names, " and ") + "."
+		}
+		if rep.PlanChecked {
+			msg += "\nChecked against this plan: the signed content is the plan at that version, and the signer held the minister role."
+		}
+		r.result("Release verified", msg)
+	})
+}
