@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+	"time"
 )
 
 func TestContentCache(t *testing.T) {
@@ -71,4 +72,36 @@ func TestContentCache(t *testing.T) {
 	if _, ok := lib.ContentCache("../../etc"); ok {
 		t.Error("a bad plan ID was read")
 	}
+}
+
+// List uses a cache only while it is newer than the plan's files: a title
+// changed by another process after the cache was written still shows.
+func TestListUsesFreshCacheOnly(t *testing.T) {
+	lib, err := OpenLibrary(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := lib.Create("Cached title", "X", "2025", "2027", testAuthor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.WriteContentCache(); err != nil {
+		t.Fatal(err)
+	}
+	infos, errs := lib.List()
+	if len(errs) != 0 || len(infos) != 1 || infos[0].Title != "Cached title" {
+		t.Fatalf("list from cache: %+v %v", infos, errs)
+	}
+	time.Sleep(20 * time.Millisecond) // file times must differ
+	if err := p.SetPlanField("title", "Renamed elsewhere"); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	infos, _ = lib.List()
+	if len(infos) != 1 || infos[0].Title != "Renamed elsewhere" {
+		t.Fatalf("stale cache used: %+v", infos)
+	}
+	p.Close()
 }

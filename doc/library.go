@@ -44,7 +44,8 @@ func (l *Library) IDs() ([]string, error) {
 	return ids, nil
 }
 
-// List reads the heading of every plan. A plan that cannot be read is listed
+// List reads the heading of every plan, from its content cache where it
+// has one (written when the app closes a plan). A plan that cannot be read is listed
 // with its error rather than hiding the others.
 func (l *Library) List() ([]Info, []error) {
 	ids, err := l.IDs()
@@ -54,6 +55,11 @@ func (l *Library) List() ([]Info, []error) {
 	var out []Info
 	var errs []error
 	for _, id := range ids {
+		// A cache newer than the plan's files spares a full load.
+		if c, ok := l.ContentCache(id); ok && l.cacheFresh(id) {
+			out = append(out, Info{ID: c.ID, Title: c.Title, Country: c.Country, PeriodStart: c.PeriodStart, PeriodEnd: c.PeriodEnd})
+			continue
+		}
 		p, err := l.Open(id, Author{})
 		if err != nil {
 			errs = append(errs, err)
@@ -63,6 +69,23 @@ func (l *Library) List() ([]Info, []error) {
 		p.Close()
 	}
 	return out, errs
+}
+
+// cacheFresh reports whether the content cache was written after the
+// plan's snapshot and log last changed.
+func (l *Library) cacheFresh(id string) bool {
+	dir := l.planDir(id)
+	cache, err := os.Stat(filepath.Join(dir, contentCacheFile))
+	if err != nil {
+		return false
+	}
+	for _, f := range []string{"snapshot", "log"} {
+		st, err := os.Stat(filepath.Join(dir, f))
+		if err == nil && st.ModTime().After(cache.ModTime()) {
+			return false
+		}
+	}
+	return true
 }
 
 // Resolve finds a plan by full ID or unique ID prefix.
