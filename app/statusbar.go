@@ -83,10 +83,10 @@ func (s *statusBar) refresh() {
 
 func (s *statusBar) changed(ev doc.Event) {
 	t := now().Local().Format("15:04")
-	if ev.Local {
-		s.saved.SetText("All changes saved " + t)
-	} else {
+	if ev.Remote {
 		s.saved.SetText("Merged colleagues' edits " + t)
+	} else {
+		s.saved.SetText("All changes saved " + t)
 	}
 	s.refresh()
 }

@@ -170,7 +170,7 @@ func (ws *workspace) onEvent(ev doc.Event) {
 	ws.refreshHeading()
 	ws.ui.win.SetTitle(ws.plan.Info().Title + " — Coplan")
 	if ws.current != nil {
-		ws.current.refresh(!ev.Local)
+		ws.current.refresh(ev.Remote)
 	}
 	ws.status.changed(ev)
 }

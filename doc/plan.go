@@ -27,11 +27,14 @@ type CommitPolicy struct {
 // DefaultPolicy is the policy of the desktop app.
 var DefaultPolicy = CommitPolicy{Pause: 700 * time.Millisecond, Max: 2 * time.Second}
 
-// Event tells a subscriber that the plan changed.
+// Event tells a subscriber that the plan changed. Events coalesce, so one
+// event can stand for both kinds of change.
 type Event struct {
-	// Local is true for this process's own commits, false for merges
-	// (sync, imported files, another process on the same data folder).
+	// Local: this process committed edits.
 	Local bool
+	// Remote: edits arrived (sync, an imported file, another process on
+	// the same data folder).
+	Remote bool
 }
 
 // Plan is one open National Action Plan. All methods are safe for concurrent
@@ -231,17 +234,16 @@ func (p *Plan) publish(e Event) {
 	p.subMu.Lock()
 	defer p.subMu.Unlock()
 	for _, ch := range p.subs {
-		select {
-		case ch <- e:
-		default:
-			// A remote event must not be hidden behind a coalesced local one.
-			if !e.Local {
+		// Only publish sends, under subMu, so after taking the waiting
+		// event out the send cannot block; merging keeps both kinds.
+		for sent := false; !sent; {
+			select {
+			case ch <- e:
+				sent = true
+			default:
 				select {
-				case <-ch:
-				default:
-				}
-				select {
-				case ch <- e:
+				case old := <-ch:
+					e.Local, e.Remote = e.Local || old.Local, e.Remote || old.Remote
 				default:
 				}
 			}
@@ -511,7 +513,7 @@ func (p *Plan) refreshLocked() error {
 
 func (p *Plan) afterMerge() {
 	clear(p.texts)
-	p.publish(Event{Local: false})
+	p.publish(Event{Remote: true})
 }
 
 // Close commits pending edits, compacts if due and releases the store.

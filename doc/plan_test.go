@@ -170,11 +170,37 @@ func TestSubscribe(t *testing.T) {
 	p.Merge(saved)
 	select {
 	case e := <-ch:
-		if e.Local {
-			t.Fatal("merge reported as local")
+		if e.Local || !e.Remote {
+			t.Fatalf("merge reported as %+v", e)
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("no event for a merge")
+	}
+}
+
+// A reader that falls behind gets one event that says both what was
+// committed here and what arrived: the sync layer pushes on Local, and
+// losing it under a merge stalled a live sync.
+func TestSubscribeCoalescesKinds(t *testing.T) {
+	p := newTestPlan(t)
+	ch, cancel := p.Subscribe()
+	defer cancel()
+	p.AddCommitment(NewCommitment{Title: "A"})
+	p.Commit() // Local, not read yet
+	b := replica(t, p, Author{PeerID: "peerB", Name: "B"})
+	b.AddCommitment(NewCommitment{Title: "B"})
+	saved, _ := b.Save()
+	if _, err := p.Merge(saved); err != nil { // Remote, coalesced
+		t.Fatal(err)
+	}
+	e := <-ch
+	if !e.Local || !e.Remote {
+		t.Fatalf("coalesced event %+v lost a kind", e)
+	}
+	select {
+	case e := <-ch:
+		t.Fatalf("second event %+v: events should coalesce", e)
+	default:
 	}
 }
 
