@@ -324,8 +324,12 @@ func TestRemoveAndRefusals(t *testing.T) {
 	if _, err := p.ResolveCommitment("1"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.ResolveCommitment(id[:4]); err != nil {
-		t.Fatal(err)
+	if got, err := p.ResolveCommitment(id[:7]); err != nil || got != id {
+		t.Fatalf("prefix: %v %v", got, err)
+	}
+	// An all-digit prefix that is no commitment's number is still a prefix.
+	if got, err := resolveIn([]string{"903012ab34cd"}, "9030", "commitment"); err != nil || got != "903012ab34cd" {
+		t.Fatalf("digit prefix: %v %v", got, err)
 	}
 	if err := p.RemoveCommitment(id); err != nil {
 		t.Fatal(err)

@@ -182,11 +182,9 @@ func (p *Plan) ResolveItem(collection, ref string) (string, error) {
 func resolveIn(ids []string, ref, what string) (string, error) {
 	ref = strings.TrimSpace(ref)
 	num := strings.TrimPrefix(ref, "#")
-	if n := atoiOK(num); n > 0 && len(num) < 6 {
-		if n <= len(ids) {
-			return ids[n-1], nil
-		}
-		return "", fmt.Errorf("%w: %s %s (there are %d)", ErrNotFound, what, ref, len(ids))
+	n := atoiOK(num)
+	if n > 0 && len(num) < 6 && n <= len(ids) {
+		return ids[n-1], nil
 	}
 	if slices.Contains(ids, ref) {
 		return ref, nil
@@ -201,6 +199,9 @@ func resolveIn(ids []string, ref, what string) (string, error) {
 	case 1:
 		return found[0], nil
 	case 0:
+		if n > 0 {
+			return "", fmt.Errorf("%w: %s %s (there are %d)", ErrNotFound, what, ref, len(ids))
+		}
 		return "", fmt.Errorf("%w: %s %q", ErrNotFound, what, ref)
 	}
 	return "", fmt.Errorf("%w: %s %q matches %d", ErrAmbiguous, what, ref, len(found))
