@@ -60,16 +60,8 @@ func (p *Plan) contentLocked() Content {
 	for _, id := range p.keysIn(cm) {
 		c.Comments = append(c.Comments, p.readComment(id, mapIn(cm, id)))
 	}
-	tl := p.mapAt("timeline")
-	for _, id := range p.keysIn(tl) {
-		m := mapIn(tl, id)
-		c.Timeline = append(c.Timeline, TimelineEntry{ID: id, Title: p.str(m, "title"), Date: p.str(m, "date"), Note: p.str(m, "note")})
-	}
-	ns := p.mapAt("notes")
-	for _, id := range p.keysIn(ns) {
-		m := mapIn(ns, id)
-		c.Notes = append(c.Notes, Note{ID: id, Date: p.str(m, "date"), Title: p.str(m, "title"), Attendees: p.str(m, "attendees"), Body: p.str(m, "body")})
-	}
+	c.Timeline = append(c.Timeline, p.timelineLocked()...)
+	c.Notes = append(c.Notes, p.notesLocked()...)
 	c.Members = p.membersLocked()
 	return c
 }
@@ -103,8 +95,7 @@ func (p *Plan) readCommitment(id string, n int, m *am.Map) Commitment {
 	if c.Themes == nil {
 		c.Themes = []string{}
 	}
-	o := mapIn(m, "origin")
-	c.Origin = Origin{Side: Side(p.str(o, "side")), Org: p.str(o, "org"), By: p.str(o, "by")}
+	c.Origin = p.readOrigin(m)
 	ms := mapIn(m, "milestones")
 	c.Milestones = []Milestone{}
 	for _, mid := range p.keysIn(ms) {
@@ -113,6 +104,11 @@ func (p *Plan) readCommitment(id string, n int, m *am.Map) Commitment {
 			Start: p.str(mm, "start"), End: p.str(mm, "end"), Progress: Progress(p.str(mm, "progress"))})
 	}
 	return c
+}
+
+func (p *Plan) readOrigin(commitment *am.Map) Origin {
+	o := mapIn(commitment, "origin")
+	return Origin{Side: Side(p.str(o, "side")), Org: p.str(o, "org"), By: p.str(o, "by")}
 }
 
 // Commitment reads one commitment.
@@ -145,9 +141,8 @@ func (p *Plan) Summaries() []Summary {
 	var out []Summary
 	for i, id := range p.keysIn(cs) {
 		m := mapIn(cs, id)
-		o := mapIn(m, "origin")
 		out = append(out, Summary{ID: id, Number: i + 1, Title: p.str(m, "title"), State: State(p.str(m, "state")),
-			Origin: Origin{Side: Side(p.str(o, "side")), Org: p.str(o, "org"), By: p.str(o, "by")}, Themes: setIn(mapIn(m, "themes"))})
+			Origin: p.readOrigin(m), Themes: setIn(mapIn(m, "themes"))})
 	}
 	return out
 }

@@ -64,6 +64,10 @@ func (p *Plan) CommentsOn(cid string) []Comment {
 func (p *Plan) Timeline() []TimelineEntry {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	return p.timelineLocked()
+}
+
+func (p *Plan) timelineLocked() []TimelineEntry {
 	tl := p.mapAt("timeline")
 	var out []TimelineEntry
 	for _, id := range p.keysIn(tl) {
@@ -77,6 +81,10 @@ func (p *Plan) Timeline() []TimelineEntry {
 func (p *Plan) Notes() []Note {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	return p.notesLocked()
+}
+
+func (p *Plan) notesLocked() []Note {
 	ns := p.mapAt("notes")
 	var out []Note
 	for _, id := range p.keysIn(ns) {
