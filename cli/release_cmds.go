@@ -139,56 +139,30 @@ func init() {
 	Register(&Command{Name: "endorse", Args: "PLAN --version LABEL --key KEYFILE",
 		Summary: "endorse the current version as a co-chair, before the minister signs",
 		Flags:   signFlags,
-		Run: func(e *Env, fs *flag.FlagSet, args []string) error {
-			if err := nargs(args, 1); err != nil {
-				return err
-			}
-			label := str(fs, "version")
-			if label == "" || str(fs, "key") == "" {
-				return usageErr("--version and --key are required")
-			}
-			signer, done, err := loadSigner(e, fs)
+		Run: withSigner(func(e *Env, p *doc.Plan, label string, signer ssh.Signer) error {
+			rec, err := release.Endorse(p, label, signer, time.Now())
 			if err != nil {
 				return err
 			}
-			defer done()
-			return e.edit(args[0], func(p *doc.Plan) error {
-				rec, err := release.Endorse(p, label, signer, time.Now())
-				if err != nil {
-					return err
-				}
-				m, _ := p.Member(rec.Peer)
-				fmt.Fprintf(e.Stdout, "%s (%s co-chair) endorsed version %s (content %s)\n", m.Name, m.Side, label, rec.ContentSHA256[:16])
-				return nil
-			})
-		}})
+			m, _ := p.Member(rec.Peer)
+			fmt.Fprintf(e.Stdout, "%s (%s co-chair) endorsed version %s (content %s)\n", m.Name, m.Side, label, rec.ContentSHA256[:16])
+			return nil
+		}),
+	})
 	Register(&Command{Name: "sign", Args: "PLAN --version LABEL --key KEYFILE",
 		Summary: "sign the current version as the minister (KEYFILE: private key, or FILE.pub held by ssh-agent)",
 		Flags:   signFlags,
-		Run: func(e *Env, fs *flag.FlagSet, args []string) error {
-			if err := nargs(args, 1); err != nil {
-				return err
-			}
-			label := str(fs, "version")
-			if label == "" || str(fs, "key") == "" {
-				return usageErr("--version and --key are required")
-			}
-			signer, done, err := loadSigner(e, fs)
+		Run: withSigner(func(e *Env, p *doc.Plan, label string, signer ssh.Signer) error {
+			rec, m, err := release.Sign(p, label, signer, time.Now())
 			if err != nil {
 				return err
 			}
-			defer done()
-			return e.edit(args[0], func(p *doc.Plan) error {
-				rec, m, err := release.Sign(p, label, signer, time.Now())
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(e.Stdout, "Signed version %s of %q as %s (minister), key %s\nrelease %s, heads %s\n",
-					m.Version, m.Plan.Title, m.Signer.Name, m.Signer.KeyFingerprint, rec.ID, strings.Join(m.Heads, ","))
-				fmt.Fprintf(e.Stdout, "Publish it with: coplan export %s --release %s -o DIR\n", args[0], m.Version)
-				return nil
-			})
-		}})
+			fmt.Fprintf(e.Stdout, "Signed version %s of %q as %s (minister), key %s\nrelease %s, heads %s\n",
+				m.Version, m.Plan.Title, m.Signer.Name, m.Signer.KeyFingerprint, rec.ID, strings.Join(m.Heads, ","))
+			fmt.Fprintf(e.Stdout, "Publish it with: coplan export %s --release %s -o DIR\n", p.ID(), m.Version)
+			return nil
+		}),
+	})
 	Register(&Command{Name: "releases", Args: "PLAN", Summary: "list the signed releases and whether the plan changed since",
 		Run: func(e *Env, fs *flag.FlagSet, args []string) error {
 			if err := nargs(args, 1); err != nil {
@@ -462,5 +436,26 @@ func printStatuses(e *Env, p *doc.Plan) {
 		}
 		fmt.Fprintf(e.Stdout, "Release %s (%s), signed %s by %s: %s release %s\n", m.Version, st.Record.ID,
 			m.SignedAt.UTC().Format("2006-01-02"), m.Signer.Name, state, m.Version)
+	}
+}
+
+// withSigner runs a signing command: PLAN, --version and --key checked, the
+// key loaded (asking for its passphrase if needed), the plan opened for
+// writing; nothing is written if fn fails.
+func withSigner(fn func(e *Env, p *doc.Plan, label string, signer ssh.Signer) error) func(*Env, *flag.FlagSet, []string) error {
+	return func(e *Env, fs *flag.FlagSet, args []string) error {
+		if err := nargs(args, 1); err != nil {
+			return err
+		}
+		label := str(fs, "version")
+		if label == "" || str(fs, "key") == "" {
+			return usageErr("--version and --key are required")
+		}
+		signer, done, err := loadSigner(e, fs)
+		if err != nil {
+			return err
+		}
+		defer done()
+		return e.edit(args[0], func(p *doc.Plan) error { return fn(e, p, label, signer) })
 	}
 }
