@@ -203,20 +203,7 @@ func (u *UI) openFileDialog() {
 	if !u.beforePlanAction() {
 		return
 	}
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil {
-			u.showError(err)
-			return
-		}
-		if r == nil {
-			return
-		}
-		path := r.URI().Path()
-		r.Close()
-		u.importFile(path)
-	}, u.win)
-	d.SetFilter(coplanFilter)
-	d.Show()
+	u.pickCoplanFile()
 }
 
 // mergeDialog merges a .coplan file into the open plan (or opens it, if it
@@ -226,6 +213,12 @@ func (u *UI) mergeDialog() {
 		u.openFileDialog()
 		return
 	}
+	u.pickCoplanFile()
+}
+
+// pickCoplanFile asks for a .coplan file and imports it: merged into the
+// open plan when it is a copy of it, otherwise opened as a plan.
+func (u *UI) pickCoplanFile() {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
 			u.showError(err)
