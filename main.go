@@ -4,10 +4,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 
 	"github.com/coplan/coplan/app"
 	"github.com/coplan/coplan/cli"
@@ -29,6 +31,9 @@ func main() {
 
 // openWindow wires the data folder, profile and sync node into the app.
 func openWindow(g cli.Globals) error {
+	if err := checkDisplay(); err != nil {
+		return err
+	}
 	lib, err := doc.OpenLibrary(g.DataDir)
 	if err != nil {
 		return err
@@ -54,6 +59,17 @@ func openWindow(g cli.Globals) error {
 		cfg.Sync = syncAdapter{node}
 	}
 	return app.Run(cfg)
+}
+
+// checkDisplay turns GLFW's panic without a display into a sentence.
+func checkDisplay() error {
+	if runtime.GOOS != "linux" && runtime.GOOS != "freebsd" {
+		return nil
+	}
+	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+		return errors.New("no display to open the window on (DISPLAY is not set); the commands work without one: coplan help")
+	}
+	return nil
 }
 
 // startNode listens on the usual port, or any free one when another Coplan

@@ -270,3 +270,18 @@ func TestDataDirAndKeyMode(t *testing.T) {
 		t.Fatalf("device key mode %v", st.Mode().Perm())
 	}
 }
+
+// With no display, `coplan` alone says why the window cannot open instead
+// of crashing in the GL library.
+func TestNoDisplay(t *testing.T) {
+	u := newUser(t, "", "", "")
+	cmd := exec.Command(binary)
+	cmd.Env = append(os.Environ(), "COPLAN_DATA="+u.data, "COPLAN_CONFIG="+u.conf, "DISPLAY=", "WAYLAND_DISPLAY=")
+	out, err := cmd.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+		t.Fatalf("exit %v, output %s", err, out)
+	}
+	if !strings.Contains(string(out), "no display") || strings.Contains(string(out), "panic") {
+		t.Fatalf("output %q", out)
+	}
+}
