@@ -41,15 +41,38 @@ var oneShotListen = []string{"/ip4/0.0.0.0/tcp/0", "/ip4/0.0.0.0/udp/0/quic-v1",
 // syncStateDir is where the sync layer keeps per-plan state.
 func (e *Env) syncStateDir() string { return filepath.Join(e.DataDir, "sync") }
 
-// node starts a sync node for this device.
-func (e *Env) node(listenAddrs []string, mdns bool, lib *doc.Library) (*p2psync.Node, error) {
+// node starts a sync node for this device; mod sets what only some
+// commands use (relays).
+func (e *Env) node(listenAddrs []string, mdns bool, lib *doc.Library, mod ...func(*p2psync.Config)) (*p2psync.Node, error) {
 	id, err := p2psync.LoadOrCreateIdentity(e.ConfigDir)
 	if err != nil {
 		return nil, err
 	}
 	log := slog.New(slog.NewTextHandler(e.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	return p2psync.NewNode(p2psync.Config{Identity: id, Listen: listenAddrs, StateDir: e.syncStateDir(),
-		Library: lib, MDNS: mdns, Logger: log})
+	cfg := p2psync.Config{Identity: id, Listen: listenAddrs, StateDir: e.syncStateDir(),
+		Library: lib, MDNS: mdns, Logger: log}
+	for _, f := range mod {
+		f(&cfg)
+	}
+	return p2psync.NewNode(cfg)
+}
+
+// circuitRelay is the relay named by a /p2p/RELAY/p2p-circuit/p2p/PEER
+// address, which the node must admit and dial through; nil for a direct one.
+func circuitRelay(addr string) ([]peer.AddrInfo, error) {
+	m, err := ma.NewMultiaddr(strings.TrimSpace(addr))
+	if err != nil {
+		return nil, usageErr("%q is not a multiaddr: %v", addr, err)
+	}
+	before, _ := ma.SplitFunc(m, func(c ma.Component) bool { return c.Protocol().Code == ma.P_CIRCUIT })
+	if len(before) == len(m) {
+		return nil, nil
+	}
+	info, err := peer.AddrInfoFromP2pAddr(before)
+	if err != nil {
+		return nil, usageErr("%q must name the relay as /p2p/RELAY-ID before /p2p-circuit", addr)
+	}
+	return []peer.AddrInfo{*info}, nil
 }
 
 func parsePeerAddr(s string) (peer.AddrInfo, error) {
@@ -209,11 +232,13 @@ func init() {
 			})
 		}})
 
-	Register(&Command{Name: "serve", Args: "PLAN [--listen MULTIADDR]... [--no-mdns]",
+	Register(&Command{Name: "serve", Args: "PLAN [--listen MULTIADDR]... [--no-mdns] [--relay] [--via RELAY-MULTIADDR]...",
 		Summary: "keep the plan synced with every member that comes near, with no window (stop with Ctrl-C)",
 		Flags: func(fs *flag.FlagSet) {
 			fs.Var(&listFlag{}, "listen", "multiaddr to listen on (repeatable; default all interfaces, port 4077, TCP and QUIC)")
 			fs.Bool("no-mdns", false, "do not announce or look for members on the local network")
+			fs.Bool("relay", false, "relay connections between members of the plan who cannot reach each other directly")
+			fs.Var(&listFlag{}, "via", "a relay (coplan serve --relay) to stay reachable through, ending in /p2p/RELAY-ID (repeatable)")
 		},
 		Run: func(e *Env, fs *flag.FlagSet, args []string) error {
 			if err := nargs(args, 1); err != nil {
@@ -228,7 +253,18 @@ func init() {
 				return err
 			}
 			defer p.Close()
-			n, err := e.node(listen(fs), str(fs, "no-mdns") != "true", lib)
+			var relays []peer.AddrInfo
+			for _, v := range *fs.Lookup("via").Value.(*listFlag) {
+				info, err := parsePeerAddr(v)
+				if err != nil {
+					return err
+				}
+				relays = append(relays, info)
+			}
+			n, err := e.node(listen(fs), str(fs, "no-mdns") != "true", lib, func(c *p2psync.Config) {
+				c.RelayService = str(fs, "relay") == "true"
+				c.Relays = relays
+			})
 			if err != nil {
 				return err
 			}
@@ -249,7 +285,7 @@ func init() {
 	Register(&Command{Name: "sync", Args: "PLAN --peer MULTIADDR",
 		Summary: "sync once with one peer until both are level, and print what moved",
 		Flags: func(fs *flag.FlagSet) {
-			fs.String("peer", "", "the peer's multiaddr, ending in /p2p/PEER-ID")
+			fs.String("peer", "", "the peer's multiaddr, ending in /p2p/PEER-ID (through a relay: .../p2p/RELAY-ID/p2p-circuit/p2p/PEER-ID)")
 			fs.Var(&listFlag{}, "listen", "multiaddr to listen on (repeatable)")
 			fs.Duration("timeout", 2*time.Minute, "give up after this long")
 		},
@@ -261,6 +297,10 @@ func init() {
 				return usageErr("--peer is required")
 			}
 			info, err := parsePeerAddr(str(fs, "peer"))
+			if err != nil {
+				return err
+			}
+			relays, err := circuitRelay(str(fs, "peer"))
 			if err != nil {
 				return err
 			}
@@ -280,7 +320,7 @@ func init() {
 			if l == nil {
 				l = oneShotListen
 			}
-			n, err := e.node(l, false, lib)
+			n, err := e.node(l, false, lib, func(c *p2psync.Config) { c.Relays = relays })
 			if err != nil {
 				return err
 			}

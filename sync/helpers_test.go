@@ -75,9 +75,19 @@ func newTestPeer(t testing.TB, name string) *testPeer {
 // startNode starts (or restarts) the peer's node on loopback.
 func (tp *testPeer) startNode(t testing.TB) *Node {
 	t.Helper()
-	n, err := NewNode(Config{Identity: tp.id, Listen: loopback, StateDir: filepath.Join(tp.dir, "data", "sync"),
+	return tp.startNodeWith(t, nil)
+}
+
+// startNodeWith starts the peer's node with the test defaults changed by mod.
+func (tp *testPeer) startNodeWith(t testing.TB, mod func(*Config)) *Node {
+	t.Helper()
+	cfg := Config{Identity: tp.id, Listen: loopback, StateDir: filepath.Join(tp.dir, "data", "sync"),
 		Library: tp.lib, ReconnectMin: 100 * time.Millisecond, ReconnectMax: time.Second,
-		Logger: slog.New(slog.NewTextHandler(tp.logs, &slog.HandlerOptions{Level: slog.LevelDebug})).With("node", tp.name)})
+		Logger: slog.New(slog.NewTextHandler(tp.logs, &slog.HandlerOptions{Level: slog.LevelDebug})).With("node", tp.name)}
+	if mod != nil {
+		mod(&cfg)
+	}
+	n, err := NewNode(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

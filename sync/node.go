@@ -21,6 +21,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peerstore"
 	"github.com/libp2p/go-libp2p/p2p/host/resource-manager"
 	"github.com/libp2p/go-libp2p/p2p/net/connmgr"
+	"github.com/libp2p/go-libp2p/p2p/protocol/circuitv2/relay"
 	quic "github.com/libp2p/go-libp2p/p2p/transport/quic"
 	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
 	ma "github.com/multiformats/go-multiaddr"
@@ -56,7 +57,8 @@ func DefaultListen(port int) []string {
 // Config sets up a node.
 type Config struct {
 	Identity *Identity
-	// Listen are multiaddrs to listen on; nil means DefaultListen(DefaultPort).
+	// Listen are multiaddrs to listen on; nil means DefaultListen(DefaultPort),
+	// empty means none (a device reachable only through its relays).
 	Listen []string
 	// StateDir keeps, per plan, the sync state of each peer, the record of
 	// which peer delivered which change, known peer addresses and issued
@@ -64,8 +66,13 @@ type Config struct {
 	StateDir string
 	// Library stores plans received whole (Join, Fetch).
 	Library *doc.Library
-	// Relays are admitted by the gater and used as static circuit relays.
+	// Relays are admitted by the gater; the node keeps a reservation on
+	// each so members can reach it through them, and dials through them.
 	Relays []peer.AddrInfo
+	// RelayService serves circuit relay v2, with limits big enough for a
+	// whole sync session, to members of the plans started here (an
+	// always-on `coplan serve` for drafters working apart).
+	RelayService bool
 	// MDNS announces and finds members on the local network.
 	MDNS   bool
 	Logger *slog.Logger
@@ -91,6 +98,8 @@ type Node struct {
 	plans        map[string]*planState
 	joinTargets  map[peer.ID]int
 	relays       map[peer.ID]bool
+	relayKick    map[peer.ID]chan struct{}
+	relaySvc     *relay.Relay
 	reconnecting map[peer.ID]bool
 	closed       bool
 
@@ -124,9 +133,10 @@ func NewNode(cfg Config) (*Node, error) {
 	}
 	n := &Node{cfg: cfg, log: cfg.Logger.With("self", shortID(cfg.Identity.PeerID)),
 		plans: map[string]*planState{}, joinTargets: map[peer.ID]int{}, relays: map[peer.ID]bool{},
-		reconnecting: map[peer.ID]bool{}}
+		relayKick: map[peer.ID]chan struct{}{}, reconnecting: map[peer.ID]bool{}}
 	for _, r := range cfg.Relays {
 		n.relays[r.ID] = true
+		n.relayKick[r.ID] = make(chan struct{}, 1)
 	}
 	n.ctx, n.cancel = context.WithCancel(context.Background())
 
@@ -155,8 +165,12 @@ func NewNode(cfg Config) (*Node, error) {
 		libp2p.ConnectionGater(&gater{n: n}),
 		libp2p.DisableMetrics(),
 	}
+	if len(cfg.Listen) == 0 {
+		opts = append(opts, libp2p.NoListenAddrs)
+	}
 	if len(cfg.Relays) > 0 {
-		opts = append(opts, libp2p.EnableRelay(), libp2p.EnableAutoRelayWithStaticRelays(cfg.Relays), libp2p.EnableHolePunching())
+		// Reservations are kept by keepReservation, not autorelay.
+		opts = append(opts, libp2p.EnableRelay(), libp2p.EnableHolePunching())
 	} else {
 		opts = append(opts, libp2p.DisableRelay())
 	}
@@ -165,6 +179,14 @@ func NewNode(cfg Config) (*Node, error) {
 		return nil, fmt.Errorf("start libp2p host: %w", err)
 	}
 	n.h = h
+	if cfg.RelayService {
+		// Started here rather than by libp2p.EnableRelayService, which waits
+		// for AutoNAT to find the node public.
+		if n.relaySvc, err = relay.New(h, relay.WithResources(relayResources()), relay.WithACL(relayACL{n})); err != nil {
+			h.Close()
+			return nil, fmt.Errorf("start relay service: %w", err)
+		}
+	}
 	h.SetStreamHandler(ProtocolID, n.handleStream)
 	h.Network().Notify(&network.NotifyBundle{
 		ConnectedF:    func(_ network.Network, c network.Conn) { n.onConnected(c.RemotePeer()) },
@@ -174,7 +196,11 @@ func NewNode(cfg Config) (*Node, error) {
 		h.Close()
 		return nil, err
 	}
-	n.log.Info("sync node listening", "addrs", h.Addrs())
+	for _, r := range cfg.Relays {
+		kick := n.relayKick[r.ID]
+		n.goTask(func() { n.keepReservation(r, kick) })
+	}
+	n.log.Info("sync node listening", "addrs", h.Addrs(), "relay service", cfg.RelayService)
 	return n, nil
 }
 
@@ -184,9 +210,16 @@ func (n *Node) ID() peer.ID { return n.h.ID() }
 // Host exposes the libp2p host (for tests and diagnostics).
 func (n *Node) Host() host.Host { return n.h }
 
-// Addrs are the addresses the node listens on, each ending in /p2p/ID.
+// Addrs are the addresses the node listens on and those through its
+// relays, each ending in /p2p/ID.
 func (n *Node) Addrs() []ma.Multiaddr {
-	infos, _ := peer.AddrInfoToP2pAddrs(&peer.AddrInfo{ID: n.h.ID(), Addrs: n.h.Addrs()})
+	var direct []ma.Multiaddr
+	for _, a := range n.h.Addrs() {
+		if _, err := a.ValueForProtocol(ma.P_CIRCUIT); err != nil {
+			direct = append(direct, a)
+		}
+	}
+	infos, _ := peer.AddrInfoToP2pAddrs(&peer.AddrInfo{ID: n.h.ID(), Addrs: append(direct, n.relayAddrs()...)})
 	return infos
 }
 
@@ -209,6 +242,9 @@ func (n *Node) Close() error {
 		ps.stop()
 	}
 	n.cancel()
+	if n.relaySvc != nil {
+		n.relaySvc.Close()
+	}
 	err := n.h.Close()
 	n.wg.Wait()
 	return err
@@ -301,7 +337,7 @@ func (n *Node) startPlan(p *doc.Plan, first *session) (*planState, error) {
 			continue
 		}
 		n.h.Peerstore().AddAddrs(pid, addrs, peerstore.PermanentAddrTTL)
-		if n.h.Network().Connectedness(pid) != network.Connected {
+		if !n.isConnected(pid) {
 			n.reconnect(pid)
 		}
 	}
@@ -485,7 +521,7 @@ func (n *Node) connect(ctx context.Context, ps *planState, info peer.AddrInfo) e
 	if len(info.Addrs) > 0 {
 		n.h.Peerstore().AddAddrs(info.ID, info.Addrs, peerstore.PermanentAddrTTL)
 	}
-	if err := n.h.Connect(ctx, info); err != nil {
+	if err := n.h.Connect(allowLimited(ctx), info); err != nil {
 		return fmt.Errorf("%w %s: %v", ErrUnreachable, shortID(info.ID), err)
 	}
 	ps.rememberPeer(info.ID, n.h.Peerstore().Addrs(info.ID))
@@ -533,7 +569,8 @@ func (n *Node) onConnected(pid peer.ID) {
 }
 
 func (n *Node) onDisconnected(pid peer.ID) {
-	if n.h.Network().Connectedness(pid) == network.Connected {
+	n.kickRelay(pid)
+	if n.isConnected(pid) {
 		return
 	}
 	wanted := false
@@ -599,14 +636,14 @@ func (n *Node) reconnect(pid peer.ID) {
 			if len(plans) == 0 {
 				return
 			}
-			if n.h.Network().Connectedness(pid) == network.Connected {
+			if n.isConnected(pid) {
 				for _, ps := range plans {
 					n.ensureSession(ps, pid, true)
 				}
 				return
 			}
 			ctx, cancel := context.WithTimeout(n.ctx, 10*time.Second)
-			err := n.h.Connect(ctx, peer.AddrInfo{ID: pid})
+			err := n.h.Connect(allowLimited(ctx), peer.AddrInfo{ID: pid})
 			cancel()
 			if err == nil {
 				n.log.Info("reconnected", "peer", shortID(pid), "attempt", attempt+1)
@@ -695,10 +732,10 @@ func (n *Node) fetch(ctx context.Context, info peer.AddrInfo, h Hello, author do
 		n.mu.Unlock()
 	}()
 	n.h.Peerstore().AddAddrs(info.ID, info.Addrs, peerstore.PermanentAddrTTL)
-	if err := n.h.Connect(ctx, info); err != nil {
+	if err := n.h.Connect(allowLimited(ctx), info); err != nil {
 		return nil, fmt.Errorf("%w %s: %v", ErrUnreachable, shortID(info.ID), err)
 	}
-	s, err := n.h.NewStream(ctx, info.ID, ProtocolID)
+	s, err := n.h.NewStream(allowLimited(ctx), info.ID, ProtocolID)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrUnreachable, err)
 	}
@@ -747,7 +784,7 @@ func (n *Node) openSession(ctx context.Context, ps *planState, pid peer.ID) erro
 	if ps.session(pid) != nil {
 		return errDuplicate
 	}
-	s, err := n.h.NewStream(ctx, pid, ProtocolID)
+	s, err := n.h.NewStream(allowLimited(ctx), pid, ProtocolID)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrUnreachable, err)
 	}

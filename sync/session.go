@@ -211,7 +211,7 @@ func (s *session) resume() {
 	stopped := ps.stopped
 	ps.mu.Unlock()
 	if stopped || s.n.h.ID() > s.peer || !ps.isMember(s.peer) ||
-		s.n.h.Network().Connectedness(s.peer) != network.Connected {
+		!s.n.isConnected(s.peer) {
 		return
 	}
 	s.n.ensureSession(ps, s.peer, false)
