@@ -235,15 +235,18 @@ func (p *Plan) publish(e Event) {
 	defer p.subMu.Unlock()
 	for _, ch := range p.subs {
 		// Only publish sends, under subMu, so after taking the waiting
-		// event out the send cannot block; merging keeps both kinds.
+		// event out the send cannot block; merging keeps both kinds. Each
+		// subscriber merges into its own copy: what one has not read yet
+		// is nothing to the others.
+		ev := e
 		for sent := false; !sent; {
 			select {
-			case ch <- e:
+			case ch <- ev:
 				sent = true
 			default:
 				select {
 				case old := <-ch:
-					e.Local, e.Remote = e.Local || old.Local, e.Remote || old.Remote
+					ev.Local, ev.Remote = ev.Local || old.Local, ev.Remote || old.Remote
 				default:
 				}
 			}

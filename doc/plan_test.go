@@ -2,6 +2,7 @@ package doc
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -201,6 +202,45 @@ func TestSubscribeCoalescesKinds(t *testing.T) {
 	case e := <-ch:
 		t.Fatalf("second event %+v: events should coalesce", e)
 	default:
+	}
+}
+
+// One subscriber's unread event must not leak into another's: a reader
+// that saw the merge gets only the later local commit. Map order decides
+// which subscriber publish reaches first, so the round is repeated.
+func TestSubscribersCoalesceApart(t *testing.T) {
+	p := newTestPlan(t)
+	b := replica(t, p, Author{PeerID: "peerB", Name: "B"})
+	for i := range 64 {
+		slow, cancelSlow := p.Subscribe()
+		fast, cancelFast := p.Subscribe()
+		if err := b.SetPlanField("country", fmt.Sprintf("Country %d", i)); err != nil {
+			t.Fatal(err)
+		}
+		saved, err := b.Save()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.Merge(saved); err != nil { // Remote for both
+			t.Fatal(err)
+		}
+		if e := <-fast; !e.Remote || e.Local {
+			t.Fatalf("round %d: merge reported as %+v", i, e)
+		}
+		if _, err := p.AddCommitment(NewCommitment{Title: fmt.Sprint(i)}); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Commit(); err != nil { // Local for both; slow still holds Remote
+			t.Fatal(err)
+		}
+		if e := <-fast; !e.Local || e.Remote {
+			t.Fatalf("round %d: the fast reader got %+v after a local commit: the slow reader's merge leaked into it", i, e)
+		}
+		if e := <-slow; !e.Local || !e.Remote {
+			t.Fatalf("round %d: the slow reader got %+v, want both kinds coalesced", i, e)
+		}
+		cancelSlow()
+		cancelFast()
 	}
 }
 
