@@ -121,7 +121,7 @@ func setIn(m *am.Map) []string {
 
 // TextRef names one free-text field of the plan.
 type TextRef struct {
-	Kind  string // plan, commitment, milestone, note, comment
+	Kind  string // plan, commitment, milestone, note
 	ID    string
 	Sub   string
 	Field string
@@ -143,9 +143,6 @@ func MilestoneText(cid, mid, field string) TextRef {
 // NoteBody is the body of a set of meeting notes.
 func NoteBody(id string) TextRef { return TextRef{Kind: "note", ID: id, Field: "body"} }
 
-// CommentBody is the body of a comment.
-func CommentBody(id string) TextRef { return TextRef{Kind: "comment", ID: id, Field: "body"} }
-
 // CommitmentTextFields are the commitment fields held as collaborative text.
 var CommitmentTextFields = []string{"title", "problem", "description", "contribution", "response", "additional"}
 
@@ -162,8 +159,6 @@ func (r TextRef) path() ([]string, string) {
 		return []string{"commitments", r.ID, "milestones", r.Sub}, r.Field
 	case "note":
 		return []string{"notes", r.ID}, r.Field
-	case "comment":
-		return []string{"comments", r.ID}, r.Field
 	}
 	return nil, ""
 }
@@ -200,8 +195,6 @@ func (p *Plan) describeText(r TextRef) string {
 		return fmt.Sprintf("commitment %d milestone %s", p.numberOf(r.ID), r.Field)
 	case "note":
 		return "meeting notes " + p.str(p.mapAt("notes", r.ID), "title")
-	case "comment":
-		return "comment"
 	}
 	return r.Field
 }

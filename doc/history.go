@@ -187,3 +187,43 @@ func (p *Plan) ChangeBytes(hash string) ([]byte, error) {
 	}
 	return c.Save(), nil
 }
+
+// HasChanges reports whether the plan holds every change named (hex
+// hashes as in Heads).
+func (p *Plan) HasChanges(hashes []string) bool {
+	hs := make([]am.ChangeHash, len(hashes))
+	for i, h := range hashes {
+		ch, err := am.NewChangeHash(h)
+		if err != nil {
+			return false
+		}
+		hs[i] = ch
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, h := range hs {
+		if _, err := p.d.Change(h); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// TotalChangeBytes is the encoded size of every change in the plan: what a
+// sync must move at least, once per receiving peer.
+func (p *Plan) TotalChangeBytes() (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.commitLocked(); err != nil {
+		return 0, err
+	}
+	chs, err := p.d.Changes()
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, c := range chs {
+		n += len(c.Save())
+	}
+	return n, nil
+}

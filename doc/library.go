@@ -271,6 +271,33 @@ func (l *Library) Import(path string, author Author) (*Plan, bool, MergeReport, 
 	return in, true, MergeReport{Changes: len(chs)}, nil
 }
 
+// Adopt stores a plan received whole from a peer (the bytes of Plan.Save).
+// When the library already holds the plan, the copy is merged into it.
+func (l *Library) Adopt(saved []byte, author Author) (*Plan, error) {
+	in, err := LoadPlan(saved, author)
+	if err != nil {
+		return nil, err
+	}
+	if !ValidPlanID(in.id) {
+		return nil, fmt.Errorf("%w: malformed plan ID %q", ErrNotAPlan, in.id)
+	}
+	if l.Exists(in.id) {
+		p, err := l.Open(in.id, author)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := p.Merge(saved); err != nil {
+			p.Close()
+			return nil, err
+		}
+		return p, nil
+	}
+	if err := l.attach(in, saved); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 // Remove deletes a plan folder.
 func (l *Library) Remove(id string) error {
 	return os.RemoveAll(l.planDir(id))

@@ -3,6 +3,7 @@ package doc
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"regexp"
 	"strings"
 )
 
@@ -55,3 +56,10 @@ func newPlanID() string {
 	}
 	return hex.EncodeToString(b[:])
 }
+
+var planIDPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
+// ValidPlanID reports whether id has the shape NewPlan gives plan IDs. A plan
+// received from the network names its own folder, so its ID must be checked
+// before it touches the disk.
+func ValidPlanID(id string) bool { return planIDPattern.MatchString(id) }

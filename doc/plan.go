@@ -143,6 +143,10 @@ func LoadPlan(data []byte, author Author) (*Plan, error) {
 	return p, nil
 }
 
+// NewReplica returns an empty document that only a sync can fill. It has
+// no plan ID and is meant for measuring and testing sync in memory.
+func NewReplica(author Author) *Plan { return newPlan(am.New(), author) }
+
 // init reads the plan ID and migrates older schemas.
 func (p *Plan) init() error {
 	root := p.d.RootMap()

@@ -147,6 +147,59 @@ func (p *Plan) Summaries() []Summary {
 	return out
 }
 
+// SearchCommitments lists, in order, the commitments whose title, texts,
+// lead, support, contact, organisation or themes contain q (case-folded).
+// It spares a search box reading the whole plan.
+func (p *Plan) SearchCommitments(q string) []string {
+	q = strings.ToLower(strings.TrimSpace(q))
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	cs := p.mapAt("commitments")
+	var out []string
+	for _, id := range p.keysIn(cs) {
+		m := mapIn(cs, id)
+		if q == "" || p.commitmentContains(m, q) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func (p *Plan) commitmentContains(m *am.Map, q string) bool {
+	fields := append([]string{"lead", "support", "contact"}, CommitmentTextFields...)
+	for _, f := range fields {
+		if strings.Contains(strings.ToLower(p.str(m, f)), q) {
+			return true
+		}
+	}
+	if strings.Contains(strings.ToLower(p.str(mapIn(m, "origin"), "org")), q) {
+		return true
+	}
+	for _, t := range setIn(mapIn(m, "themes")) {
+		if strings.Contains(strings.ToLower(t), q) {
+			return true
+		}
+	}
+	return false
+}
+
+// CommentsOn lists the comments on a commitment (and on its fields), oldest
+// first, without reading the rest of the plan.
+func (p *Plan) CommentsOn(cid string) []Comment {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	cm := p.mapAt("comments")
+	var out []Comment
+	for _, id := range p.keysIn(cm) {
+		m := mapIn(cm, id)
+		t := p.str(m, "target")
+		if t == cid || strings.HasPrefix(t, cid+"/") {
+			out = append(out, p.readComment(id, m))
+		}
+	}
+	return out
+}
+
 // ResolveCommitment finds a commitment by ID, unique ID prefix, or number
 // ("3" or "#3").
 func (p *Plan) ResolveCommitment(ref string) (string, error) {

@@ -29,35 +29,44 @@ func (p *Plan) NewSyncState(saved []byte) (*SyncState, error) {
 	return &SyncState{p: p, ss: ss}, nil
 }
 
-// GenerateMessage returns the next message for the peer, or ok=false when
-// there is nothing to send. Pending local edits are committed first.
-func (s *SyncState) GenerateMessage() (msg []byte, ok bool, err error) {
+// Generate returns the next message for the peer and how many changes it
+// carries (so a sync can say what moved), or ok=false when there is nothing
+// to send. Pending local edits are committed first.
+func (s *SyncState) Generate() (msg []byte, changes int, ok bool, err error) {
 	s.p.mu.Lock()
 	defer s.p.mu.Unlock()
 	if err := s.p.commitLocked(); err != nil {
-		return nil, false, err
+		return nil, 0, false, err
 	}
 	m, valid := s.ss.GenerateMessage()
 	if !valid {
-		return nil, false, nil
+		return nil, 0, false, nil
 	}
-	return m.Bytes(), true, nil
+	return m.Bytes(), len(m.Changes()), true, nil
 }
 
-// ReceiveMessage applies a message from the peer and reports the changes it
-// brought, which are then on disk and announced to subscribers.
-func (s *SyncState) ReceiveMessage(msg []byte) (MergeReport, error) {
+// Receive applies a message from the peer and reports the changes it
+// brought, which are then on disk and announced to subscribers. It also
+// returns their hashes, so the sync layer can record which peer delivered
+// which change.
+func (s *SyncState) Receive(msg []byte) (MergeReport, []string, error) {
 	s.p.mu.Lock()
 	defer s.p.mu.Unlock()
 	if err := s.p.commitLocked(); err != nil {
-		return MergeReport{}, err
+		return MergeReport{}, nil, err
 	}
 	before := s.p.d.Heads()
 	sm, err := s.ss.ReceiveMessage(msg)
 	if err != nil {
-		return MergeReport{}, fmt.Errorf("sync message: %w", err)
+		return MergeReport{}, nil, fmt.Errorf("sync message: %w", err)
 	}
-	return s.p.afterRemoteLocked(before, sm.Changes())
+	chs := sm.Changes()
+	hashes := make([]string, len(chs))
+	for i, c := range chs {
+		hashes[i] = c.Hash().String()
+	}
+	rep, err := s.p.afterRemoteLocked(before, chs)
+	return rep, hashes, err
 }
 
 // Save serialises the session for the next reconnect.
