@@ -95,7 +95,7 @@ func TestRemoteMergeWhileTyping(t *testing.T) {
 	if err := other.Splice(ref, len([]rune(otherText)), 0, " (agreed)"); err != nil {
 		t.Fatal(err)
 	}
-	if err := other.SetCommitmentField(id, "lead", "Public Procurement Agency"); err != nil {
+	if err := other.SetCommitmentShort(id, doc.FieldLead, "Public Procurement Agency"); err != nil {
 		t.Fatal(err)
 	}
 	theirs, err := other.Save()

@@ -29,7 +29,7 @@ func bigLibrary(b *testing.B) (*doc.Library, string, []string) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := p.SetCommitmentField(id, "description", words(2000, i)); err != nil {
+		if err := p.SetText(doc.CommitmentText(id, "description"), words(2000, i)); err != nil {
 			b.Fatal(err)
 		}
 		ids = append(ids, id)

@@ -68,8 +68,8 @@ func (ce *commitmentEditor) buildUI() fyne.CanvasObject {
 		return widget.NewLabel("This commitment has been removed.")
 	}
 	p, onErr := ce.plan, ce.ws.errorf
-	set := func(field string) func(string) error {
-		return func(v string) error { return p.SetCommitmentField(ce.id, field, v) }
+	set := func(f doc.ShortField) func(string) error {
+		return func(v string) error { return p.SetCommitmentShort(ce.id, f, v) }
 	}
 
 	ce.number = widget.NewLabel("")
@@ -84,14 +84,14 @@ func (ce *commitmentEditor) buildUI() fyne.CanvasObject {
 	}
 	ce.state = widget.NewSelect(states, ce.onState)
 	ce.side = widget.NewSelect([]string{sideLabel(doc.Government), sideLabel(doc.CivilSociety)}, ce.onSide)
-	ce.org = newPlainField("Organisation that proposed it", set("org"), onErr)
-	ce.by = newPlainField("Person who proposed it", set("by"), onErr)
-	ce.lead = newPlainField("Lead implementing agency", set("lead"), onErr)
-	ce.support = newPlainField("Government, civil society, private sector…", set("support"), onErr)
-	ce.contact = newPlainField("Name, role, email", set("contact"), onErr)
+	ce.org = newPlainField("Organisation that proposed it", set(doc.FieldOrg), onErr)
+	ce.by = newPlainField("Person who proposed it", set(doc.FieldBy), onErr)
+	ce.lead = newPlainField("Lead implementing agency", set(doc.FieldLead), onErr)
+	ce.support = newPlainField("Government, civil society, private sector…", set(doc.FieldSupport), onErr)
+	ce.contact = newPlainField("Name, role, email", set(doc.FieldContact), onErr)
 	info := func() doc.Info { return p.Info() }
-	ce.start = newDateField(set("start"), info)
-	ce.end = newDateField(set("end"), info)
+	ce.start = newDateField(func(d string) error { return p.SetCommitmentStart(ce.id, d) }, info)
+	ce.end = newDateField(func(d string) error { return p.SetCommitmentEnd(ce.id, d) }, info)
 	ce.start.check = spanCheck(func() string { return ce.end.last }, false)
 	ce.end.check = spanCheck(func() string { return ce.start.last }, true)
 
@@ -102,7 +102,7 @@ func (ce *commitmentEditor) buildUI() fyne.CanvasObject {
 			if ce.quiet {
 				return
 			}
-			if err := p.SetValue(ce.id, v, on); err != nil {
+			if err := p.SetCommitmentValue(ce.id, v, on); err != nil {
 				onErr(err)
 			}
 		})
@@ -225,7 +225,7 @@ func (ce *commitmentEditor) addTheme() {
 		return
 	}
 	if !slices.Contains(ce.themeList, t) {
-		if err := ce.plan.SetThemes(ce.id, append(slices.Clone(ce.themeList), t)); err != nil {
+		if err := ce.plan.SetCommitmentThemes(ce.id, append(slices.Clone(ce.themeList), t)); err != nil {
 			ce.ws.errorf(err)
 			return
 		}
@@ -238,7 +238,7 @@ func (ce *commitmentEditor) addTheme() {
 
 func (ce *commitmentEditor) removeTheme(t string) {
 	rest := slices.DeleteFunc(slices.Clone(ce.themeList), func(s string) bool { return s == t })
-	if err := ce.plan.SetThemes(ce.id, rest); err != nil {
+	if err := ce.plan.SetCommitmentThemes(ce.id, rest); err != nil {
 		ce.ws.errorf(err)
 		return
 	}
@@ -254,7 +254,7 @@ func (ce *commitmentEditor) onState(label string) {
 		if stateLabel(s) != label {
 			continue
 		}
-		if err := ce.plan.SetCommitmentField(ce.id, "state", string(s)); err != nil {
+		if err := ce.plan.SetCommitmentState(ce.id, s); err != nil {
 			ce.ws.errorf(err)
 			return
 		}
@@ -273,7 +273,7 @@ func (ce *commitmentEditor) onSide(label string) {
 	if label == sideLabel(doc.CivilSociety) {
 		side = doc.CivilSociety
 	}
-	if err := ce.plan.SetCommitmentField(ce.id, "side", string(side)); err != nil {
+	if err := ce.plan.SetCommitmentSide(ce.id, side); err != nil {
 		ce.ws.errorf(err)
 	}
 }

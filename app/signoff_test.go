@@ -45,10 +45,10 @@ func makeReady(t *testing.T, f *fixture) {
 			}
 		}
 		if i == 4 {
-			must(p.SetCommitmentField(id, "response", "The lobbying law is already before Parliament."))
+			must(p.SetText(doc.CommitmentText(id, "response"), "The lobbying law is already before Parliament."))
 			continue
 		}
-		must(p.SetCommitmentField(id, "state", string(doc.Adopted)))
+		must(p.SetCommitmentState(id, doc.Adopted))
 		if i > 0 {
 			m, err := p.AddMilestone(id, fmt.Sprintf("Milestone %d", i))
 			must(err)
@@ -203,7 +203,7 @@ func TestSignOff(t *testing.T) {
 	dismissDialogs(w)
 
 	// Editing after sign-off shows the plan has changed since.
-	if err := f.plan.SetCommitmentField(f.ids[0], "lead", "Public Procurement Agency"); err != nil {
+	if err := f.plan.SetCommitmentShort(f.ids[0], doc.FieldLead, "Public Procurement Agency"); err != nil {
 		t.Fatal(err)
 	}
 	f.plan.Commit()

@@ -220,7 +220,7 @@ func init() {
 			})
 		}})
 	Register(&Command{Name: "commitment set", Args: "PLAN COMMITMENT FIELD VALUE",
-		Summary: "set a field: " + strings.Join(doc.CommitmentFields, ", "),
+		Summary: "set a field: " + strings.Join(commitmentFields, ", "),
 		Run: func(e *Env, fs *flag.FlagSet, args []string) error {
 			if err := nargs(args, 4); err != nil {
 				return err
@@ -230,7 +230,7 @@ func init() {
 				if err != nil {
 					return err
 				}
-				return p.SetCommitmentField(id, args[2], args[3])
+				return setCommitmentField(p, id, args[2], args[3])
 			})
 		}})
 	Register(&Command{Name: "commitment rm", Args: "PLAN COMMITMENT", Summary: "remove a commitment",

@@ -25,7 +25,7 @@ func TestContentCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := p.SetCommitmentField(cid, "description", "Publish ŵ contracts.\n\nSecond paragraph."); err != nil {
+	if err := p.SetText(CommitmentText(cid, "description"), "Publish ŵ contracts.\n\nSecond paragraph."); err != nil {
 		t.Fatal(err)
 	}
 	if err := p.WriteContentCache(); err != nil {

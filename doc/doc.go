@@ -58,21 +58,6 @@ const (
 // States lists the decision states in process order.
 var States = []State{Proposal, Discussion, Agreed, Adopted, NotAdopted}
 
-// ParseState accepts a state name.
-func ParseState(s string) (State, error) {
-	s = strings.ToLower(strings.TrimSpace(s))
-	s = strings.ReplaceAll(s, " ", "-")
-	if s == "discussion" {
-		return Discussion, nil
-	}
-	for _, st := range States {
-		if string(st) == s {
-			return st, nil
-		}
-	}
-	return "", fmt.Errorf("%w: state %q (want one of proposal, under-discussion, agreed, adopted, not-adopted)", ErrInvalid, s)
-}
-
 // Progress is a milestone's completion level for the self-assessment.
 type Progress string
 
@@ -139,6 +124,21 @@ type Values struct {
 
 // ValueNames are the OGP value keys, in template order.
 var ValueNames = []string{"transparency", "participation", "accountability", "technology"}
+
+// has reports whether the value named (one of ValueNames) is ticked.
+func (v Values) has(name string) bool {
+	switch name {
+	case "transparency":
+		return v.Transparency
+	case "participation":
+		return v.Participation
+	case "accountability":
+		return v.Accountability
+	case "technology":
+		return v.Technology
+	}
+	return false
+}
 
 // Any reports whether at least one value is ticked.
 func (v Values) Any() bool {

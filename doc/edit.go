@@ -212,88 +212,147 @@ func (p *Plan) AddCommitment(nc NewCommitment) (string, error) {
 	return id, nil
 }
 
-// CommitmentFields are the field names SetCommitmentField accepts.
-var CommitmentFields = []string{"title", "lead", "support", "problem", "description", "contribution", "additional",
-	"values", "themes", "side", "org", "by", "state", "response", "start", "end", "contact"}
+// ShortField names one of a commitment's short plain fields: a name or
+// line written whole, not a collaborative text. Concurrent writes resolve to
+// one value, shown to both sides as a conflict until someone keeps one.
+type ShortField int
 
-// SetCommitmentField sets one field from its text form, as typed on the
-// command line: dates are checked, values and themes are comma lists.
-func (p *Plan) SetCommitmentField(id, field, value string) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
+const (
+	FieldLead    ShortField = iota + 1 // the lead implementing agency
+	FieldSupport                       // supporting institutions and other actors
+	FieldContact                       // the contact person
+	FieldOrg                           // the organisation that proposed it
+	FieldBy                            // the person who proposed it
+)
+
+// shortFieldKeys are the document keys, which also name the fields in
+// change messages.
+var shortFieldKeys = map[ShortField]string{FieldLead: "lead", FieldSupport: "support", FieldContact: "contact", FieldOrg: "org", FieldBy: "by"}
+
+// String is the field's name in the document and in change messages.
+func (f ShortField) String() string {
+	if k, ok := shortFieldKeys[f]; ok {
+		return k
+	}
+	return fmt.Sprintf("ShortField(%d)", int(f))
+}
+
+// commitmentLocked finds a commitment's map; callers hold p.mu.
+func (p *Plan) commitmentLocked(id string) (*am.Map, error) {
 	c := p.mapAt("commitments", id)
 	if c == nil {
-		return fmt.Errorf("%w: commitment %s", ErrNotFound, id)
+		return nil, fmt.Errorf("%w: commitment %s", ErrNotFound, id)
 	}
-	n := p.numberOf(id)
-	msg := fmt.Sprintf("Set commitment %d %s", n, field)
-	switch field {
-	case "title", "problem", "description", "contribution", "additional", "response":
-		return p.setTextLocked(CommitmentText(id, field), value)
-	case "lead", "support", "contact":
-		return p.setStr(c, field, strings.TrimSpace(value), msg)
-	case "start", "end":
-		d, err := ParseDate(value)
-		if err != nil {
-			return fmt.Errorf("%s: %w", field, err)
-		}
-		return p.setStr(c, field, d, msg)
-	case "state":
-		st, err := ParseState(value)
-		if err != nil {
-			return err
-		}
-		return p.setStr(c, field, string(st), fmt.Sprintf("Move commitment %d to %s", n, st))
-	case "side":
-		s, err := ParseSide(value)
-		if err != nil {
-			return err
-		}
-		return p.setStr(mapIn(c, "origin"), "side", string(s), msg)
-	case "org", "by":
-		return p.setStr(mapIn(c, "origin"), field, strings.TrimSpace(value), msg)
-	case "values":
-		want := map[string]bool{}
-		for _, v := range splitList(value) {
-			v = strings.ToLower(v)
-			if v == "civic-participation" || v == "civic participation" {
-				v = "participation"
-			}
-			if v == "public-accountability" || v == "public accountability" {
-				v = "accountability"
-			}
-			if v == "technology-and-innovation" || v == "innovation" {
-				v = "technology"
-			}
-			if !slices.Contains(ValueNames, v) {
-				return fmt.Errorf("%w: OGP value %q (want %s)", ErrInvalid, v, strings.Join(ValueNames, ", "))
-			}
-			want[v] = true
-		}
-		for _, v := range ValueNames {
-			if err := p.setValueLocked(id, v, want[v]); err != nil {
-				return err
-			}
-		}
-		return nil
-	case "themes":
-		return p.setThemesLocked(id, splitList(value))
-	}
-	return fmt.Errorf("%w: commitment field %q (want one of %s)", ErrUnknownField, field, strings.Join(CommitmentFields, ", "))
+	return c, nil
 }
 
-func splitList(s string) []string {
-	var out []string
-	for _, part := range strings.Split(s, ",") {
-		if part = strings.TrimSpace(part); part != "" {
-			out = append(out, part)
-		}
+// SetCommitmentShort sets one of a commitment's short fields, trimmed of
+// surrounding space. The long texts go through Splice or SetText.
+func (p *Plan) SetCommitmentShort(id string, f ShortField, value string) error {
+	key, ok := shortFieldKeys[f]
+	if !ok {
+		return fmt.Errorf("%w: %v", ErrUnknownField, f)
 	}
-	return out
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c, err := p.commitmentLocked(id)
+	if err != nil {
+		return err
+	}
+	if f == FieldOrg || f == FieldBy {
+		c = mapIn(c, "origin")
+	}
+	return p.setStr(c, key, strings.TrimSpace(value), fmt.Sprintf("Set commitment %d %s", p.numberOf(id), key))
 }
 
-// SetValue ticks or clears one OGP value of a commitment.
-func (p *Plan) SetValue(id, value string, on bool) error {
+// SetCommitmentState moves a commitment to a decision state (one of States).
+func (p *Plan) SetCommitmentState(id string, st State) error {
+	if !slices.Contains(States, st) {
+		return fmt.Errorf("%w: state %q", ErrInvalid, st)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c, err := p.commitmentLocked(id)
+	if err != nil {
+		return err
+	}
+	return p.setStr(c, "state", string(st), fmt.Sprintf("Move commitment %d to %s", p.numberOf(id), st))
+}
+
+// SetCommitmentSide says which side proposed a commitment.
+func (p *Plan) SetCommitmentSide(id string, s Side) error {
+	if s != Government && s != CivilSociety {
+		return fmt.Errorf("%w: side %q (want %s or %s)", ErrInvalid, s, Government, CivilSociety)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c, err := p.commitmentLocked(id)
+	if err != nil {
+		return err
+	}
+	return p.setStr(mapIn(c, "origin"), "side", string(s), fmt.Sprintf("Set commitment %d side", p.numberOf(id)))
+}
+
+// SetCommitmentStart sets the date a commitment starts: a calendar date
+// written YYYY-MM-DD, or "" to clear it. Text such as a bare year is for
+// the caller to turn into a date (ParseDate).
+func (p *Plan) SetCommitmentStart(id, date string) error {
+	return p.setCommitmentDate(id, "start", date)
+}
+
+// SetCommitmentEnd sets the date a commitment ends, as SetCommitmentStart.
+// Neither checks the other: a form says so while both are being typed.
+func (p *Plan) SetCommitmentEnd(id, date string) error {
+	return p.setCommitmentDate(id, "end", date)
+}
+
+func (p *Plan) setCommitmentDate(id, key, date string) error {
+	d, err := checkDate(date)
+	if err != nil {
+		return fmt.Errorf("%s: %w", key, err)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c, err := p.commitmentLocked(id)
+	if err != nil {
+		return err
+	}
+	return p.setStr(c, key, d, fmt.Sprintf("Set commitment %d %s", p.numberOf(id), key))
+}
+
+// checkDate accepts only a full calendar date as the document holds it
+// (or "" for none), so nothing half-typed is widened and written.
+func checkDate(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", nil
+	}
+	if t, err := time.Parse(DateLayout, s); err != nil || t.Format(DateLayout) != s {
+		return "", fmt.Errorf("%w: %q is not a date (want YYYY-MM-DD)", ErrInvalid, s)
+	}
+	return s, nil
+}
+
+// SetCommitmentValues makes a commitment's OGP values equal v. Only the
+// values that differ are written, so a colleague's concurrent tick of
+// another value stands.
+func (p *Plan) SetCommitmentValues(id string, v Values) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, err := p.commitmentLocked(id); err != nil {
+		return err
+	}
+	for _, name := range ValueNames {
+		if err := p.setValueLocked(id, name, v.has(name)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SetCommitmentValue ticks or clears one OGP value (one of ValueNames) of
+// a commitment.
+func (p *Plan) SetCommitmentValue(id, value string, on bool) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.setValueLocked(id, value, on)
@@ -320,9 +379,10 @@ func (p *Plan) setValueLocked(id, value string, on bool) error {
 	return nil
 }
 
-// SetThemes makes a commitment's themes equal the given set; themes are a
-// set in the document so two people adding different themes both count.
-func (p *Plan) SetThemes(id string, themes []string) error {
+// SetCommitmentThemes makes a commitment's themes equal the given set;
+// themes are a set in the document so two people adding different themes
+// both count.
+func (p *Plan) SetCommitmentThemes(id string, themes []string) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.setThemesLocked(id, themes)

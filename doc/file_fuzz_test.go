@@ -13,7 +13,7 @@ func FuzzImportFile(f *testing.F) {
 		f.Fatal(err)
 	}
 	id, _ := p.AddCommitment(NewCommitment{Title: "Seed"})
-	p.SetCommitmentField(id, "description", "Seed text")
+	p.SetText(CommitmentText(id, "description"), "Seed text")
 	saved, _ := p.Save()
 	f.Add(EncodeFile(saved))
 	f.Add(EncodeFile(nil))

@@ -97,7 +97,7 @@ func (w *propWorld) edit(t *rapid.T, ri int) {
 		}
 	case 5:
 		st := States[rapid.IntRange(0, len(States)-1).Draw(t, "st")]
-		if err := p.SetCommitmentField(cid, "state", string(st)); err != nil {
+		if err := p.SetCommitmentState(cid, st); err != nil {
 			t.Fatal(err)
 		}
 	case 6:
@@ -113,7 +113,7 @@ func (w *propWorld) edit(t *rapid.T, ri int) {
 			t.Fatal(err)
 		}
 	case 8:
-		if err := p.SetCommitmentField(cid, "lead", fmt.Sprintf("Agency %d", rapid.IntRange(0, 3).Draw(t, "lead"))); err != nil {
+		if err := p.SetCommitmentShort(cid, FieldLead, fmt.Sprintf("Agency %d", rapid.IntRange(0, 3).Draw(t, "lead"))); err != nil {
 			t.Fatal(err)
 		}
 	case 9:

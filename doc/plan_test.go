@@ -55,9 +55,6 @@ func TestParsers(t *testing.T) {
 	if _, err := ParseSide("press"); err == nil {
 		t.Error("ParseSide accepted press")
 	}
-	if s, err := ParseState("under discussion"); err != nil || s != Discussion {
-		t.Errorf("ParseState: %v %v", s, err)
-	}
 }
 
 func TestDiff(t *testing.T) {
@@ -129,7 +126,7 @@ func TestChangeMessages(t *testing.T) {
 	p.Commit()
 	p.MoveCommitment(id2, 0)
 	p.Commit()
-	p.SetCommitmentField(id, "state", "agreed")
+	p.SetCommitmentState(id, Agreed)
 	p.Commit()
 	h, err := p.History()
 	if err != nil {
@@ -354,11 +351,11 @@ func TestRemoveAndRefusals(t *testing.T) {
 	if _, err := p.AddCommitment(NewCommitment{Title: "  "}); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("blank title: %v", err)
 	}
-	if err := p.SetCommitmentField("nope", "lead", "x"); !errors.Is(err, ErrNotFound) {
+	if err := p.SetCommitmentShort("nope", FieldLead, "x"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("missing commitment: %v", err)
 	}
 	id, _ := p.AddCommitment(NewCommitment{Title: "A"})
-	if err := p.SetCommitmentField(id, "colour", "x"); !errors.Is(err, ErrUnknownField) {
+	if err := p.SetCommitmentShort(id, ShortField(99), "x"); !errors.Is(err, ErrUnknownField) {
 		t.Fatalf("unknown field: %v", err)
 	}
 	if _, err := p.ResolveCommitment("1"); err != nil {

@@ -12,10 +12,10 @@ func TestSearchCommitments(t *testing.T) {
 	}
 	a, _ := p.AddCommitment(NewCommitment{Title: "Open contracting"})
 	b, _ := p.AddCommitment(NewCommitment{Title: "Beneficial ownership", Side: Government, Org: "Ministry of Finance"})
-	if err := p.SetCommitmentField(b, "description", "A public register of company OWNERS."); err != nil {
+	if err := p.SetText(CommitmentText(b, "description"), "A public register of company OWNERS."); err != nil {
 		t.Fatal(err)
 	}
-	if err := p.SetThemes(a, []string{"procurement"}); err != nil {
+	if err := p.SetCommitmentThemes(a, []string{"procurement"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {

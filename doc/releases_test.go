@@ -115,7 +115,7 @@ func TestContentAt(t *testing.T) {
 	if n, err := p.CountChangesSince(heads); err != nil || n != 0 {
 		t.Fatalf("changes since now: %d %v", n, err)
 	}
-	if err := p.SetCommitmentField(id, "title", "Second wording"); err != nil {
+	if err := p.SetText(CommitmentText(id, "title"), "Second wording"); err != nil {
 		t.Fatal(err)
 	}
 	old, err := p.ContentAt(heads)

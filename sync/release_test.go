@@ -18,9 +18,9 @@ func TestReleaseSyncsAndVerifies(t *testing.T) {
 	g := newGroup(t, "Minister", "Bo")
 	a, b := g[0], g[1]
 	cid := commitmentID(t, a.p)
-	must(t, a.p.SetCommitmentField(cid, "state", "adopted"))
-	must(t, a.p.SetCommitmentField(cid, "lead", "Ministry of Finance"))
-	must(t, a.p.SetCommitmentField(cid, "values", "transparency"))
+	must(t, a.p.SetCommitmentState(cid, doc.Adopted))
+	must(t, a.p.SetCommitmentShort(cid, doc.FieldLead, "Ministry of Finance"))
+	must(t, a.p.SetCommitmentValues(cid, doc.Values{Transparency: true}))
 	mid, err := a.p.AddMilestone(cid, "Publish contracts")
 	must(t, err)
 	must(t, a.p.SetMilestoneField(cid, mid, "start", "2025-03-01"))

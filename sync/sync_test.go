@@ -68,7 +68,7 @@ func TestChainConverges(t *testing.T) {
 	a, b, c := g[0], g[1], g[2]
 	cid := commitmentID(t, a.p)
 	for _, tp := range g {
-		must(t, tp.p.SetCommitmentField(cid, "lead", "")) // touch nothing much
+		must(t, tp.p.SetCommitmentShort(cid, doc.FieldLead, "")) // touch nothing much
 		_, err := tp.p.AddTimeline("Edit by "+tp.name, "2025-03-01", "")
 		must(t, err)
 		must(t, tp.p.Commit())

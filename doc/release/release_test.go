@@ -175,11 +175,11 @@ func TestReadinessBlocksSigning(t *testing.T) {
 		break_  func(p *doc.Plan, adopted, rejected string) error
 		missing string
 	}{
-		{"no decision", func(p *doc.Plan, a, r string) error { return p.SetCommitmentField(a, "state", "agreed") }, MissingDecision},
-		{"proposal without decision", func(p *doc.Plan, a, r string) error { return p.SetCommitmentField(a, "state", "proposal") }, MissingDecision},
-		{"no reasoned response", func(p *doc.Plan, a, r string) error { return p.SetCommitmentField(r, "response", "") }, MissingResponse},
-		{"no lead agency", func(p *doc.Plan, a, r string) error { return p.SetCommitmentField(a, "lead", "") }, MissingLead},
-		{"no OGP values", func(p *doc.Plan, a, r string) error { return p.SetCommitmentField(a, "values", "") }, MissingValues},
+		{"no decision", func(p *doc.Plan, a, r string) error { return p.SetCommitmentState(a, doc.Agreed) }, MissingDecision},
+		{"proposal without decision", func(p *doc.Plan, a, r string) error { return p.SetCommitmentState(a, doc.Proposal) }, MissingDecision},
+		{"no reasoned response", func(p *doc.Plan, a, r string) error { return p.SetText(doc.CommitmentText(r, "response"), "") }, MissingResponse},
+		{"no lead agency", func(p *doc.Plan, a, r string) error { return p.SetCommitmentShort(a, doc.FieldLead, "") }, MissingLead},
+		{"no OGP values", func(p *doc.Plan, a, r string) error { return p.SetCommitmentValues(a, doc.Values{}) }, MissingValues},
 		{"no milestones", func(p *doc.Plan, a, r string) error {
 			c, _ := p.Commitment(a)
 			for _, m := range c.Milestones {
@@ -234,7 +234,7 @@ func TestReadinessBlocksSigning(t *testing.T) {
 	t.Run("civil-society proposal", func(t *testing.T) {
 		p, _ := readyPlan(t, 1)
 		ids := p.Summaries()
-		must(t, p.SetCommitmentField(ids[1].ID, "response", ""))
+		must(t, p.SetText(doc.CommitmentText(ids[1].ID, "response"), ""))
 		probs := Check(p.Content())
 		if len(probs) != 1 || !strings.Contains(probs[0].Detail, "civil-society proposal not adopted") {
 			t.Fatalf("%v", probs)
@@ -262,7 +262,7 @@ func TestEndorsements(t *testing.T) {
 	_, err = Endorse(p, "1.0", ppl.cso, signedAt)
 	must(t, err)
 	ids := p.Summaries()
-	must(t, p.SetCommitmentField(ids[0].ID, "contact", "open@gov.example"))
+	must(t, p.SetCommitmentShort(ids[0].ID, doc.FieldContact, "open@gov.example"))
 	if _, _, err = Sign(p, "1.0", ppl.minister, signedAt); !errors.Is(err, ErrNotEndorsed) {
 		t.Fatalf("signed a version the co-chairs did not see: %v", err)
 	}
@@ -301,7 +301,7 @@ func TestReleaseSyncsToAnotherPeer(t *testing.T) {
 	must(t, err)
 	// b edits concurrently, then receives a's changes.
 	ids := b.Summaries()
-	must(t, b.SetCommitmentField(ids[0].ID, "contact", "someone@example.org"))
+	must(t, b.SetCommitmentShort(ids[0].ID, doc.FieldContact, "someone@example.org"))
 	fromA, err := a.Save()
 	must(t, err)
 	_, err = b.Merge(fromA)
@@ -334,7 +334,7 @@ func TestEditingAfterSignOff(t *testing.T) {
 	}
 	before := readDir(t, exportTo(t, p, "1.0"))
 	ids := p.Summaries()
-	must(t, p.SetCommitmentField(ids[0].ID, "title", "Renamed in the next draft"))
+	must(t, p.SetText(doc.CommitmentText(ids[0].ID, "title"), "Renamed in the next draft"))
 	must(t, p.Commit())
 	st := Statuses(p)
 	if !st[0].Changed || st[0].Manifest.Version != "1.0" {
