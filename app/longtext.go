@@ -6,7 +6,7 @@ import (
 
 	"github.com/coplan/coplan/app/editor"
 
-	"github.com/coplan/coplan/doc"
+	"github.com/coplan/coplan/doc/textdiff"
 )
 
 // newLongText makes the editor for long fields.
@@ -48,10 +48,10 @@ func (t *entryText) changed(s string) {
 	if t.quiet {
 		return
 	}
-	pos, del, ins := doc.Diff(t.prev, s)
+	sp := textdiff.Span(t.prev, s)
 	t.prev = s
-	if (del > 0 || ins != "") && t.onSplice != nil {
-		t.onSplice(pos, del, ins)
+	if (sp.Del > 0 || sp.Ins != "") && t.onSplice != nil {
+		t.onSplice(sp.Pos, sp.Del, sp.Ins)
 	}
 }
 

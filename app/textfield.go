@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/coplan/coplan/doc"
+	"github.com/coplan/coplan/doc/textdiff"
 )
 
 // longText is the multi-line editor used for long fields. Splices it reports
@@ -71,8 +72,8 @@ func (b *textBinding) reload() {
 // applyRemote brings an editor to text s through the smallest splices, so
 // a cursor between a colleague's edits keeps its place.
 func applyRemote(ed longText, s string) {
-	for _, sp := range diffSplices(ed.Text(), s) {
-		ed.ApplySplice(sp.pos, sp.del, sp.ins)
+	for _, sp := range textdiff.Splices(ed.Text(), s) {
+		ed.ApplySplice(sp.Pos, sp.Del, sp.Ins)
 	}
 	if ed.Text() != s { // never leave the editor out of step
 		ed.Reconcile(s)
@@ -128,8 +129,8 @@ func (b *shortText) reload() {
 // same place relative to the text around it.
 func setEntryKeepCursor(e *widget.Entry, s string, quiet *bool) {
 	off := entryOffset(e)
-	for _, sp := range diffSplices(e.Text, s) {
-		off = shiftOffset(off, sp.pos, sp.del, len([]rune(sp.ins)))
+	for _, sp := range textdiff.Splices(e.Text, s) {
+		off = shiftOffset(off, sp.Pos, sp.Del, len([]rune(sp.Ins)))
 	}
 	*quiet = true
 	e.SetText(s)

@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	am "github.com/automerge/automerge-go"
+
+	"github.com/coplan/coplan/doc/textdiff"
 )
 
 // Splice edits a text field: delete del code points at pos, insert ins there.
@@ -68,26 +70,11 @@ func (p *Plan) setTextLocked(r TextRef, s string) error {
 	if err != nil {
 		return err
 	}
-	pos, del, ins := Diff(old, s)
-	if del == 0 && ins == "" {
+	sp := textdiff.Span(old, s)
+	if sp.Del == 0 && sp.Ins == "" {
 		return nil
 	}
-	return p.spliceLocked(r, pos, del, ins)
-}
-
-// Diff returns the single splice (in code points) turning a into b: the part
-// between their common prefix and common suffix.
-func Diff(a, b string) (pos, del int, ins string) {
-	ar, br := []rune(a), []rune(b)
-	pre := 0
-	for pre < len(ar) && pre < len(br) && ar[pre] == br[pre] {
-		pre++
-	}
-	suf := 0
-	for suf < len(ar)-pre && suf < len(br)-pre && ar[len(ar)-1-suf] == br[len(br)-1-suf] {
-		suf++
-	}
-	return pre, len(ar) - pre - suf, string(br[pre : len(br)-suf])
+	return p.spliceLocked(r, sp.Pos, sp.Del, sp.Ins)
 }
 
 func (p *Plan) setStr(m *am.Map, key, val, msg string) error {

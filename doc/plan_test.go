@@ -57,27 +57,6 @@ func TestParsers(t *testing.T) {
 	}
 }
 
-func TestDiff(t *testing.T) {
-	cases := []struct {
-		a, b     string
-		pos, del int
-		ins      string
-	}{
-		{"hello", "hello", 5, 0, ""},
-		{"hello", "help", 3, 2, "p"},
-		{"", "abc", 0, 0, "abc"},
-		{"αβγ", "αxγ", 1, 1, "x"},
-		{"aaa", "aaaa", 3, 0, "a"},
-		{"Wales 🏴", "Cymru 🏴", 0, 5, "Cymru"},
-	}
-	for _, c := range cases {
-		pos, del, ins := Diff(c.a, c.b)
-		if pos != c.pos || del != c.del || ins != c.ins {
-			t.Errorf("Diff(%q, %q) = %d,%d,%q want %d,%d,%q", c.a, c.b, pos, del, ins, c.pos, c.del, c.ins)
-		}
-	}
-}
-
 // Splice positions are code points, and text fields keep concurrent words.
 func TestSpliceUnicodeAndConcurrentTyping(t *testing.T) {
 	p := newTestPlan(t)
