@@ -94,15 +94,7 @@ func (l *Library) Resolve(ref string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var found []string
-	for _, id := range ids {
-		if id == ref {
-			return id, nil
-		}
-		if ref != "" && strings.HasPrefix(id, ref) {
-			found = append(found, id)
-		}
-	}
+	found := matchID(ids, ref)
 	switch len(found) {
 	case 1:
 		return found[0], nil

@@ -2,13 +2,33 @@ package doc
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	am "github.com/automerge/automerge-go"
 )
 
 // The process artefacts beside the commitments: the timeline anybody may
-// update and the meeting notes written jointly.
+// update and the meeting notes written jointly. Both are dated items kept
+// in date order (the date is their order key) and share one path for
+// adding, setting and removing.
+
+// datedKind describes one collection of dated items.
+type datedKind struct {
+	collection string   // the root map holding the items
+	what       string   // an item in words, for messages and errors
+	field      string   // the collection in words, for unknown fields
+	fields     []string // what SetField accepts, in the order errors list them
+	texts      []string // those held as collaborative text (the rest are plain)
+	textKind   string   // TextRef.Kind of those texts
+}
+
+var (
+	timelineKind = datedKind{collection: "timeline", what: "timeline entry", field: "timeline",
+		fields: []string{"title", "date", "note"}}
+	notesKind = datedKind{collection: "notes", what: "meeting notes", field: "notes",
+		fields: []string{"title", "date", "attendees", "body"}, texts: []string{"body"}, textKind: "note"}
+)
 
 // Timeline lists the timeline entries in date order without reading the
 // rest of the plan.
@@ -19,13 +39,9 @@ func (p *Plan) Timeline() []TimelineEntry {
 }
 
 func (p *Plan) timelineLocked() []TimelineEntry {
-	tl := p.mapAt("timeline")
-	var out []TimelineEntry
-	for _, id := range p.keysIn(tl) {
-		m := mapIn(tl, id)
-		out = append(out, TimelineEntry{ID: id, Title: p.str(m, "title"), Date: p.str(m, "date"), Note: p.str(m, "note")})
-	}
-	return out
+	return readDated(p, timelineKind, func(id string, m *am.Map) TimelineEntry {
+		return TimelineEntry{ID: id, Title: p.str(m, "title"), Date: p.str(m, "date"), Note: p.str(m, "note")}
+	})
 }
 
 // Notes lists the meeting notes in date order, bodies included.
@@ -36,11 +52,17 @@ func (p *Plan) Notes() []Note {
 }
 
 func (p *Plan) notesLocked() []Note {
-	ns := p.mapAt("notes")
-	var out []Note
-	for _, id := range p.keysIn(ns) {
-		m := mapIn(ns, id)
-		out = append(out, Note{ID: id, Date: p.str(m, "date"), Title: p.str(m, "title"), Attendees: p.str(m, "attendees"), Body: p.str(m, "body")})
+	return readDated(p, notesKind, func(id string, m *am.Map) Note {
+		return Note{ID: id, Date: p.str(m, "date"), Title: p.str(m, "title"), Attendees: p.str(m, "attendees"), Body: p.str(m, "body")}
+	})
+}
+
+// readDated reads a dated collection in order; callers hold p.mu.
+func readDated[T any](p *Plan, k datedKind, read func(id string, m *am.Map) T) []T {
+	c := p.mapAt(k.collection)
+	var out []T
+	for _, id := range p.keysIn(c) {
+		out = append(out, read(id, mapIn(c, id)))
 	}
 	return out
 }
@@ -59,48 +81,19 @@ func (p *Plan) AddTimeline(title, date, note string) (string, error) {
 	if strings.TrimSpace(title) == "" {
 		return "", fmt.Errorf("%w: a timeline entry needs a title", ErrInvalid)
 	}
-	id, _, err := newItem(p.mapAt("timeline"), map[string]any{"title": strings.TrimSpace(title), "date": d, "note": note, "order": d})
-	if err != nil {
-		return "", err
-	}
-	p.touch("Add timeline entry " + strings.TrimSpace(title))
-	return id, nil
+	return p.addDatedLocked(timelineKind, title, d, map[string]any{"note": note})
 }
 
 // SetTimelineField sets title, date or note of a timeline entry.
 func (p *Plan) SetTimelineField(id, field, value string) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	m := p.mapAt("timeline", id)
-	if m == nil {
-		return fmt.Errorf("%w: timeline entry %s", ErrNotFound, id)
-	}
-	switch field {
-	case "title", "note":
-		return p.setStr(m, field, value, "Edit timeline entry "+p.str(m, "title"))
-	case "date":
-		d, err := ParseDate(value)
-		if err != nil {
-			return err
-		}
-		if err := p.setStr(m, "date", d, "Edit timeline entry "+p.str(m, "title")); err != nil {
-			return err
-		}
-		return p.setStr(m, "order", d, "")
-	}
-	return fmt.Errorf("%w: timeline field %q (want title, date, note)", ErrUnknownField, field)
+	return p.setDatedField(timelineKind, id, field, value)
 }
 
 // RemoveTimeline deletes a timeline entry.
-func (p *Plan) RemoveTimeline(id string) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.removeIn(p.mapAt("timeline"), id, func() string {
-		return "Remove timeline entry " + p.str(p.mapAt("timeline", id), "title")
-	})
-}
+func (p *Plan) RemoveTimeline(id string) error { return p.removeDated(timelineKind, id) }
 
-// AddNote starts a set of meeting notes and returns its ID.
+// AddNote starts a set of meeting notes and returns its ID. The date
+// defaults to today and the title to one naming the date.
 func (p *Plan) AddNote(date, title string) (string, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -117,27 +110,44 @@ func (p *Plan) AddNote(date, title string) (string, error) {
 	if strings.TrimSpace(title) == "" {
 		title = "Meeting " + d
 	}
-	id, _, err := newItem(p.mapAt("notes"), map[string]any{"title": strings.TrimSpace(title), "date": d, "attendees": "", "order": d, "body": am.NewText("")})
-	if err != nil {
-		return "", err
-	}
-	p.touch("Add meeting notes " + strings.TrimSpace(title))
-	return id, nil
+	return p.addDatedLocked(notesKind, title, d, map[string]any{"attendees": "", "body": am.NewText("")})
 }
 
 // SetNoteField sets title, date, attendees or body of meeting notes.
 func (p *Plan) SetNoteField(id, field, value string) error {
+	return p.setDatedField(notesKind, id, field, value)
+}
+
+// RemoveNote deletes a set of meeting notes.
+func (p *Plan) RemoveNote(id string) error { return p.removeDated(notesKind, id) }
+
+// addDatedLocked adds an item with its title, a checked date and its other
+// fields; callers hold p.mu and have called beforeEdit.
+func (p *Plan) addDatedLocked(k datedKind, title, date string, fields map[string]any) (string, error) {
+	title = strings.TrimSpace(title)
+	fields["title"], fields["date"], fields["order"] = title, date, date
+	id, _, err := newItem(p.mapAt(k.collection), fields)
+	if err != nil {
+		return "", err
+	}
+	p.touch("Add " + k.what + " " + title)
+	return id, nil
+}
+
+// setDatedField sets one field of a dated item from its text form; a new
+// date moves the item to its place in date order.
+func (p *Plan) setDatedField(k datedKind, id, field, value string) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	m := p.mapAt("notes", id)
+	m := p.mapAt(k.collection, id)
 	if m == nil {
-		return fmt.Errorf("%w: meeting notes %s", ErrNotFound, id)
+		return fmt.Errorf("%w: %s %s", ErrNotFound, k.what, id)
 	}
-	msg := "Edit meeting notes " + p.str(m, "title")
-	switch field {
-	case "title", "attendees":
-		return p.setStr(m, field, value, msg)
-	case "date":
+	msg := "Edit " + k.what + " " + p.str(m, "title")
+	switch {
+	case !slices.Contains(k.fields, field):
+		return fmt.Errorf("%w: %s field %q (want %s)", ErrUnknownField, k.field, field, strings.Join(k.fields, ", "))
+	case field == "date":
 		d, err := ParseDate(value)
 		if err != nil {
 			return err
@@ -146,17 +156,16 @@ func (p *Plan) SetNoteField(id, field, value string) error {
 			return err
 		}
 		return p.setStr(m, "order", d, "")
-	case "body":
-		return p.setTextLocked(NoteBody(id), value)
+	case slices.Contains(k.texts, field):
+		return p.setTextLocked(TextRef{Kind: k.textKind, ID: id, Field: field}, value)
 	}
-	return fmt.Errorf("%w: notes field %q (want title, date, attendees, body)", ErrUnknownField, field)
+	return p.setStr(m, field, value, msg)
 }
 
-// RemoveNote deletes a set of meeting notes.
-func (p *Plan) RemoveNote(id string) error {
+func (p *Plan) removeDated(k datedKind, id string) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.removeIn(p.mapAt("notes"), id, func() string {
-		return "Remove meeting notes " + p.str(p.mapAt("notes", id), "title")
+	return p.removeIn(p.mapAt(k.collection), id, func() string {
+		return "Remove " + k.what + " " + p.str(p.mapAt(k.collection, id), "title")
 	})
 }

@@ -234,15 +234,7 @@ func resolveIn(ids []string, ref, what string) (string, error) {
 	if n > 0 && len(num) < 6 && n <= len(ids) {
 		return ids[n-1], nil
 	}
-	if slices.Contains(ids, ref) {
-		return ref, nil
-	}
-	var found []string
-	for _, id := range ids {
-		if ref != "" && strings.HasPrefix(id, ref) {
-			found = append(found, id)
-		}
-	}
+	found := matchID(ids, ref)
 	switch len(found) {
 	case 1:
 		return found[0], nil
@@ -253,6 +245,21 @@ func resolveIn(ids []string, ref, what string) (string, error) {
 		return "", fmt.Errorf("%w: %s %q", ErrNotFound, what, ref)
 	}
 	return "", fmt.Errorf("%w: %s %q matches %d", ErrAmbiguous, what, ref, len(found))
+}
+
+// matchID finds ref among ids: the one it equals, or else every one it is
+// a prefix of.
+func matchID(ids []string, ref string) []string {
+	if slices.Contains(ids, ref) {
+		return []string{ref}
+	}
+	var found []string
+	for _, id := range ids {
+		if ref != "" && strings.HasPrefix(id, ref) {
+			found = append(found, id)
+		}
+	}
+	return found
 }
 
 func atoiOK(s string) int {

@@ -84,18 +84,11 @@ func (p *Plan) AddRelease(r ReleaseRecord) error {
 			return fmt.Errorf("%w: %q", ErrReleaseExists, r.Label)
 		}
 	}
-	rec := am.NewMap()
-	if err := p.d.RootMap().Set(releasePrefix+r.ID, rec); err != nil {
-		return err
-	}
-	fields := map[string]any{
+	if err := p.putRecordLocked(releasePrefix+r.ID, map[string]any{
 		"label": r.Label, "heads": strings.Join(r.Heads, ","), "signedAt": r.SignedAt.UTC(), "signerPeer": r.SignerPeer,
 		"manifest": string(r.Manifest), "manifestSig": string(r.ManifestSig), "sums": string(r.Sums), "sumsSig": string(r.SumsSig),
-	}
-	for k, v := range fields {
-		if err := rec.Set(k, v); err != nil {
-			return err
-		}
+	}); err != nil {
+		return err
 	}
 	p.touch("Sign release " + r.Label)
 	return nil
@@ -110,24 +103,15 @@ func (p *Plan) Releases() []ReleaseRecord {
 }
 
 func (p *Plan) releasesLocked() []ReleaseRecord {
-	var out []ReleaseRecord
-	for _, k := range p.rootKeys(releasePrefix) {
-		m := mapIn(p.d.RootMap(), k)
-		r := ReleaseRecord{ID: strings.TrimPrefix(k, releasePrefix), Label: p.str(m, "label"), Heads: splitHeads(p.str(m, "heads")),
+	return readRecords(p, releasePrefix, func(id string, m *am.Map) (ReleaseRecord, time.Time) {
+		r := ReleaseRecord{ID: id, Label: p.str(m, "label"), Heads: splitHeads(p.str(m, "heads")),
 			SignerPeer: p.str(m, "signerPeer"), Manifest: []byte(p.str(m, "manifest")), ManifestSig: []byte(p.str(m, "manifestSig")),
 			Sums: []byte(p.str(m, "sums")), SumsSig: []byte(p.str(m, "sumsSig"))}
 		if t := timeIn(m, "signedAt"); t.ok {
 			r.SignedAt = t.t
 		}
-		out = append(out, r)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].SignedAt.Equal(out[j].SignedAt) {
-			return out[i].SignedAt.Before(out[j].SignedAt)
-		}
-		return out[i].ID < out[j].ID
+		return r, r.SignedAt
 	})
-	return out
 }
 
 // AddEndorsement stores a co-chair's signed endorsement (idempotently).
@@ -144,18 +128,11 @@ func (p *Plan) AddEndorsement(e EndorsementRecord) error {
 	if mapIn(p.d.RootMap(), endorsementPrefix+e.ID) != nil {
 		return nil
 	}
-	rec := am.NewMap()
-	if err := p.d.RootMap().Set(endorsementPrefix+e.ID, rec); err != nil {
-		return err
-	}
-	fields := map[string]any{
+	if err := p.putRecordLocked(endorsementPrefix+e.ID, map[string]any{
 		"label": e.Label, "heads": strings.Join(e.Heads, ","), "contentSha256": e.ContentSHA256, "peer": e.Peer,
 		"at": e.At.UTC(), "statement": string(e.Statement), "sig": string(e.Sig),
-	}
-	for k, v := range fields {
-		if err := rec.Set(k, v); err != nil {
-			return err
-		}
+	}); err != nil {
+		return err
 	}
 	name := p.str(p.memberMap(e.Peer), "name")
 	if name == "" {
@@ -169,23 +146,55 @@ func (p *Plan) AddEndorsement(e EndorsementRecord) error {
 func (p *Plan) Endorsements() []EndorsementRecord {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	var out []EndorsementRecord
-	for _, k := range p.rootKeys(endorsementPrefix) {
-		m := mapIn(p.d.RootMap(), k)
-		e := EndorsementRecord{ID: strings.TrimPrefix(k, endorsementPrefix), Label: p.str(m, "label"), Heads: splitHeads(p.str(m, "heads")),
+	return readRecords(p, endorsementPrefix, func(id string, m *am.Map) (EndorsementRecord, time.Time) {
+		e := EndorsementRecord{ID: id, Label: p.str(m, "label"), Heads: splitHeads(p.str(m, "heads")),
 			ContentSHA256: p.str(m, "contentSha256"), Peer: p.str(m, "peer"),
 			Statement: []byte(p.str(m, "statement")), Sig: []byte(p.str(m, "sig"))}
 		if t := timeIn(m, "at"); t.ok {
 			e.At = t.t
 		}
-		out = append(out, e)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].At.Equal(out[j].At) {
-			return out[i].At.Before(out[j].At)
-		}
-		return out[i].ID < out[j].ID
+		return e, e.At
 	})
+}
+
+// putRecordLocked stores a signed record under its own root key.
+func (p *Plan) putRecordLocked(key string, fields map[string]any) error {
+	rec := am.NewMap()
+	if err := p.d.RootMap().Set(key, rec); err != nil {
+		return err
+	}
+	for k, v := range fields {
+		if err := rec.Set(k, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readRecords reads the records stored under prefix, oldest first by the
+// time read gives (then by ID, so every peer lists them alike).
+func readRecords[T any](p *Plan, prefix string, read func(id string, m *am.Map) (T, time.Time)) []T {
+	type rec struct {
+		v  T
+		at time.Time
+		id string
+	}
+	var rs []rec
+	for _, k := range p.rootKeys(prefix) {
+		id := strings.TrimPrefix(k, prefix)
+		v, at := read(id, mapIn(p.d.RootMap(), k))
+		rs = append(rs, rec{v, at, id})
+	}
+	sort.Slice(rs, func(i, j int) bool {
+		if !rs[i].at.Equal(rs[j].at) {
+			return rs[i].at.Before(rs[j].at)
+		}
+		return rs[i].id < rs[j].id
+	})
+	var out []T
+	for _, r := range rs {
+		out = append(out, r.v)
+	}
 	return out
 }
 
