@@ -38,6 +38,7 @@ func openWindow(g cli.Globals) error {
 	if err != nil {
 		return err
 	}
+	lib.SetLogger(slog.Default())
 	id, err := p2psync.LoadOrCreateIdentity(g.ConfigDir)
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -16,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/coplan/coplan/doc"
+	"github.com/coplan/coplan/internal/logging"
 	p2psync "github.com/coplan/coplan/sync"
 )
 
@@ -261,8 +263,16 @@ func (e *Env) Author(needProfile bool) (doc.Author, error) {
 	return doc.Author{PeerID: id.PeerID.String(), Name: prof.Name, Org: prof.Org, Side: prof.Side}, nil
 }
 
-// Library opens the data folder.
-func (e *Env) Library() (*doc.Library, error) { return doc.OpenLibrary(e.DataDir) }
+// Library opens the data folder. Its plans log to standard error at the
+// one-shot commands' level (warn, or what COPLAN_LOG says).
+func (e *Env) Library() (*doc.Library, error) {
+	lib, err := doc.OpenLibrary(e.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	lib.SetLogger(logging.New(e.Stderr, slog.LevelWarn))
+	return lib, nil
+}
 
 // isFileRef tells a .coplan path from a plan ID.
 func isFileRef(ref string) bool {

@@ -2,6 +2,9 @@
 // Automerge document, edited through typed operations in plan terms, stored
 // crash-safely on disk and exchanged as .coplan files. No Automerge type
 // leaves this package, so the CRDT engine can be replaced here alone.
+//
+// doc never logs through slog's package functions: plans log to the logger
+// handed to their Library with SetLogger, and by default to nothing.
 package doc
 
 import (

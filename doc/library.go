@@ -4,15 +4,19 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/coplan/coplan/internal/logging"
 )
 
 // Library is the data folder holding the user's plans, one folder each.
 type Library struct {
 	dir string
+	log *slog.Logger
 }
 
 // OpenLibrary opens (creating if needed) a data folder.
@@ -20,8 +24,16 @@ func OpenLibrary(dir string) (*Library, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "plans"), 0o700); err != nil {
 		return nil, err
 	}
-	return &Library{dir: dir}, nil
+	return &Library{dir: dir, log: logging.Discard()}, nil
 }
+
+// SetLogger hands the library a logger, which every plan it opens or
+// creates afterwards inherits; nil, like never calling it, discards. Plans
+// log under internal/logging's level policy: error for an edit that could
+// not be saved, warn for a compaction or a read of other processes' edits
+// that failed and will be tried again, info for a compaction done. Call it
+// before opening plans.
+func (l *Library) SetLogger(log *slog.Logger) { l.log = logging.Or(log) }
 
 // Dir is the data folder.
 func (l *Library) Dir() string { return l.dir }
@@ -138,6 +150,7 @@ func (l *Library) attach(p *Plan, snapshot []byte) error {
 		return err
 	}
 	p.store = st
+	p.log = l.log
 	return nil
 }
 
@@ -207,6 +220,7 @@ func (l *Library) OpenWithReport(id string, author Author) (*Plan, *RecoveryRepo
 		p.d.SaveIncremental()
 	}
 	p.store = st
+	p.log = l.log
 	if p.pending { // a migration ran
 		p.mu.Lock()
 		err = p.commitLocked()

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	am "github.com/automerge/automerge-go"
+
+	"github.com/coplan/coplan/internal/logging"
 )
 
 // CommitPolicy groups keystrokes into changes: a change is committed after a
@@ -72,10 +74,13 @@ type Plan struct {
 
 	// OnPersistError is told when a commit could not be written to disk.
 	OnPersistError func(error)
+
+	log *slog.Logger // the library's; discards for a plan made in memory
 }
 
 func newPlan(d *am.Doc, author Author) *Plan {
-	p := &Plan{d: d, author: author, texts: map[TextRef]*am.Text{}, subs: map[int]chan Event{}, pendingText: map[TextRef]bool{}}
+	p := &Plan{d: d, author: author, texts: map[TextRef]*am.Text{}, subs: map[int]chan Event{}, pendingText: map[TextRef]bool{},
+		log: logging.Discard()}
 	p.actor = d.ActorID()
 	return p
 }
@@ -285,7 +290,7 @@ func (p *Plan) watch(stop chan struct{}) {
 			return
 		case <-t.C:
 			if err := p.Refresh(); err != nil {
-				slog.Warn("reading other processes' edits failed", "plan", p.id, "err", err)
+				p.log.Warn("reading other processes' edits failed", "plan", p.id, "err", err)
 			}
 		}
 	}
@@ -356,7 +361,7 @@ func (p *Plan) timerCommit() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.commitLocked(); err != nil {
-		slog.Error("commit failed", "plan", p.id, "err", err)
+		p.log.Error("commit failed", "plan", p.id, "err", err)
 	}
 	p.maybeCompactLocked()
 }
@@ -457,17 +462,18 @@ func (p *Plan) maybeCompactLocked() {
 	}
 	for range 5 {
 		if err := p.refreshLocked(); err != nil {
-			slog.Warn("compaction skipped", "plan", p.id, "err", err)
+			p.log.Warn("compaction skipped", "plan", p.id, "err", err)
 			return
 		}
 		err := p.store.Compact(p.d.Save())
 		if err == nil {
 			p.compact = false
 			p.unsaved = nil
+			p.log.Info("compacted the plan's log into a new snapshot", "plan", p.id)
 			return
 		}
 		if !errors.Is(err, ErrStale) {
-			slog.Warn("compaction failed", "plan", p.id, "err", err)
+			p.log.Warn("compaction failed", "plan", p.id, "err", err)
 			return
 		}
 	}

@@ -1,8 +1,10 @@
 package doc
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -375,5 +377,56 @@ func TestFileFormat(t *testing.T) {
 	os.WriteFile(path, raw, 0o600)
 	if _, err := ReadFile(path, testAuthor); !errors.Is(err, ErrNewerSchema) || !strings.Contains(err.Error(), path) {
 		t.Fatalf("newer format: %v", err)
+	}
+}
+
+// Plans log to the logger handed to their library, whether created there
+// or opened from it; a nil logger discards.
+func TestLibraryLogger(t *testing.T) {
+	compact := func(p *Plan) {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		p.compact = true
+		p.maybeCompactLocked()
+	}
+	dir := t.TempDir()
+	lib, err := OpenLibrary(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	lib.SetLogger(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	p, err := lib.Create("Logged", "", "", "", testAuthor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	compact(p)
+	if !strings.Contains(buf.String(), "compacted") || !strings.Contains(buf.String(), "plan="+p.ID()) {
+		t.Fatalf("a created plan's compaction was not logged: %q", buf.String())
+	}
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	buf.Reset()
+	q, err := lib.Open(p.ID(), testAuthor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Abandon()
+	compact(q)
+	if !strings.Contains(buf.String(), "plan="+p.ID()) {
+		t.Fatalf("an opened plan's compaction was not logged: %q", buf.String())
+	}
+
+	lib.SetLogger(nil)
+	buf.Reset()
+	r, err := lib.Create("Quiet", "", "", "", testAuthor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Abandon()
+	compact(r)
+	if buf.Len() != 0 {
+		t.Fatalf("a plan after SetLogger(nil) logged: %q", buf.String())
 	}
 }
