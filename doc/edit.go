@@ -200,8 +200,8 @@ func (p *Plan) AddCommitment(nc NewCommitment) (string, error) {
 }
 
 // ShortField names one of a commitment's short plain fields: a name or
-// line written whole, not a collaborative text. Concurrent writes resolve to
-// one value, shown to both sides as a conflict until someone keeps one.
+// line written whole, not a collaborative text, so of two concurrent writes
+// Automerge keeps one.
 type ShortField int
 
 const (
