@@ -14,45 +14,43 @@ import (
 	"github.com/coplan/coplan/app"
 	"github.com/coplan/coplan/cli"
 	"github.com/coplan/coplan/doc"
+	"github.com/coplan/coplan/internal/profile"
 	_ "github.com/coplan/coplan/internal/quietlocale" // before Fyne's init
 	p2psync "github.com/coplan/coplan/sync"
 )
 
 func main() {
-	g, rest, err := cli.ParseGlobals(os.Args[1:])
+	f, rest, err := profile.ParseFolders(os.Args[1:])
 	if err != nil || len(rest) > 0 {
 		os.Exit(cli.Run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 	}
-	if err := openWindow(g); err != nil {
+	if err := openWindow(f); err != nil {
 		fmt.Fprintln(os.Stderr, "coplan:", err)
 		os.Exit(1)
 	}
 }
 
 // openWindow wires the data folder, profile and sync node into the app.
-func openWindow(g cli.Globals) error {
+func openWindow(f profile.Folders) error {
 	if err := checkDisplay(); err != nil {
 		return err
 	}
-	lib, err := doc.OpenLibrary(g.DataDir)
+	lib, err := doc.OpenLibrary(f.DataDir)
 	if err != nil {
 		return err
 	}
 	lib.SetLogger(slog.Default())
-	id, err := p2psync.LoadOrCreateIdentity(g.ConfigDir)
+	id, err := p2psync.LoadOrCreateIdentity(f.ConfigDir)
 	if err != nil {
 		return err
 	}
-	prof, _, err := cli.LoadProfile(g.ConfigDir)
+	prof, _, err := profile.Load(f.ConfigDir)
 	if err != nil {
 		return err
 	}
-	author := doc.Author{PeerID: id.PeerID.String(), Name: prof.Name, Org: prof.Org, Side: prof.Side}
-	cfg := app.Config{Library: lib, ConfigDir: g.ConfigDir, Author: author,
-		SaveProfile: func(a doc.Author) error {
-			return cli.SaveProfile(g.ConfigDir, cli.Profile{Name: a.Name, Org: a.Org, Side: a.Side})
-		}}
-	node, err := startNode(id, lib, filepath.Join(g.DataDir, "sync"))
+	cfg := app.Config{Library: lib, ConfigDir: f.ConfigDir, Author: prof.Author(id.PeerID.String()),
+		SaveProfile: func(a doc.Author) error { return profile.Save(f.ConfigDir, profile.FromAuthor(a)) }}
+	node, err := startNode(id, lib, filepath.Join(f.DataDir, "sync"))
 	if err != nil {
 		slog.Warn("peer-to-peer sync is off", "err", err)
 	} else {

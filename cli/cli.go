@@ -4,20 +4,18 @@
 package cli
 
 import (
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 
 	"github.com/coplan/coplan/doc"
 	"github.com/coplan/coplan/internal/logging"
+	"github.com/coplan/coplan/internal/profile"
 	p2psync "github.com/coplan/coplan/sync"
 )
 
@@ -38,11 +36,6 @@ type Command struct {
 	Run     func(e *Env, fs *flag.FlagSet, args []string) error
 }
 
-var commands []*Command
-
-// Register adds a command; packages call it from init.
-func Register(c *Command) { commands = append(commands, c) }
-
 // errUsage marks a usage error (exit 2).
 var errUsage = errors.New("usage")
 
@@ -50,69 +43,15 @@ func usageErr(format string, a ...any) error {
 	return fmt.Errorf("%w: %s", errUsage, fmt.Sprintf(format, a...))
 }
 
-// DefaultDataDir is the OS's per-user data folder for Coplan, unless
-// COPLAN_DATA says otherwise.
-func DefaultDataDir() string {
-	if d := os.Getenv("COPLAN_DATA"); d != "" {
-		return d
-	}
-	home, _ := os.UserHomeDir()
-	switch runtime.GOOS {
-	case "darwin":
-		return filepath.Join(home, "Library", "Application Support", "Coplan")
-	case "windows":
-		if d := os.Getenv("LOCALAPPDATA"); d != "" {
-			return filepath.Join(d, "Coplan")
-		}
-	}
-	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
-		return filepath.Join(d, "coplan")
-	}
-	return filepath.Join(home, ".local", "share", "coplan")
-}
-
-// DefaultConfigDir holds the profile and the device key, unless
-// COPLAN_CONFIG says otherwise.
-func DefaultConfigDir() string {
-	if d := os.Getenv("COPLAN_CONFIG"); d != "" {
-		return d
-	}
-	d, err := os.UserConfigDir()
-	if err != nil {
-		home, _ := os.UserHomeDir()
-		d = filepath.Join(home, ".config")
-	}
-	return filepath.Join(d, "coplan")
-}
-
-// Globals are the flags that come before (or anywhere around) a command.
-type Globals struct {
-	DataDir, ConfigDir string
-}
-
-func addGlobals(fs *flag.FlagSet, g *Globals) {
-	fs.StringVar(&g.DataDir, "data-dir", g.DataDir, "data folder (default from COPLAN_DATA or the OS's per-user data folder)")
-	fs.StringVar(&g.ConfigDir, "config-dir", g.ConfigDir, "config folder for the profile and device key (default from COPLAN_CONFIG)")
-}
-
-// ParseGlobals strips leading global flags and returns the rest.
-func ParseGlobals(args []string) (Globals, []string, error) {
-	g := Globals{DataDir: DefaultDataDir(), ConfigDir: DefaultConfigDir()}
-	fs := flag.NewFlagSet("coplan", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	addGlobals(fs, &g)
-	if err := fs.Parse(args); err != nil {
-		return g, nil, usageErr("%v", err)
-	}
-	return g, fs.Args(), nil
-}
+// errNoProfile refuses an edit nobody could be credited with.
+var errNoProfile = errors.New("no profile yet: run coplan profile set --name NAME --org ORG --side government|civil-society")
 
 // Run executes a command line (without the program name) and returns the
 // exit code.
 func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	g, rest, err := ParseGlobals(args)
+	g, rest, err := profile.ParseFolders(args)
 	if err != nil {
-		fmt.Fprintln(stderr, "coplan:", strings.TrimPrefix(err.Error(), "usage: "))
+		fmt.Fprintln(stderr, "coplan:", err)
 		return 2
 	}
 	if len(rest) == 0 || rest[0] == "help" || rest[0] == "-h" || rest[0] == "--help" {
@@ -126,7 +65,7 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	fs := flag.NewFlagSet("coplan "+cmd.Name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	addGlobals(fs, &g)
+	g.AddFlags(fs)
 	if cmd.Flags != nil {
 		cmd.Flags(fs)
 	}
@@ -212,55 +151,21 @@ func printCommandHelp(w io.Writer, c *Command, fs *flag.FlagSet) {
 	fs.PrintDefaults()
 }
 
-// Profile is the person using this computer.
-type Profile struct {
-	Name string   `json:"name"`
-	Org  string   `json:"org"`
-	Side doc.Side `json:"side"`
-}
-
-const profileFile = "profile.json"
-
-// LoadProfile reads the profile; ok is false when none is set yet.
-func LoadProfile(configDir string) (Profile, bool, error) {
-	var p Profile
-	raw, err := os.ReadFile(filepath.Join(configDir, profileFile))
-	if errors.Is(err, os.ErrNotExist) {
-		return p, false, nil
-	}
-	if err != nil {
-		return p, false, err
-	}
-	if err := json.Unmarshal(raw, &p); err != nil {
-		return p, false, fmt.Errorf("%s: %w", filepath.Join(configDir, profileFile), err)
-	}
-	return p, p.Name != "", nil
-}
-
-// SaveProfile writes the profile.
-func SaveProfile(configDir string, p Profile) error {
-	if err := os.MkdirAll(configDir, 0o700); err != nil {
-		return err
-	}
-	raw, _ := json.MarshalIndent(p, "", "  ")
-	return doc.WriteFileAtomic(filepath.Join(configDir, profileFile), append(raw, '\n'), 0o600)
-}
-
 // Author is who this user is, as the document records it: the profile plus
 // the device's peer ID. With needProfile it fails when no profile is set.
 func (e *Env) Author(needProfile bool) (doc.Author, error) {
-	prof, ok, err := LoadProfile(e.ConfigDir)
+	prof, ok, err := profile.Load(e.ConfigDir)
 	if err != nil {
 		return doc.Author{}, err
 	}
 	if !ok && needProfile {
-		return doc.Author{}, errors.New("no profile yet: run coplan profile set --name NAME --org ORG --side government|civil-society")
+		return doc.Author{}, errNoProfile
 	}
 	id, err := p2psync.LoadOrCreateIdentity(e.ConfigDir)
 	if err != nil {
 		return doc.Author{}, err
 	}
-	return doc.Author{PeerID: id.PeerID.String(), Name: prof.Name, Org: prof.Org, Side: prof.Side}, nil
+	return prof.Author(id.PeerID.String()), nil
 }
 
 // Library opens the data folder. Its plans log to standard error at the

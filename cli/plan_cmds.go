@@ -48,481 +48,377 @@ func nargs(args []string, n int) error {
 
 func str(fs *flag.FlagSet, name string) string { return fs.Lookup(name).Value.String() }
 
-func init() {
-	Register(&Command{Name: "profile set", Args: "--name NAME --org ORG --side government|civil-society",
-		Summary: "say who you are; every change you make is attributed to you",
-		Flags: func(fs *flag.FlagSet) {
-			fs.String("name", "", "your name")
-			fs.String("org", "", "your organisation")
-			fs.String("side", "", "government or civil-society")
-		},
-		Run: func(e *Env, fs *flag.FlagSet, args []string) error {
-			if err := nargs(args, 0); err != nil {
-				return err
-			}
-			prof, _, err := LoadProfile(e.ConfigDir)
-			if err != nil {
-				return err
-			}
-			if v := str(fs, "name"); v != "" {
-				prof.Name = strings.TrimSpace(v)
-			}
-			if v := str(fs, "org"); v != "" {
-				prof.Org = strings.TrimSpace(v)
-			}
-			if v := str(fs, "side"); v != "" {
-				s, err := doc.ParseSide(v)
-				if err != nil {
-					return err
-				}
-				prof.Side = s
-			}
-			if prof.Name == "" || prof.Side == "" {
-				return usageErr("--name and --side are required the first time")
-			}
-			if err := SaveProfile(e.ConfigDir, prof); err != nil {
-				return err
-			}
-			a, err := e.Author(true)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(e.Stdout, "%s (%s, %s) on device %s\n", a.Name, a.Org, a.Side, a.PeerID)
-			return nil
-		}})
-	Register(&Command{Name: "profile show", Summary: "show your profile and device ID",
-		Run: func(e *Env, fs *flag.FlagSet, args []string) error {
-			a, err := e.Author(true)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(e.Stdout, "name:   %s\norg:    %s\nside:   %s\ndevice: %s\n", a.Name, a.Org, a.Side, a.PeerID)
-			return nil
-		}})
+func runNew(e *Env, fs *flag.FlagSet, args []string) error {
+	if err := nargs(args, 0); err != nil {
+		return err
+	}
+	title := str(fs, "title")
+	if strings.TrimSpace(title) == "" {
+		return usageErr("--title is required")
+	}
+	start, end, err := parsePeriod(str(fs, "period"))
+	if err != nil {
+		return err
+	}
+	author, err := e.Author(true)
+	if err != nil {
+		return err
+	}
+	lib, err := e.Library()
+	if err != nil {
+		return err
+	}
+	p, err := lib.Create(title, str(fs, "country"), start, end, author)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.Stdout, p.ID())
+	return p.Close()
+}
 
-	Register(&Command{Name: "new", Args: "--title T --country C [--period 2025-2027]", Summary: "create a plan and print its ID",
-		Flags: func(fs *flag.FlagSet) {
-			fs.String("title", "", "the plan's title")
-			fs.String("country", "", "country or local government")
-			fs.String("period", "", "YYYY-YYYY, or YYYY-MM-DD..YYYY-MM-DD")
-		},
-		Run: func(e *Env, fs *flag.FlagSet, args []string) error {
-			if err := nargs(args, 0); err != nil {
-				return err
+func runPlanSet(e *Env, fs *flag.FlagSet, args []string) error {
+	if err := nargs(args, 3); err != nil {
+		return err
+	}
+	return e.edit(args[0], func(p *doc.Plan) error { return p.SetPlanField(args[1], args[2]) })
+}
+
+func runList(e *Env, fs *flag.FlagSet, args []string) error {
+	lib, err := e.Library()
+	if err != nil {
+		return err
+	}
+	infos, errs := lib.List()
+	for _, err := range errs {
+		fmt.Fprintln(e.Stderr, "coplan: warning:", err)
+	}
+	if len(infos) == 0 && len(errs) == 0 {
+		fmt.Fprintln(e.Stdout, "No plans yet: create one with coplan new --title T --country C")
+	}
+	for _, in := range infos {
+		fmt.Fprintf(e.Stdout, "%s  %s (%s, %s)\n", in.ID, in.Title, in.Country, period(in))
+	}
+	return nil
+}
+
+func runShow(e *Env, fs *flag.FlagSet, args []string) error {
+	if err := nargs(args, 1); err != nil {
+		return err
+	}
+	return e.read(args[0], func(p *doc.Plan) error {
+		c := p.Content()
+		if str(fs, "json") == "true" {
+			return writeJSON(e, c)
+		}
+		printPlan(e, c)
+		for _, st := range release.Statuses(p) {
+			state := "the plan is unchanged since"
+			if st.Changed {
+				state = "the plan has changed since"
 			}
-			title := str(fs, "title")
-			if strings.TrimSpace(title) == "" {
-				return usageErr("--title is required")
+			by := "?"
+			if st.Manifest != nil {
+				by = st.Manifest.Signer.Name
 			}
-			start, end, err := parsePeriod(str(fs, "period"))
+			fmt.Fprintf(e.Stdout, "\nRelease %s signed %s by %s: %s.\n", st.Record.Label,
+				st.Record.SignedAt.Local().Format("2006-01-02"), by, state)
+		}
+		return nil
+	})
+}
+
+func runCommitmentAdd(e *Env, fs *flag.FlagSet, args []string) error {
+	if err := nargs(args, 1); err != nil {
+		return err
+	}
+	nc := doc.NewCommitment{Title: str(fs, "title"), Org: str(fs, "org"), Lead: str(fs, "lead")}
+	if strings.TrimSpace(nc.Title) == "" {
+		return usageErr("--title is required")
+	}
+	if s := str(fs, "side"); s != "" {
+		side, err := doc.ParseSide(s)
+		if err != nil {
+			return err
+		}
+		nc.Side = side
+	}
+	return e.edit(args[0], func(p *doc.Plan) error {
+		id, err := p.AddCommitment(nc)
+		if err == nil {
+			fmt.Fprintln(e.Stdout, id)
+		}
+		return err
+	})
+}
+
+func runCommitmentSet(e *Env, fs *flag.FlagSet, args []string) error {
+	if err := nargs(args, 4); err != nil {
+		return err
+	}
+	return e.edit(args[0], func(p *doc.Plan) error {
+		id, err := p.ResolveCommitment(args[1])
+		if err != nil {
+			return err
+		}
+		return setCommitmentField(p, id, args[2], args[3])
+	})
+}
+
+func runCommitmentRm(e *Env, fs *flag.FlagSet, args []string) error {
+	if err := nargs(args, 2); err != nil {
+		return err
+	}
+	return e.edit(args[0], func(p *doc.Plan) error {
+		id, err := p.ResolveCommitment(args[1])
+		if err != nil {
+			return err
+		}
+		return p.RemoveCommitment(id)
+	})
+}
+
+func runCommitmentMove(e *Env, fs *flag.FlagSet, args []string) error {
+	if err := nargs(args, 3); err != nil {
+		return err
+	}
+	pos, err := strconv.Atoi(args[2])
+	if err != nil || pos < 1 {
+		return fmt.Errorf("%w: position %q (want 1, 2, ...)", doc.ErrInvalid, args[2])
+	}
+	return e.edit(args[0], func(p *doc.Plan) error {
+		id, err := p.ResolveCommitment(args[1])
+		if err != nil {
+			return err
+		}
+		return p.MoveCommitment(id, pos-1)
+	})
+}
+
+func runMilestoneAdd(e *Env, fs *flag.FlagSet, args []string) error {
+	if err := nargs(args, 2); err != nil {
+		return err
+	}
+	if strings.TrimSpace(str(fs, "title")) == "" {
+		return usageErr("--title is required")
+	}
+	return e.edit(args[0], func(p *doc.Plan) error {
+		cid, err := p.ResolveCommitment(args[1])
+		if err != nil {
+			return err
+		}
+		mid, err := p.AddMilestone(cid, str(fs, "title"))
+		if err != nil {
+			return err
+		}
+		for _, f := range []string{"start", "end", "deliverable"} {
+			if v := str(fs, f); v != "" {
+				if err := p.SetMilestoneField(cid, mid, f, v); err != nil {
+					return err
+				}
+			}
+		}
+		fmt.Fprintln(e.Stdout, mid)
+		return nil
+	})
+}
+
+func runMilestoneSet(e *Env, fs *flag.FlagSet, args []string) error {
+	if err := nargs(args, 5); err != nil {
+		return err
+	}
+	return e.edit(args[0], func(p *doc.Plan) error {
+		cid, mid, err := resolveMilestone(p, args[1], args[2])
+		if err != nil {
+			return err
+		}
+		return p.SetMilestoneField(cid, mid, args[3], args[4])
+	})
+}
+
+func runMilestoneRm(e *Env, fs *flag.FlagSet, args []string) error {
+	if err := nargs(args, 3); err != nil {
+		return err
+	}
+	return e.edit(args[0], func(p *doc.Plan) error {
+		cid, mid, err := resolveMilestone(p, args[1], args[2])
+		if err != nil {
+			return err
+		}
+		return p.RemoveMilestone(cid, mid)
+	})
+}
+
+func runTimelineAdd(e *Env, fs *flag.FlagSet, args []string) error {
+	if err := nargs(args, 1); err != nil {
+		return err
+	}
+	if str(fs, "title") == "" || str(fs, "date") == "" {
+		return usageErr("--title and --date are required")
+	}
+	return e.edit(args[0], func(p *doc.Plan) error {
+		id, err := p.AddTimeline(str(fs, "title"), str(fs, "date"), str(fs, "note"))
+		if err == nil {
+			fmt.Fprintln(e.Stdout, id)
+		}
+		return err
+	})
+}
+
+func runTimelineSet(e *Env, fs *flag.FlagSet, args []string) error {
+	if err := nargs(args, 4); err != nil {
+		return err
+	}
+	return e.edit(args[0], func(p *doc.Plan) error {
+		id, err := p.ResolveItem("timeline", args[1])
+		if err != nil {
+			return err
+		}
+		return p.SetTimelineField(id, args[2], args[3])
+	})
+}
+
+func runTimelineRm(e *Env, fs *flag.FlagSet, args []string) error {
+	if err := nargs(args, 2); err != nil {
+		return err
+	}
+	return e.edit(args[0], func(p *doc.Plan) error {
+		id, err := p.ResolveItem("timeline", args[1])
+		if err != nil {
+			return err
+		}
+		return p.RemoveTimeline(id)
+	})
+}
+
+func runNoteAdd(e *Env, fs *flag.FlagSet, args []string) error {
+	if err := nargs(args, 1); err != nil {
+		return err
+	}
+	return e.edit(args[0], func(p *doc.Plan) error {
+		id, err := p.AddNote(str(fs, "date"), str(fs, "title"))
+		if err != nil {
+			return err
+		}
+		for _, f := range []string{"attendees", "body"} {
+			if v := str(fs, f); v != "" {
+				if err := p.SetNoteField(id, f, v); err != nil {
+					return err
+				}
+			}
+		}
+		fmt.Fprintln(e.Stdout, id)
+		return nil
+	})
+}
+
+func runNoteSet(e *Env, fs *flag.FlagSet, args []string) error {
+	if err := nargs(args, 4); err != nil {
+		return err
+	}
+	return e.edit(args[0], func(p *doc.Plan) error {
+		id, err := p.ResolveItem("notes", args[1])
+		if err != nil {
+			return err
+		}
+		return p.SetNoteField(id, args[2], args[3])
+	})
+}
+
+func runCommentAdd(e *Env, fs *flag.FlagSet, args []string) error {
+	if err := nargs(args, 3); err != nil {
+		return err
+	}
+	return e.edit(args[0], func(p *doc.Plan) error {
+		cid, err := p.ResolveCommitment(args[1])
+		if err != nil {
+			return err
+		}
+		id, err := p.AddComment(cid, args[2])
+		if err == nil {
+			fmt.Fprintln(e.Stdout, id)
+		}
+		return err
+	})
+}
+
+func runImport(e *Env, fs *flag.FlagSet, args []string) error {
+	if err := nargs(args, 1); err != nil {
+		return err
+	}
+	author, err := e.Author(false)
+	if err != nil {
+		return err
+	}
+	lib, err := e.Library()
+	if err != nil {
+		return err
+	}
+	p, isNew, rep, err := lib.Import(args[0], author)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	if isNew {
+		fmt.Fprintf(e.Stdout, "%s  imported %q (%d changes)\n", p.ID(), p.Info().Title, rep.Changes)
+	} else {
+		fmt.Fprintf(e.Stdout, "%s  already here; merged: %s\n", p.ID(), mergeText(rep))
+	}
+	return nil
+}
+
+func runMerge(e *Env, fs *flag.FlagSet, args []string) error {
+	if len(args) < 2 {
+		return usageErr("want a plan and at least one file")
+	}
+	// Read every file first so a bad one aborts before anything is written.
+	var datas [][]byte
+	for _, f := range args[1:] {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		saved, err := doc.DecodeFile(raw)
+		if err != nil {
+			return fmt.Errorf("%s: %w", f, err)
+		}
+		datas = append(datas, saved)
+	}
+	return e.edit(args[0], func(p *doc.Plan) error {
+		for i, d := range datas {
+			rep, err := p.Merge(d)
 			if err != nil {
-				return err
+				return fmt.Errorf("%s: %w", args[i+1], err)
 			}
-			author, err := e.Author(true)
-			if err != nil {
-				return err
-			}
-			lib, err := e.Library()
-			if err != nil {
-				return err
-			}
-			p, err := lib.Create(title, str(fs, "country"), start, end, author)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintln(e.Stdout, p.ID())
-			return p.Close()
-		}})
+			fmt.Fprintf(e.Stdout, "%s: %s\n", args[i+1], mergeText(rep))
+		}
+		return nil
+	})
+}
 
-	Register(&Command{Name: "plan set", Args: "PLAN FIELD VALUE", Summary: "set title, country, periodStart, periodEnd or vision",
-		Run: func(e *Env, fs *flag.FlagSet, args []string) error {
-			if err := nargs(args, 3); err != nil {
-				return err
+func runHistory(e *Env, fs *flag.FlagSet, args []string) error {
+	if err := nargs(args, 1); err != nil {
+		return err
+	}
+	return e.read(args[0], func(p *doc.Plan) error {
+		h, err := p.History()
+		if err != nil {
+			return err
+		}
+		if str(fs, "json") == "true" {
+			return writeJSON(e, h)
+		}
+		for _, c := range h {
+			who := c.Author
+			if who == "" {
+				who = "unknown"
 			}
-			return e.edit(args[0], func(p *doc.Plan) error { return p.SetPlanField(args[1], args[2]) })
-		}})
-
-	Register(&Command{Name: "list", Summary: "list the plans in the data folder",
-		Run: func(e *Env, fs *flag.FlagSet, args []string) error {
-			lib, err := e.Library()
-			if err != nil {
-				return err
+			if c.Org != "" {
+				who += " (" + c.Org + ")"
 			}
-			infos, errs := lib.List()
-			for _, err := range errs {
-				fmt.Fprintln(e.Stderr, "coplan: warning:", err)
-			}
-			if len(infos) == 0 && len(errs) == 0 {
-				fmt.Fprintln(e.Stdout, "No plans yet: create one with coplan new --title T --country C")
-			}
-			for _, in := range infos {
-				fmt.Fprintf(e.Stdout, "%s  %s (%s, %s)\n", in.ID, in.Title, in.Country, period(in))
-			}
-			return nil
-		}})
-
-	Register(&Command{Name: "show", Args: "PLAN [--json]", Summary: "print a plan (PLAN is an ID, unique prefix or .coplan file)",
-		Flags: func(fs *flag.FlagSet) { fs.Bool("json", false, "print the stable JSON view") },
-		Run: func(e *Env, fs *flag.FlagSet, args []string) error {
-			if err := nargs(args, 1); err != nil {
-				return err
-			}
-			return e.read(args[0], func(p *doc.Plan) error {
-				c := p.Content()
-				if str(fs, "json") == "true" {
-					return writeJSON(e, c)
-				}
-				printPlan(e, c)
-				for _, st := range release.Statuses(p) {
-					state := "the plan is unchanged since"
-					if st.Changed {
-						state = "the plan has changed since"
-					}
-					by := "?"
-					if st.Manifest != nil {
-						by = st.Manifest.Signer.Name
-					}
-					fmt.Fprintf(e.Stdout, "\nRelease %s signed %s by %s: %s.\n", st.Record.Label,
-						st.Record.SignedAt.Local().Format("2006-01-02"), by, state)
-				}
-				return nil
-			})
-		}})
-
-	Register(&Command{Name: "commitment add", Args: "PLAN --title T [--side S] [--org O] [--lead L]", Summary: "add a commitment and print its ID",
-		Flags: func(fs *flag.FlagSet) {
-			fs.String("title", "", "title")
-			fs.String("side", "", "who proposes it: government or civil-society (default: your side)")
-			fs.String("org", "", "proposing organisation (default: yours)")
-			fs.String("lead", "", "lead implementing agency")
-		},
-		Run: func(e *Env, fs *flag.FlagSet, args []string) error {
-			if err := nargs(args, 1); err != nil {
-				return err
-			}
-			nc := doc.NewCommitment{Title: str(fs, "title"), Org: str(fs, "org"), Lead: str(fs, "lead")}
-			if strings.TrimSpace(nc.Title) == "" {
-				return usageErr("--title is required")
-			}
-			if s := str(fs, "side"); s != "" {
-				side, err := doc.ParseSide(s)
-				if err != nil {
-					return err
-				}
-				nc.Side = side
-			}
-			return e.edit(args[0], func(p *doc.Plan) error {
-				id, err := p.AddCommitment(nc)
-				if err == nil {
-					fmt.Fprintln(e.Stdout, id)
-				}
-				return err
-			})
-		}})
-	Register(&Command{Name: "commitment set", Args: "PLAN COMMITMENT FIELD VALUE",
-		Summary: "set a field: " + strings.Join(commitmentFields, ", "),
-		Run: func(e *Env, fs *flag.FlagSet, args []string) error {
-			if err := nargs(args, 4); err != nil {
-				return err
-			}
-			return e.edit(args[0], func(p *doc.Plan) error {
-				id, err := p.ResolveCommitment(args[1])
-				if err != nil {
-					return err
-				}
-				return setCommitmentField(p, id, args[2], args[3])
-			})
-		}})
-	Register(&Command{Name: "commitment rm", Args: "PLAN COMMITMENT", Summary: "remove a commitment",
-		Run: func(e *Env, fs *flag.FlagSet, args []string) error {
-			if err := nargs(args, 2); err != nil {
-				return err
-			}
-			return e.edit(args[0], func(p *doc.Plan) error {
-				id, err := p.ResolveCommitment(args[1])
-				if err != nil {
-					return err
-				}
-				return p.RemoveCommitment(id)
-			})
-		}})
-	Register(&Command{Name: "commitment move", Args: "PLAN COMMITMENT POSITION", Summary: "move a commitment to a position (1 is first)",
-		Run: func(e *Env, fs *flag.FlagSet, args []string) error {
-			if err := nargs(args, 3); err != nil {
-				return err
-			}
-			pos, err := strconv.Atoi(args[2])
-			if err != nil || pos < 1 {
-				return fmt.Errorf("%w: position %q (want 1, 2, ...)", doc.ErrInvalid, args[2])
-			}
-			return e.edit(args[0], func(p *doc.Plan) error {
-				id, err := p.ResolveCommitment(args[1])
-				if err != nil {
-					return err
-				}
-				return p.MoveCommitment(id, pos-1)
-			})
-		}})
-
-	Register(&Command{Name: "milestone add", Args: "PLAN COMMITMENT --title T [--start D] [--end D] [--deliverable TEXT]",
-		Summary: "add a milestone to a commitment and print its ID",
-		Flags: func(fs *flag.FlagSet) {
-			fs.String("title", "", "title")
-			fs.String("start", "", "start date YYYY-MM-DD")
-			fs.String("end", "", "end date YYYY-MM-DD")
-			fs.String("deliverable", "", "the verifiable deliverable")
-		},
-		Run: func(e *Env, fs *flag.FlagSet, args []string) error {
-			if err := nargs(args, 2); err != nil {
-				return err
-			}
-			if strings.TrimSpace(str(fs, "title")) == "" {
-				return usageErr("--title is required")
-			}
-			return e.edit(args[0], func(p *doc.Plan) error {
-				cid, err := p.ResolveCommitment(args[1])
-				if err != nil {
-					return err
-				}
-				mid, err := p.AddMilestone(cid, str(fs, "title"))
-				if err != nil {
-					return err
-				}
-				for _, f := range []string{"start", "end", "deliverable"} {
-					if v := str(fs, f); v != "" {
-						if err := p.SetMilestoneField(cid, mid, f, v); err != nil {
-							return err
-						}
-					}
-				}
-				fmt.Fprintln(e.Stdout, mid)
-				return nil
-			})
-		}})
-	Register(&Command{Name: "milestone set", Args: "PLAN COMMITMENT MILESTONE FIELD VALUE",
-		Summary: "set a milestone field: " + strings.Join(doc.MilestoneFields, ", "),
-		Run: func(e *Env, fs *flag.FlagSet, args []string) error {
-			if err := nargs(args, 5); err != nil {
-				return err
-			}
-			return e.edit(args[0], func(p *doc.Plan) error {
-				cid, mid, err := resolveMilestone(p, args[1], args[2])
-				if err != nil {
-					return err
-				}
-				return p.SetMilestoneField(cid, mid, args[3], args[4])
-			})
-		}})
-	Register(&Command{Name: "milestone rm", Args: "PLAN COMMITMENT MILESTONE", Summary: "remove a milestone",
-		Run: func(e *Env, fs *flag.FlagSet, args []string) error {
-			if err := nargs(args, 3); err != nil {
-				return err
-			}
-			return e.edit(args[0], func(p *doc.Plan) error {
-				cid, mid, err := resolveMilestone(p, args[1], args[2])
-				if err != nil {
-					return err
-				}
-				return p.RemoveMilestone(cid, mid)
-			})
-		}})
-
-	Register(&Command{Name: "timeline add", Args: "PLAN --title T --date D [--note N]", Summary: "add a dated entry to the process timeline",
-		Flags: func(fs *flag.FlagSet) {
-			fs.String("title", "", "what happens")
-			fs.String("date", "", "when, YYYY-MM-DD")
-			fs.String("note", "", "a note")
-		},
-		Run: func(e *Env, fs *flag.FlagSet, args []string) error {
-			if err := nargs(args, 1); err != nil {
-				return err
-			}
-			if str(fs, "title") == "" || str(fs, "date") == "" {
-				return usageErr("--title and --date are required")
-			}
-			return e.edit(args[0], func(p *doc.Plan) error {
-				id, err := p.AddTimeline(str(fs, "title"), str(fs, "date"), str(fs, "note"))
-				if err == nil {
-					fmt.Fprintln(e.Stdout, id)
-				}
-				return err
-			})
-		}})
-	Register(&Command{Name: "timeline set", Args: "PLAN ENTRY FIELD VALUE", Summary: "set a timeline entry's title, date or note",
-		Run: func(e *Env, fs *flag.FlagSet, args []string) error {
-			if err := nargs(args, 4); err != nil {
-				return err
-			}
-			return e.edit(args[0], func(p *doc.Plan) error {
-				id, err := p.ResolveItem("timeline", args[1])
-				if err != nil {
-					return err
-				}
-				return p.SetTimelineField(id, args[2], args[3])
-			})
-		}})
-	Register(&Command{Name: "timeline rm", Args: "PLAN ENTRY", Summary: "remove a timeline entry",
-		Run: func(e *Env, fs *flag.FlagSet, args []string) error {
-			if err := nargs(args, 2); err != nil {
-				return err
-			}
-			return e.edit(args[0], func(p *doc.Plan) error {
-				id, err := p.ResolveItem("timeline", args[1])
-				if err != nil {
-					return err
-				}
-				return p.RemoveTimeline(id)
-			})
-		}})
-
-	Register(&Command{Name: "note add", Args: "PLAN --title T [--date D] [--attendees A] [--body TEXT]", Summary: "start meeting notes and print their ID",
-		Flags: func(fs *flag.FlagSet) {
-			fs.String("title", "", "meeting title")
-			fs.String("date", "", "meeting date (default today)")
-			fs.String("attendees", "", "who attended")
-			fs.String("body", "", "the notes")
-		},
-		Run: func(e *Env, fs *flag.FlagSet, args []string) error {
-			if err := nargs(args, 1); err != nil {
-				return err
-			}
-			return e.edit(args[0], func(p *doc.Plan) error {
-				id, err := p.AddNote(str(fs, "date"), str(fs, "title"))
-				if err != nil {
-					return err
-				}
-				for _, f := range []string{"attendees", "body"} {
-					if v := str(fs, f); v != "" {
-						if err := p.SetNoteField(id, f, v); err != nil {
-							return err
-						}
-					}
-				}
-				fmt.Fprintln(e.Stdout, id)
-				return nil
-			})
-		}})
-	Register(&Command{Name: "note set", Args: "PLAN NOTES FIELD VALUE", Summary: "set meeting notes' title, date, attendees or body",
-		Run: func(e *Env, fs *flag.FlagSet, args []string) error {
-			if err := nargs(args, 4); err != nil {
-				return err
-			}
-			return e.edit(args[0], func(p *doc.Plan) error {
-				id, err := p.ResolveItem("notes", args[1])
-				if err != nil {
-					return err
-				}
-				return p.SetNoteField(id, args[2], args[3])
-			})
-		}})
-
-	Register(&Command{Name: "comment add", Args: "PLAN COMMITMENT TEXT", Summary: "comment on a commitment",
-		Run: func(e *Env, fs *flag.FlagSet, args []string) error {
-			if err := nargs(args, 3); err != nil {
-				return err
-			}
-			return e.edit(args[0], func(p *doc.Plan) error {
-				cid, err := p.ResolveCommitment(args[1])
-				if err != nil {
-					return err
-				}
-				id, err := p.AddComment(cid, args[2])
-				if err == nil {
-					fmt.Fprintln(e.Stdout, id)
-				}
-				return err
-			})
-		}})
-
-	Register(&Command{Name: "export", Args: "PLAN --format coplan|json|md -o FILE | PLAN --release LABEL -o DIR", Summary: "write the plan as a .coplan file, JSON or Markdown, or a signed release's files",
-		Flags: func(fs *flag.FlagSet) {
-			fs.String("format", "", "coplan, json or md (default from the file's extension)")
-			fs.String("o", "", "output file (- for standard output, not for coplan)")
-			fs.String("release", "", "write the signed release LABEL's published files into the folder -o")
-		},
-		Run: runExport})
-
-	Register(&Command{Name: "import", Args: "FILE", Summary: "add a .coplan file to the data folder (merging if the plan is there)",
-		Run: func(e *Env, fs *flag.FlagSet, args []string) error {
-			if err := nargs(args, 1); err != nil {
-				return err
-			}
-			author, err := e.Author(false)
-			if err != nil {
-				return err
-			}
-			lib, err := e.Library()
-			if err != nil {
-				return err
-			}
-			p, isNew, rep, err := lib.Import(args[0], author)
-			if err != nil {
-				return err
-			}
-			defer p.Close()
-			if isNew {
-				fmt.Fprintf(e.Stdout, "%s  imported %q (%d changes)\n", p.ID(), p.Info().Title, rep.Changes)
-			} else {
-				fmt.Fprintf(e.Stdout, "%s  already here; merged: %s\n", p.ID(), mergeText(rep))
-			}
-			return nil
-		}})
-	Register(&Command{Name: "merge", Args: "PLAN FILE...", Summary: "merge colleagues' .coplan copies into a plan and report what came in",
-		Run: func(e *Env, fs *flag.FlagSet, args []string) error {
-			if len(args) < 2 {
-				return usageErr("want a plan and at least one file")
-			}
-			// Read every file first so a bad one aborts before anything is written.
-			var datas [][]byte
-			for _, f := range args[1:] {
-				raw, err := os.ReadFile(f)
-				if err != nil {
-					return err
-				}
-				saved, err := doc.DecodeFile(raw)
-				if err != nil {
-					return fmt.Errorf("%s: %w", f, err)
-				}
-				datas = append(datas, saved)
-			}
-			return e.edit(args[0], func(p *doc.Plan) error {
-				for i, d := range datas {
-					rep, err := p.Merge(d)
-					if err != nil {
-						return fmt.Errorf("%s: %w", args[i+1], err)
-					}
-					fmt.Fprintf(e.Stdout, "%s: %s\n", args[i+1], mergeText(rep))
-				}
-				return nil
-			})
-		}})
-	Register(&Command{Name: "history", Args: "PLAN [--json]", Summary: "list every change: time, author, message",
-		Flags: func(fs *flag.FlagSet) { fs.Bool("json", false, "print JSON") },
-		Run: func(e *Env, fs *flag.FlagSet, args []string) error {
-			if err := nargs(args, 1); err != nil {
-				return err
-			}
-			return e.read(args[0], func(p *doc.Plan) error {
-				h, err := p.History()
-				if err != nil {
-					return err
-				}
-				if str(fs, "json") == "true" {
-					return writeJSON(e, h)
-				}
-				for _, c := range h {
-					who := c.Author
-					if who == "" {
-						who = "unknown"
-					}
-					if c.Org != "" {
-						who += " (" + c.Org + ")"
-					}
-					fmt.Fprintf(e.Stdout, "%s  %-32s %s\n", c.Time.Local().Format("2006-01-02 15:04"), who, c.Message)
-				}
-				return nil
-			})
-		}})
+			fmt.Fprintf(e.Stdout, "%s  %-32s %s\n", c.Time.Local().Format("2006-01-02 15:04"), who, c.Message)
+		}
+		return nil
+	})
 }
 
 func resolveMilestone(p *doc.Plan, cref, mref string) (string, string, error) {

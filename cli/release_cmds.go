@@ -22,173 +22,141 @@ import (
 // endorsements, the minister's signature, the export of a signed release and
 // its verification.
 
-func init() {
-	Register(&Command{Name: "key new", Args: "--name NAME [-o FILE] [--passphrase] [--passphrase-file F]",
-		Summary: "create an Ed25519 signing key in OpenSSH format (FILE and FILE.pub)",
-		Flags: func(fs *flag.FlagSet) {
-			fs.String("name", "", "whose key it is (written as the key's comment)")
-			fs.String("o", "", "private key file (default CONFIG/keys/NAME_ed25519)")
-			fs.Bool("passphrase", false, "protect the key with a passphrase (asked for, or read from standard input)")
-			fs.String("passphrase-file", "", "protect the key with the passphrase in this file")
-		},
-		Run: runKeyNew})
-	Register(&Command{Name: "member role", Args: "PLAN PEER minister|co-chair [--off]",
-		Summary: "give a member a role (PEER is a peer ID, unique prefix, name, or me)",
-		Flags:   func(fs *flag.FlagSet) { fs.Bool("off", false, "take the role away") },
-		Run: func(e *Env, fs *flag.FlagSet, args []string) error {
-			if err := nargs(args, 3); err != nil {
-				return err
-			}
-			return e.edit(args[0], func(p *doc.Plan) error {
-				if err := mayChangeRoles(p); err != nil {
-					return err
-				}
-				peer, err := resolvePeer(p, args[1])
-				if err != nil {
-					return err
-				}
-				on := str(fs, "off") != "true"
-				if err := p.SetMemberRole(peer, strings.ToLower(args[2]), on); err != nil {
-					return err
-				}
-				m, _ := p.Member(peer)
-				fmt.Fprintf(e.Stdout, "%s (%s): roles %s\n", m.Name, m.Side, rolesText(m))
-				return nil
-			})
-		}})
-	Register(&Command{Name: "member key", Args: "PLAN PEER FILE.pub",
-		Summary: "register the public key a member signs with (PEER as for member role)",
-		Run: func(e *Env, fs *flag.FlagSet, args []string) error {
-			if err := nargs(args, 3); err != nil {
-				return err
-			}
-			raw, err := os.ReadFile(args[2])
-			if err != nil {
-				return err
-			}
-			pub, comment, err := release.ParsePublicKey(raw)
-			if err != nil {
-				return fmt.Errorf("%s: %w", args[2], err)
-			}
-			line := release.AuthorizedKey(pub)
-			if comment != "" {
-				line += " " + comment
-			}
-			return e.edit(args[0], func(p *doc.Plan) error {
-				peer, err := resolvePeer(p, args[1])
-				if err != nil {
-					return err
-				}
-				if err := p.AddMemberKey(peer, line); err != nil {
-					return err
-				}
-				m, _ := p.Member(peer)
-				fmt.Fprintf(e.Stdout, "registered %s to %s\n", release.Fingerprint(pub), m.Name)
-				return nil
-			})
-		}})
-	Register(&Command{Name: "settings", Args: "PLAN [endorsements required|optional]",
-		Summary: "show or change the plan's sign-off settings",
-		Run: func(e *Env, fs *flag.FlagSet, args []string) error {
-			switch len(args) {
-			case 1:
-				return e.read(args[0], func(p *doc.Plan) error {
-					printSettings(e, p.Settings())
-					return nil
-				})
-			case 3:
-				if args[1] != "endorsements" {
-					return usageErr("unknown setting %q (want endorsements)", args[1])
-				}
-				var on bool
-				switch strings.ToLower(args[2]) {
-				case "required", "on", "yes", "true":
-					on = true
-				case "optional", "off", "no", "false":
-				default:
-					return usageErr("endorsements %q (want required or optional)", args[2])
-				}
-				return e.edit(args[0], func(p *doc.Plan) error {
-					if err := p.SetEndorsementsRequired(on); err != nil {
-						return err
-					}
-					printSettings(e, p.Settings())
-					return nil
-				})
-			}
-			return usageErr("want PLAN, or PLAN endorsements required|optional")
-		}})
-	Register(&Command{Name: "check", Args: "PLAN", Summary: "list what is missing before the plan can be signed",
-		Run: func(e *Env, fs *flag.FlagSet, args []string) error {
-			if err := nargs(args, 1); err != nil {
-				return err
-			}
-			return e.read(args[0], func(p *doc.Plan) error {
-				printStatuses(e, p)
-				probs := release.Check(p.Content())
-				if len(probs) == 0 {
-					fmt.Fprintln(e.Stdout, "Ready to sign: every commitment has its decision, and every adopted one its lead agency, OGP values and dated milestones.")
-					return nil
-				}
-				for _, pr := range probs {
-					fmt.Fprintln(e.Stdout, pr.String())
-				}
-				return fmt.Errorf("%w: %d item(s) missing", release.ErrNotReady, len(probs))
-			})
-		}})
-	Register(&Command{Name: "endorse", Args: "PLAN --version LABEL --key KEYFILE",
-		Summary: "endorse the current version as a co-chair, before the minister signs",
-		Flags:   signFlags,
-		Run: withSigner(func(e *Env, p *doc.Plan, label string, signer ssh.Signer) error {
-			rec, err := release.Endorse(p, label, signer, time.Now())
-			if err != nil {
-				return err
-			}
-			m, _ := p.Member(rec.Peer)
-			fmt.Fprintf(e.Stdout, "%s (%s co-chair) endorsed version %s (content %s)\n", m.Name, m.Side, label, rec.ContentSHA256[:16])
-			return nil
-		}),
+func runMemberRole(e *Env, fs *flag.FlagSet, args []string) error {
+	if err := nargs(args, 3); err != nil {
+		return err
+	}
+	return e.edit(args[0], func(p *doc.Plan) error {
+		if err := mayChangeRoles(p); err != nil {
+			return err
+		}
+		peer, err := resolvePeer(p, args[1])
+		if err != nil {
+			return err
+		}
+		on := str(fs, "off") != "true"
+		if err := p.SetMemberRole(peer, strings.ToLower(args[2]), on); err != nil {
+			return err
+		}
+		m, _ := p.Member(peer)
+		fmt.Fprintf(e.Stdout, "%s (%s): roles %s\n", m.Name, m.Side, rolesText(m))
+		return nil
 	})
-	Register(&Command{Name: "sign", Args: "PLAN --version LABEL --key KEYFILE",
-		Summary: "sign the current version as the minister (KEYFILE: private key, or FILE.pub held by ssh-agent)",
-		Flags:   signFlags,
-		Run: withSigner(func(e *Env, p *doc.Plan, label string, signer ssh.Signer) error {
-			rec, m, err := release.Sign(p, label, signer, time.Now())
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(e.Stdout, "Signed version %s of %q as %s (minister), key %s\nrelease %s, heads %s\n",
-				m.Version, m.Plan.Title, m.Signer.Name, m.Signer.KeyFingerprint, rec.ID, strings.Join(m.Heads, ","))
-			fmt.Fprintf(e.Stdout, "Publish it with: coplan export %s --release %s -o DIR\n", p.ID(), m.Version)
-			return nil
-		}),
-	})
-	Register(&Command{Name: "releases", Args: "PLAN", Summary: "list the signed releases and whether the plan changed since",
-		Run: func(e *Env, fs *flag.FlagSet, args []string) error {
-			if err := nargs(args, 1); err != nil {
-				return err
-			}
-			return e.read(args[0], func(p *doc.Plan) error {
-				if len(p.Releases()) == 0 {
-					fmt.Fprintln(e.Stdout, "No signed releases yet.")
-					return nil
-				}
-				printStatuses(e, p)
-				return nil
-			})
-		}})
-	Register(&Command{Name: "verify", Args: "DIR [--plan PLAN]",
-		Summary: "check an exported release: signature, every file's hash, and (with the plan) its content and the signer's role",
-		Flags: func(fs *flag.FlagSet) {
-			fs.String("plan", "", "the plan to check against (default: the release's plan, if in the data folder)")
-		},
-		Run: runVerify})
 }
 
-func signFlags(fs *flag.FlagSet) {
-	fs.String("version", "", "version label, e.g. 1.0")
-	fs.String("key", "", "OpenSSH private key file, or a FILE.pub whose key ssh-agent holds")
-	fs.String("passphrase-file", "", "read the key's passphrase from this file")
+func runMemberKey(e *Env, fs *flag.FlagSet, args []string) error {
+	if err := nargs(args, 3); err != nil {
+		return err
+	}
+	raw, err := os.ReadFile(args[2])
+	if err != nil {
+		return err
+	}
+	pub, comment, err := release.ParsePublicKey(raw)
+	if err != nil {
+		return fmt.Errorf("%s: %w", args[2], err)
+	}
+	line := release.AuthorizedKey(pub)
+	if comment != "" {
+		line += " " + comment
+	}
+	return e.edit(args[0], func(p *doc.Plan) error {
+		peer, err := resolvePeer(p, args[1])
+		if err != nil {
+			return err
+		}
+		if err := p.AddMemberKey(peer, line); err != nil {
+			return err
+		}
+		m, _ := p.Member(peer)
+		fmt.Fprintf(e.Stdout, "registered %s to %s\n", release.Fingerprint(pub), m.Name)
+		return nil
+	})
+}
+
+func runSettings(e *Env, fs *flag.FlagSet, args []string) error {
+	switch len(args) {
+	case 1:
+		return e.read(args[0], func(p *doc.Plan) error {
+			printSettings(e, p.Settings())
+			return nil
+		})
+	case 3:
+		if args[1] != "endorsements" {
+			return usageErr("unknown setting %q (want endorsements)", args[1])
+		}
+		var on bool
+		switch strings.ToLower(args[2]) {
+		case "required", "on", "yes", "true":
+			on = true
+		case "optional", "off", "no", "false":
+		default:
+			return usageErr("endorsements %q (want required or optional)", args[2])
+		}
+		return e.edit(args[0], func(p *doc.Plan) error {
+			if err := p.SetEndorsementsRequired(on); err != nil {
+				return err
+			}
+			printSettings(e, p.Settings())
+			return nil
+		})
+	}
+	return usageErr("want PLAN, or PLAN endorsements required|optional")
+}
+
+func runCheck(e *Env, fs *flag.FlagSet, args []string) error {
+	if err := nargs(args, 1); err != nil {
+		return err
+	}
+	return e.read(args[0], func(p *doc.Plan) error {
+		printStatuses(e, p)
+		probs := release.Check(p.Content())
+		if len(probs) == 0 {
+			fmt.Fprintln(e.Stdout, "Ready to sign: every commitment has its decision, and every adopted one its lead agency, OGP values and dated milestones.")
+			return nil
+		}
+		for _, pr := range probs {
+			fmt.Fprintln(e.Stdout, pr.String())
+		}
+		return fmt.Errorf("%w: %d item(s) missing", release.ErrNotReady, len(probs))
+	})
+}
+
+// endorse is `coplan endorse` once withSigner has the key and the plan.
+func endorse(e *Env, p *doc.Plan, label string, signer ssh.Signer) error {
+	rec, err := release.Endorse(p, label, signer, time.Now())
+	if err != nil {
+		return err
+	}
+	m, _ := p.Member(rec.Peer)
+	fmt.Fprintf(e.Stdout, "%s (%s co-chair) endorsed version %s (content %s)\n", m.Name, m.Side, label, rec.ContentSHA256[:16])
+	return nil
+}
+
+// sign is `coplan sign` once withSigner has the key and the plan.
+func sign(e *Env, p *doc.Plan, label string, signer ssh.Signer) error {
+	rec, m, err := release.Sign(p, label, signer, time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.Stdout, "Signed version %s of %q as %s (minister), key %s\nrelease %s, heads %s\n",
+		m.Version, m.Plan.Title, m.Signer.Name, m.Signer.KeyFingerprint, rec.ID, strings.Join(m.Heads, ","))
+	fmt.Fprintf(e.Stdout, "Publish it with: coplan export %s --release %s -o DIR\n", p.ID(), m.Version)
+	return nil
+}
+
+func runReleases(e *Env, fs *flag.FlagSet, args []string) error {
+	if err := nargs(args, 1); err != nil {
+		return err
+	}
+	return e.read(args[0], func(p *doc.Plan) error {
+		if len(p.Releases()) == 0 {
+			fmt.Fprintln(e.Stdout, "No signed releases yet.")
+			return nil
+		}
+		printStatuses(e, p)
+		return nil
+	})
 }
 
 // exportRelease writes a signed release's files into dir (export --release).

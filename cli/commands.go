@@ -1,0 +1,200 @@
+package cli
+
+import (
+	"flag"
+	"strings"
+	"time"
+
+	"github.com/coplan/coplan/doc"
+	p2psync "github.com/coplan/coplan/sync"
+)
+
+// commands is every coplan command: its words, usage, one-line summary,
+// flags and the function that runs it. `coplan help` lists them sorted by
+// name; the run functions live in the file for their area (plan_cmds.go,
+// release_cmds.go, sync_cmds.go).
+var commands = []*Command{
+	// Who you are.
+	{Name: "profile set", Args: "--name NAME --org ORG --side government|civil-society",
+		Summary: "say who you are; every change you make is attributed to you",
+		Flags: func(fs *flag.FlagSet) {
+			fs.String("name", "", "your name")
+			fs.String("org", "", "your organisation")
+			fs.String("side", "", "government or civil-society")
+		},
+		Run: runProfileSet},
+	{Name: "profile show", Summary: "show your profile and device ID", Run: runProfileShow},
+
+	// Plans and what is in them.
+	{Name: "new", Args: "--title T --country C [--period 2025-2027]", Summary: "create a plan and print its ID",
+		Flags: func(fs *flag.FlagSet) {
+			fs.String("title", "", "the plan's title")
+			fs.String("country", "", "country or local government")
+			fs.String("period", "", "YYYY-YYYY, or YYYY-MM-DD..YYYY-MM-DD")
+		},
+		Run: runNew},
+	{Name: "plan set", Args: "PLAN FIELD VALUE", Summary: "set title, country, periodStart, periodEnd or vision",
+		Run: runPlanSet},
+	{Name: "list", Summary: "list the plans in the data folder", Run: runList},
+	{Name: "show", Args: "PLAN [--json]", Summary: "print a plan (PLAN is an ID, unique prefix or .coplan file)",
+		Flags: jsonFlag("print the stable JSON view"),
+		Run:   runShow},
+	{Name: "commitment add", Args: "PLAN --title T [--side S] [--org O] [--lead L]", Summary: "add a commitment and print its ID",
+		Flags: func(fs *flag.FlagSet) {
+			fs.String("title", "", "title")
+			fs.String("side", "", "who proposes it: government or civil-society (default: your side)")
+			fs.String("org", "", "proposing organisation (default: yours)")
+			fs.String("lead", "", "lead implementing agency")
+		},
+		Run: runCommitmentAdd},
+	{Name: "commitment set", Args: "PLAN COMMITMENT FIELD VALUE",
+		Summary: "set a field: " + strings.Join(commitmentFields, ", "),
+		Run:     runCommitmentSet},
+	{Name: "commitment rm", Args: "PLAN COMMITMENT", Summary: "remove a commitment", Run: runCommitmentRm},
+	{Name: "commitment move", Args: "PLAN COMMITMENT POSITION", Summary: "move a commitment to a position (1 is first)",
+		Run: runCommitmentMove},
+	{Name: "milestone add", Args: "PLAN COMMITMENT --title T [--start D] [--end D] [--deliverable TEXT]",
+		Summary: "add a milestone to a commitment and print its ID",
+		Flags: func(fs *flag.FlagSet) {
+			fs.String("title", "", "title")
+			fs.String("start", "", "start date YYYY-MM-DD")
+			fs.String("end", "", "end date YYYY-MM-DD")
+			fs.String("deliverable", "", "the verifiable deliverable")
+		},
+		Run: runMilestoneAdd},
+	{Name: "milestone set", Args: "PLAN COMMITMENT MILESTONE FIELD VALUE",
+		Summary: "set a milestone field: " + strings.Join(doc.MilestoneFields, ", "),
+		Run:     runMilestoneSet},
+	{Name: "milestone rm", Args: "PLAN COMMITMENT MILESTONE", Summary: "remove a milestone", Run: runMilestoneRm},
+	{Name: "timeline add", Args: "PLAN --title T --date D [--note N]", Summary: "add a dated entry to the process timeline",
+		Flags: func(fs *flag.FlagSet) {
+			fs.String("title", "", "what happens")
+			fs.String("date", "", "when, YYYY-MM-DD")
+			fs.String("note", "", "a note")
+		},
+		Run: runTimelineAdd},
+	{Name: "timeline set", Args: "PLAN ENTRY FIELD VALUE", Summary: "set a timeline entry's title, date or note",
+		Run: runTimelineSet},
+	{Name: "timeline rm", Args: "PLAN ENTRY", Summary: "remove a timeline entry", Run: runTimelineRm},
+	{Name: "note add", Args: "PLAN --title T [--date D] [--attendees A] [--body TEXT]", Summary: "start meeting notes and print their ID",
+		Flags: func(fs *flag.FlagSet) {
+			fs.String("title", "", "meeting title")
+			fs.String("date", "", "meeting date (default today)")
+			fs.String("attendees", "", "who attended")
+			fs.String("body", "", "the notes")
+		},
+		Run: runNoteAdd},
+	{Name: "note set", Args: "PLAN NOTES FIELD VALUE", Summary: "set meeting notes' title, date, attendees or body",
+		Run: runNoteSet},
+	{Name: "comment add", Args: "PLAN COMMITMENT TEXT", Summary: "comment on a commitment", Run: runCommentAdd},
+
+	// Files: export, import, merge, history.
+	{Name: "export", Args: "PLAN --format coplan|json|md -o FILE | PLAN --release LABEL -o DIR", Summary: "write the plan as a .coplan file, JSON or Markdown, or a signed release's files",
+		Flags: func(fs *flag.FlagSet) {
+			fs.String("format", "", "coplan, json or md (default from the file's extension)")
+			fs.String("o", "", "output file (- for standard output, not for coplan)")
+			fs.String("release", "", "write the signed release LABEL's published files into the folder -o")
+		},
+		Run: runExport},
+	{Name: "import", Args: "FILE", Summary: "add a .coplan file to the data folder (merging if the plan is there)",
+		Run: runImport},
+	{Name: "merge", Args: "PLAN FILE...", Summary: "merge colleagues' .coplan copies into a plan and report what came in",
+		Run: runMerge},
+	{Name: "history", Args: "PLAN [--json]", Summary: "list every change: time, author, message",
+		Flags: jsonFlag("print JSON"),
+		Run:   runHistory},
+
+	// Sign-off.
+	{Name: "key new", Args: "--name NAME [-o FILE] [--passphrase] [--passphrase-file F]",
+		Summary: "create an Ed25519 signing key in OpenSSH format (FILE and FILE.pub)",
+		Flags: func(fs *flag.FlagSet) {
+			fs.String("name", "", "whose key it is (written as the key's comment)")
+			fs.String("o", "", "private key file (default CONFIG/keys/NAME_ed25519)")
+			fs.Bool("passphrase", false, "protect the key with a passphrase (asked for, or read from standard input)")
+			fs.String("passphrase-file", "", "protect the key with the passphrase in this file")
+		},
+		Run: runKeyNew},
+	{Name: "member role", Args: "PLAN PEER minister|co-chair [--off]",
+		Summary: "give a member a role (PEER is a peer ID, unique prefix, name, or me)",
+		Flags:   func(fs *flag.FlagSet) { fs.Bool("off", false, "take the role away") },
+		Run:     runMemberRole},
+	{Name: "member key", Args: "PLAN PEER FILE.pub",
+		Summary: "register the public key a member signs with (PEER as for member role)",
+		Run:     runMemberKey},
+	{Name: "settings", Args: "PLAN [endorsements required|optional]",
+		Summary: "show or change the plan's sign-off settings",
+		Run:     runSettings},
+	{Name: "check", Args: "PLAN", Summary: "list what is missing before the plan can be signed", Run: runCheck},
+	{Name: "endorse", Args: "PLAN --version LABEL --key KEYFILE",
+		Summary: "endorse the current version as a co-chair, before the minister signs",
+		Flags:   signFlags,
+		Run:     withSigner(endorse)},
+	{Name: "sign", Args: "PLAN --version LABEL --key KEYFILE",
+		Summary: "sign the current version as the minister (KEYFILE: private key, or FILE.pub held by ssh-agent)",
+		Flags:   signFlags,
+		Run:     withSigner(sign)},
+	{Name: "releases", Args: "PLAN", Summary: "list the signed releases and whether the plan changed since", Run: runReleases},
+	{Name: "verify", Args: "DIR [--plan PLAN]",
+		Summary: "check an exported release: signature, every file's hash, and (with the plan) its content and the signer's role",
+		Flags: func(fs *flag.FlagSet) {
+			fs.String("plan", "", "the plan to check against (default: the release's plan, if in the data folder)")
+		},
+		Run: runVerify},
+
+	// Peers and members.
+	{Name: "invite", Args: "PLAN [--expires 24h] [--port 4077] [--listen MULTIADDR]...",
+		Summary: "print an invite code that lets one more device join the plan",
+		Flags: func(fs *flag.FlagSet) {
+			fs.Duration("expires", 24*time.Hour, "how long the invite stays valid")
+			fs.Int("port", p2psync.DefaultPort, "the port the app or coplan serve listens on")
+			fs.Var(&listFlag{}, "listen", "the addresses coplan serve listens on, if not all interfaces (repeatable)")
+		},
+		Run: runInvite},
+	{Name: "join", Args: "CODE [--name N --org O --side government|civil-society]",
+		Summary: "join a plan with an invite code: receive it and become a member",
+		Flags: func(fs *flag.FlagSet) {
+			fs.String("name", "", "your name (default: your profile)")
+			fs.String("org", "", "your organisation (default: your profile)")
+			fs.String("side", "", "government or civil-society (default: your profile)")
+			fs.Var(&listFlag{}, "listen", "multiaddr to listen on (repeatable)")
+			fs.Duration("timeout", time.Minute, "give up after this long")
+		},
+		Run: runJoin},
+	{Name: "peer add", Args: "PLAN MULTIADDR",
+		Summary: "remember where a member's device listens (for networks where discovery does not pass)",
+		Run:     runPeerAdd},
+	{Name: "serve", Args: "PLAN [--listen MULTIADDR]... [--no-mdns] [--relay] [--via RELAY-MULTIADDR]...",
+		Summary: "keep the plan synced with every member that comes near, with no window (stop with Ctrl-C)",
+		Flags: func(fs *flag.FlagSet) {
+			fs.Var(&listFlag{}, "listen", "multiaddr to listen on (repeatable; default all interfaces, port 4077, TCP and QUIC)")
+			fs.Bool("no-mdns", false, "do not announce or look for members on the local network")
+			fs.Bool("relay", false, "relay connections between members of the plan who cannot reach each other directly")
+			fs.Var(&listFlag{}, "via", "a relay (coplan serve --relay) to stay reachable through, ending in /p2p/RELAY-ID (repeatable)")
+		},
+		Run: runServe},
+	{Name: "sync", Args: "PLAN --peer MULTIADDR",
+		Summary: "sync once with one peer until both are level, and print what moved",
+		Flags: func(fs *flag.FlagSet) {
+			fs.String("peer", "", "the peer's multiaddr, ending in /p2p/PEER-ID (through a relay: .../p2p/RELAY-ID/p2p-circuit/p2p/PEER-ID)")
+			fs.Var(&listFlag{}, "listen", "multiaddr to listen on (repeatable)")
+			fs.Duration("timeout", 2*time.Minute, "give up after this long")
+		},
+		Run: runSync},
+	{Name: "member list", Args: "PLAN [--json]", Summary: "list the plan's member devices",
+		Flags: jsonFlag("print JSON"),
+		Run:   runMemberList},
+	{Name: "member remove", Args: "PLAN PEER",
+		Summary: "remove a device: every peer that sees this refuses it from then on (PEER as for member role)",
+		Run:     runMemberRemove},
+}
+
+// jsonFlag declares --json with the given help.
+func jsonFlag(help string) func(fs *flag.FlagSet) {
+	return func(fs *flag.FlagSet) { fs.Bool("json", false, help) }
+}
+
+func signFlags(fs *flag.FlagSet) {
+	fs.String("version", "", "version label, e.g. 1.0")
+	fs.String("key", "", "OpenSSH private key file, or a FILE.pub whose key ssh-agent holds")
+	fs.String("passphrase-file", "", "read the key's passphrase from this file")
+}
