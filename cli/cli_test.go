@@ -9,29 +9,23 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/coplan/coplan/cli"
 	"github.com/coplan/coplan/doc"
 )
 
-var binary string
-
-// TestMain builds the real coplan binary once; the tests run it on
-// temporary data and config folders.
+// TestMain lets the test binary stand in for coplan in the few tests that
+// need a second process (serve, stopped by a signal): with COPLAN_CLI_CHILD
+// set it runs its arguments as a coplan command line and exits.
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "coplan-cli-test-")
-	if err != nil {
-		panic(err)
+	if os.Getenv("COPLAN_CLI_CHILD") == "1" {
+		os.Exit(cli.Run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 	}
-	binary = filepath.Join(dir, "coplan")
-	build := exec.Command("go", "build", "-o", binary, "..")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		panic("build coplan: " + err.Error())
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(m.Run())
 }
 
+// user is one person on one computer: a data folder and a config folder
+// (profile and device key), passed to every command as --data-dir and
+// --config-dir.
 type user struct {
 	t          *testing.T
 	data, conf string
@@ -45,21 +39,29 @@ func newUser(t *testing.T, name, org, side string) *user {
 	return u
 }
 
+// run runs a command line in this process through cli.Run, as main does.
 func (u *user) run(args ...string) (string, string, int) {
 	u.t.Helper()
-	cmd := exec.Command(binary, args...)
-	// C.UTF-8, as on servers and CI: nothing may add noise to stderr there.
-	cmd.Env = append(os.Environ(), "COPLAN_DATA="+u.data, "COPLAN_CONFIG="+u.conf, "LANG=C.UTF-8", "LANGUAGE=")
+	return runCLI(append([]string{"--data-dir", u.data, "--config-dir", u.conf}, args...)...)
+}
+
+func runCLI(args ...string) (string, string, int) {
 	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
+	code := cli.Run(args, strings.NewReader(""), &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+// child starts a command line as a separate process (the test binary
+// acting as coplan), for commands that run until a signal.
+func (u *user) child(env []string, args ...string) *exec.Cmd {
+	u.t.Helper()
+	self, err := os.Executable()
+	if err != nil {
 		u.t.Fatal(err)
 	}
-	return out.String(), errb.String(), code
+	cmd := exec.Command(self, append([]string{"--data-dir", u.data, "--config-dir", u.conf}, args...)...)
+	cmd.Env = append(os.Environ(), append([]string{"COPLAN_CLI_CHILD=1"}, env...)...)
+	return cmd
 }
 
 func (u *user) ok(args ...string) string {
@@ -217,7 +219,8 @@ func TestBadInput(t *testing.T) {
 		{"impossible date", []string{"milestone", "add", plan, cid, "--title", "M", "--end", "2026-02-30"}, "is not a date"},
 		{"bad state", []string{"commitment", "set", plan, cid, "state", "maybe"}, "invalid value: state"},
 		{"bad side", []string{"commitment", "add", plan, "--title", "D", "--side", "both"}, "side"},
-		{"unknown commitment", []string{"commitment", "set", plan, "99", "lead", "X"}, "not found"},
+		// "#99": a bare "99" could be the prefix of a random ID (1 in 256).
+		{"unknown commitment", []string{"commitment", "set", plan, "#99", "lead", "X"}, "not found"},
 		{"not a plan file", []string{"import", notPlan}, "not a Coplan plan"},
 		{"merge not a plan", []string{"merge", plan, notPlan}, "not a Coplan plan"},
 		{"unknown command", []string{"frobnicate"}, "unknown command"},
@@ -251,37 +254,58 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-// Data folder from --data-dir wins over COPLAN_DATA, and key files are 0600.
-func TestDataDirAndKeyMode(t *testing.T) {
-	ann := newUser(t, "Ann Jones", "Cabinet Office", "government")
-	other := t.TempDir()
-	plan := ann.ok("--data-dir", other, "new", "--title", "Elsewhere", "--country", "X")
-	if _, err := os.Stat(filepath.Join(other, "plans", plan)); err != nil {
-		t.Fatalf("--data-dir ignored: %v", err)
+// The folders come from COPLAN_DATA and COPLAN_CONFIG unless --data-dir
+// and --config-dir (before or after the command) say otherwise, and the
+// device key is 0600.
+func TestFolders(t *testing.T) {
+	envData, envConf := t.TempDir(), t.TempDir()
+	t.Setenv("COPLAN_DATA", envData)
+	t.Setenv("COPLAN_CONFIG", envConf)
+	if _, errs, code := runCLI("profile", "set", "--name", "Ann Jones", "--org", "Cabinet Office", "--side", "government"); code != 0 {
+		t.Fatalf("profile set from the environment: %s", errs)
 	}
-	if out := ann.ok("list"); strings.Contains(out, plan) {
-		t.Fatalf("plan leaked into COPLAN_DATA: %s", out)
+	flagData, flagConf := t.TempDir(), t.TempDir()
+	if _, errs, code := runCLI("--config-dir", flagConf, "profile", "set", "--name", "Bryn Davies", "--side", "civil-society"); code != 0 {
+		t.Fatalf("profile set with --config-dir: %s", errs)
 	}
-	st, err := os.Stat(filepath.Join(ann.conf, "device.key"))
-	if err != nil {
-		t.Fatal(err)
+	for _, tc := range []struct {
+		name          string
+		before, after []string // around "new --title T --country C"
+		data          string   // where the plan must land
+		author        string
+	}{
+		{"environment", nil, nil, envData, "Ann Jones"},
+		{"--data-dir before", []string{"--data-dir", flagData}, nil, flagData, "Ann Jones"},
+		{"--data-dir after", nil, []string{"--data-dir", flagData}, flagData, "Ann Jones"},
+		{"both flags", []string{"--data-dir=" + flagData, "--config-dir=" + flagConf}, nil, flagData, "Bryn Davies"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append(append(append([]string(nil), tc.before...), "new", "--title", "Plan "+tc.name, "--country", "X"), tc.after...)
+			out, errs, code := runCLI(args...)
+			if code != 0 {
+				t.Fatalf("coplan %s: %s", strings.Join(args, " "), errs)
+			}
+			plan := strings.TrimSpace(out)
+			if _, err := os.Stat(filepath.Join(tc.data, "plans", plan)); err != nil {
+				t.Fatalf("plan not in %s: %v", tc.data, err)
+			}
+			list, _, _ := runCLI("list")
+			if strings.Contains(list, plan) != (tc.data == envData) {
+				t.Fatalf("COPLAN_DATA's list and %q disagree: %s", plan, list)
+			}
+			hist, _, _ := runCLI("--data-dir", tc.data, "history", plan)
+			if !strings.Contains(hist, tc.author) {
+				t.Fatalf("history names someone else than %s:\n%s", tc.author, hist)
+			}
+		})
 	}
-	if st.Mode().Perm() != 0o600 {
-		t.Fatalf("device key mode %v", st.Mode().Perm())
-	}
-}
-
-// With no display, `coplan` alone says why the window cannot open instead
-// of crashing in the GL library.
-func TestNoDisplay(t *testing.T) {
-	u := newUser(t, "", "", "")
-	cmd := exec.Command(binary)
-	cmd.Env = append(os.Environ(), "COPLAN_DATA="+u.data, "COPLAN_CONFIG="+u.conf, "DISPLAY=", "WAYLAND_DISPLAY=")
-	out, err := cmd.CombinedOutput()
-	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
-		t.Fatalf("exit %v, output %s", err, out)
-	}
-	if !strings.Contains(string(out), "no display") || strings.Contains(string(out), "panic") {
-		t.Fatalf("output %q", out)
+	for _, dir := range []string{envConf, flagConf} {
+		st, err := os.Stat(filepath.Join(dir, "device.key"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm() != 0o600 {
+			t.Fatalf("device key mode %v", st.Mode().Perm())
+		}
 	}
 }

@@ -270,14 +270,15 @@ func runServe(e *Env, fs *flag.FlagSet, args []string) error {
 		}
 		relays = append(relays, info)
 	}
+	// Caught from the start, so a signal during start-up also stops cleanly.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	o := nodeOptions{listen: listen(fs), mdns: str(fs, "no-mdns") != "true",
 		relayService: str(fs, "relay") == "true", relays: relays}
 	return e.withPlanNode(args[0], o, nil, func(p *doc.Plan, n *p2psync.Node) error {
 		for _, a := range n.Addrs() {
 			fmt.Fprintln(e.Stdout, a)
 		}
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		defer stop()
 		<-ctx.Done()
 		fmt.Fprintln(e.Stderr, "coplan serve: stopping")
 		return nil

@@ -3,8 +3,8 @@ package cli_test
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net"
-	"os"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -21,10 +21,93 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// The whole journey on loopback with the real binary: Ann serves the plan,
+// server is a `coplan serve` in its own process, its output read line by
+// line.
+type server struct {
+	t    *testing.T
+	cmd  *exec.Cmd
+	out  chan string // stdout and stderr lines; closed when both end
+	seen []string
+}
+
+func startServe(t *testing.T, u *user, env []string, args ...string) *server {
+	t.Helper()
+	cmd := u.child(env, append([]string{"serve"}, args...)...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s := &server{t: t, cmd: cmd, out: make(chan string, 1000)}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	done := make(chan struct{}, 2)
+	for _, r := range []io.Reader{stdout, stderr} {
+		go func() {
+			sc := bufio.NewScanner(r)
+			for sc.Scan() {
+				s.out <- sc.Text()
+			}
+			done <- struct{}{}
+		}()
+	}
+	go func() { <-done; <-done; close(s.out) }()
+	return s
+}
+
+// waitLine waits (at most 30 s) for a line containing want.
+func (s *server) waitLine(want string) {
+	s.t.Helper()
+	deadline := time.After(30 * time.Second)
+	for {
+		select {
+		case l, ok := <-s.out:
+			if !ok {
+				s.t.Fatalf("serve exited; output:\n%s", strings.Join(s.seen, "\n"))
+			}
+			s.seen = append(s.seen, l)
+			if strings.Contains(l, want) {
+				return
+			}
+		case <-deadline:
+			s.t.Fatalf("serve never printed %q; output:\n%s", want, strings.Join(s.seen, "\n"))
+		}
+	}
+}
+
+// stop sends sig and waits (at most 20 s) for a clean exit; it returns all
+// the output.
+func (s *server) stop(sig syscall.Signal) string {
+	s.t.Helper()
+	if err := s.cmd.Process.Signal(sig); err != nil {
+		s.t.Fatal(err)
+	}
+	deadline := time.After(20 * time.Second)
+	for open := true; open; {
+		select {
+		case l, ok := <-s.out:
+			if open = ok; ok {
+				s.seen = append(s.seen, l)
+			}
+		case <-deadline:
+			s.t.Fatalf("serve did not stop on %v; output:\n%s", sig, strings.Join(s.seen, "\n"))
+		}
+	}
+	if err := s.cmd.Wait(); err != nil {
+		s.t.Fatalf("serve did not stop cleanly on %v: %v", sig, err)
+	}
+	return strings.Join(s.seen, "\n")
+}
+
+// The whole journey on loopback: Ann serves the plan in its own process,
 // invites Bryn, Bryn joins with the code, edits offline, syncs once; Ann's
 // data folder then holds Bryn's words and Bryn is a member. Ctrl-C stops the
-// server cleanly.
+// server cleanly. The one-shot commands log warnings only.
 func TestServeInviteJoinSync(t *testing.T) {
 	ann := newUser(t, "Ann Jones", "Cabinet Office", "government")
 	bryn := newUser(t, "Bryn Davies", "Open Rights Cymru", "civil-society")
@@ -32,56 +115,35 @@ func TestServeInviteJoinSync(t *testing.T) {
 	cid := ann.ok("commitment", "add", plan, "--title", "Open budgets")
 	addr := fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", freePort(t))
 
-	serve := exec.Command(binary, "serve", plan, "--listen", addr, "--no-mdns")
-	serve.Env = append(os.Environ(), "COPLAN_DATA="+ann.data, "COPLAN_CONFIG="+ann.conf)
-	stderr, err := serve.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	serve.Stdout = serve.Stderr
-	if err := serve.Start(); err != nil {
-		t.Fatal(err)
-	}
-	logs := make(chan string, 1000)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			logs <- sc.Text()
-		}
-		close(logs)
-	}()
-	defer serve.Process.Kill()
-	var seen []string
-	waitLog := func(want string) {
-		t.Helper()
-		deadline := time.After(30 * time.Second)
-		for {
-			select {
-			case l, ok := <-logs:
-				if !ok {
-					t.Fatalf("serve exited; log:\n%s", strings.Join(seen, "\n"))
-				}
-				seen = append(seen, l)
-				if strings.Contains(l, want) {
-					return
-				}
-			case <-deadline:
-				t.Fatalf("serve never logged %q; log:\n%s", want, strings.Join(seen, "\n"))
-			}
-		}
-	}
-	waitLog("127.0.0.1")
+	serve := startServe(t, ann, []string{"COPLAN_LOG="}, plan, "--listen", addr, "--no-mdns")
+	serve.waitLine(addr + "/p2p/")
 
 	code := ann.ok("invite", plan, "--listen", addr, "--expires", "1h")
-	if out := bryn.ok("join", code); !strings.Contains(out, plan) {
-		t.Fatalf("join printed %q", out)
+	out, errs, rc := bryn.run("join", code)
+	if rc != 0 || !strings.Contains(out, plan) {
+		t.Fatalf("join: exit %d, printed %q, %s", rc, out, errs)
+	}
+	if strings.Contains(errs, "level=INFO") {
+		t.Fatalf("join logged below warn by default:\n%s", errs)
 	}
 	bryn.ok("commitment", "set", plan, cid, "description", "Publish the budget monthly.")
 	fields := strings.Fields(ann.ok("profile", "show"))
 	peerID := fields[len(fields)-1] // the last line is "device: PEER-ID"
-	out := bryn.ok("sync", plan, "--peer", addr+"/p2p/"+peerID)
-	if !strings.Contains(out, "sent") {
-		t.Fatalf("sync did not say what moved: %q", out)
+	out, errs, rc = bryn.run("sync", plan, "--peer", addr+"/p2p/"+peerID)
+	if rc != 0 || !strings.Contains(out, "sent 1 changes") {
+		t.Fatalf("sync: exit %d, printed %q, %s", rc, out, errs)
+	}
+	if strings.Contains(errs, "level=INFO") {
+		t.Fatalf("sync logged below warn by default:\n%s", errs)
+	}
+	// COPLAN_LOG lowers the level of a one-shot command.
+	t.Setenv("COPLAN_LOG", "debug")
+	out, errs, rc = bryn.run("sync", plan, "--peer", addr+"/p2p/"+peerID)
+	if rc != 0 || !strings.Contains(out, "sent 0 changes") {
+		t.Fatalf("second sync: exit %d, printed %q, %s", rc, out, errs)
+	}
+	if !strings.Contains(errs, "level=INFO") || !strings.Contains(errs, "level=DEBUG") {
+		t.Fatalf("sync with COPLAN_LOG=debug logged no info and debug lines:\n%s", errs)
 	}
 
 	// The server persisted Bryn's edit into Ann's data folder.
@@ -97,15 +159,41 @@ func TestServeInviteJoinSync(t *testing.T) {
 		t.Fatalf("Bryn is not a member: %+v", c.Members)
 	}
 
-	serve.Process.Signal(syscall.SIGINT)
-	done := make(chan error, 1)
-	go func() { done <- serve.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("serve did not stop cleanly on Ctrl-C: %v", err)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("serve did not stop on Ctrl-C")
+	if log := serve.stop(syscall.SIGINT); !strings.Contains(log, "coplan serve: stopping") {
+		t.Fatalf("serve did not say it stopped:\n%s", log)
+	}
+}
+
+// serve logs at info unless COPLAN_LOG says otherwise, and stops cleanly on
+// SIGTERM as on Ctrl-C.
+func TestServeLogLevel(t *testing.T) {
+	ann := newUser(t, "Ann Jones", "Cabinet Office", "government")
+	plan := ann.ok("new", "--title", "NAP", "--country", "Cymru")
+	for _, tc := range []struct {
+		env          string
+		info         bool
+		wantInOutput string
+	}{
+		{env: "", info: true, wantInOutput: `msg="sync node listening"`},
+		{env: "warn"},
+		{env: "error"},
+		{env: "DEBUG", info: true, wantInOutput: `msg="syncing plan"`},
+		{env: "loud", info: true, wantInOutput: `COPLAN_LOG="loud": want debug, info, warn or error`},
+	} {
+		t.Run("COPLAN_LOG="+tc.env, func(t *testing.T) {
+			addr := fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", freePort(t))
+			s := startServe(t, ann, []string{"COPLAN_LOG=" + tc.env}, plan, "--listen", addr, "--no-mdns")
+			s.waitLine(addr + "/p2p/")
+			log := s.stop(syscall.SIGTERM)
+			if got := strings.Contains(log, "level=INFO"); got != tc.info {
+				t.Errorf("info lines: %v, want %v", got, tc.info)
+			}
+			if !strings.Contains(log, tc.wantInOutput) {
+				t.Errorf("output lacks %q", tc.wantInOutput)
+			}
+			if t.Failed() {
+				t.Logf("output:\n%s", log)
+			}
+		})
 	}
 }
