@@ -1,6 +1,9 @@
 // Package cli implements the coplan command line: every subcommand parses
 // its arguments, opens the data folder and calls doc (or sync), printing one
 // line of error and exiting non-zero on bad input without writing anything.
+// The commands are listed in one table (commands.go); each runs through a
+// named run function in the file for its area. The folders and the profile
+// come from internal/profile, shared with the window.
 package cli
 
 import (
@@ -50,11 +53,11 @@ var errNoProfile = errors.New("no profile yet: run coplan profile set --name NAM
 // exit code.
 func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	g, rest, err := profile.ParseFolders(args)
-	if err != nil {
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(stderr, "coplan:", err)
 		return 2
 	}
-	if len(rest) == 0 || rest[0] == "help" || rest[0] == "-h" || rest[0] == "--help" {
+	if err != nil || len(rest) == 0 || rest[0] == "help" {
 		Usage(stdout)
 		return 0
 	}
