@@ -174,11 +174,16 @@ func (e *Env) Author(needProfile bool) (doc.Author, error) {
 // Library opens the data folder. Its plans log to standard error at the
 // one-shot commands' level (warn, or what COPLAN_LOG says).
 func (e *Env) Library() (*doc.Library, error) {
+	return e.libraryLogging(logging.New(e.Stderr, slog.LevelWarn))
+}
+
+// libraryLogging opens the data folder with its plans logging to log.
+func (e *Env) libraryLogging(log *slog.Logger) (*doc.Library, error) {
 	lib, err := doc.OpenLibrary(e.DataDir)
 	if err != nil {
 		return nil, err
 	}
-	lib.SetLogger(logging.New(e.Stderr, slog.LevelWarn))
+	lib.SetLogger(log)
 	return lib, nil
 }
 
@@ -194,6 +199,12 @@ func isFileRef(ref string) bool {
 // OpenPlan opens PLAN (ID, unique prefix, or .coplan path) for reading; a
 // file is loaded read-only. Call the returned close when done.
 func (e *Env) OpenPlan(ref string, write bool) (*doc.Plan, error) {
+	return e.openPlanIn(nil, ref, write)
+}
+
+// openPlanIn is OpenPlan from lib, or from the data folder opened afresh
+// when lib is nil.
+func (e *Env) openPlanIn(lib *doc.Library, ref string, write bool) (*doc.Plan, error) {
 	if isFileRef(ref) {
 		if write {
 			return nil, fmt.Errorf("%s is a file: import it first (coplan import %s), then edit the plan by ID", ref, ref)
@@ -204,9 +215,10 @@ func (e *Env) OpenPlan(ref string, write bool) (*doc.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	lib, err := e.Library()
-	if err != nil {
-		return nil, err
+	if lib == nil {
+		if lib, err = e.Library(); err != nil {
+			return nil, err
+		}
 	}
 	id, err := lib.Resolve(ref)
 	if err != nil {

@@ -54,34 +54,40 @@ type nodeOptions struct {
 	relays       []peer.AddrInfo // relays to admit and stay reachable through
 }
 
-// node starts a sync node for this device on lib; COPLAN_LOG overrides the
-// log level.
-func (e *Env) node(lib *doc.Library, o nodeOptions) (*p2psync.Node, error) {
+// logger is the node's and its plans' logger: info for serve, warn for
+// one-shot commands, unless COPLAN_LOG says otherwise.
+func (e *Env) logger(o nodeOptions) *slog.Logger {
+	if o.oneShot {
+		return logging.New(e.Stderr, slog.LevelWarn)
+	}
+	return logging.New(e.Stderr, slog.LevelInfo)
+}
+
+// node starts a sync node for this device on lib, logging to log.
+func (e *Env) node(lib *doc.Library, o nodeOptions, log *slog.Logger) (*p2psync.Node, error) {
 	id, err := p2psync.LoadOrCreateIdentity(e.ConfigDir)
 	if err != nil {
 		return nil, err
 	}
-	level, listenAddrs := slog.LevelInfo, o.listen
-	if o.oneShot {
-		level = slog.LevelWarn
-		if len(listenAddrs) == 0 {
-			listenAddrs = oneShotListen
-		}
+	listenAddrs := o.listen
+	if o.oneShot && len(listenAddrs) == 0 {
+		listenAddrs = oneShotListen
 	}
 	return p2psync.NewNode(p2psync.Config{Identity: id, Listen: listenAddrs, StateDir: e.syncStateDir(),
-		Library: lib, MDNS: o.mdns, Logger: logging.New(e.Stderr, level),
-		RelayService: o.relayService, Relays: o.relays})
+		Library: lib, MDNS: o.mdns, Logger: log, RelayService: o.relayService, Relays: o.relays})
 }
 
 // withPlanNode opens the data folder and PLAN, lets admit refuse the plan
 // before any node starts, starts a node syncing the plan and runs fn; the
-// node and then the plan are closed when fn returns.
+// node and then the plan are closed when fn returns. The node and the plan
+// log alike.
 func (e *Env) withPlanNode(ref string, o nodeOptions, admit func(p *doc.Plan) error, fn func(p *doc.Plan, n *p2psync.Node) error) error {
-	lib, err := e.Library()
+	log := e.logger(o)
+	lib, err := e.libraryLogging(log)
 	if err != nil {
 		return err
 	}
-	p, err := e.OpenPlan(ref, false)
+	p, err := e.openPlanIn(lib, ref, false)
 	if err != nil {
 		return err
 	}
@@ -91,7 +97,7 @@ func (e *Env) withPlanNode(ref string, o nodeOptions, admit func(p *doc.Plan) er
 			return err
 		}
 	}
-	n, err := e.node(lib, o)
+	n, err := e.node(lib, o, log)
 	if err != nil {
 		return err
 	}
@@ -208,11 +214,13 @@ func runJoin(e *Env, fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	author.Name, author.Org, author.Side = prof.Name, prof.Org, prof.Side
-	lib, err := e.Library()
+	o := nodeOptions{oneShot: true, listen: listen(fs)}
+	log := e.logger(o)
+	lib, err := e.libraryLogging(log)
 	if err != nil {
 		return err
 	}
-	n, err := e.node(lib, nodeOptions{oneShot: true, listen: listen(fs)})
+	n, err := e.node(lib, o, log)
 	if err != nil {
 		return err
 	}
