@@ -26,8 +26,9 @@ type CommitPolicy struct {
 	Now func() time.Time
 }
 
-// DefaultPolicy is the policy of the desktop app.
-var DefaultPolicy = CommitPolicy{Pause: 700 * time.Millisecond, Max: 2 * time.Second}
+// DefaultPolicy is the policy of the desktop app: a 250 ms pause commits, so
+// a crash 300 ms after the last keystroke still keeps it (issue 13).
+var DefaultPolicy = CommitPolicy{Pause: 250 * time.Millisecond, Max: 2 * time.Second}
 
 // Event tells a subscriber that the plan changed. Events coalesce, so one
 // event can stand for both kinds of change.
