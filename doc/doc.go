@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/coplan/coplan/doc/store"
 )
 
 // SchemaVersion is the document shape this build writes. Older documents are
@@ -26,6 +28,11 @@ var (
 	ErrNotAPlan     = errors.New("not a Coplan plan")
 	ErrNewerSchema  = errors.New("plan was written by a newer Coplan")
 	ErrAmbiguous    = errors.New("ambiguous plan reference")
+
+	// Storage errors, the same values as doc/store's.
+	ErrCorrupt       = store.ErrCorrupt
+	ErrStale         = store.ErrStale
+	ErrOpenElsewhere = store.ErrOpenElsewhere
 )
 
 // Side is who proposed a commitment or which side a member speaks for.

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/coplan/coplan/doc/store"
 	"github.com/coplan/coplan/internal/logging"
 )
 
@@ -130,7 +131,7 @@ func (l *Library) Create(title, country, periodStart, periodEnd string, author A
 
 // attach gives an in-memory plan a store in the library and writes it.
 func (l *Library) attach(p *Plan, snapshot []byte) error {
-	st, err := OpenStore(l.planDir(p.id))
+	st, err := store.Open(l.planDir(p.id))
 	if err != nil {
 		return err
 	}
@@ -168,13 +169,16 @@ func (l *Library) Open(id string, author Author) (*Plan, error) {
 	return p, err
 }
 
+// RecoveryReport says what opening a plan had to repair; see doc/store.
+type RecoveryReport = store.RecoveryReport
+
 // OpenWithReport is Open, also returning what recovery did, if anything.
 func (l *Library) OpenWithReport(id string, author Author) (*Plan, *RecoveryReport, error) {
 	dir := l.planDir(id)
 	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
 		return nil, nil, fmt.Errorf("%w: no plan %s in %s", ErrNotFound, id, l.dir)
 	}
-	st, err := OpenStore(dir)
+	st, err := store.Open(dir)
 	if err != nil {
 		return nil, nil, err
 	}

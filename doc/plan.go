@@ -12,6 +12,7 @@ import (
 
 	am "github.com/automerge/automerge-go"
 
+	"github.com/coplan/coplan/doc/store"
 	"github.com/coplan/coplan/internal/logging"
 )
 
@@ -49,7 +50,7 @@ type Plan struct {
 	author Author
 	actor  string
 
-	store      *Store
+	store      *store.Store
 	unsaved    []byte // changes a failed append did not write yet
 	compact    bool   // a compaction is due at the next idle commit
 	readOnly   bool

@@ -1,4 +1,17 @@
-package doc
+// Package store keeps one plan's bytes on disk as a snapshot plus an
+// append-only log of checksummed records, shared safely between processes
+// that hold the same folder open. It stores opaque bytes and knows nothing
+// of the plan schema or the engine that produced them.
+//
+// A plan folder holds:
+//
+//	snapshot         the last compacted state, replaced atomically
+//	log              "CPLNLOG1", an 8-byte epoch, then records of
+//	                 big-endian length, CRC-32C, payload
+//	lock             taken shared to read, exclusive to write
+//	open.lock        taken by TryLockExclusive (one window per plan)
+//	*.damaged-<ns>   damaged files set aside by recovery, never deleted
+package store
 
 import (
 	"crypto/rand"
@@ -10,8 +23,9 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"time"
+
+	"github.com/coplan/coplan/internal/atomicfile"
 )
 
 // Storage errors; callers match them with errors.Is.
@@ -22,13 +36,13 @@ var (
 )
 
 const (
-	storeLogMagic    = "CPLNLOG1"
-	storeHeaderSize  = 16 // magic + epoch
-	storeFrameHeader = 8  // length + crc
-	storeMaxFrame    = 256 << 20
+	logMagic    = "CPLNLOG1"
+	headerSize  = 16 // magic + epoch
+	frameHeader = 8  // length + crc
+	maxFrame    = 256 << 20
 )
 
-var storeCastagnoli = crc32.MakeTable(crc32.Castagnoli)
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // RecoveryReport says what Load had to do to a damaged log. Nothing is
 // deleted: every damaged file is kept aside under the names in Kept.
@@ -52,19 +66,18 @@ func (r *RecoveryReport) merge(o *RecoveryReport) *RecoveryReport {
 }
 
 // Store is the on-disk form of one plan: a snapshot plus an append-only log
-// of incremental chunks, shared safely between processes with flock. It
-// stores opaque bytes and knows nothing about the plan schema.
+// of incremental chunks, shared safely between processes with file locks.
 type Store struct {
 	dir string
 
-	mu     sync.Mutex // flock is per open file, not per goroutine
+	mu     sync.Mutex // file locks are per open file, not per goroutine
 	lockF  *os.File
 	openF  *os.File // held by TryLockExclusive
 	closed bool
 
 	// Read position: what the caller has been given.
 	loaded     bool
-	snapID     storeFileID
+	snapID     fileID
 	epoch      [8]byte // zero: no log seen
 	offset     int64   // 0: no log seen
 	skip       map[int64]bool
@@ -78,42 +91,35 @@ type Store struct {
 	pending *RecoveryReport
 }
 
-// storeFileID tells a replaced snapshot from the one we read.
-type storeFileID struct {
+// fileID tells a replaced snapshot from the one we read. dev and ino come
+// from the platform (fileid_*.go): device and inode, or volume and file index.
+type fileID struct {
 	exists   bool
 	dev, ino uint64
 	size     int64
 	mtime    int64
 }
 
-func storeIDOf(fi os.FileInfo) storeFileID {
-	id := storeFileID{exists: true, size: fi.Size(), mtime: fi.ModTime().UnixNano()}
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		id.dev, id.ino = uint64(st.Dev), uint64(st.Ino)
-	}
-	return id
-}
-
-type storeRec struct {
+type record struct {
 	off  int64
 	data []byte
 }
 
-// storeScan is the parsed state of the log file.
-type storeScan struct {
+// logScan is the parsed state of the log file.
+type logScan struct {
 	exists    bool
 	size      int64
 	epoch     [8]byte
 	badHeader bool
-	recs      []storeRec
+	recs      []record
 	end       int64  // just past the last good record
 	damage    string // empty when clean
 	torn      bool   // damage is a short final record: an unacknowledged append
 }
 
-// OpenStore opens the plan directory dir, creating it and its lock file if
+// Open opens the plan directory dir, creating it and its lock file if
 // missing. It reads no data.
-func OpenStore(dir string) (*Store, error) {
+func Open(dir string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create plan folder %s: %w", dir, err)
 	}
@@ -138,44 +144,26 @@ func (s *Store) check() error {
 	return nil
 }
 
-// Lock modes for storeFlock. The flock calls and storeIDOf are the only
-// unix-specific code here.
+// How lockFile (lock_*.go) takes a lock.
+type lockMode int
+
 const (
-	storeLockSH   = syscall.LOCK_SH
-	storeLockEX   = syscall.LOCK_EX
-	storeLockTry  = syscall.LOCK_EX | syscall.LOCK_NB
-	storeLockFree = syscall.LOCK_UN
+	lockShared lockMode = iota
+	lockExclusive
+	lockTryExclusive // fails with errLocked rather than wait
 )
 
-func storeFlock(f *os.File, how int) error {
-	rc, err := f.SyscallConn()
-	if err != nil {
-		return err
-	}
-	var ferr error
-	if err := rc.Control(func(fd uintptr) {
-		for {
-			if ferr = syscall.Flock(int(fd), how); ferr != syscall.EINTR {
-				return
-			}
-		}
-	}); err != nil {
-		return err
-	}
-	if how == storeLockTry && ferr == syscall.EWOULDBLOCK {
-		return ErrOpenElsewhere
-	}
-	return ferr
-}
+// errLocked is lockFile's answer when lockTryExclusive would have to wait.
+var errLocked = errors.New("locked by another holder")
 
-func (s *Store) lock(how int) error {
-	if err := storeFlock(s.lockF, how); err != nil {
+func (s *Store) lock(mode lockMode) error {
+	if err := lockFile(s.lockF, mode); err != nil {
 		return fmt.Errorf("lock %s: %w", s.lockF.Name(), err)
 	}
 	return nil
 }
 
-func (s *Store) unlock() { _ = storeFlock(s.lockF, storeLockFree) }
+func (s *Store) unlock() { _ = unlockFile(s.lockF) }
 
 // Load reads the snapshot (nil if none) and every log record in order, and
 // remembers how far it read for ReadNew. A damaged log is copied aside and
@@ -195,11 +183,11 @@ func (s *Store) Load() (snapshot []byte, chunks [][]byte, rep *RecoveryReport, e
 	return snapshot, chunks, rep, nil
 }
 
-// resetRead reads everything under LOCK_SH, retrying under LOCK_EX with
+// resetRead reads everything under a shared lock, retrying under an exclusive one with
 // repair if the log is damaged, and sets the read position. Repair reports
 // go to s.pending.
 func (s *Store) resetRead() ([]byte, [][]byte, error) {
-	if err := s.lock(storeLockSH); err != nil {
+	if err := s.lock(lockShared); err != nil {
 		return nil, nil, err
 	}
 	snap, id, sc, err := s.readAll()
@@ -208,7 +196,7 @@ func (s *Store) resetRead() ([]byte, [][]byte, error) {
 		return nil, nil, err
 	}
 	if sc.damage != "" {
-		if err := s.lock(storeLockEX); err != nil {
+		if err := s.lock(lockExclusive); err != nil {
 			return nil, nil, err
 		}
 		snap, id, sc, err = s.readAll()
@@ -233,7 +221,7 @@ func (s *Store) resetRead() ([]byte, [][]byte, error) {
 	return snap, chunks, nil
 }
 
-func (s *Store) setPosition(sc storeScan) {
+func (s *Store) setPosition(sc logScan) {
 	if sc.exists {
 		s.epoch, s.offset = sc.epoch, sc.end
 	} else {
@@ -241,80 +229,73 @@ func (s *Store) setPosition(sc storeScan) {
 	}
 }
 
-func (s *Store) readAll() ([]byte, storeFileID, storeScan, error) {
-	snap, id, err := storeReadSnapshot(s.snapPath())
+func (s *Store) readAll() ([]byte, fileID, logScan, error) {
+	snap, id, err := readSnapshot(s.snapPath())
 	if err != nil {
-		return nil, id, storeScan{}, err
+		return nil, id, logScan{}, err
 	}
-	sc, err := storeScanLog(s.logPath(), 0)
+	sc, err := scanLog(s.logPath(), 0)
 	return snap, id, sc, err
 }
 
-func storeReadSnapshot(p string) ([]byte, storeFileID, error) {
+func readSnapshot(p string) ([]byte, fileID, error) {
 	f, err := os.Open(p)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, storeFileID{}, nil
+		return nil, fileID{}, nil
 	}
 	if err != nil {
-		return nil, storeFileID{}, fmt.Errorf("open snapshot %s: %w", p, err)
+		return nil, fileID{}, fmt.Errorf("open snapshot %s: %w", p, err)
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, storeFileID{}, fmt.Errorf("stat snapshot %s: %w", p, err)
+		return nil, fileID{}, fmt.Errorf("stat snapshot %s: %w", p, err)
 	}
 	b := make([]byte, fi.Size())
 	if _, err := io.ReadFull(f, b); err != nil {
-		return nil, storeFileID{}, fmt.Errorf("read snapshot %s: %w", p, err)
+		return nil, fileID{}, fmt.Errorf("read snapshot %s: %w", p, err)
 	}
-	return b, storeIDOf(fi), nil
-}
-
-func storeStatID(p string) (storeFileID, error) {
-	fi, err := os.Stat(p)
-	if errors.Is(err, os.ErrNotExist) {
-		return storeFileID{}, nil
-	}
+	id, err := idOf(f, fi)
 	if err != nil {
-		return storeFileID{}, fmt.Errorf("stat %s: %w", p, err)
+		return nil, fileID{}, fmt.Errorf("identify snapshot %s: %w", p, err)
 	}
-	return storeIDOf(fi), nil
+	return b, id, nil
 }
 
-// storeScanLog reads the log header and the records from offset from on.
-func storeScanLog(p string, from int64) (storeScan, error) {
+// scanLog reads the log header and the records from offset from on.
+func scanLog(p string, from int64) (logScan, error) {
 	f, err := os.Open(p)
 	if errors.Is(err, os.ErrNotExist) {
-		return storeScan{}, nil
+		return logScan{}, nil
 	}
 	if err != nil {
-		return storeScan{}, fmt.Errorf("open log %s: %w", p, err)
+		return logScan{}, fmt.Errorf("open log %s: %w", p, err)
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return storeScan{}, fmt.Errorf("stat log %s: %w", p, err)
+		return logScan{}, fmt.Errorf("stat log %s: %w", p, err)
 	}
 	size := fi.Size()
-	hdr := make([]byte, min(size, storeHeaderSize))
+	hdr := make([]byte, min(size, headerSize))
 	if _, err := f.ReadAt(hdr, 0); err != nil && err != io.EOF {
-		return storeScan{}, fmt.Errorf("read log %s: %w", p, err)
+		return logScan{}, fmt.Errorf("read log %s: %w", p, err)
 	}
-	from = max(from, storeHeaderSize)
+	from = max(from, headerSize)
 	var tail []byte
 	if size > from {
 		tail = make([]byte, size-from)
 		if _, err := f.ReadAt(tail, from); err != nil && err != io.EOF {
-			return storeScan{}, fmt.Errorf("read log %s: %w", p, err)
+			return logScan{}, fmt.Errorf("read log %s: %w", p, err)
 		}
 	}
-	return storeParseLog(hdr, tail, from, size), nil
+	return parseLog(hdr, tail, from, size), nil
 }
 
-// storeParseLog parses records in tail, which starts at file offset base.
-func storeParseLog(hdr, tail []byte, base, size int64) storeScan {
-	sc := storeScan{exists: true, size: size}
-	if len(hdr) < storeHeaderSize || string(hdr[:8]) != storeLogMagic {
+// parseLog parses records in tail, which starts at file offset base.
+func parseLog(hdr, tail []byte, base, size int64) logScan {
+	sc := logScan{exists: true, size: size}
+	if len(hdr) < headerSize || string(hdr[:8]) != logMagic {
 		sc.badHeader = true
 		sc.damage = "bad log header"
 		return sc
@@ -324,7 +305,7 @@ func storeParseLog(hdr, tail []byte, base, size int64) storeScan {
 	for i < len(tail) {
 		off := base + int64(i)
 		rest := tail[i:]
-		if len(rest) < storeFrameHeader {
+		if len(rest) < frameHeader {
 			sc.torn = true
 			sc.damage = fmt.Sprintf("short record header at offset %d", off)
 			break
@@ -336,36 +317,37 @@ func storeParseLog(hdr, tail []byte, base, size int64) storeScan {
 			sc.damage = fmt.Sprintf("empty record at offset %d", off)
 			break
 		}
-		if n > storeMaxFrame {
+		if n > maxFrame {
 			sc.damage = fmt.Sprintf("record length %d at offset %d exceeds the limit", n, off)
 			break
 		}
-		if int64(n) > int64(len(rest)-storeFrameHeader) {
+		if int64(n) > int64(len(rest)-frameHeader) {
 			sc.torn = true
-			sc.damage = fmt.Sprintf("short record at offset %d (%d of %d bytes)", off, len(rest)-storeFrameHeader, n)
+			sc.damage = fmt.Sprintf("short record at offset %d (%d of %d bytes)", off, len(rest)-frameHeader, n)
 			break
 		}
-		payload := rest[storeFrameHeader : storeFrameHeader+int(n) : storeFrameHeader+int(n)]
-		if crc32.Checksum(payload, storeCastagnoli) != sum {
+		payload := rest[frameHeader : frameHeader+int(n) : frameHeader+int(n)]
+		if crc32.Checksum(payload, castagnoli) != sum {
 			sc.damage = fmt.Sprintf("checksum mismatch in record at offset %d", off)
 			break
 		}
-		sc.recs = append(sc.recs, storeRec{off: off, data: payload})
-		i += storeFrameHeader + int(n)
+		sc.recs = append(sc.recs, record{off: off, data: payload})
+		i += frameHeader + int(n)
 	}
 	sc.end = base + int64(i)
 	return sc
 }
 
 // repair keeps a copy of the damaged log, then cuts the log back to its good
-// records (or starts a fresh one if the header is bad). Caller holds LOCK_EX;
+// records (or starts a fresh one if the header is bad). Caller holds the
+// exclusive lock;
 // sc must come from a full scan.
-func (s *Store) repair(sc *storeScan) error {
+func (s *Store) repair(sc *logScan) error {
 	p := s.logPath()
 	fail := func(err error) error {
 		return fmt.Errorf("log %s: %s (could not repair: %v): %w", p, sc.damage, err, ErrCorrupt)
 	}
-	kept, err := storeCopyAside(p)
+	kept, err := copyAside(p)
 	if err != nil {
 		return fail(err)
 	}
@@ -374,7 +356,7 @@ func (s *Store) repair(sc *storeScan) error {
 		if sc.epoch, err = s.writeFreshLog(); err != nil {
 			return fail(err)
 		}
-		sc.end, sc.size, sc.badHeader = storeHeaderSize, storeHeaderSize, false
+		sc.end, sc.size, sc.badHeader = headerSize, headerSize, false
 	} else {
 		f, err := os.OpenFile(p, os.O_WRONLY, 0)
 		if err != nil {
@@ -404,8 +386,8 @@ func (s *Store) repair(sc *storeScan) error {
 	return nil
 }
 
-// storeCopyAside copies p to p.damaged-<unix-nanos>, durably.
-func storeCopyAside(p string) (string, error) {
+// copyAside copies p to p.damaged-<unix-nanos>, durably.
+func copyAside(p string) (string, error) {
 	src, err := os.Open(p)
 	if err != nil {
 		return "", err
@@ -431,7 +413,7 @@ func storeCopyAside(p string) (string, error) {
 		err = cerr
 	}
 	if err == nil {
-		err = storeSyncDir(filepath.Dir(p))
+		err = atomicfile.SyncDir(filepath.Dir(p))
 	}
 	if err != nil {
 		os.Remove(name)
@@ -440,57 +422,13 @@ func storeCopyAside(p string) (string, error) {
 	return name, nil
 }
 
-// storeWriteFile writes b to p atomically: temp file, fsync, rename, fsync dir.
-func storeWriteFile(p string, b []byte) error {
-	tmp := p + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return fmt.Errorf("create %s: %w", tmp, err)
-	}
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", tmp, err)
-	}
-	if err := os.Rename(tmp, p); err != nil {
-		return fmt.Errorf("replace %s: %w", p, err)
-	}
-	if err := storeSyncDir(filepath.Dir(p)); err != nil {
-		return fmt.Errorf("sync folder of %s: %w", p, err)
-	}
-	return nil
-}
-
-// storeSyncDir makes renames in dir durable. Some file systems cannot sync a
-// directory; there is nothing better to do there, so that is not an error.
-func storeSyncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.ENOTSUP) {
-		err = nil
-	}
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
 func (s *Store) writeFreshLog() ([8]byte, error) {
 	var epoch [8]byte
 	if _, err := rand.Read(epoch[:]); err != nil {
 		return epoch, err
 	}
-	hdr := append([]byte(storeLogMagic), epoch[:]...)
-	return epoch, storeWriteFile(s.logPath(), hdr)
+	hdr := append([]byte(logMagic), epoch[:]...)
+	return epoch, atomicfile.WriteFile(s.logPath(), hdr, 0o600)
 }
 
 // Append durably appends one chunk: the record is written with one write call
@@ -500,20 +438,20 @@ func (s *Store) Append(chunk []byte) error {
 		return nil
 	}
 	p := s.logPath()
-	if len(chunk) > storeMaxFrame {
+	if len(chunk) > maxFrame {
 		return fmt.Errorf("append to log %s: chunk of %d bytes exceeds the limit", p, len(chunk))
 	}
-	rec := make([]byte, storeFrameHeader+len(chunk))
+	rec := make([]byte, frameHeader+len(chunk))
 	binary.BigEndian.PutUint32(rec, uint32(len(chunk)))
-	binary.BigEndian.PutUint32(rec[4:], crc32.Checksum(chunk, storeCastagnoli))
-	copy(rec[storeFrameHeader:], chunk)
+	binary.BigEndian.PutUint32(rec[4:], crc32.Checksum(chunk, castagnoli))
+	copy(rec[frameHeader:], chunk)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.check(); err != nil {
 		return err
 	}
-	if err := s.lock(storeLockEX); err != nil {
+	if err := s.lock(lockExclusive); err != nil {
 		return err
 	}
 	defer s.unlock()
@@ -535,7 +473,7 @@ func (s *Store) Append(chunk []byte) error {
 	if s.loaded && !s.forceReset {
 		if s.offset == 0 && s.epoch == [8]byte{} {
 			// The log is new since we read; its header is nothing to return.
-			s.epoch, s.offset = epoch, storeHeaderSize
+			s.epoch, s.offset = epoch, headerSize
 		}
 		if s.epoch == epoch {
 			if s.offset == at {
@@ -554,7 +492,7 @@ func (s *Store) Append(chunk []byte) error {
 // openForAppend returns the log open for writing and the offset at which to
 // append, creating the log if missing and validating (and repairing) any part
 // this Store has not yet checked, so a record never lands behind a torn one.
-// Caller holds LOCK_EX.
+// Caller holds the exclusive lock.
 func (s *Store) openForAppend() (*os.File, [8]byte, int64, error) {
 	p := s.logPath()
 	for range 3 {
@@ -564,7 +502,7 @@ func (s *Store) openForAppend() (*os.File, [8]byte, int64, error) {
 			if err != nil {
 				return nil, epoch, 0, err
 			}
-			s.vEpoch, s.vEnd, s.vCount = epoch, storeHeaderSize, 0
+			s.vEpoch, s.vEnd, s.vCount = epoch, headerSize, 0
 			continue
 		}
 		if err != nil {
@@ -575,16 +513,16 @@ func (s *Store) openForAppend() (*os.File, [8]byte, int64, error) {
 			f.Close()
 			return nil, [8]byte{}, 0, fmt.Errorf("stat log %s: %w", p, err)
 		}
-		hdr := make([]byte, min(fi.Size(), storeHeaderSize))
+		hdr := make([]byte, min(fi.Size(), headerSize))
 		if _, err := f.ReadAt(hdr, 0); err != nil && err != io.EOF {
 			f.Close()
 			return nil, [8]byte{}, 0, fmt.Errorf("read log %s: %w", p, err)
 		}
 		var epoch [8]byte
-		if len(hdr) == storeHeaderSize {
+		if len(hdr) == headerSize {
 			copy(epoch[:], hdr[8:])
 		}
-		if fi.Size() == s.vEnd && epoch == s.vEpoch && string(hdr[:min(8, len(hdr))]) == storeLogMagic {
+		if fi.Size() == s.vEnd && epoch == s.vEpoch && string(hdr[:min(8, len(hdr))]) == logMagic {
 			return f, epoch, s.vEnd, nil
 		}
 		f.Close()
@@ -593,12 +531,12 @@ func (s *Store) openForAppend() (*os.File, [8]byte, int64, error) {
 		if epoch != s.vEpoch || fi.Size() < s.vEnd {
 			from = 0
 		}
-		sc, err := storeScanLog(p, from)
+		sc, err := scanLog(p, from)
 		if err != nil {
 			return nil, epoch, 0, err
 		}
 		if sc.damage != "" {
-			if sc, err = storeScanLog(p, 0); err != nil {
+			if sc, err = scanLog(p, 0); err != nil {
 				return nil, epoch, 0, err
 			}
 			if err := s.repair(&sc); err != nil {
@@ -618,7 +556,7 @@ func (s *Store) openForAppend() (*os.File, [8]byte, int64, error) {
 }
 
 // dropReadPast forgets read state that a repair cut away.
-func (s *Store) dropReadPast(sc storeScan) {
+func (s *Store) dropReadPast(sc logScan) {
 	if s.epoch != sc.epoch || s.offset > sc.end {
 		if s.offset != 0 {
 			s.forceReset = true
@@ -645,7 +583,7 @@ func (s *Store) ReadNew() (snapshot []byte, chunks [][]byte, reset bool, err err
 		snapshot, chunks, err = s.resetRead()
 		return snapshot, chunks, err == nil, err
 	}
-	if err := s.lock(storeLockSH); err != nil {
+	if err := s.lock(lockShared); err != nil {
 		return nil, nil, false, err
 	}
 	chunks, needReset, err := s.readTail()
@@ -662,7 +600,7 @@ func (s *Store) ReadNew() (snapshot []byte, chunks [][]byte, reset bool, err err
 
 // readTail reads records past the read position. Caller holds a lock.
 func (s *Store) readTail() (chunks [][]byte, needReset bool, err error) {
-	id, err := storeStatID(s.snapPath())
+	id, err := statID(s.snapPath())
 	if err != nil {
 		return nil, false, err
 	}
@@ -671,9 +609,9 @@ func (s *Store) readTail() (chunks [][]byte, needReset bool, err error) {
 	}
 	from := s.offset
 	if from == 0 {
-		from = storeHeaderSize
+		from = headerSize
 	}
-	sc, err := storeScanLog(s.logPath(), from)
+	sc, err := scanLog(s.logPath(), from)
 	if err != nil {
 		return nil, false, err
 	}
@@ -719,26 +657,26 @@ func (s *Store) Compact(saved []byte) error {
 	if err := s.check(); err != nil {
 		return err
 	}
-	if err := s.lock(storeLockEX); err != nil {
+	if err := s.lock(lockExclusive); err != nil {
 		return err
 	}
 	defer s.unlock()
 
 	sp, lp := s.snapPath(), s.logPath()
-	id, err := storeStatID(sp)
+	id, err := statID(sp)
 	if err != nil {
 		return err
 	}
 	if id != s.snapID || s.forceReset {
 		return fmt.Errorf("compact %s: snapshot replaced since last read: %w", sp, ErrStale)
 	}
-	sc, err := storeScanLog(lp, max(s.offset, storeHeaderSize))
+	sc, err := scanLog(lp, max(s.offset, headerSize))
 	if err != nil {
 		return err
 	}
 	if sc.exists {
 		switch {
-		case sc.badHeader || s.offset == 0 && sc.size > storeHeaderSize:
+		case sc.badHeader || s.offset == 0 && sc.size > headerSize:
 			return fmt.Errorf("compact %s: log has unread records: %w", lp, ErrStale)
 		case s.offset != 0 && (sc.epoch != s.epoch || sc.size != s.offset):
 			return fmt.Errorf("compact %s: log has unread records: %w", lp, ErrStale)
@@ -746,10 +684,10 @@ func (s *Store) Compact(saved []byte) error {
 	}
 	// Snapshot first: a crash before the new log lands leaves the old log,
 	// whose changes the new snapshot already holds.
-	if err := storeWriteFile(sp, saved); err != nil {
+	if err := atomicfile.WriteFile(sp, saved, 0o600); err != nil {
 		return err
 	}
-	if id, err = storeStatID(sp); err != nil {
+	if id, err = statID(sp); err != nil {
 		return err
 	}
 	s.snapID = id
@@ -761,8 +699,8 @@ func (s *Store) Compact(saved []byte) error {
 	}
 	s.forceReset = false
 	s.loaded = true
-	s.epoch, s.offset, s.skip = epoch, storeHeaderSize, nil
-	s.vEpoch, s.vEnd, s.vCount = epoch, storeHeaderSize, 0
+	s.epoch, s.offset, s.skip = epoch, headerSize, nil
+	s.vEpoch, s.vEnd, s.vCount = epoch, headerSize, 0
 	return nil
 }
 
@@ -774,7 +712,7 @@ func (s *Store) QuarantineSnapshot() (string, error) {
 	if err := s.check(); err != nil {
 		return "", err
 	}
-	if err := s.lock(storeLockEX); err != nil {
+	if err := s.lock(lockExclusive); err != nil {
 		return "", err
 	}
 	defer s.unlock()
@@ -789,10 +727,10 @@ func (s *Store) QuarantineSnapshot() (string, error) {
 	if err := os.Rename(sp, name); err != nil {
 		return "", fmt.Errorf("move damaged snapshot %s aside: %w", sp, err)
 	}
-	if err := storeSyncDir(s.dir); err != nil {
+	if err := atomicfile.SyncDir(s.dir); err != nil {
 		return "", fmt.Errorf("sync folder %s: %w", s.dir, err)
 	}
-	s.snapID = storeFileID{}
+	s.snapID = fileID{}
 	return name, nil
 }
 
@@ -848,9 +786,9 @@ func (s *Store) TryLockExclusive() error {
 	if err != nil {
 		return fmt.Errorf("open %s: %w", p, err)
 	}
-	if err := storeFlock(f, storeLockTry); err != nil {
+	if err := lockFile(f, lockTryExclusive); err != nil {
 		f.Close()
-		if err == ErrOpenElsewhere {
+		if err == errLocked {
 			return fmt.Errorf("%s: %w", s.dir, ErrOpenElsewhere)
 		}
 		return fmt.Errorf("lock %s: %w", p, err)
@@ -872,7 +810,11 @@ func (s *Store) unlockOpen() error {
 	}
 	f := s.openF
 	s.openF = nil
-	return f.Close() // closing the last descriptor releases the flock
+	err := unlockFile(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // Close releases the Store's files and locks.

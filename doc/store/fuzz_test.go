@@ -1,4 +1,4 @@
-package doc
+package store
 
 import (
 	"bytes"
@@ -9,24 +9,24 @@ import (
 	"testing"
 )
 
-// storeFuzzLog builds a valid log holding chunks.
-func storeFuzzLog(chunks ...string) []byte {
-	b := []byte(storeLogMagic + "epoch-id")
+// fuzzLog builds a valid log holding chunks.
+func fuzzLog(chunks ...string) []byte {
+	b := []byte(logMagic + "epoch-id")
 	for _, c := range chunks {
 		b = binary.BigEndian.AppendUint32(b, uint32(len(c)))
-		b = binary.BigEndian.AppendUint32(b, crc32.Checksum([]byte(c), storeCastagnoli))
+		b = binary.BigEndian.AppendUint32(b, crc32.Checksum([]byte(c), castagnoli))
 		b = append(b, c...)
 	}
 	return b
 }
 
 func FuzzStoreLoad(f *testing.F) {
-	valid := storeFuzzLog("first chunk", "second", "3")
+	valid := fuzzLog("first chunk", "second", "3")
 	f.Add(valid, []byte(nil), false)
 	f.Add(valid, []byte("snapshot"), true)
 	f.Add(valid[:len(valid)-2], []byte(nil), false)
 	f.Add(append(valid, 0, 0, 0, 0, 0, 0, 0, 0), []byte(nil), false)
-	f.Add(storeFuzzLog(), []byte{}, true)
+	f.Add(fuzzLog(), []byte{}, true)
 	f.Add([]byte{}, []byte(nil), false)
 	f.Add([]byte("CPLNLOG1"), []byte(nil), false)
 	f.Fuzz(func(t *testing.T, log, snap []byte, hasSnap bool) {
@@ -39,7 +39,7 @@ func FuzzStoreLoad(f *testing.F) {
 				t.Fatal(err)
 			}
 		}
-		s, err := OpenStore(dir)
+		s, err := Open(dir)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -54,15 +54,15 @@ func FuzzStoreLoad(f *testing.F) {
 		if hasSnap != (gotSnap != nil) || !bytes.Equal(gotSnap, snap) {
 			t.Fatalf("snapshot = %q, want %q (present %v)", gotSnap, snap, hasSnap)
 		}
-		var total int64 = storeHeaderSize
+		var total int64 = headerSize
 		for i, c := range chunks {
 			if len(c) == 0 {
 				t.Fatalf("chunk %d is empty", i)
 			}
-			total += storeFrameHeader + int64(len(c))
+			total += frameHeader + int64(len(c))
 		}
 		// Recovered chunks are a byte-for-byte prefix of the file's records.
-		if len(chunks) > 0 && !bytes.Equal(log[storeHeaderSize:total], storeFuzzLog(storeFuzzStrings(chunks)...)[storeHeaderSize:]) {
+		if len(chunks) > 0 && !bytes.Equal(log[headerSize:total], fuzzLog(fuzzStrings(chunks)...)[headerSize:]) {
 			t.Fatal("recovered chunks are not a prefix of the log")
 		}
 		// Recovery leaves a clean log: a second Load agrees and reports nothing.
@@ -83,7 +83,7 @@ func FuzzStoreLoad(f *testing.F) {
 	})
 }
 
-func storeFuzzStrings(chunks [][]byte) []string {
+func fuzzStrings(chunks [][]byte) []string {
 	out := make([]string, len(chunks))
 	for i, c := range chunks {
 		out[i] = string(c)
@@ -94,21 +94,21 @@ func storeFuzzStrings(chunks [][]byte) []string {
 // FuzzStoreParseLog checks the record parser alone, without the disk, so it
 // runs fast enough to explore framing edge cases.
 func FuzzStoreParseLog(f *testing.F) {
-	valid := storeFuzzLog("first chunk", "second", "3")
+	valid := fuzzLog("first chunk", "second", "3")
 	f.Add(valid, uint8(0))
 	f.Add(valid[:len(valid)-2], uint8(0))
 	f.Add(valid, uint8(27))
 	f.Fuzz(func(t *testing.T, log []byte, skip uint8) {
-		hdr := log[:min(len(log), storeHeaderSize)]
-		base := int64(storeHeaderSize)
-		if len(log) > storeHeaderSize+int(skip) {
+		hdr := log[:min(len(log), headerSize)]
+		base := int64(headerSize)
+		if len(log) > headerSize+int(skip) {
 			base += int64(skip) // a ReadNew from a later offset
 		}
 		var tail []byte
 		if int64(len(log)) > base {
 			tail = log[base:]
 		}
-		sc := storeParseLog(hdr, tail, base, int64(len(log)))
+		sc := parseLog(hdr, tail, base, int64(len(log)))
 		if sc.badHeader {
 			if len(sc.recs) != 0 || sc.damage == "" {
 				t.Fatal("bad header yet records or no damage")
@@ -117,14 +117,14 @@ func FuzzStoreParseLog(f *testing.F) {
 		}
 		off := base
 		for _, r := range sc.recs {
-			if r.off != off || len(r.data) == 0 || len(r.data) > storeMaxFrame {
+			if r.off != off || len(r.data) == 0 || len(r.data) > maxFrame {
 				t.Fatalf("record at %d (want %d), %d bytes", r.off, off, len(r.data))
 			}
-			p := log[off : off+storeFrameHeader+int64(len(r.data))]
-			if !bytes.Equal(p[storeFrameHeader:], r.data) || crc32.Checksum(r.data, storeCastagnoli) != binary.BigEndian.Uint32(p[4:]) {
+			p := log[off : off+frameHeader+int64(len(r.data))]
+			if !bytes.Equal(p[frameHeader:], r.data) || crc32.Checksum(r.data, castagnoli) != binary.BigEndian.Uint32(p[4:]) {
 				t.Fatalf("record at %d does not match the file", off)
 			}
-			off += storeFrameHeader + int64(len(r.data))
+			off += frameHeader + int64(len(r.data))
 		}
 		if sc.end != off || sc.end > int64(len(log)) {
 			t.Fatalf("end %d, records end at %d, size %d", sc.end, off, len(log))
