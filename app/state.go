@@ -8,7 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 
-	"github.com/coplan/coplan/doc"
+	"github.com/coplan/coplan/internal/atomicfile"
 )
 
 // StateFile is the window's remembered state in the config folder.
@@ -68,7 +68,7 @@ func (s *appState) save(dir string) {
 		slog.Warn("cannot save window state", "err", err)
 		return
 	}
-	if err := doc.WriteFileAtomic(filepath.Join(dir, StateFile), data, 0o600); err != nil {
+	if err := atomicfile.WriteFileQuick(filepath.Join(dir, StateFile), data, 0o600); err != nil {
 		slog.Warn("cannot save window state", "err", err)
 	}
 }

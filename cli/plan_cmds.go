@@ -13,6 +13,7 @@ import (
 	"github.com/coplan/coplan/doc"
 	"github.com/coplan/coplan/doc/export"
 	"github.com/coplan/coplan/doc/release"
+	"github.com/coplan/coplan/internal/atomicfile"
 )
 
 // edit opens a plan for writing, runs fn, and commits only if fn succeeded:
@@ -481,7 +482,7 @@ func runExport(e *Env, fs *flag.FlagSet, args []string) error {
 			_, err := e.Stdout.Write(data)
 			return err
 		}
-		return doc.WriteFileAtomic(out, data, 0o644)
+		return atomicfile.WriteFile(out, data, 0o644)
 	})
 }
 

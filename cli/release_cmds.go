@@ -16,6 +16,7 @@ import (
 
 	"github.com/coplan/coplan/doc"
 	"github.com/coplan/coplan/doc/release"
+	"github.com/coplan/coplan/internal/atomicfile"
 )
 
 // Sign-off commands: signing keys, roles, the readiness check, co-chair
@@ -253,10 +254,10 @@ func runKeyNew(e *Env, fs *flag.FlagSet, args []string) error {
 	if err := os.MkdirAll(filepath.Dir(out), 0o700); err != nil {
 		return err
 	}
-	if err := doc.WriteFileAtomic(out, priv, 0o600); err != nil {
+	if err := atomicfile.WriteFile(out, priv, 0o600); err != nil {
 		return err
 	}
-	if err := doc.WriteFileAtomic(out+".pub", pub, 0o644); err != nil {
+	if err := atomicfile.WriteFile(out+".pub", pub, 0o644); err != nil {
 		return err
 	}
 	pk, _, _ := release.ParsePublicKey(pub)

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+
+	"github.com/coplan/coplan/internal/atomicfile"
 )
 
 // contentCacheFile holds, in a plan's folder, the plan as plain data. The
@@ -56,5 +58,6 @@ func (p *Plan) WriteContentCache() error {
 	if err != nil {
 		return err
 	}
-	return WriteFileAtomic(filepath.Join(dir, contentCacheFile), data, 0o600)
+	// Quick: a cache lost to a crash is rebuilt from the document.
+	return atomicfile.WriteFileQuick(filepath.Join(dir, contentCacheFile), data, 0o600)
 }

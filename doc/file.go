@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+
+	"github.com/coplan/coplan/internal/atomicfile"
 )
 
 // The portable .coplan file: magic, one format-version byte, then the saved
@@ -62,42 +64,7 @@ func (p *Plan) ExportFile(path string) error {
 	if err != nil {
 		return err
 	}
-	return WriteFileAtomic(path, EncodeFile(saved), 0o644)
-}
-
-// WriteFileAtomic writes via a temporary file, fsync and rename, so a crash
-// leaves either the old file or the new one.
-func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
-	tmp, err := os.CreateTemp(dirOf(path), ".coplan-tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(perm); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
-func dirOf(path string) string {
-	for i := len(path) - 1; i >= 0; i-- {
-		if path[i] == '/' || path[i] == os.PathSeparator {
-			return path[:i+1]
-		}
-	}
-	return "."
+	return atomicfile.WriteFile(path, EncodeFile(saved), 0o644)
 }
 
 func errOtherPlan(got, want string) error {

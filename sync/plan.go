@@ -18,6 +18,7 @@ import (
 	ma "github.com/multiformats/go-multiaddr"
 
 	"github.com/coplan/coplan/doc"
+	"github.com/coplan/coplan/internal/atomicfile"
 )
 
 // planState is one plan being synced: its sessions, what is known of each
@@ -335,7 +336,7 @@ func writeKnownPeers(dir string, m map[string][]string) error {
 		return err
 	}
 	raw, _ := json.MarshalIndent(m, "", "  ")
-	return writeFileQuick(filepath.Join(dir, knownPeersFile), raw)
+	return atomicfile.WriteFile(filepath.Join(dir, knownPeersFile), raw, 0o600)
 }
 
 func (ps *planState) knownPeers() map[peer.ID][]ma.Multiaddr {
@@ -461,24 +462,4 @@ func (ps *planState) inviteOpen() bool {
 		}
 	}
 	return false
-}
-
-// writeFileQuick replaces a file by rename without fsync: losing a sync
-// state only means resending a little.
-func writeFileQuick(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-	}
-	return err
 }

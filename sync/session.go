@@ -17,6 +17,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/coplan/coplan/doc"
+	"github.com/coplan/coplan/internal/atomicfile"
 )
 
 var errDuplicate = errors.New("a sync session with this peer is already open")
@@ -403,7 +404,7 @@ func (s *session) saveState() {
 	if ss == nil {
 		return
 	}
-	if err := writeFileQuick(s.ps.syncStatePath(s.peer), ss.Save()); err != nil {
+	if err := atomicfile.WriteFile(s.ps.syncStatePath(s.peer), ss.Save(), 0o600); err != nil {
 		s.log.Warn("could not save sync state", "err", err)
 	}
 }

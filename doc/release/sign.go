@@ -17,6 +17,7 @@ import (
 
 	"github.com/coplan/coplan/doc"
 	"github.com/coplan/coplan/doc/export"
+	"github.com/coplan/coplan/internal/atomicfile"
 )
 
 // Names of the files in a release's export folder.
@@ -374,7 +375,7 @@ func Export(p *doc.Plan, ref, dir string) (*Manifest, error) {
 		return nil, err
 	}
 	for _, n := range sortedNames(files) {
-		if err := doc.WriteFileAtomic(filepath.Join(dir, n), files[n], 0o644); err != nil {
+		if err := atomicfile.WriteFile(filepath.Join(dir, n), files[n], 0o644); err != nil {
 			return nil, err
 		}
 	}

@@ -17,6 +17,7 @@ import (
 	"runtime"
 
 	"github.com/coplan/coplan/doc"
+	"github.com/coplan/coplan/internal/atomicfile"
 )
 
 // Environment variables that override the default folders.
@@ -123,7 +124,7 @@ func Save(configDir string, p Profile) error {
 		return err
 	}
 	raw, _ := json.MarshalIndent(p, "", "  ")
-	return doc.WriteFileAtomic(filepath.Join(configDir, FileName), append(raw, '\n'), 0o600)
+	return atomicfile.WriteFile(filepath.Join(configDir, FileName), append(raw, '\n'), 0o600)
 }
 
 // Author is who p is as the document records it, on the device peerID.
