@@ -36,7 +36,7 @@ func names(t *testing.T, dir string) []string {
 	return out
 }
 
-func TestWrite(t *testing.T) {
+func TestAtomicWrite(t *testing.T) {
 	cases := []struct {
 		name     string
 		existing []byte // nil: no file before
@@ -86,7 +86,7 @@ func TestWrite(t *testing.T) {
 	}
 }
 
-func TestWriteFails(t *testing.T) {
+func TestAtomicWriteFails(t *testing.T) {
 	cases := []struct {
 		name string
 		// setup prepares dir and returns the path to write.
@@ -150,7 +150,7 @@ func TestWriteFails(t *testing.T) {
 
 // A reader polling the file while it is replaced again and again sees one
 // whole version or the other, never a partial or mixed file.
-func TestConcurrentReader(t *testing.T) {
+func TestAtomicConcurrentReader(t *testing.T) {
 	a := bytes.Repeat([]byte("a"), 64<<10)
 	b := bytes.Repeat([]byte("b"), 100<<10)
 	for _, w := range writers {
@@ -224,7 +224,7 @@ func TestConcurrentReader(t *testing.T) {
 	}
 }
 
-func TestSyncDir(t *testing.T) {
+func TestAtomicSyncDir(t *testing.T) {
 	if err := SyncDir(t.TempDir()); err != nil {
 		t.Errorf("SyncDir of a folder: %v", err)
 	}
