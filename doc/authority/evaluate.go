@@ -1,0 +1,552 @@
+package authority
+
+import (
+	"bytes"
+	"container/heap"
+	"encoding/binary"
+	"fmt"
+	"math/bits"
+	"runtime"
+	"slices"
+	"sync"
+)
+
+// Evaluator computes States, caching what it has parsed and verified: a
+// statement's ID is the hash of its bytes, so bytes seen once need not have
+// their signature checked again. Safe for concurrent use.
+type Evaluator struct {
+	mu    sync.Mutex
+	cache map[ID]parsed
+}
+
+type parsed struct {
+	st  *Statement
+	err error
+}
+
+// NewEvaluator returns an Evaluator with an empty cache.
+func NewEvaluator() *Evaluator { return &Evaluator{cache: map[ID]parsed{}} }
+
+// Evaluate computes the effective authority of the plan planID from a set of
+// statements (in any order, duplicates allowed): see the package comment for
+// the rules. Statements that are malformed, of another plan or against the
+// rules are listed in State.Rejected; those waiting for parents not in the
+// set, in State.Pending. It fails only when planID is not a plan ID or the
+// plan's genesis statement is not in the set.
+func Evaluate(planID string, stmts [][]byte) (*State, error) {
+	return NewEvaluator().Evaluate(planID, stmts)
+}
+
+// Evaluate is the package's Evaluate, with the evaluator's cache. The cache
+// keeps the statements of the latest call only.
+func (ev *Evaluator) Evaluate(planID string, stmts [][]byte) (*State, error) {
+	if _, err := planIDBytes(planID); err != nil {
+		return nil, err
+	}
+	nodes := ev.parseAll(stmts)
+	e := &eval{planID: planID, nodes: nodes, void: map[*node]error{}}
+	if err := e.run(); err != nil {
+		return nil, err
+	}
+	return e.state(), nil
+}
+
+func (ev *Evaluator) parseAll(stmts [][]byte) map[ID]*node {
+	nodes := make(map[ID]*node, len(stmts))
+	var todo []*node
+	ev.mu.Lock()
+	old := ev.cache
+	ev.cache = make(map[ID]parsed, len(stmts))
+	for _, raw := range stmts {
+		id := idOf(raw)
+		if nodes[id] != nil {
+			continue
+		}
+		n := &node{id: id, raw: raw, pos: -1}
+		nodes[id] = n
+		if p, ok := old[id]; ok {
+			n.st, n.perr = p.st, p.err
+			ev.cache[id] = p
+		} else {
+			todo = append(todo, n)
+		}
+	}
+	ev.mu.Unlock()
+
+	// Signature checks dominate a cold evaluation: spread them over the
+	// cores.
+	workers := min(runtime.GOMAXPROCS(0), 8, len(todo)/64+1)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(todo); i += workers {
+				n := todo[i]
+				n.st, n.perr = Parse(n.raw)
+			}
+		}()
+	}
+	wg.Wait()
+	ev.mu.Lock()
+	for _, n := range todo {
+		ev.cache[n.id] = parsed{st: n.st, err: n.perr}
+	}
+	ev.mu.Unlock()
+	return nodes
+}
+
+// node is one statement during an evaluation.
+type node struct {
+	id      ID
+	raw     []byte
+	st      *Statement // nil when malformed
+	perr    error      // why it could not be judged at all
+	pos     int        // place in the canonical order of the DAG, -1 if none
+	par     []*node    // the parents present, of any kind
+	dagPar  []*node    // the parents that are DAG statements of this plan
+	seen    []*node    // the seen attestations present
+	missing bool       // a parent is not in the set: it waits
+	linkErr error      // it names a parent or seen statement it may not
+	past    posSet       // the DAG statements in its causal past, by pos
+	cl      posSet       // past and itself
+
+	after  *astate // the authority state of its closure
+	valid  bool
+	causal bool // valid in its causal past (the global fold may still reject it)
+	err    error
+	deps   []token
+	signer judgedSigner
+	flag   bool // attestation made concurrently with its device's removal
+	judged bool // attestation whose parents are all placed
+}
+
+func (n *node) ok() bool { return n.st != nil && n.perr == nil }
+
+type eval struct {
+	planID  string
+	nodes   map[ID]*node
+	all     []*node // by ID
+	genesis *node
+	order   []*node // the DAG, in canonical order
+	atts    []*node // attestations that can be judged, by ID
+	memo    map[string]*astate
+	g       *astate // the running global fold
+	void    map[*node]error
+	reach   map[*node]map[*node]bool
+}
+
+func (e *eval) run() error {
+	e.all = make([]*node, 0, len(e.nodes))
+	for _, n := range e.nodes {
+		e.all = append(e.all, n)
+	}
+	slices.SortFunc(e.all, func(a, b *node) int { return bytes.Compare(a.id[:], b.id[:]) })
+	for _, n := range e.all {
+		if !n.ok() {
+			continue
+		}
+		switch {
+		case n.st.Kind == KindGenesis && PlanIDOf(n.id) == e.planID:
+			e.genesis = n
+		case n.st.Kind == KindGenesis:
+			n.perr = fmt.Errorf("%w: genesis of plan %s", ErrOtherPlan, PlanIDOf(n.id))
+		case n.st.PlanID != e.planID:
+			n.perr = fmt.Errorf("%w: %s", ErrOtherPlan, n.st.PlanID)
+		}
+	}
+	if e.genesis == nil {
+		return fmt.Errorf("%w: plan %s", ErrNoGenesis, e.planID)
+	}
+	e.link()
+	e.place()
+	for range len(e.order) + 1 { // the void set only grows: this ends
+		e.pass()
+		if !e.voidPass() {
+			break
+		}
+	}
+	e.judgeAttestations()
+	return nil
+}
+
+// link resolves every statement's parents and seen statements.
+func (e *eval) link() {
+	for _, n := range e.all {
+		if !n.ok() {
+			continue
+		}
+		for _, p := range n.st.Links.Parents {
+			pn := e.nodes[p]
+			switch {
+			case pn == nil:
+				n.missing = true
+				continue
+			case pn.st == nil:
+				n.setLinkErr("parent %s is malformed", p.Short())
+			case pn.perr != nil:
+				n.setLinkErr("parent %s is of another plan", p.Short())
+			case !pn.st.Kind.inDAG():
+				n.setLinkErr("parent %s is a change attestation (those are named as seen)", p.Short())
+			default:
+				n.dagPar = append(n.dagPar, pn)
+			}
+			n.par = append(n.par, pn)
+		}
+		for _, s := range n.st.Links.Seen {
+			sn := e.nodes[s]
+			switch {
+			case sn == nil || !sn.ok():
+			case sn.st.Kind.inDAG():
+				n.setLinkErr("seen statement %s is not a change attestation", s.Short())
+				n.par = append(n.par, sn)
+			default:
+				n.seen = append(n.seen, sn)
+			}
+		}
+	}
+}
+
+func (n *node) setLinkErr(format string, a ...any) {
+	if n.linkErr == nil {
+		n.linkErr = fmt.Errorf("%w: "+format, append([]any{ErrBadParent}, a...)...)
+	}
+}
+
+// place puts the DAG in its canonical order: Kahn's algorithm taking, of
+// the statements whose parents are all placed, the smallest ID first. The
+// order depends only on the set (it is the smallest topological order by
+// ID), and its restriction to any causally closed subset is that subset's
+// own canonical order.
+func (e *eval) place() {
+	indeg := map[*node]int{}
+	children := map[*node][]*node{}
+	h := &nodeHeap{}
+	for _, n := range e.all {
+		if !n.ok() || !n.st.Kind.inDAG() || n.missing {
+			continue
+		}
+		indeg[n] = len(n.dagPar)
+		for _, p := range n.dagPar {
+			children[p] = append(children[p], n)
+		}
+		if len(n.dagPar) == 0 {
+			heap.Push(h, n)
+		}
+	}
+	for h.Len() > 0 {
+		n := heap.Pop(h).(*node)
+		n.pos = len(e.order)
+		e.order = append(e.order, n)
+		for _, c := range children[n] {
+			if indeg[c]--; indeg[c] == 0 {
+				heap.Push(h, c)
+			}
+		}
+	}
+	words := (len(e.order) + 63) / 64
+	for _, n := range e.order {
+		n.past = e.union(n.dagPar, words)
+		n.cl = n.past.with(n.pos)
+	}
+	for _, n := range e.all {
+		if !n.ok() || n.st.Kind.inDAG() || n.missing {
+			continue
+		}
+		if slices.ContainsFunc(n.dagPar, func(p *node) bool { return p.pos < 0 }) {
+			continue // waits for a pending parent
+		}
+		n.past = e.union(n.dagPar, words)
+		n.judged = true
+		e.atts = append(e.atts, n)
+	}
+}
+
+func (e *eval) union(ps []*node, words int) posSet {
+	switch len(ps) {
+	case 0:
+		return make(posSet, words)
+	case 1:
+		return ps[0].cl
+	}
+	out := slices.Clone(ps[0].cl)
+	for _, p := range ps[1:] {
+		for i, w := range p.cl {
+			out[i] |= w
+		}
+	}
+	return out
+}
+
+func (e *eval) inPastOf(n *node) func(ID) bool {
+	return func(id ID) bool {
+		m := e.nodes[id]
+		return m != nil && m.pos >= 0 && n.past.has(m.pos)
+	}
+}
+
+// pastState is the authority state of n's causal past: the valid statements
+// of that past folded in canonical order. A single parent's state is shared;
+// a merge starts from a parent's state when everything else comes after it
+// in the order, and folds from scratch otherwise.
+func (e *eval) pastState(n *node) *astate {
+	switch len(n.dagPar) {
+	case 0:
+		return newState()
+	case 1:
+		return n.dagPar[0].after
+	}
+	key := n.past.key()
+	if s, ok := e.memo[key]; ok {
+		return s
+	}
+	var base *node
+	for _, p := range n.dagPar {
+		if p.cl.equal(n.past) {
+			e.memo[key] = p.after
+			return p.after
+		}
+		if first := n.past.firstNotIn(p.cl); first > p.pos && (base == nil || p.pos > base.pos) {
+			base = p
+		}
+	}
+	var s *astate
+	if base != nil {
+		s = base.after.clone()
+		n.past.eachNotIn(base.cl, func(i int) { e.applyNode(s, e.order[i]) })
+	} else {
+		s = newState()
+		n.past.each(func(i int) { e.applyNode(s, e.order[i]) })
+	}
+	e.memo[key] = s
+	return s
+}
+
+func (e *eval) applyNode(s *astate, m *node) {
+	if m.valid && changesState(m.st.Kind) {
+		apply(s, m.st, m.pos, m.signer)
+	}
+}
+
+// pass judges every DAG statement in canonical order, given the void set.
+func (e *eval) pass() {
+	e.g = newState()
+	e.memo = map[string]*astate{}
+	for _, n := range e.order {
+		n.valid, n.causal, n.err, n.deps, n.signer = false, false, nil, nil, judgedSigner{senior: -1}
+		p := e.pastState(n)
+		n.after = p
+		if n.linkErr != nil {
+			n.err = n.linkErr
+			continue
+		}
+		if err := e.void[n]; err != nil {
+			n.err = err
+			continue
+		}
+		c := &ctx{st: n.st, inPast: e.inPastOf(n), pos: n.pos}
+		if err := c.judge(p, nil); err != nil {
+			n.err = err
+			continue
+		}
+		n.causal, n.deps, n.signer = true, c.deps, c.signer()
+		if err := c.target(e.g, true); err != nil {
+			n.err = fmt.Errorf("%w: %w", ErrConflict, err)
+			continue
+		}
+		n.valid = true
+		if changesState(n.st.Kind) {
+			n.after = p.clone()
+			apply(n.after, n.st, n.pos, n.signer)
+			apply(e.g, n.st, n.pos, n.signer)
+		}
+	}
+}
+
+// voidPass: a revocation valid in its causal past voids every statement
+// valid in its own causal past that relied on what it revokes and is
+// concurrent with it (neither had seen the other). Voids are settled before
+// the conflicts of the global fold, which they can change. Revocations that
+// would void each other are taken in order of seniority (the member
+// admitted first in the canonical order wins, then the canonical order), a
+// voided one voiding nothing; concurrent redemptions of one invite, by
+// smallest statement ID. Reports whether the void set grew.
+func (e *eval) voidPass() bool {
+	relying := map[token][]*node{}
+	var revs []*node
+	for _, n := range e.order {
+		if !n.causal {
+			continue
+		}
+		for _, t := range n.deps {
+			relying[t] = append(relying[t], n)
+		}
+		if len(revokes(n.st)) > 0 {
+			revs = append(revs, n)
+		}
+	}
+	slices.SortFunc(revs, func(a, b *node) int {
+		ra, rb := a.st.Kind == KindRedemption, b.st.Kind == KindRedemption
+		switch {
+		case ra != rb && ra:
+			return 1
+		case ra != rb:
+			return -1
+		case ra:
+			return bytes.Compare(a.id[:], b.id[:])
+		case a.signer.senior != b.signer.senior:
+			return a.signer.senior - b.signer.senior
+		}
+		return a.pos - b.pos
+	})
+	grew := false
+	for _, r := range revs {
+		if e.void[r] != nil {
+			continue
+		}
+		for _, t := range revokes(r.st) {
+			for _, s := range relying[t] {
+				if s == r || e.void[s] != nil || r.cl.has(s.pos) || s.cl.has(r.pos) {
+					continue
+				}
+				e.void[s] = fmt.Errorf("%w: %s %s by %s had not seen it", ErrVoided, r.st.Kind, r.id.Short(), r.st.Signer.Short())
+				grew = true
+			}
+		}
+	}
+	return grew
+}
+
+// judgeAttestations: an attestation is valid when its device was a member
+// in its causal past; one made concurrently with its device's removal stays
+// valid, flagged. Then each actor is bound to the device whose claim the
+// other claimants had seen; claims none of which saw the others dispute it.
+func (e *eval) judgeAttestations() {
+	removals := map[token][]*node{}
+	for _, n := range e.order {
+		if n.valid && (n.st.Kind == KindRemoveMember || n.st.Kind == KindUnlinkDevice) {
+			for _, t := range revokes(n.st) {
+				removals[t] = append(removals[t], n)
+			}
+		}
+	}
+	for _, n := range e.atts {
+		p := e.pastState(n)
+		n.after = p
+		if n.linkErr != nil {
+			n.err = n.linkErr
+			continue
+		}
+		c := &ctx{st: n.st, inPast: e.inPastOf(n)}
+		if err := c.auth(p); err != nil {
+			n.err = err
+			continue
+		}
+		n.valid, n.deps, n.signer = true, c.deps, c.signer()
+		for _, t := range n.deps {
+			for _, r := range removals[t] {
+				if !n.past.has(r.pos) && !e.reachable(r)[n] {
+					n.flag = true
+				}
+			}
+		}
+	}
+}
+
+// reachable is the set of attestations in n's causal past: those its DAG
+// past names as seen, and their chains.
+func (e *eval) reachable(n *node) map[*node]bool {
+	if r, ok := e.reach[n]; ok {
+		return r
+	}
+	if e.reach == nil {
+		e.reach = map[*node]map[*node]bool{}
+	}
+	set := map[*node]bool{}
+	stack := slices.Clone(n.seen)
+	closure := n.cl
+	if closure == nil {
+		closure = n.past
+	}
+	closure.each(func(i int) { stack = append(stack, e.order[i].seen...) })
+	for len(stack) > 0 {
+		a := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if set[a] {
+			continue
+		}
+		set[a] = true
+		stack = append(stack, a.seen...)
+	}
+	e.reach[n] = set
+	return set
+}
+
+type nodeHeap []*node
+
+func (h nodeHeap) Len() int           { return len(h) }
+func (h nodeHeap) Less(i, j int) bool { return bytes.Compare(h[i].id[:], h[j].id[:]) < 0 }
+func (h nodeHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *nodeHeap) Push(x any)        { *h = append(*h, x.(*node)) }
+func (h *nodeHeap) Pop() any {
+	old := *h
+	n := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return n
+}
+
+// posSet is a set of canonical positions.
+type posSet []uint64
+
+func (b posSet) has(i int) bool {
+	return i >= 0 && i/64 < len(b) && b[i/64]&(1<<(uint(i)%64)) != 0
+}
+
+func (b posSet) with(i int) posSet {
+	c := slices.Clone(b)
+	c[i/64] |= 1 << (uint(i) % 64)
+	return c
+}
+
+func (b posSet) equal(o posSet) bool { return slices.Equal(b, o) }
+
+func (b posSet) key() string {
+	buf := make([]byte, 8*len(b))
+	for i, w := range b {
+		binary.LittleEndian.PutUint64(buf[8*i:], w)
+	}
+	return string(buf)
+}
+
+func (b posSet) each(f func(int)) {
+	for i, w := range b {
+		for w != 0 {
+			t := bits.TrailingZeros64(w)
+			f(64*i + t)
+			w &^= 1 << uint(t)
+		}
+	}
+}
+
+// eachNotIn calls f for the members of b not in o, ascending.
+func (b posSet) eachNotIn(o posSet, f func(int)) {
+	for i, w := range b {
+		w &^= o[i]
+		for w != 0 {
+			t := bits.TrailingZeros64(w)
+			f(64*i + t)
+			w &^= 1 << uint(t)
+		}
+	}
+}
+
+// firstNotIn is the smallest member of b not in o, or len(b)*64.
+func (b posSet) firstNotIn(o posSet) int {
+	for i, w := range b {
+		if w &^= o[i]; w != 0 {
+			return 64*i + bits.TrailingZeros64(w)
+		}
+	}
+	return 64 * len(b)
+}
+
