@@ -108,8 +108,8 @@ type node struct {
 	seen    []*node    // the seen attestations present
 	missing bool       // a parent is not in the set: it waits
 	linkErr error      // it names a parent or seen statement it may not
-	past    posSet       // the DAG statements in its causal past, by pos
-	cl      posSet       // past and itself
+	past    posSet     // the DAG statements in its causal past, by pos
+	cl      posSet     // past and itself
 
 	after  *astate // the authority state of its closure
 	valid  bool
@@ -549,4 +549,3 @@ func (b posSet) firstNotIn(o posSet) int {
 	}
 	return 64 * len(b)
 }
-

@@ -41,7 +41,7 @@ func (f *fx) registerKey(member Device, line string) RegisterKey {
 }
 
 func (f *fx) release(label, fp string) Release {
-	return NewRelease(label, heads(label), heads("manifest "+label)[0], fp)
+	return NewRelease(label, heads(label), heads("manifest " + label)[0], fp)
 }
 
 func (f *fx) invite(by *dev, name string, side Side) ID {
