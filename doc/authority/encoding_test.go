@@ -260,4 +260,3 @@ func mustHex16(plan string) []byte {
 
 func first(a, _ string) string  { return a }
 func second(_, b string) string { return b }
-
