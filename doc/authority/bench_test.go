@@ -118,3 +118,73 @@ func BenchmarkEvaluate(b *testing.B) {
 		}
 	})
 }
+
+// benchLargePlan is 5,000 statements: two administrators admitting 400
+// members on branches that merge every 10 statements (so most pasts are
+// not a whole prefix), 200 invites and their redemptions, and 3,800 change
+// attestations.
+func benchLargePlan(tb testing.TB) (string, [][]byte) {
+	founder, second := newDev("large founder"), newDev("large second")
+	planID, g, err := Found(founder.priv, "Founder", "", Government, "", t0)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	stmts := [][]byte{g}
+	at := t0
+	sign := func(d *dev, l Links, b Body) ID {
+		at = at.Add(time.Second)
+		raw, err := Sign(d.priv, planID, l, at, b)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		stmts = append(stmts, raw)
+		return StatementID(raw)
+	}
+	head := sign(founder, Links{Parents: []ID{StatementID(g)}}, NewAddMember(second.d, "Second", "", Government))
+	head = sign(founder, Links{Parents: []ID{head}}, NewGrantRole(second.d, RoleAdmin))
+	a, b := head, head
+	var members []*dev
+	for i := range 400 {
+		d := newDev(fmt.Sprintf("large %d", i))
+		members = append(members, d)
+		if i%2 == 0 {
+			a = sign(founder, Links{Parents: []ID{a}}, NewAddMember(d.d, fmt.Sprintf("M%d", i), "", Government))
+		} else {
+			b = sign(second, Links{Parents: []ID{b}}, NewAddMember(d.d, fmt.Sprintf("M%d", i), "", CivilSociety))
+		}
+		if i%10 == 9 {
+			a = sign(founder, Links{Parents: sortedIDs([]ID{a, b})}, NewSettings(false, i%20 == 9))
+			b = a
+		}
+	}
+	for i := range 200 {
+		inviter := members[i]
+		inv := sign(inviter, Links{Parents: []ID{a}}, NewInvite(at.Add(time.Hour), "", "", ""))
+		j := newDev(fmt.Sprintf("joiner %d", i))
+		a = sign(j, Links{Parents: []ID{inv}}, NewRedemption(inv, fmt.Sprintf("J%d", i), "", CivilSociety))
+	}
+	for i := range 5000 - len(stmts) {
+		d := members[i%len(members)]
+		sign(d, Links{Parents: []ID{a}}, NewAttestation(fmt.Sprintf("%032x", i%len(members)+1), uint64(i+1), uint64(i+1), heads(fmt.Sprint(i))[0]))
+	}
+	return planID, stmts
+}
+
+func BenchmarkEvaluateLarge(b *testing.B) {
+	planID, stmts := benchLargePlan(b)
+	ev := NewEvaluator()
+	if _, err := ev.Evaluate(planID, stmts); err != nil {
+		b.Fatal(err)
+	}
+	c0 := cpuTime()
+	for b.Loop() {
+		s, err := ev.Evaluate(planID, stmts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(s.Members()) != 602 || len(s.Rejected) != 0 {
+			b.Fatalf("members %d rejected %d", len(s.Members()), len(s.Rejected))
+		}
+	}
+	b.ReportMetric(float64(cpuTime()-c0)/float64(b.N)/1e6, "cpu-ms/op")
+}

@@ -15,8 +15,9 @@ import (
 // statement's ID is the hash of its bytes, so bytes seen once need not have
 // their signature checked again. Safe for concurrent use.
 type Evaluator struct {
-	mu    sync.Mutex
-	cache map[ID]parsed
+	mu        sync.Mutex
+	cache     map[ID]parsed
+	checkPast func(e *eval, past posSet, s *astate)
 }
 
 type parsed struct {
@@ -44,7 +45,7 @@ func (ev *Evaluator) Evaluate(planID string, stmts [][]byte) (*State, error) {
 		return nil, err
 	}
 	nodes := ev.parseAll(stmts)
-	e := &eval{planID: planID, nodes: nodes, void: map[*node]error{}}
+	e := &eval{planID: planID, nodes: nodes, void: map[*node]error{}, checkPast: ev.checkPast}
 	if err := e.run(); err != nil {
 		return nil, err
 	}
@@ -111,7 +112,8 @@ type node struct {
 	past    posSet     // the DAG statements in its causal past, by pos
 	cl      posSet     // past and itself
 
-	after  *astate // the authority state of its closure
+	limit  int    // an attestation is judged when the fold reaches this position
+	who    signed // for releases and endorsements: the key and signer as its past knew them
 	valid  bool
 	causal bool // valid in its causal past (the global fold may still reject it)
 	err    error
@@ -130,10 +132,14 @@ type eval struct {
 	genesis *node
 	order   []*node // the DAG, in canonical order
 	atts    []*node // attestations that can be judged, by ID
-	memo    map[string]*astate
-	g       *astate // the running global fold
+	memo    stateCache
+	ck      []*astate // the fold before position i*checkpointEvery
+	byLimit [][]*node // attestations by the position they are judged at
+	g       *astate   // the running global fold
 	void    map[*node]error
 	reach   map[*node]map[*node]bool
+	// checkPast, set by tests, sees every past state used in judging.
+	checkPast func(e *eval, past posSet, s *astate)
 }
 
 func (e *eval) run() error {
@@ -159,6 +165,9 @@ func (e *eval) run() error {
 		return fmt.Errorf("%w: plan %s", ErrNoGenesis, e.planID)
 	}
 	e.link()
+	if n := e.countDAG(); n > MaxDAGStatements {
+		return fmt.Errorf("%w: %d statements besides change attestations (at most %d)", ErrTooLarge, n, MaxDAGStatements)
+	}
 	e.place()
 	for range len(e.order) + 1 { // the void set only grows: this ends
 		e.pass()
@@ -166,8 +175,23 @@ func (e *eval) run() error {
 			break
 		}
 	}
-	e.judgeAttestations()
+	e.flagAttestations()
 	return nil
+}
+
+// MaxDAGStatements bounds the statements other than change attestations a
+// plan may hold: each keeps the set of its causal past (a bit per
+// statement), so a flood of them would otherwise exhaust memory.
+const MaxDAGStatements = 20_000
+
+func (e *eval) countDAG() int {
+	n := 0
+	for _, x := range e.all {
+		if x.ok() && x.st.Kind.inDAG() {
+			n++
+		}
+	}
+	return n
 }
 
 // link resolves every statement's parents and seen statements.
@@ -258,7 +282,14 @@ func (e *eval) place() {
 		}
 		n.past = e.union(n.dagPar, words)
 		n.judged = true
+		for _, p := range n.dagPar {
+			n.limit = max(n.limit, p.pos+1)
+		}
 		e.atts = append(e.atts, n)
+	}
+	e.byLimit = make([][]*node, len(e.order)+1)
+	for _, n := range e.atts {
+		e.byLimit[n.limit] = append(e.byLimit[n.limit], n)
 	}
 }
 
@@ -285,40 +316,30 @@ func (e *eval) inPastOf(n *node) func(ID) bool {
 	}
 }
 
-// pastState is the authority state of n's causal past: the valid statements
-// of that past folded in canonical order. A single parent's state is shared;
-// a merge starts from a parent's state when everything else comes after it
-// in the order, and folds from scratch otherwise.
-func (e *eval) pastState(n *node) *astate {
-	switch len(n.dagPar) {
-	case 0:
-		return newState()
-	case 1:
-		return n.dagPar[0].after
+// checkpointEvery: the fold is copied every so many positions, so the state
+// of a causal past that is not a whole prefix of the order is rebuilt from
+// the last copy before its first gap.
+const checkpointEvery = 32
+
+// stateOf is the authority state of a causal past (a causally closed set of
+// positions below limit): the valid statements of that past folded in
+// canonical order. When the past is the whole prefix below limit (the usual
+// case: the signer had seen everything before it), that is the running fold
+// itself, which the caller must not change. Otherwise it is rebuilt from the
+// checkpoint before the past's first gap.
+func (e *eval) stateOf(past posSet, limit int) *astate {
+	gap := past.firstZero()
+	if gap >= limit {
+		return e.g
 	}
-	key := n.past.key()
-	if s, ok := e.memo[key]; ok {
+	key := past.key()
+	if s := e.memo.get(key); s != nil {
 		return s
 	}
-	var base *node
-	for _, p := range n.dagPar {
-		if p.cl.equal(n.past) {
-			e.memo[key] = p.after
-			return p.after
-		}
-		if first := n.past.firstNotIn(p.cl); first > p.pos && (base == nil || p.pos > base.pos) {
-			base = p
-		}
-	}
-	var s *astate
-	if base != nil {
-		s = base.after.clone()
-		n.past.eachNotIn(base.cl, func(i int) { e.applyNode(s, e.order[i]) })
-	} else {
-		s = newState()
-		n.past.each(func(i int) { e.applyNode(s, e.order[i]) })
-	}
-	e.memo[key] = s
+	c := gap / checkpointEvery
+	s := e.ck[c].clone()
+	past.eachIn(c*checkpointEvery, limit, func(i int) { e.applyNode(s, e.order[i]) })
+	e.memo.put(key, s)
 	return s
 }
 
@@ -328,14 +349,19 @@ func (e *eval) applyNode(s *astate, m *node) {
 	}
 }
 
-// pass judges every DAG statement in canonical order, given the void set.
+// pass judges every statement in canonical order, given the void set:
+// each DAG statement against the state of its causal past and the running
+// fold, and each attestation once the fold has reached its parents.
 func (e *eval) pass() {
 	e.g = newState()
-	e.memo = map[string]*astate{}
-	for _, n := range e.order {
-		n.valid, n.causal, n.err, n.deps, n.signer = false, false, nil, nil, judgedSigner{senior: -1}
-		p := e.pastState(n)
-		n.after = p
+	e.memo = stateCache{}
+	e.ck = e.ck[:0]
+	for i, n := range e.order {
+		if i%checkpointEvery == 0 {
+			e.ck = append(e.ck, e.g.clone())
+		}
+		e.judgeAttestationsAt(i)
+		n.valid, n.causal, n.err, n.deps, n.signer, n.who = false, false, nil, nil, judgedSigner{senior: -1}, signed{}
 		if n.linkErr != nil {
 			n.err = n.linkErr
 			continue
@@ -344,22 +370,47 @@ func (e *eval) pass() {
 			n.err = err
 			continue
 		}
+		p := e.stateOf(n.past, i)
+		if e.checkPast != nil {
+			e.checkPast(e, n.past, p)
+		}
 		c := &ctx{st: n.st, inPast: e.inPastOf(n), pos: n.pos}
 		if err := c.judge(p, nil); err != nil {
 			n.err = err
 			continue
 		}
-		n.causal, n.deps, n.signer = true, c.deps, c.signer()
+		n.causal, n.deps, n.signer, n.who = true, c.deps, c.signer(), signedBy(p, n.st, c.member)
 		if err := c.target(e.g, true); err != nil {
 			n.err = fmt.Errorf("%w: %w", ErrConflict, err)
 			continue
 		}
 		n.valid = true
 		if changesState(n.st.Kind) {
-			n.after = p.clone()
-			apply(n.after, n.st, n.pos, n.signer)
 			apply(e.g, n.st, n.pos, n.signer)
 		}
+	}
+	e.judgeAttestationsAt(len(e.order))
+}
+
+// judgeAttestationsAt judges the attestations whose latest parent is just
+// before position i: valid when the device was a member in its causal past.
+func (e *eval) judgeAttestationsAt(i int) {
+	for _, n := range e.byLimit[i] {
+		n.valid, n.err, n.deps, n.signer, n.flag = false, nil, nil, judgedSigner{senior: -1}, false
+		if n.linkErr != nil {
+			n.err = n.linkErr
+			continue
+		}
+		c := &ctx{st: n.st, inPast: e.inPastOf(n)}
+		p := e.stateOf(n.past, i)
+		if e.checkPast != nil {
+			e.checkPast(e, n.past, p)
+		}
+		if err := c.auth(p); err != nil {
+			n.err = err
+			continue
+		}
+		n.valid, n.deps, n.signer = true, c.deps, c.signer()
 	}
 }
 
@@ -417,11 +468,11 @@ func (e *eval) voidPass() bool {
 	return grew
 }
 
-// judgeAttestations: an attestation is valid when its device was a member
-// in its causal past; one made concurrently with its device's removal stays
-// valid, flagged. Then each actor is bound to the device whose claim the
-// other claimants had seen; claims none of which saw the others dispute it.
-func (e *eval) judgeAttestations() {
+// flagAttestations: an attestation made concurrently with its device's
+// removal (neither had seen the other) stays valid, flagged. Then each actor
+// is bound to the device whose claim the other claimants had seen; claims
+// none of which saw the others dispute it.
+func (e *eval) flagAttestations() {
 	removals := map[token][]*node{}
 	for _, n := range e.order {
 		if n.valid && (n.st.Kind == KindRemoveMember || n.st.Kind == KindUnlinkDevice) {
@@ -431,18 +482,9 @@ func (e *eval) judgeAttestations() {
 		}
 	}
 	for _, n := range e.atts {
-		p := e.pastState(n)
-		n.after = p
-		if n.linkErr != nil {
-			n.err = n.linkErr
+		if !n.valid {
 			continue
 		}
-		c := &ctx{st: n.st, inPast: e.inPastOf(n)}
-		if err := c.auth(p); err != nil {
-			n.err = err
-			continue
-		}
-		n.valid, n.deps, n.signer = true, c.deps, c.signer()
 		for _, t := range n.deps {
 			for _, r := range removals[t] {
 				if !n.past.has(r.pos) && !e.reachable(r)[n] {
@@ -508,8 +550,6 @@ func (b posSet) with(i int) posSet {
 	return c
 }
 
-func (b posSet) equal(o posSet) bool { return slices.Equal(b, o) }
-
 func (b posSet) key() string {
 	buf := make([]byte, 8*len(b))
 	for i, w := range b {
@@ -528,24 +568,49 @@ func (b posSet) each(f func(int)) {
 	}
 }
 
-// eachNotIn calls f for the members of b not in o, ascending.
-func (b posSet) eachNotIn(o posSet, f func(int)) {
+// firstZero is the smallest position not in b (len(b)*64 if b is full).
+func (b posSet) firstZero() int {
 	for i, w := range b {
-		w &^= o[i]
+		if w != ^uint64(0) {
+			return 64*i + bits.TrailingZeros64(^w)
+		}
+	}
+	return 64 * len(b)
+}
+
+// eachIn calls f for the members of b in [from, to), ascending.
+func (b posSet) eachIn(from, to int, f func(int)) {
+	for i := from / 64; i < len(b) && 64*i < to; i++ {
+		w := b[i]
 		for w != 0 {
 			t := bits.TrailingZeros64(w)
-			f(64*i + t)
+			if p := 64*i + t; p >= from && p < to {
+				f(p)
+			}
 			w &^= 1 << uint(t)
 		}
 	}
 }
 
-// firstNotIn is the smallest member of b not in o, or len(b)*64.
-func (b posSet) firstNotIn(o posSet) int {
-	for i, w := range b {
-		if w &^= o[i]; w != 0 {
-			return 64*i + bits.TrailingZeros64(w)
-		}
+// stateCache keeps the last few rebuilt states of causal pasts; what it
+// holds never changes a result, only how often a state is rebuilt.
+type stateCache struct {
+	m    map[string]*astate
+	keys []string
+}
+
+const stateCacheSize = 64
+
+func (c *stateCache) get(k string) *astate { return c.m[k] }
+
+func (c *stateCache) put(k string, s *astate) {
+	if c.m == nil {
+		c.m = map[string]*astate{}
 	}
-	return 64 * len(b)
+	if len(c.keys) == stateCacheSize {
+		delete(c.m, c.keys[0])
+		c.keys = c.keys[1:]
+	}
+	c.m[k] = s
+	c.keys = append(c.keys, k)
 }

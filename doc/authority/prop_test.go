@@ -46,6 +46,11 @@ func TestPropertyReplicasAgree(t *testing.T) {
 		reps := make([]*replica, n)
 		for i := range reps {
 			reps[i] = &replica{have: map[ID][]byte{StatementID(genesis): genesis}, ev: NewEvaluator()}
+			reps[i].ev.checkPast = func(e *eval, past posSet, s *astate) {
+				if got, want := stateDigest(s), stateDigest(foldFromScratch(e, past)); got != want {
+					rt.Fatalf("past state differs from a fold from scratch:\n%s\n---\n%s", got, want)
+				}
+			}
 		}
 		var all [][]byte
 		now := t0
@@ -226,4 +231,28 @@ func checkInvariants(t *rapid.T, s *State) {
 			t.Fatalf("release %s under key %s not the minister's", r.ID.Short(), r.KeyFingerprint)
 		}
 	}
+}
+
+// foldFromScratch is the definition stateOf optimises: the valid statements
+// of the past, folded in canonical order into an empty state.
+func foldFromScratch(e *eval, past posSet) *astate {
+	s := newState()
+	past.each(func(i int) { e.applyNode(s, e.order[i]) })
+	return s
+}
+
+func stateDigest(s *astate) string {
+	st := &State{g: s, e: &eval{}}
+	out := digest(st, false)
+	var tombs []string
+	for d, ids := range s.tomb {
+		tombs = append(tombs, d.Short()+fmt.Sprint(idShorts(ids)))
+	}
+	slices.Sort(tombs)
+	var drafts []string
+	for l, ids := range s.drafts {
+		drafts = append(drafts, l+fmt.Sprint(idShorts(ids)))
+	}
+	slices.Sort(drafts)
+	return out + fmt.Sprint(tombs, drafts, s.settingsBy.Short(), len(s.meetings))
 }

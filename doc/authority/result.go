@@ -410,12 +410,7 @@ func endorsementOf(n *node) SignedEndorsement {
 	b := n.st.Body.(Endorsement)
 	e := SignedEndorsement{ID: n.id, Label: b.Label, Heads: slices.Clone(b.Heads), Digest: b.Digest, KeyFingerprint: b.KeyFingerprint,
 		Signer: n.st.Signer, Member: n.signer.member, Time: n.st.Time}
-	if k := n.after.keys[b.KeyFingerprint]; k != nil {
-		e.Key = k.key
-	}
-	if m := n.after.members[n.signer.member]; m != nil {
-		e.Side = m.side
-	}
+	e.Key, e.Side = n.who.key, n.who.side
 	return e
 }
 
@@ -432,12 +427,7 @@ func releaseOf(n *node) SignedRelease {
 	b := n.st.Body.(Release)
 	r := SignedRelease{ID: n.id, Label: b.Label, Heads: slices.Clone(b.Heads), Manifest: b.Manifest, KeyFingerprint: b.KeyFingerprint,
 		Signer: n.st.Signer, Member: n.signer.member, Time: n.st.Time}
-	if k := n.after.keys[b.KeyFingerprint]; k != nil {
-		r.Key = k.key
-	}
-	if m := n.after.members[n.signer.member]; m != nil {
-		r.Name, r.Org = m.name, m.org
-	}
+	r.Key, r.Name, r.Org = n.who.key, n.who.name, n.who.org
 	return r
 }
 

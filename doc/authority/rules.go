@@ -111,6 +111,13 @@ func (c *ctx) requireRole(m *memberRec, r Role, what string) error {
 	return nil
 }
 
+func ident(name, org string, side Side) string {
+	if org == "" {
+		return fmt.Sprintf("%s (%s)", name, side)
+	}
+	return fmt.Sprintf("%s, %s (%s)", name, org, side)
+}
+
 func article(r Role) string {
 	switch r {
 	case RoleAdmin:
@@ -252,8 +259,8 @@ func (c *ctx) auth(p *astate) error {
 			return fmt.Errorf("%w: the redemption is dated before the invite", ErrInvite)
 		}
 		if inv.name != "" && (inv.name != b.Name || inv.org != b.Org || inv.side != b.Side) {
-			return fmt.Errorf("%w: the invite names %s (%s, %s); the redemption claims %s (%s, %s)", ErrInvite,
-				inv.name, inv.org, inv.side, b.Name, b.Org, b.Side)
+			return fmt.Errorf("%w: the invite names %s; the redemption claims %s", ErrInvite,
+				ident(inv.name, inv.org, inv.side), ident(b.Name, b.Org, b.Side))
 		}
 		return nil
 	case ConfirmClaim:
@@ -483,6 +490,34 @@ func (c *ctx) signer() judgedSigner {
 		return judgedSigner{senior: -1}
 	}
 	return judgedSigner{member: c.member.id, admin: c.member.roles.has(RoleAdmin), senior: c.member.joinPos}
+}
+
+// signed is what a release or endorsement's causal past said of its key
+// and signer.
+type signed struct {
+	key       string
+	name, org string
+	side      Side
+}
+
+func signedBy(p *astate, st *Statement, m *memberRec) signed {
+	var fp string
+	switch b := st.Body.(type) {
+	case Release:
+		fp = b.KeyFingerprint
+	case Endorsement:
+		fp = b.KeyFingerprint
+	default:
+		return signed{}
+	}
+	var out signed
+	if k := p.keys[fp]; k != nil {
+		out.key = k.key
+	}
+	if m != nil {
+		out.name, out.org, out.side = m.name, m.org, m.side
+	}
+	return out
 }
 
 // apply records a valid statement's effect on s.
