@@ -72,7 +72,6 @@ struct AMresult *AMkeys(const struct AMdoc *doc, const struct AMobjId *obj_id, c
 size_t AMobjSize(const struct AMdoc *doc, const struct AMobjId *obj_id, const struct AMitems *heads);
 AMobjType AMobjObjType(const struct AMdoc *doc, const struct AMobjId *obj_id);
 struct AMresult *AMtext(const struct AMdoc *doc, const struct AMobjId *obj_id, const struct AMitems *heads);
-struct AMresult *AMlistGet(const struct AMdoc *doc, const struct AMobjId *obj_id, size_t pos, const struct AMitems *heads);
 struct AMresult *AMlistRange(const struct AMdoc *doc, const struct AMobjId *obj_id, size_t begin, size_t end, const struct AMitems *heads);
 struct AMresult *AMmapGet(const struct AMdoc *doc, const struct AMobjId *obj_id, struct AMbyteSpan key, const struct AMitems *heads);
 struct AMresult *AMmapGetAll(const struct AMdoc *doc, const struct AMobjId *obj_id, struct AMbyteSpan key, const struct AMitems *heads);
@@ -413,7 +412,13 @@ func (s *session) child(o object, el any, where []any) (*C.AMitem, error) {
 		if el < 0 || el >= int(C.AMobjSize(s.doc, o.id, s.heads)) {
 			return nil, nil
 		}
-		return s.one(C.AMlistGet(s.doc, o.id, C.size_t(el), s.heads))
+		// Not AMlistGet: it checks pos against the current length even when
+		// reading at heads ("Invalid pos" for an element deleted since).
+		r, err := s.keep(C.AMlistRange(s.doc, o.id, C.size_t(el), C.size_t(el+1), s.heads))
+		if err != nil || C.AMresultSize(r) != 1 {
+			return nil, err
+		}
+		return C.AMresultItem(r), nil
 	default:
 		return nil, fmt.Errorf("%w: %v (%T) at %v; want a string key or an int index", ErrPath, el, el, where)
 	}

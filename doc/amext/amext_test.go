@@ -132,10 +132,39 @@ func TestReadsAtHeads(t *testing.T) {
 	})
 }
 
+// An element deleted since the heads is still read at those heads
+// (AMlistGet refuses positions past the current length; amext does not).
+func TestListElementDeletedSince(t *testing.T) {
+	d := newDoc(t, actorA)
+	if err := d.Path("l").Set([]any{"x", "y", "z"}); err != nil {
+		t.Fatal(err)
+	}
+	then := []automerge.ChangeHash{commit(t, d, "three")}
+	for range 3 {
+		lv, err := d.Path("l").Get()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := lv.List().Delete(0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	commit(t, d, "none")
+	for i, want := range []string{"x", "y", "z"} {
+		v, k, err := GetAt(d, []any{"l", i}, then)
+		if err != nil || v != want || k != automerge.KindStr {
+			t.Fatalf("l[%d] then = %v %v %v; want %q", i, v, k, err, want)
+		}
+		if v, k, err := GetAt(d, []any{"l", i}, nil); err != nil || v != nil || k != automerge.KindVoid {
+			t.Fatalf("l[%d] now = %v %v %v; want void", i, v, k, err)
+		}
+	}
+}
+
 // compareWithFork checks every read amext offers at heads against
 // automerge-go's reads of f, a fork of d at those heads. The document shape
 // is the one the tests here build: maps, lists and texts, any depth.
-func compareWithFork(t testing.TB, d, f *automerge.Doc, heads []automerge.ChangeHash) {
+func compareWithFork(t tb, d, f *automerge.Doc, heads []automerge.ChangeHash) {
 	t.Helper()
 	var walk func(path []any, v *automerge.Value)
 	walk = func(path []any, v *automerge.Value) {
@@ -200,7 +229,7 @@ func compareWithFork(t testing.TB, d, f *automerge.Doc, heads []automerge.Change
 }
 
 // checkCover: runs are in order, non-empty, adjacent, collapsed, and cover [0, n).
-func checkCover(t testing.TB, runs []Run, n int) {
+func checkCover(t tb, runs []Run, n int) {
 	t.Helper()
 	at := 0
 	for i, r := range runs {
@@ -573,5 +602,36 @@ func TestTextInsertersConcurrentTrace(t *testing.T) {
 	checkCover(t, midRuns, utf8.RuneCountInString(midText))
 	if got, _ := TextAt(d, path, mid); got != midText {
 		t.Fatalf("TextAt mid differs from the replica's text then")
+	}
+}
+
+// Reading never commits what is being typed: automerge-go's Heads closes
+// the open transaction (the next Commit is then empty and its message lost);
+// amext's calls, at heads or now, leave it open.
+func TestReadsLeavePendingEditsAlone(t *testing.T) {
+	d := newDoc(t, actorA)
+	if err := d.Path("t").Set(automerge.NewText("abc")); err != nil {
+		t.Fatal(err)
+	}
+	h := []automerge.ChangeHash{commit(t, d, "init")}
+	for _, heads := range [][]automerge.ChangeHash{nil, h} {
+		for name, call := range map[string]func() error{
+			"TextAt":        func() error { _, err := TextAt(d, []any{"t"}, heads); return err },
+			"TextInserters": func() error { _, err := TextInserters(d, []any{"t"}, heads); return err },
+			"GetAt":         func() error { _, _, err := GetAt(d, []any{"t"}, heads); return err },
+			"MapKeysAt":     func() error { _, err := MapKeysAt(d, nil, heads); return err },
+			"ListLenAt":     func() error { _, err := ListLenAt(d, []any{"t"}, heads); return err },
+			"MapGetAllAt":   func() error { _, err := MapGetAllAt(d, nil, "t", heads); return err },
+		} {
+			t.Run(fmt.Sprintf("%s at %d heads", name, len(heads)), func(t *testing.T) {
+				splice(t, d, []any{"t"}, 0, 0, "x")
+				if err := call(); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := d.Commit("typed x"); err != nil {
+					t.Fatalf("commit after %s: %v (the read committed the pending edit)", name, err)
+				}
+			})
+		}
 	}
 }

@@ -2,13 +2,20 @@ package amext
 
 import (
 	"slices"
-	"testing"
 
 	"github.com/automerge/automerge-go"
 	"github.com/coplan/coplan/internal/traces"
 )
 
-func commit(t testing.TB, d *automerge.Doc, msg string) automerge.ChangeHash {
+// tb is what the helpers need from *testing.T, *testing.B and *rapid.T.
+type tb interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+	Skipf(format string, args ...any)
+}
+
+func commit(t tb, d *automerge.Doc, msg string) automerge.ChangeHash {
 	t.Helper()
 	h, err := d.Commit(msg, automerge.CommitOptions{AllowEmpty: true})
 	if err != nil {
@@ -17,7 +24,7 @@ func commit(t testing.TB, d *automerge.Doc, msg string) automerge.ChangeHash {
 	return h
 }
 
-func newDoc(t testing.TB, actor string) *automerge.Doc {
+func newDoc(t tb, actor string) *automerge.Doc {
 	t.Helper()
 	d := automerge.New()
 	if err := d.SetActorID(actor); err != nil {
@@ -26,7 +33,7 @@ func newDoc(t testing.TB, actor string) *automerge.Doc {
 	return d
 }
 
-func forkAs(t testing.TB, d *automerge.Doc, actor string) *automerge.Doc {
+func forkAs(t tb, d *automerge.Doc, actor string) *automerge.Doc {
 	t.Helper()
 	f, err := d.Fork()
 	if err != nil {
@@ -38,14 +45,14 @@ func forkAs(t testing.TB, d *automerge.Doc, actor string) *automerge.Doc {
 	return f
 }
 
-func merge(t testing.TB, dst, src *automerge.Doc) {
+func merge(t tb, dst, src *automerge.Doc) {
 	t.Helper()
 	if _, err := dst.Merge(src); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func splice(t testing.TB, d *automerge.Doc, path []any, pos, del int, ins string) {
+func splice(t tb, d *automerge.Doc, path []any, pos, del int, ins string) {
 	t.Helper()
 	if err := d.Path(path...).Text().Splice(pos, del, ins); err != nil {
 		t.Fatalf("splice(%d,%d,%q): %v", pos, del, ins, err)
@@ -89,7 +96,7 @@ type replayedDoc struct {
 	text  string
 }
 
-func replayTurns(t testing.TB, name string, turn, mapEvery int) replayedDoc {
+func replayTurns(t tb, name string, turn, mapEvery int) replayedDoc {
 	t.Helper()
 	tr := traces.LoadOrSkip(t, name)
 	a := newDoc(t, actorA)

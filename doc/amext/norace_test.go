@@ -1,0 +1,5 @@
+//go:build !race
+
+package amext
+
+const raceEnabled = false
