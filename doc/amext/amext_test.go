@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/automerge/automerge-go"
@@ -632,6 +633,101 @@ func TestReadsLeavePendingEditsAlone(t *testing.T) {
 					t.Fatalf("commit after %s: %v (the read committed the pending edit)", name, err)
 				}
 			})
+		}
+	}
+}
+
+// Every kind of value reads back as automerge-go reads it.
+func TestValueKinds(t *testing.T) {
+	when := time.UnixMilli(1_700_000_000_123)
+	tests := []struct {
+		name string
+		set  any
+		want any
+		kind automerge.Kind
+	}{
+		{"string", "Companies House", "Companies House", automerge.KindStr},
+		{"empty string", "", "", automerge.KindStr},
+		{"bool", true, true, automerge.KindBool},
+		{"int64", int64(-42), int64(-42), automerge.KindInt64},
+		{"uint64", uint64(1 << 63), uint64(1 << 63), automerge.KindUint64},
+		{"float64", 2.5, 2.5, automerge.KindFloat64},
+		{"bytes", []byte{0, 1, 2}, []byte{0, 1, 2}, automerge.KindBytes},
+		{"time", when, when, automerge.KindTime},
+		{"null", nil, nil, automerge.KindNull},
+		{"counter", automerge.NewCounter(7), int64(7), automerge.KindCounter},
+		{"text", automerge.NewText("t😀"), "t😀", automerge.KindText},
+		{"map", map[string]any{"a": 1}, nil, automerge.KindMap},
+		{"list", []any{1}, nil, automerge.KindList},
+	}
+	d := newDoc(t, actorA)
+	for _, tc := range tests {
+		if err := d.Path("v", tc.name).Set(tc.set); err != nil {
+			t.Fatalf("set %s: %v", tc.name, err)
+		}
+	}
+	heads := []automerge.ChangeHash{commit(t, d, "values")}
+	if err := d.Path("v").Set(map[string]any{}); err != nil { // replaced since
+		t.Fatal(err)
+	}
+	commit(t, d, "cleared")
+	f, err := d.Fork(heads...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, kind, err := GetAt(d, []any{"v", tc.name}, heads)
+			if err != nil || kind != tc.kind {
+				t.Fatalf("GetAt = %v %v %v; want kind %v", got, kind, err, tc.kind)
+			}
+			if w, ok := tc.want.(time.Time); ok {
+				if g, ok := got.(time.Time); !ok || !g.Equal(w) {
+					t.Fatalf("GetAt = %v, want %v", got, w)
+				}
+			} else if !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("GetAt = %#v, want %#v", got, tc.want)
+			}
+			c, err := MapGetAllAt(d, []any{"v"}, tc.name, heads)
+			if err != nil || len(c) != 1 || c[0].Kind != tc.kind || c[0].ActorID != actorA {
+				t.Fatalf("MapGetAllAt = %+v %v", c, err)
+			}
+			v, err := f.Path("v", tc.name).Get()
+			if err != nil || v.Kind() != kind {
+				t.Fatalf("fork has %v %v", v, err)
+			}
+			if _, _, err := GetAt(d, []any{"v", tc.name}, nil); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// Docs from Load and Fork hold their C document the same way as New's.
+func TestLoadedAndForkedDocs(t *testing.T) {
+	d := newDoc(t, actorA)
+	if err := d.Path("t").Set(automerge.NewText("one")); err != nil {
+		t.Fatal(err)
+	}
+	h := []automerge.ChangeHash{commit(t, d, "one")}
+	splice(t, d, []any{"t"}, 3, 0, " two")
+	commit(t, d, "two")
+	loaded, err := automerge.Load(d.Save())
+	if err != nil {
+		t.Fatal(err)
+	}
+	forked, err := d.Fork()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, x := range map[string]*automerge.Doc{"loaded": loaded, "forked": forked} {
+		then, err := TextAt(x, []any{"t"}, h)
+		if err != nil || then != "one" {
+			t.Errorf("%s: TextAt then = %q %v", name, then, err)
+		}
+		now, err := TextAt(x, []any{"t"}, nil)
+		if err != nil || now != "one two" {
+			t.Errorf("%s: TextAt now = %q %v", name, now, err)
 		}
 	}
 }
