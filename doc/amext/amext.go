@@ -21,6 +21,8 @@
 // resolved in C at the heads asked for. No heads (nil or empty) means the
 // document as it is now, pending uncommitted operations included, as
 // automerge-go's own reads do. Text positions are Unicode code points.
+// Reads never commit pending operations (automerge-go's Doc.Heads does: it
+// closes the open transaction, and the next Commit is then empty).
 //
 // Only package doc uses this package; no Automerge type leaves doc.
 package amext
