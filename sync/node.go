@@ -100,13 +100,14 @@ type Node struct {
 	//	                   delivery is recorded)
 	//	session.ssMu
 	//	planState.mu
-	//	planState.fileMu, session.mu, Node.mu   (leaves: nothing is taken
-	//	                   while one is held)
+	//	planState.fileMu, session.mu, Node.mu   (leaves: no other lock is
+	//	                   taken while one is held)
 	//
-	// The doc.Plan's own lock comes after all of these. No lock here is
-	// held while calling into the libp2p host (dial, new stream, close a
-	// peer) or writing to a stream: the host calls back into the gater and
-	// the connection notifiee, which take Node.mu and planState.mu.
+	// The doc.Plan's own lock is last of all (taken under recvMu, ssMu and
+	// planState.mu when they call into the plan). No lock here is
+	// held while dialling, opening a stream, closing a peer or writing to
+	// a stream: the host calls back into the gater and the connection
+	// notifiee, which take Node.mu and planState.mu.
 	mu           gosync.Mutex // the fields below; a leaf
 	plans        map[string]*planState
 	joinTargets  map[peer.ID]int
