@@ -226,6 +226,9 @@ func TestBadInput(t *testing.T) {
 		{"unknown command", []string{"frobnicate"}, "unknown command"},
 		{"missing args", []string{"commitment", "set", plan, cid}, "want 4 argument(s)"},
 		{"bad value", []string{"commitment", "set", plan, cid, "values", "transparency,magic"}, `OGP value "magic"`},
+		{"peer not a multiaddr", []string{"peer", "add", plan, "192.168.1.5:4077"}, "is not a multiaddr"},
+		{"peer without ID", []string{"sync", plan, "--peer", "/ip4/127.0.0.1/tcp/4077"}, "must end in /p2p/PEER-ID"},
+		{"relay not named", []string{"sync", plan, "--peer", "/p2p-circuit/p2p/12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA"}, "must name the relay"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

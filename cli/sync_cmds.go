@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
-	ma "github.com/multiformats/go-multiaddr"
 
 	"github.com/coplan/coplan/doc"
 	"github.com/coplan/coplan/internal/logging"
@@ -106,36 +105,6 @@ func (e *Env) withPlanNode(ref string, o nodeOptions, admit func(p *doc.Plan) er
 		return err
 	}
 	return fn(p, n)
-}
-
-// circuitRelay is the relay named by a /p2p/RELAY/p2p-circuit/p2p/PEER
-// address, which the node must admit and dial through; nil for a direct one.
-func circuitRelay(addr string) ([]peer.AddrInfo, error) {
-	m, err := ma.NewMultiaddr(strings.TrimSpace(addr))
-	if err != nil {
-		return nil, usageErr("%q is not a multiaddr: %v", addr, err)
-	}
-	before, _ := ma.SplitFunc(m, func(c ma.Component) bool { return c.Protocol().Code == ma.P_CIRCUIT })
-	if len(before) == len(m) {
-		return nil, nil
-	}
-	info, err := peer.AddrInfoFromP2pAddr(before)
-	if err != nil {
-		return nil, usageErr("%q must name the relay as /p2p/RELAY-ID before /p2p-circuit", addr)
-	}
-	return []peer.AddrInfo{*info}, nil
-}
-
-func parsePeerAddr(s string) (peer.AddrInfo, error) {
-	m, err := ma.NewMultiaddr(strings.TrimSpace(s))
-	if err != nil {
-		return peer.AddrInfo{}, usageErr("%q is not a multiaddr: %v", s, err)
-	}
-	info, err := peer.AddrInfoFromP2pAddr(m)
-	if err != nil {
-		return peer.AddrInfo{}, usageErr("%q must end in /p2p/PEER-ID", s)
-	}
-	return *info, nil
 }
 
 func duration(fs *flag.FlagSet, name string) time.Duration {
@@ -246,8 +215,8 @@ func runPeerAdd(e *Env, fs *flag.FlagSet, args []string) error {
 	if err := nargs(args, 2); err != nil {
 		return err
 	}
-	if _, err := parsePeerAddr(args[1]); err != nil {
-		return err
+	if _, err := p2psync.ParsePeerAddr(args[1]); err != nil {
+		return usageErr("%v", err)
 	}
 	return e.read(args[0], func(p *doc.Plan) error {
 		info, err := p2psync.AddKnownPeer(e.syncStateDir(), p.ID(), args[1])
@@ -272,9 +241,9 @@ func runServe(e *Env, fs *flag.FlagSet, args []string) error {
 	}
 	var relays []peer.AddrInfo
 	for _, v := range *fs.Lookup("via").Value.(*listFlag) {
-		info, err := parsePeerAddr(v)
+		info, err := p2psync.ParsePeerAddr(v)
 		if err != nil {
-			return err
+			return usageErr("%v", err)
 		}
 		relays = append(relays, info)
 	}
@@ -300,13 +269,13 @@ func runSync(e *Env, fs *flag.FlagSet, args []string) error {
 	if str(fs, "peer") == "" {
 		return usageErr("--peer is required")
 	}
-	info, err := parsePeerAddr(str(fs, "peer"))
+	info, err := p2psync.ParsePeerAddr(str(fs, "peer"))
 	if err != nil {
-		return err
+		return usageErr("%v", err)
 	}
-	relays, err := circuitRelay(str(fs, "peer"))
+	relays, err := p2psync.CircuitRelays(str(fs, "peer"))
 	if err != nil {
-		return err
+		return usageErr("%v", err)
 	}
 	isMember := func(p *doc.Plan) error {
 		if !p.IsMember(info.ID.String()) {

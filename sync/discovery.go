@@ -7,11 +7,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/libp2p/go-libp2p/core/event"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/p2p/discovery/mdns"
-	ma "github.com/multiformats/go-multiaddr"
-	manet "github.com/multiformats/go-multiaddr/net"
 )
 
 // MDNSServiceName is the DNS-SD service a plan is announced under: a hash
@@ -89,34 +88,31 @@ func (ps *planState) restartMDNS() {
 	ps.startMDNS()
 }
 
-func isLoopback(a ma.Multiaddr) bool { return manet.IsIPLoopback(a) }
-
-func ipv6Rank(a ma.Multiaddr) int {
-	if first, _ := ma.SplitFirst(a); first != nil && first.Protocol().Code == ma.P_IP6 {
-		return 1
+// watchAddrs re-announces on mDNS when the local addresses change: the
+// go-libp2p mDNS service never re-advertises on its own.
+func (n *Node) watchAddrs() error {
+	sub, err := n.h.EventBus().Subscribe(new(event.EvtLocalAddressesUpdated))
+	if err != nil {
+		return err
 	}
-	return 0
-}
-
-// InviteAddrs resolves listen addresses (possibly 0.0.0.0) into the
-// interface addresses an invite should carry, for the command line, which
-// has no running node to ask.
-func InviteAddrs(listen []string) ([]ma.Multiaddr, error) {
-	var ls []ma.Multiaddr
-	for _, l := range listen {
-		m, err := ma.NewMultiaddr(l)
-		if err != nil {
-			return nil, err
+	n.goTask(func() {
+		defer sub.Close()
+		for {
+			select {
+			case <-n.ctx.Done():
+				return
+			case e, ok := <-sub.Out():
+				if !ok {
+					return
+				}
+				if ev, _ := e.(event.EvtLocalAddressesUpdated); !ev.Diffs {
+					continue
+				}
+				for _, ps := range n.planList() {
+					ps.restartMDNS()
+				}
+			}
 		}
-		ls = append(ls, m)
-	}
-	ifaces, err := manet.InterfaceMultiaddrs()
-	if err != nil {
-		return nil, err
-	}
-	resolved, err := manet.ResolveUnspecifiedAddresses(ls, ifaces)
-	if err != nil {
-		return nil, err
-	}
-	return inviteAddrs(resolved), nil
+	})
+	return nil
 }

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/network"
+
+	"github.com/coplan/coplan/sync/wire"
 )
 
 // Garbage, truncated and oversized frames, an unexpected frame type, a bad
@@ -19,8 +21,8 @@ func TestBadFramesCloseStream(t *testing.T) {
 	// Bo's key driven by hand: a member whose software misbehaves.
 	h := rawHost(t, b.id.Key)
 	must(t, h.Connect(ctxT(t, 10*time.Second), a.info()))
-	hello := helloFrame(t, Hello{Version: ProtocolVersion, Plan: a.p.ID(), Have: true})
-	oversize := binary.AppendUvarint(nil, MaxFrame+1)
+	hello := helloFrame(t, wire.Hello{Version: wire.ProtocolVersion, Plan: a.p.ID(), Have: true})
+	oversize := binary.AppendUvarint(nil, wire.MaxFrame+1)
 	cases := []struct {
 		name      string
 		send      []byte
@@ -30,26 +32,26 @@ func TestBadFramesCloseStream(t *testing.T) {
 		{"garbage", []byte("\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xffGET / HTTP/1.1"), false, "unreadable hello"},
 		{"truncated", append(binary.AppendUvarint(nil, 100), "0123456789"...), false, "truncated"},
 		{"oversized hello", binary.AppendUvarint(nil, 1<<30), false, "exceeds size cap"},
-		{"not a hello", appendFrame(nil, frameSync, []byte("x")), false, "not a hello"},
-		{"bad hello", appendFrame(nil, frameHello, []byte(`{"v":1,"plan":"../../etc"}`)), false, "bad hello"},
-		{"other plan", helloFrame(t, Hello{Version: ProtocolVersion, Plan: strings.Repeat("ab", 16), Have: true}), false, "plan not held here"},
-		{"bad sync message", appendFrame(nil, frameSync, []byte("not automerge")), true, "bad sync message"},
+		{"not a hello", wire.AppendFrame(nil, wire.FrameSync, []byte("x")), false, "not a hello"},
+		{"bad hello", wire.AppendFrame(nil, wire.FrameHello, []byte(`{"v":1,"plan":"../../etc"}`)), false, "bad hello"},
+		{"other plan", helloFrame(t, wire.Hello{Version: wire.ProtocolVersion, Plan: strings.Repeat("ab", 16), Have: true}), false, "plan not held here"},
+		{"bad sync message", wire.AppendFrame(nil, wire.FrameSync, []byte("not automerge")), true, "bad sync message"},
 		{"oversized sync frame", oversize, true, "exceeds size cap"},
-		{"unknown frame type", appendFrame(nil, 99, []byte("?")), true, "unexpected frame"},
-		{"bad level frame", appendFrame(nil, frameLevel, []byte("short")), true, "bad level frame"},
-		{"truncated sync frame", append(binary.AppendUvarint(nil, 5000), frameSync, 1, 2, 3), true, "truncated"},
+		{"unknown frame type", wire.AppendFrame(nil, 99, []byte("?")), true, "unexpected frame"},
+		{"bad level frame", wire.AppendFrame(nil, wire.FrameLevel, []byte("short")), true, "bad level frame"},
+		{"truncated sync frame", append(binary.AppendUvarint(nil, 5000), wire.FrameSync, 1, 2, 3), true, "truncated"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			seen := strings.Count(a.logs.String(), tc.logged)
-			s, err := h.NewStream(ctxT(t, 10*time.Second), a.n.ID(), ProtocolID)
+			s, err := h.NewStream(ctxT(t, 10*time.Second), a.n.ID(), wire.ProtocolID)
 			must(t, err)
 			if tc.handshake {
 				_, err := s.Write(hello)
 				must(t, err)
-				fr := newFrameReader(s)
+				fr := wire.NewReader(s)
 				s.SetReadDeadline(time.Now().Add(10 * time.Second))
-				if typ, _, err := fr.read(MaxHelloFrame); err != nil || typ != frameWelcome {
+				if typ, _, err := fr.ReadFrame(wire.MaxHelloFrame); err != nil || typ != wire.FrameWelcome {
 					t.Fatalf("no welcome: %d %v", typ, err)
 				}
 			}

@@ -1,7 +1,3 @@
-// Package sync is the peer-to-peer layer: the device identity, the libp2p
-// node, discovery, the membership gate and Automerge sync sessions. It never
-// imports Fyne; callers that also need the standard library's sync import
-// it as p2psync.
 package sync
 
 import (

@@ -14,6 +14,8 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
+
+	"github.com/coplan/coplan/sync/wire"
 )
 
 // Invite errors; each is a reason a person can act on.
@@ -30,7 +32,6 @@ const (
 	inviteVersion  byte = 1
 	inviteSigCtx        = "coplan-invite-v1\n"
 	maxInviteAddrs      = 6
-	maxInviteCode       = 2048
 )
 
 // inviteEncoding is Crockford's base32: no I, L, O or U, so a code survives
@@ -110,7 +111,7 @@ func ParseInvite(code string) (*Invite, error) {
 		}
 		return r
 	}, strings.ToLower(strings.TrimSpace(code)))
-	if len(code) == 0 || len(code) > maxInviteCode {
+	if len(code) == 0 || len(code) > wire.MaxInviteCode {
 		return nil, fmt.Errorf("%w: %d characters", ErrInviteMalformed, len(code))
 	}
 	raw, err := inviteEncoding.DecodeString(code)
@@ -212,4 +213,24 @@ func GroupCode(code string) string {
 		b.WriteString(code[i:min(i+5, len(code))])
 	}
 	return b.String()
+}
+
+// Invite signs an invite to a started plan, valid for ttl, naming this
+// node's addresses, and opens the gate for the joiner until it expires.
+func (n *Node) Invite(planID string, ttl time.Duration) (string, error) {
+	ps := n.plan(planID)
+	if ps == nil {
+		return "", ErrNotStarted
+	}
+	if !ps.p.IsMember(n.h.ID().String()) {
+		return "", fmt.Errorf("%w: this device", ErrNotMember)
+	}
+	code, inv, err := NewInvite(n.cfg.Identity, planID, inviteAddrs(n.h.Addrs()), ttl)
+	if err != nil {
+		return "", err
+	}
+	if err := RecordInvite(n.cfg.StateDir, inv); err != nil {
+		return "", err
+	}
+	return code, nil
 }

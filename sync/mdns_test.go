@@ -14,10 +14,91 @@ import (
 	"github.com/coplan/coplan/doc"
 )
 
+// rootIsMountPoint says whether mountinfo (the text of
+// /proc/self/mountinfo) lists a mount at "/". In a chroot, and in
+// containers built on one, the root is a plain folder.
+func rootIsMountPoint(mountinfo []byte) bool {
+	for _, line := range strings.Split(string(mountinfo), "\n") {
+		// ID PARENT MAJOR:MINOR ROOT MOUNT-POINT OPTIONS ... - TYPE SOURCE ...
+		if f := strings.Fields(line); len(f) > 4 && f[4] == "/" {
+			return true
+		}
+	}
+	return false
+}
+
+// netnsCommand returns how to run a command inside a named network
+// namespace. `ip netns exec` and `ip -n` first run "mount --make-rslave /",
+// which fails where / is not a mount point; there nsenter enters the
+// network namespace alone and touches no mount. skip says why neither can.
+func netnsCommand() (enter func(ns string, argv ...string) []string, skip string) {
+	info, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return nil, fmt.Sprintf("cannot read /proc/self/mountinfo to see whether / is a mount point: %v", err)
+	}
+	if rootIsMountPoint(info) {
+		return func(ns string, argv ...string) []string { return append([]string{"ip", "netns", "exec", ns}, argv...) }, ""
+	}
+	if _, err := exec.LookPath("nsenter"); err != nil {
+		return nil, "/ is not a mount point here (a chroot or container), so `ip netns exec` cannot run (it needs \"mount --make-rslave /\"), and nsenter (util-linux) is not installed to enter the namespace instead"
+	}
+	return func(ns string, argv ...string) []string {
+		return append([]string{"nsenter", "--net=" + netnsPath(ns)}, argv...)
+	}, ""
+}
+
+// netnsPath is where `ip netns add` keeps a namespace.
+func netnsPath(ns string) string {
+	for _, dir := range []string{"/run/netns", "/var/run/netns"} {
+		if p := filepath.Join(dir, ns); fileExists(p) {
+			return p
+		}
+	}
+	return filepath.Join("/run/netns", ns)
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+func TestRootIsMountPoint(t *testing.T) {
+	host := `22 27 0:21 / /proc rw,relatime - proc proc rw
+27 1 254:0 / / rw,relatime - ext4 /dev/vda rw,discard
+28 27 0:25 / /mnt/my\040disk ro,nosuid - tmpfs tmpfs ro
+`
+	// The same machine seen from a chroot into /srv/root: the real root is
+	// out of sight, and folders bound in keep their root "/" in field 4.
+	chroot := `65 44 254:0 /usr /usr rw,relatime - ext4 /dev/vda rw
+67 44 0:6 / /dev rw,relatime - devtmpfs devtmpfs rw
+72 44 0:39 / /proc rw,relatime - proc proc rw
+`
+	cases := []struct {
+		name string
+		in   string
+		want bool
+	}{
+		{"host", host, true},
+		{"chroot", chroot, false},
+		{"root mounted last, no newline", "22 27 0:21 / /proc rw - proc proc rw\n27 1 254:0 / / rw - ext4 /dev/vda rw", true},
+		{"overlay root of a container", "600 550 0:52 / / rw,relatime master:1 - overlay overlay rw,lowerdir=/l\n", true},
+		{"empty", "", false},
+		{"truncated line", "27 1 254:0 /\n", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := rootIsMountPoint([]byte(tc.in)); got != tc.want {
+				t.Fatalf("rootIsMountPoint = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
 // Two hosts in separate network namespaces, joined by a veth pair, find
 // each other by mDNS and sync. The test creates the namespaces (and only
 // uses addresses inside them), re-runs this test binary in each as a child
-// process, and removes them again.
+// process, and removes them again. It runs in a chroot too, where / is not
+// a mount point, entering the namespaces with nsenter.
 func TestMDNSDiscoveryAcrossNamespaces(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipping namespace test in -short mode")
@@ -25,17 +106,22 @@ func TestMDNSDiscoveryAcrossNamespaces(t *testing.T) {
 	if _, err := exec.LookPath("ip"); err != nil {
 		t.Skip("skipping: the ip tool (iproute2) is not installed")
 	}
+	enter, why := netnsCommand()
+	if why != "" {
+		t.Skip("skipping: " + why)
+	}
 	tag := fmt.Sprintf("%d", os.Getpid()%100000)
 	nsA, nsB := "coplan-"+tag+"-a", "coplan-"+tag+"-b"
 	vA, vB := "cpa"+tag, "cpb"+tag
 	subnet := fmt.Sprintf("10.231.%d", os.Getpid()%250)
-	ip := func(args ...string) error {
-		out, err := exec.Command("ip", args...).CombinedOutput()
+	run := func(argv ...string) error {
+		out, err := exec.Command(argv[0], argv[1:]...).CombinedOutput()
 		if err != nil {
-			return fmt.Errorf("ip %s: %v: %s", strings.Join(args, " "), err, out)
+			return fmt.Errorf("%s: %v: %s", strings.Join(argv, " "), err, out)
 		}
 		return nil
 	}
+	ip := func(args ...string) error { return run(append([]string{"ip"}, args...)...) }
 	if err := ip("netns", "add", nsA); err != nil {
 		t.Skipf("skipping: cannot create network namespaces here: %v", err)
 	}
@@ -43,17 +129,17 @@ func TestMDNSDiscoveryAcrossNamespaces(t *testing.T) {
 	must(t, ip("netns", "add", nsB))
 	t.Cleanup(func() { ip("netns", "del", nsB) })
 	for _, step := range [][]string{
-		{"link", "add", vA, "type", "veth", "peer", "name", vB},
-		{"link", "set", vA, "netns", nsA},
-		{"link", "set", vB, "netns", nsB},
-		{"-n", nsA, "addr", "add", subnet + ".1/24", "dev", vA},
-		{"-n", nsB, "addr", "add", subnet + ".2/24", "dev", vB},
-		{"-n", nsA, "link", "set", "lo", "up"},
-		{"-n", nsB, "link", "set", "lo", "up"},
-		{"-n", nsA, "link", "set", vA, "up"},
-		{"-n", nsB, "link", "set", vB, "up"},
+		{"ip", "link", "add", vA, "type", "veth", "peer", "name", vB},
+		{"ip", "link", "set", vA, "netns", nsA},
+		{"ip", "link", "set", vB, "netns", nsB},
+		enter(nsA, "ip", "addr", "add", subnet+".1/24", "dev", vA),
+		enter(nsB, "ip", "addr", "add", subnet+".2/24", "dev", vB),
+		enter(nsA, "ip", "link", "set", "lo", "up"),
+		enter(nsB, "ip", "link", "set", "lo", "up"),
+		enter(nsA, "ip", "link", "set", vA, "up"),
+		enter(nsB, "ip", "link", "set", vB, "up"),
 	} {
-		must(t, ip(step...))
+		must(t, run(step...))
 	}
 
 	// Two members with their copies, prepared here, run in the namespaces.
@@ -80,8 +166,8 @@ func TestMDNSDiscoveryAcrossNamespaces(t *testing.T) {
 		ns   string
 		addr string
 	}{{a, nsA, subnet + ".1"}, {b, nsB, subnet + ".2"}} {
-		cmd := exec.CommandContext(ctx, "ip", "netns", "exec", c.ns, os.Args[0],
-			"-test.run=^TestMDNSChild$", "-test.v", "-test.count=1")
+		argv := enter(c.ns, os.Args[0], "-test.run=^TestMDNSChild$", "-test.v", "-test.count=1")
+		cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 		cmd.Env = append(os.Environ(), "COPLAN_MDNS_CHILD="+c.tp.dir, "COPLAN_MDNS_ADDR="+c.addr, "COPLAN_MDNS_NAME="+c.tp.name)
 		go func() {
 			out, err := cmd.CombinedOutput()

@@ -19,6 +19,7 @@ import (
 
 	"github.com/coplan/coplan/doc"
 	"github.com/coplan/coplan/internal/atomicfile"
+	"github.com/coplan/coplan/sync/wire"
 )
 
 // planState is one plan being synced: its sessions, what is known of each
@@ -30,17 +31,18 @@ type planState struct {
 	dir string
 	log *slog.Logger
 
-	mu        gosync.Mutex
+	// Locks: see Node for the order.
+	mu        gosync.Mutex // the fields below; only the plan's own lock is taken while held
 	sessions  map[peer.ID]*session
 	peers     map[peer.ID]*peerRecord
 	sightings map[peer.ID]time.Time
 	stopped   bool
 	cancelSub func()
 
-	mdnsMu gosync.Mutex
+	mdnsMu gosync.Mutex // outermost: closing the service waits for HandlePeerFound
 	mdns   mdns.Service
 
-	fileMu gosync.Mutex // provenance log and known peers file
+	fileMu gosync.Mutex // provenance log and known peers file; a leaf
 }
 
 type peerRecord struct {
@@ -59,7 +61,7 @@ func (ps *planState) isMember(p peer.ID) bool { return ps.p.IsMember(p.String())
 // admit decides whether a hello's sender may sync: a current member, or a
 // new device with a valid invite from a current member, which is then
 // recorded as a member.
-func (ps *planState) admit(remote peer.ID, h Hello) error {
+func (ps *planState) admit(remote peer.ID, h wire.Hello) error {
 	if m, ok := ps.p.Member(remote.String()); ok {
 		if m.Removed {
 			return ErrRemoved
@@ -80,7 +82,7 @@ func (ps *planState) admit(remote peer.ID, h Hello) error {
 		return ErrInviterGone
 	}
 	if h.Side == "" {
-		return fmt.Errorf("%w: a joining device must say its side", ErrBadHello)
+		return fmt.Errorf("%w: a joining device must say its side", wire.ErrBadHello)
 	}
 	side, err := doc.ParseSide(h.Side)
 	if err != nil {
@@ -397,13 +399,9 @@ func AddKnownPeer(stateDir, planID, addr string) (*peer.AddrInfo, error) {
 	if !doc.ValidPlanID(planID) {
 		return nil, fmt.Errorf("%w: plan ID %q", doc.ErrInvalid, planID)
 	}
-	m, err := ma.NewMultiaddr(strings.TrimSpace(addr))
+	info, err := ParsePeerAddr(addr)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %q is not a multiaddr: %v", doc.ErrInvalid, addr, err)
-	}
-	info, err := peer.AddrInfoFromP2pAddr(m)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %q must end in /p2p/PEER-ID: %v", doc.ErrInvalid, addr, err)
+		return nil, err
 	}
 	dir := filepath.Join(stateDir, planID)
 	known := readKnownPeers(dir)
@@ -415,7 +413,7 @@ func AddKnownPeer(stateDir, planID, addr string) (*peer.AddrInfo, error) {
 	}
 	sort.Strings(have)
 	known[info.ID.String()] = have
-	return info, writeKnownPeers(dir, known)
+	return &info, writeKnownPeers(dir, known)
 }
 
 func contains(ss []string, s string) bool {

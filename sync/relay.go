@@ -21,10 +21,10 @@ func relayResources() relay.Resources {
 		Limit:          &relay.RelayLimit{Duration: 4 * time.Hour, Data: 256 << 20},
 		ReservationTTL: time.Hour,
 		// A desk machine serving a few delegations, not a public relay.
-		MaxReservations:        64,
-		MaxCircuits:            16,
-		BufferSize:             16 << 10,
-		MaxReservationsPerPeer: 1,
+		// (A peer holds one reservation: libp2p replaces it on refresh.)
+		MaxReservations: 64,
+		MaxCircuits:     16,
+		BufferSize:      16 << 10,
 		// One office behind one NAT is one address.
 		MaxReservationsPerIP:  32,
 		MaxReservationsPerASN: 64,
@@ -127,10 +127,4 @@ func (n *Node) relayAddrs() []ma.Multiaddr {
 // relay limits it carries a whole session.
 func allowLimited(ctx context.Context) context.Context {
 	return network.WithAllowLimitedConn(ctx, "coplan sync")
-}
-
-// isConnected counts a relayed connection as connected.
-func (n *Node) isConnected(pid peer.ID) bool {
-	c := n.h.Network().Connectedness(pid)
-	return c == network.Connected || c == network.Limited
 }

@@ -1,12 +1,10 @@
 package sync
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"os"
 	"slices"
 	gosync "sync"
@@ -18,25 +16,24 @@ import (
 
 	"github.com/coplan/coplan/doc"
 	"github.com/coplan/coplan/internal/atomicfile"
+	"github.com/coplan/coplan/sync/wire"
 )
 
 var errDuplicate = errors.New("a sync session with this peer is already open")
-
-func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
 
 // session is one /coplan/sync/1 stream with one peer for one plan: a
 // reader that applies the peer's messages and a writer that answers them
 // and pushes local commits.
 type session struct {
-	n           *Node
-	ps          *planState
-	peer        peer.ID
-	initiator   peer.ID // who opened the stream
-	s           network.Stream
-	fr          *frameReader
-	fw          *frameWriter
-	ssMu        gosync.Mutex
-	ss          *doc.SyncState
+	n         *Node
+	ps        *planState
+	peer      peer.ID
+	initiator peer.ID // who opened the stream
+	s         network.Stream
+	fr        *wire.Reader
+	fw        *wire.Writer
+	log       *slog.Logger
+
 	kick        chan struct{}
 	push        atomic.Bool // generate sync messages, not just announce heads
 	request     atomic.Bool // restart the state before the next message
@@ -44,21 +41,28 @@ type session struct {
 	graceful    atomic.Bool // closed by shutdown, not by a protocol error
 	closing     chan struct{}
 	closeOnce   gosync.Once
-	log         *slog.Logger
 
-	recvMu gosync.Mutex // held from merging changes until their delivery is recorded
+	// Locks: see Node for the order.
+	ssMu gosync.Mutex // ss; only the plan's own lock is taken while held
+	ss   *doc.SyncState
 
-	mu        gosync.Mutex
-	peerHeads []string // what the peer said it had when it last fell quiet
-	sentHeads []string // what we said when we last fell quiet
+	// recvMu is held from merging changes until their delivery is
+	// recorded (taking ssMu, planState.mu and planState.fileMu on the way),
+	// so checkLevel can wait for a merge in progress.
+	recvMu gosync.Mutex
+
+	mu        gosync.Mutex // peerHeads, readN and wroteN; a leaf
+	peerHeads []string     // what the peer said it had when it last fell quiet
 	readN     int64
 	wroteN    int64
+
+	sentHeads []string // what we said when we last fell quiet; the writer's alone
 }
 
 func newSession(n *Node, s network.Stream, initiator peer.ID) *session {
 	remote := s.Conn().RemotePeer()
 	return &session{n: n, s: s, peer: remote, initiator: initiator,
-		fr: newFrameReader(s), fw: &frameWriter{w: s},
+		fr: wire.NewReader(s), fw: wire.NewWriter(s),
 		kick: make(chan struct{}, 1), closing: make(chan struct{}),
 		log: n.log.With("peer", shortID(remote))}
 }
@@ -71,22 +75,7 @@ func (s *session) setPlan(ps *planState) {
 
 // readSnapshot reads size bytes of snapshot chunks.
 func (s *session) readSnapshot(size int64) ([]byte, error) {
-	if size <= 0 || size > MaxSnapshot {
-		return nil, fmt.Errorf("%w: snapshot of %d bytes", ErrBadFrame, size)
-	}
-	buf := make([]byte, 0, size)
-	for int64(len(buf)) < size {
-		s.s.SetReadDeadline(time.Now().Add(30 * time.Second))
-		typ, body, err := s.fr.read(SnapshotChunk + 1)
-		if err != nil {
-			return nil, err
-		}
-		if typ != frameSnapshot || len(body) == 0 || int64(len(buf)+len(body)) > size {
-			return nil, fmt.Errorf("%w: bad snapshot chunk", ErrBadFrame)
-		}
-		buf = append(buf, body...)
-	}
-	return buf, nil
+	return s.fr.ReadSnapshot(size, func() { s.s.SetReadDeadline(time.Now().Add(30 * time.Second)) })
 }
 
 // begin loads the saved sync state for the peer (none when fresh: the
@@ -198,29 +187,9 @@ func (s *session) run() {
 	}
 }
 
-// resume makes sure a member still connected after a stream closed (two
-// streams crossed, the peer restarted its side) gets a new one. The side
-// with the smaller peer ID opens it, as on connection.
-func (s *session) resume() {
-	select {
-	case <-time.After(300*time.Millisecond + time.Duration(rand.IntN(200))*time.Millisecond):
-	case <-s.n.ctx.Done():
-		return
-	}
-	ps := s.ps
-	ps.mu.Lock()
-	stopped := ps.stopped
-	ps.mu.Unlock()
-	if stopped || s.n.h.ID() > s.peer || !ps.isMember(s.peer) ||
-		!s.n.isConnected(s.peer) {
-		return
-	}
-	s.n.ensureSession(ps, s.peer, false)
-}
-
 func (s *session) reader() {
 	for {
-		typ, body, err := s.fr.read(MaxFrame)
+		typ, body, err := s.fr.ReadFrame(wire.MaxFrame)
 		if err != nil {
 			if s.isClosing() {
 				return
@@ -229,7 +198,7 @@ func (s *session) reader() {
 				s.shutdown("peer closed the stream")
 				return
 			}
-			if errors.Is(err, ErrBadFrame) || errors.Is(err, ErrFrameTooBig) {
+			if errors.Is(err, wire.ErrBadFrame) || errors.Is(err, wire.ErrFrameTooBig) {
 				s.fail("bad frame", err)
 			} else {
 				s.fail("read failed", err)
@@ -238,7 +207,7 @@ func (s *session) reader() {
 		}
 		s.account()
 		switch typ {
-		case frameSync:
+		case wire.FrameSync:
 			if f := s.n.testBeforeReceive; f != nil && f(s.peer, body) {
 				s.fail("test crash", nil)
 				return
@@ -279,14 +248,14 @@ func (s *session) reader() {
 				s.restartPeer.Store(true)
 			}
 			s.kickNow()
-		case frameRestart:
+		case wire.FrameRestart:
 			if err := s.restartState(); err != nil {
 				s.fail("could not restart sync state", err)
 				return
 			}
 			s.kickNow()
-		case frameLevel:
-			heads, err := decodeHeads(body)
+		case wire.FrameLevel:
+			heads, err := wire.DecodeHeads(body)
 			if err != nil {
 				s.fail("bad level frame", err)
 				return
@@ -300,7 +269,7 @@ func (s *session) reader() {
 				s.kickNow()
 			}
 		default:
-			s.fail("unexpected frame", fmt.Errorf("%w: type %d during sync", ErrBadFrame, typ))
+			s.fail("unexpected frame", fmt.Errorf("%w: type %d during sync", wire.ErrBadFrame, typ))
 			return
 		}
 	}
@@ -308,14 +277,14 @@ func (s *session) reader() {
 
 func (s *session) write(typ byte, payload []byte) error {
 	s.s.SetWriteDeadline(time.Now().Add(60 * time.Second))
-	err := s.fw.write(typ, payload)
+	err := s.fw.WriteFrame(typ, payload)
 	s.account()
 	return err
 }
 
 // account moves byte counts into the peer's stats.
 func (s *session) account() {
-	rn, wn := s.fr.n.Load(), s.fw.n.Load()
+	rn, wn := s.fr.BytesRead(), s.fw.BytesWritten()
 	s.mu.Lock()
 	r, w := rn-s.readN, wn-s.wroteN
 	s.readN, s.wroteN = rn, wn
@@ -333,7 +302,7 @@ func (s *session) writer() {
 			return
 		}
 		if s.restartPeer.Swap(false) {
-			if err := s.write(frameRestart, nil); err != nil {
+			if err := s.write(wire.FrameRestart, nil); err != nil {
 				if !s.isClosing() {
 					s.fail("write failed", err)
 				}
@@ -359,7 +328,7 @@ func (s *session) writer() {
 			}
 			s.push.Store(true)
 			s.log.Debug("sending sync message", "bytes", len(msg), "changes", changes)
-			if err := s.write(frameSync, msg); err != nil {
+			if err := s.write(wire.FrameSync, msg); err != nil {
 				if !s.isClosing() {
 					s.fail("write failed", err)
 				}
@@ -371,7 +340,7 @@ func (s *session) writer() {
 		}
 		heads := s.ps.p.Heads()
 		if !slices.Equal(heads, s.sentHeads) {
-			if err := s.write(frameLevel, encodeHeads(heads)); err != nil {
+			if err := s.write(wire.FrameLevel, wire.EncodeHeads(heads)); err != nil {
 				if !s.isClosing() {
 					s.fail("write failed", err)
 				}
@@ -385,12 +354,13 @@ func (s *session) writer() {
 
 // checkLevel notes when the peer last said it holds exactly what we hold.
 func (s *session) checkLevel() {
-	// Level only once what was merged is recorded as delivered.
+	// Level only once what was merged is recorded as delivered: a merge
+	// in progress holds recvMu until then.
 	s.recvMu.Lock()
-	s.recvMu.Unlock()
 	s.mu.Lock()
 	ph := s.peerHeads
 	s.mu.Unlock()
+	s.recvMu.Unlock()
 	if ph == nil {
 		return
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/network"
 
 	"github.com/coplan/coplan/doc"
+	"github.com/coplan/coplan/sync/wire"
 )
 
 // rawHost is a plain libp2p host with a given key and no Coplan logic: a
@@ -38,11 +39,9 @@ func readAll(s network.Stream) ([]byte, error) {
 	return b, err
 }
 
-func helloFrame(t testing.TB, h Hello) []byte {
+func helloFrame(t testing.TB, h wire.Hello) []byte {
 	t.Helper()
-	payload, err := jsonMarshal(h)
-	must(t, err)
-	return appendFrame(nil, frameHello, payload)
+	return wire.AppendFrame(nil, wire.FrameHello, wire.EncodeHello(h))
 }
 
 // A device with a valid libp2p key but no membership and no invite cannot
@@ -59,7 +58,7 @@ func TestStrangerLearnsNothing(t *testing.T) {
 	if err := rogue.Connect(ctxT(t, 10*time.Second), a.info()); err == nil {
 		// The gater may let the dialler finish its side first; then the
 		// connection is gone or streams fail.
-		if s, err := rogue.NewStream(ctxT(t, 5*time.Second), a.n.ID(), ProtocolID); err == nil {
+		if s, err := rogue.NewStream(ctxT(t, 5*time.Second), a.n.ID(), wire.ProtocolID); err == nil {
 			b, _ := readAll(s)
 			if len(b) > 0 {
 				t.Fatalf("stranger read %d bytes", len(b))
@@ -89,21 +88,21 @@ func TestStrangerLearnsNothing(t *testing.T) {
 	}
 	before := strings.Join(a.p.Heads(), ",")
 
-	s, err := rogue.NewStream(ctxT(t, 5*time.Second), a.n.ID(), ProtocolID)
+	s, err := rogue.NewStream(ctxT(t, 5*time.Second), a.n.ID(), wire.ProtocolID)
 	must(t, err)
-	out := helloFrame(t, Hello{Version: ProtocolVersion, Plan: a.p.ID(), Have: true})
-	out = appendFrame(out, frameSync, msg)
+	out := helloFrame(t, wire.Hello{Version: wire.ProtocolVersion, Plan: a.p.ID(), Have: true})
+	out = wire.AppendFrame(out, wire.FrameSync, msg)
 	s.Write(out)
 	got, _ := readAll(s)
-	fr := newFrameReader(bytes.NewReader(got))
-	typ, reason, err := fr.read(MaxHelloFrame)
-	if err != nil || typ != frameRefuse {
+	fr := wire.NewReader(bytes.NewReader(got))
+	typ, reason, err := fr.ReadFrame(wire.MaxHelloFrame)
+	if err != nil || typ != wire.FrameRefuse {
 		t.Fatalf("stranger got frame %d (%v), want a refusal", typ, err)
 	}
 	if !strings.Contains(string(reason), "not a member") {
 		t.Fatalf("refusal reason %q", reason)
 	}
-	if _, _, err := fr.read(MaxFrame); !errors.Is(err, io.EOF) {
+	if _, _, err := fr.ReadFrame(wire.MaxFrame); !errors.Is(err, io.EOF) {
 		t.Fatalf("more after the refusal: %v", err)
 	}
 	if bytes.Contains(got, []byte(title)) {
@@ -218,7 +217,7 @@ func TestInvites(t *testing.T) {
 				}
 			}
 			// Present it anyway, as a hostile joiner would.
-			h := Hello{Version: ProtocolVersion, Plan: a.p.ID(), Invite: tc.code, Name: "Jay", Side: "government"}
+			h := wire.Hello{Version: wire.ProtocolVersion, Plan: a.p.ID(), Invite: tc.code, Name: "Jay", Side: "government"}
 			_, err := j.n.fetch(ctxT(t, 10*time.Second), a.info(), h, j.author)
 			if !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), tc.remote) {
 				t.Fatalf("joiner got %v, want a refusal saying %q", err, tc.remote)

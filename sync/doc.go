@@ -1,0 +1,32 @@
+// Package sync is the peer-to-peer layer: the device identity, the libp2p
+// node, discovery, the membership gate and Automerge sync sessions. It never
+// imports Fyne; callers that also need the standard library's sync import
+// it as p2psync.
+//
+// The parts, lowest first:
+//
+//   - wire (sync/wire): the bytes of a /coplan/sync/1 stream, frames and
+//     the hello, welcome, heads, snapshot and refusal payloads. It imports
+//     nothing of this package.
+//   - identity.go: the device key; invite.go: invite codes, signed by a
+//     member's device key, and issuing one from a node; addr.go: peer
+//     addresses, parsed once here for the command line and the node, and
+//     the ones an invite carries.
+//   - node.go: the node's lifecycle: the libp2p host, starting and stopping
+//     plans, closing. status.go: what a plan's sync looks like from here.
+//   - gater.go: the membership gate on every connection; relay.go: circuit
+//     relay v2, served to members and used through configured relays.
+//   - dial.go: dialling members and getting them back: connection events,
+//     reconnecting with backoff, resuming a session after its stream closed,
+//     one-off syncs. discovery.go: finding members by mDNS.
+//   - join.go: receiving a plan with an invite (Join) or as a member that
+//     lacks it (Fetch).
+//   - handshake.go: both ends of a stream's opening, the dialler's hello and
+//     the listener's admission check, welcome or refusal, and snapshot.
+//   - session.go: a running stream: the reader that applies the peer's sync
+//     messages and the writer that answers and pushes local commits.
+//   - plan.go: one started plan's sessions, peer records and files under
+//     the state folder (sync states, delivery record, known peers, invites).
+//
+// The lock order is written on Node, where its lock is declared.
+package sync
