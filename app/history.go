@@ -5,7 +5,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/coplan/coplan/doc"
@@ -22,9 +21,7 @@ type historyScreen struct {
 func newHistoryScreen(ws *workspace) *historyScreen { return &historyScreen{ws: ws} }
 
 func (h *historyScreen) buildUI() fyne.CanvasObject {
-	heading := widget.NewLabel("History")
-	heading.TextStyle = fyne.TextStyle{Bold: true}
-	heading.SizeName = theme.SizeNameSubHeadingText
+	heading := subHeading("History")
 	h.count = widget.NewLabel("")
 	h.count.Importance = widget.LowImportance
 	h.list = widget.NewList(func() int { return len(h.entries) }, func() fyne.CanvasObject {

@@ -45,9 +45,7 @@ func newMembersScreen(ws *workspace) *membersScreen { return &membersScreen{ws: 
 var memberColumns = []float32{0.26, 0.28, 0.16, 0.30}
 
 func (m *membersScreen) buildUI() fyne.CanvasObject {
-	heading := widget.NewLabel("Members and peers")
-	heading.TextStyle = fyne.TextStyle{Bold: true}
-	heading.SizeName = theme.SizeNameSubHeadingText
+	heading := subHeading("Members and peers")
 	m.summary = widget.NewLabel("")
 	m.summary.Wrapping = fyne.TextWrapWord
 	invite := widget.NewButtonWithIcon("Invite a colleague", theme.MailSendIcon(), m.ws.ui.showInvite)
@@ -59,9 +57,7 @@ func (m *membersScreen) buildUI() fyne.CanvasObject {
 	}
 	head := container.New(&columns{widths: memberColumns})
 	for _, h := range []string{"Name", "Organisation", "Side", "Connection"} {
-		l := widget.NewLabel(h)
-		l.TextStyle = fyne.TextStyle{Bold: true}
-		head.Add(l)
+		head.Add(sectionLabel(h))
 	}
 	m.list = widget.NewList(func() int { return len(m.members) }, func() fyne.CanvasObject {
 		cells := container.New(&columns{widths: memberColumns})

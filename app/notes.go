@@ -31,9 +31,7 @@ type notesScreen struct {
 func newNotesScreen(ws *workspace) *notesScreen { return &notesScreen{ws: ws} }
 
 func (n *notesScreen) buildUI() fyne.CanvasObject {
-	heading := widget.NewLabel("Meeting notes")
-	heading.TextStyle = fyne.TextStyle{Bold: true}
-	heading.SizeName = theme.SizeNameSubHeadingText
+	heading := subHeading("Meeting notes")
 	n.pick = widget.NewSelect(nil, n.onPick)
 	n.pick.PlaceHolder = "Choose a meeting"
 	add := widget.NewButtonWithIcon("New meeting notes", theme.ContentAddIcon(), n.add)

@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/coplan/coplan/doc"
@@ -48,9 +47,7 @@ func (o *overview) buildUI() fyne.CanvasObject {
 		widget.NewFormItem("Period", container.NewGridWithColumns(2,
 			container.NewVBox(o.start.entry, o.start.msg), container.NewVBox(o.end.entry, o.end.msg))),
 	)
-	heading := widget.NewLabel("Overview and vision")
-	heading.TextStyle = fyne.TextStyle{Bold: true}
-	heading.SizeName = theme.SizeNameSubHeadingText
+	heading := subHeading("Overview and vision")
 	return container.NewBorder(container.NewVBox(heading, form, o.counts), nil, nil, nil, o.vision.buildUI())
 }
 

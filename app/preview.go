@@ -107,13 +107,6 @@ func (pv *preview) show(it outlineItem) {
 	pv.center.Refresh()
 }
 
-func subHeading(s string) *widget.Label {
-	l := widget.NewLabel(s)
-	l.TextStyle = fyne.TextStyle{Bold: true}
-	l.SizeName = theme.SizeNameSubHeadingText
-	return l
-}
-
 func (pv *preview) list(title string, rows []fyne.CanvasObject, empty string) fyne.CanvasObject {
 	if len(rows) == 0 {
 		l := widget.NewLabel(empty)

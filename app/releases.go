@@ -70,12 +70,6 @@ func listerFor(dir string) (fyne.ListableURI, error) {
 	return storage.ListerForURI(storage.NewFileURI(dir))
 }
 
-func sectionLabel(s string) *widget.Label {
-	l := widget.NewLabel(s)
-	l.TextStyle = fyne.TextStyle{Bold: true}
-	return l
-}
-
 func (r *releasesScreen) load() {
 	p := r.ws.plan
 	r.statuses = release.Statuses(p)

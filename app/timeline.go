@@ -32,17 +32,13 @@ func newTimelineScreen(ws *workspace) *timelineScreen {
 }
 
 func (t *timelineScreen) buildUI() fyne.CanvasObject {
-	heading := widget.NewLabel("Timeline")
-	heading.TextStyle = fyne.TextStyle{Bold: true}
-	heading.SizeName = theme.SizeNameSubHeadingText
+	heading := subHeading("Timeline")
 	hint := widget.NewLabel("Key dates of the action plan cycle: consultations, forum meetings, self-assessment, IRM report, publication.")
 	hint.Importance = widget.LowImportance
 	hint.Wrapping = fyne.TextWrapWord
 	head := container.New(&columns{widths: []float32{0.2, 0.35, 0.45}, trailing: 36})
 	for _, h := range []string{"Date", "What", "Note"} {
-		l := widget.NewLabel(h)
-		l.TextStyle = fyne.TextStyle{Bold: true}
-		head.Add(l)
+		head.Add(sectionLabel(h))
 	}
 	t.rows = container.NewVBox()
 	add := widget.NewButtonWithIcon("Add date", theme.ContentAddIcon(), t.add)
