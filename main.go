@@ -14,6 +14,7 @@ import (
 	"github.com/coplan/coplan/app"
 	"github.com/coplan/coplan/cli"
 	"github.com/coplan/coplan/doc"
+	"github.com/coplan/coplan/internal/logging"
 	"github.com/coplan/coplan/internal/profile"
 	_ "github.com/coplan/coplan/internal/quietlocale" // before Fyne's init
 	p2psync "github.com/coplan/coplan/sync"
@@ -35,11 +36,12 @@ func openWindow(f profile.Folders) error {
 	if err := checkDisplay(); err != nil {
 		return err
 	}
+	log := logging.New(os.Stderr, slog.LevelInfo)
 	lib, err := doc.OpenLibrary(f.DataDir)
 	if err != nil {
 		return err
 	}
-	lib.SetLogger(slog.Default())
+	lib.SetLogger(log)
 	id, err := p2psync.LoadOrCreateIdentity(f.ConfigDir)
 	if err != nil {
 		return err
@@ -48,11 +50,11 @@ func openWindow(f profile.Folders) error {
 	if err != nil {
 		return err
 	}
-	cfg := app.Config{Library: lib, ConfigDir: f.ConfigDir, Author: prof.Author(id.PeerID.String()),
+	cfg := app.Config{Library: lib, ConfigDir: f.ConfigDir, Author: prof.Author(id.PeerID.String()), Logger: log,
 		SaveProfile: func(a doc.Author) error { return profile.Save(f.ConfigDir, profile.FromAuthor(a)) }}
-	node, err := startNode(id, lib, filepath.Join(f.DataDir, "sync"))
+	node, err := startNode(id, lib, filepath.Join(f.DataDir, "sync"), log)
 	if err != nil {
-		slog.Warn("peer-to-peer sync is off", "err", err)
+		log.Error("peer-to-peer sync is off", "err", err)
 	} else {
 		defer node.Close()
 		cfg.Sync = syncAdapter{node}
@@ -73,8 +75,8 @@ func checkDisplay() error {
 
 // startNode listens on the usual port, or any free one when another Coplan
 // (a coplan serve, say) already holds it.
-func startNode(id *p2psync.Identity, lib *doc.Library, stateDir string) (*p2psync.Node, error) {
-	cfg := p2psync.Config{Identity: id, StateDir: stateDir, Library: lib, MDNS: true, Logger: slog.Default()}
+func startNode(id *p2psync.Identity, lib *doc.Library, stateDir string, log *slog.Logger) (*p2psync.Node, error) {
+	cfg := p2psync.Config{Identity: id, StateDir: stateDir, Library: lib, MDNS: true, Logger: log}
 	n, err := p2psync.NewNode(cfg)
 	if err == nil {
 		return n, nil

@@ -30,10 +30,9 @@ func (s syncAdapter) Invite(p *doc.Plan, ttl time.Duration) (string, error) {
 }
 
 // Join receives the plan, then hands it back to the app, which opens it
-// and starts syncing it again as it does any plan.
-func (s syncAdapter) Join(code string, a doc.Author) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
+// and starts syncing it again as it does any plan. The app's ctx bounds
+// it: the window's Cancel and its timeout.
+func (s syncAdapter) Join(ctx context.Context, code string, a doc.Author) (string, error) {
 	p, err := s.n.Join(ctx, code, a)
 	if err != nil {
 		return "", err

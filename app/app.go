@@ -5,9 +5,11 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -17,6 +19,7 @@ import (
 
 	"github.com/coplan/coplan/assets"
 	"github.com/coplan/coplan/doc"
+	"github.com/coplan/coplan/internal/logging"
 )
 
 // AppID is the desktop application ID (also in FyneApp.toml).
@@ -34,6 +37,9 @@ type Config struct {
 	SaveProfile func(doc.Author) error
 	// Sync may be nil: peer panels are then shown disabled.
 	Sync SyncService
+	// Logger takes the window's log lines, at internal/logging's levels;
+	// nil drops them.
+	Logger *slog.Logger
 }
 
 // SyncService is the part of the sync layer the window calls.
@@ -42,7 +48,9 @@ type SyncService interface {
 	Stop(planID string)
 	Status(planID string) SyncStatus
 	Invite(p *doc.Plan, ttl time.Duration) (code string, err error)
-	Join(code string, a doc.Author) (planID string, err error)
+	// Join redeems an invite code and receives the plan it names; it
+	// gives up when ctx is done.
+	Join(ctx context.Context, code string, a doc.Author) (planID string, err error)
 	Peers(planID string) []PeerStatus
 }
 
@@ -84,6 +92,7 @@ func Run(cfg Config) error {
 type UI struct {
 	app   fyne.App
 	cfg   Config
+	log   *slog.Logger
 	win   fyne.Window
 	state *appState
 
@@ -92,11 +101,14 @@ type UI struct {
 	wel     *welcome
 	preview *preview // the cached plan shown while it loads
 
-	loading string // ID of the plan loading in the background
+	loading string // ID of the plan loading behind the preview
 	loadGen int    // tells a stale load from the current one
-	// closing holds, per plan, a channel closed once the plan is closed:
+	task    *task  // the slow work running behind a progress dialog
+	// closing holds, per plan, a channel closed once the plan is closed,
+	// and loads one closed once a background load no longer holds it:
 	// one open copy per plan folder.
 	closing map[string]chan struct{}
+	loads   map[string]chan struct{}
 
 	closeMu  sync.Mutex
 	closeErr error
@@ -109,12 +121,10 @@ var loadPlan = func(lib *doc.Library, id string, a doc.Author) (*doc.Plan, error
 // loadHeadStart is how long the preview has the machine to itself.
 var loadHeadStart = 150 * time.Millisecond
 
-// onUI runs f on the UI goroutine; tests queue it for their own goroutine.
-var onUI = fyne.Do
-
 // New builds the window on a (possibly test) app without showing it.
 func New(a fyne.App, cfg Config) *UI {
-	u := &UI{app: a, cfg: cfg, state: loadState(cfg.ConfigDir), closing: map[string]chan struct{}{}}
+	u := &UI{app: a, cfg: cfg, log: logging.Or(cfg.Logger), closing: map[string]chan struct{}{}, loads: map[string]chan struct{}{}}
+	u.state = loadState(cfg.ConfigDir, u.log)
 	u.win = a.NewWindow("Coplan")
 	u.win.SetIcon(assets.Icon)
 	u.win.Resize(u.state.windowSize())
@@ -126,11 +136,12 @@ func New(a fyne.App, cfg Config) *UI {
 		if u.openCached(u.state.LastPlan) {
 			return u
 		}
-		if err := u.OpenPlan(u.state.LastPlan); err != nil {
-			slog.Warn("could not reopen last plan", "plan", u.state.LastPlan, "err", err)
-			u.showWelcome()
+		id := u.state.LastPlan
+		u.showWelcome()
+		u.openPlan(id, "", func(err error) {
+			u.log.Error("could not reopen last plan", "plan", id, "err", err)
 			u.showError(fmt.Errorf("could not reopen the last plan: %w", err))
-		}
+		})
 	} else {
 		u.showWelcome()
 	}
@@ -150,36 +161,122 @@ func (u *UI) showWelcome() {
 	u.win.SetContent(u.wel.buildUI())
 }
 
-// OpenPlan switches the window to a plan from the library, flushing and
-// closing the one open before.
+// OpenPlan switches the window to a plan from the library. The plan loads
+// off the UI thread behind a progress dialog with a Cancel; the plan shown
+// before stays until the new one is ready. While another plan is opening it
+// refuses with errStillOpening.
 func (u *UI) OpenPlan(id string) error {
-	if u.loading != "" {
+	if u.busy() {
 		return errStillOpening
 	}
-	if u.plan != nil && u.plan.ID() == id {
-		u.closePlan()
-	}
-	u.waitClosed(id)
-	p, err := u.cfg.Library.Open(id, u.cfg.Author)
-	if err != nil {
-		return err
-	}
-	u.setPlan(p)
+	u.openPlan(id, "", u.showError)
 	return nil
 }
 
-var errStillOpening = errors.New("Coplan is still opening the plan: try again in a moment")
+// errStillOpening is what OpenPlan says while another plan is opening.
+var errStillOpening = errors.New("a plan is still opening: try again in a moment")
+
+const stillOpeningMsg = "Coplan is still opening the plan: try again in a moment"
+
+// openPlan loads plan id (its title, when known, says which) and shows it;
+// failed hears why it could not be opened.
+func (u *UI) openPlan(id, title string, failed func(error)) {
+	if u.stillOpening() {
+		return
+	}
+	if u.plan != nil && u.plan.ID() == id {
+		// Reopened (under a new profile): shown as it is while it loads.
+		u.openPreview(id, u.plan.Content())
+		return
+	}
+	status := "Reading the plan from disk…"
+	if title != "" {
+		status = fmt.Sprintf("Reading “%s” from disk…", title)
+	}
+	lib, author := u.cfg.Library, u.cfg.Author
+	wait, done := u.prepareLoad(id)
+	var p *doc.Plan
+	started := u.runTask("Opening the plan", status, true, func(t *task) error {
+		if !wait(t.ctx) {
+			return context.Canceled
+		}
+		var err error
+		p, err = loadPlan(lib, id, author)
+		return err
+	}, func(err error) {
+		switch {
+		case canceled(err):
+			u.dispose(p, done)
+		case err != nil:
+			close(done)
+			failed(err)
+		default:
+			close(done)
+			u.setPlan(p)
+		}
+	})
+	if !started {
+		close(done)
+	}
+}
+
+// prepareLoad returns what a background load of plan id must wait for
+// (a close or an earlier load of it that still holds its folder) and the
+// channel that load closes once it no longer holds the plan: handed to the
+// window, or closed.
+func (u *UI) prepareLoad(id string) (wait func(context.Context) bool, done chan struct{}) {
+	before := []chan struct{}{u.closing[id], u.loads[id]}
+	done = make(chan struct{})
+	u.loads[id] = done
+	wait = func(ctx context.Context) bool {
+		for _, ch := range before {
+			if ch == nil {
+				continue
+			}
+			select {
+			case <-ch:
+			case <-ctx.Done():
+				return false
+			}
+		}
+		return true
+	}
+	return wait, done
+}
+
+// dispose closes, off the UI thread, a plan that was opened for nothing
+// (cancelled, or too late), then closes done.
+func (u *UI) dispose(p *doc.Plan, done chan struct{}) {
+	go func() {
+		if done != nil {
+			defer close(done)
+		}
+		if p == nil {
+			return
+		}
+		if err := p.Close(); err != nil {
+			u.log.Warn("closing a plan opened for nothing", "plan", p.ID(), "err", err)
+		}
+	}()
+}
 
 // openCached shows a plan at once from its content cache and loads the
 // document in the background; it reports false when there is no cache.
 func (u *UI) openCached(id string) bool {
-	if u.loading != "" {
+	if u.busy() {
 		return false
 	}
 	c, ok := u.cfg.Library.ContentCache(id)
 	if !ok {
 		return false
 	}
+	u.openPreview(id, c)
+	return true
+}
+
+// openPreview shows content c of plan id read-only and loads the plan
+// behind it.
+func (u *UI) openPreview(id string, c doc.Content) {
 	if u.plan != nil && u.plan.ID() != id {
 		u.state.LastItem = "" // the other plan's item means nothing here
 	}
@@ -190,29 +287,26 @@ func (u *UI) openCached(id string) bool {
 	u.win.SetTitle(c.Title + " — Coplan")
 	u.loadGen++
 	u.loading = id
-	gen, lib, author, closed := u.loadGen, u.cfg.Library, u.cfg.Author, u.closing[id]
+	gen, lib, author := u.loadGen, u.cfg.Library, u.cfg.Author
+	wait, done := u.prepareLoad(id)
 	go func() {
-		if closed != nil {
-			<-closed
-		}
+		wait(context.Background())
 		// Let the preview paint first: on a small machine the load would
 		// otherwise slow the first frame several times over.
 		time.Sleep(loadHeadStart)
 		p, err := loadPlan(lib, id, author)
-		onUI(func() { u.planLoaded(gen, p, err) })
+		onUI(func() { u.planLoaded(gen, p, err, done) })
 	}()
-	return true
 }
 
 // planLoaded swaps the preview for the live workspace, on the item the
 // preview shows.
-func (u *UI) planLoaded(gen int, p *doc.Plan, err error) {
+func (u *UI) planLoaded(gen int, p *doc.Plan, err error, done chan struct{}) {
 	if gen != u.loadGen || u.closed {
-		if p != nil {
-			p.Close()
-		}
+		u.dispose(p, done)
 		return
 	}
+	close(done)
 	u.loading = ""
 	pv := u.preview
 	u.preview = nil
@@ -233,13 +327,20 @@ func (u *UI) planLoaded(gen int, p *doc.Plan, err error) {
 	}
 }
 
-// stillOpening says so when a plan is loading, for actions that would
-// open another.
+// busy reports whether a plan is loading or slow work is running.
+func (u *UI) busy() bool { return u.loading != "" || u.task != nil }
+
+// stillOpening says so when a plan is loading or slow work is running, for
+// actions that would start more.
 func (u *UI) stillOpening() bool {
-	if u.loading == "" {
+	switch {
+	case u.task != nil:
+		u.showInfo("Busy", "Coplan is still busy: "+strings.ToLower(u.task.title)+". Try again in a moment, or cancel it.")
+	case u.loading != "":
+		u.showInfo("Opening", stillOpeningMsg)
+	default:
 		return false
 	}
-	u.showInfo("Opening", errStillOpening.Error())
 	return true
 }
 
@@ -256,7 +357,7 @@ func (u *UI) setPlan(p *doc.Plan) {
 	u.closePlan()
 	p.AutoCommit(doc.DefaultPolicy)
 	p.OnPersistError = func(err error) {
-		fyne.Do(func() { u.showError(fmt.Errorf("your last edits could not be saved to disk: %w", err)) })
+		onUI(func() { u.showError(fmt.Errorf("your last edits could not be saved to disk: %w", err)) })
 	}
 	u.plan = p
 	u.wel, u.preview = nil, nil
@@ -267,7 +368,7 @@ func (u *UI) setPlan(p *doc.Plan) {
 	u.state.save(u.cfg.ConfigDir)
 	if u.cfg.Sync != nil {
 		if err := u.cfg.Sync.Start(p); err != nil {
-			slog.Warn("sync did not start", "plan", p.ID(), "err", err)
+			u.log.Error("sync did not start", "plan", p.ID(), "err", err)
 		}
 	}
 }
@@ -293,10 +394,10 @@ func (u *UI) closePlan() {
 	go func() {
 		defer close(done)
 		if err := p.WriteContentCache(); err != nil {
-			slog.Warn("content cache not written", "plan", p.ID(), "err", err)
+			u.log.Warn("content cache not written", "plan", p.ID(), "err", err)
 		}
 		if err := p.Close(); err != nil {
-			slog.Error("closing plan", "plan", p.ID(), "err", err)
+			u.log.Error("closing plan", "plan", p.ID(), "err", err)
 			u.closeMu.Lock()
 			u.closeErr = err
 			u.closeMu.Unlock()
@@ -309,6 +410,9 @@ func (u *UI) onClose() {
 		return
 	}
 	u.closed = true
+	if u.task != nil {
+		u.task.abort()
+	}
 	u.state.setWindowSize(u.win.Canvas().Size())
 	if u.ws != nil {
 		u.state.Filters = u.ws.outline.filter

@@ -287,7 +287,7 @@ func TestRememberWindowAndPlan(t *testing.T) {
 	f.ui.win.Resize(fyne.NewSize(900, 640))
 	f.commitment(t, f.ids[2])
 	f.ui.Close()
-	st := loadState(f.cfg.ConfigDir)
+	st := loadState(f.cfg.ConfigDir, nil)
 	if st.LastPlan != f.plan.ID() || st.Width != 900 || st.Height != 640 {
 		t.Fatalf("state %+v", st)
 	}
@@ -352,6 +352,7 @@ func TestDropMergesFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.ui.onDropped(fyne.Position{}, []fyne.URI{storage.NewFileURI(path)})
+	runHopsUntil(t, func() bool { return f.ui.task == nil })
 	found := false
 	for _, it := range f.ui.ws.outline.items {
 		found = found || strings.Contains(it.title, "Open parliament")
@@ -364,6 +365,10 @@ func TestDropMergesFile(t *testing.T) {
 	os.WriteFile(bad, []byte("hello"), 0o600)
 	n := len(f.plan.Summaries())
 	f.ui.onDropped(fyne.Position{}, []fyne.URI{storage.NewFileURI(bad)})
+	runHopsUntil(t, func() bool { return f.ui.task == nil })
+	if !dialogSays(f.ui.win, "not a Coplan plan file") {
+		t.Error("a bad file was not refused in words")
+	}
 	if len(f.plan.Summaries()) != n {
 		t.Error("a bad file changed the plan")
 	}
@@ -378,7 +383,8 @@ func TestExportImport(t *testing.T) {
 	lib2, _ := doc.OpenLibrary(t.TempDir())
 	u := New(test.NewTempApp(t), Config{Library: lib2, ConfigDir: t.TempDir(), Author: bruno})
 	defer u.Close()
-	u.importFile(path)
+	u.importFile(path, nil)
+	runHopsUntil(t, func() bool { return u.task == nil })
 	if u.plan == nil || u.plan.ID() != f.plan.ID() || len(u.plan.Summaries()) != len(f.ids) {
 		t.Fatal("import did not open the plan")
 	}

@@ -56,6 +56,7 @@ func BenchmarkKeystroke(b *testing.B) {
 	(&appState{LastPlan: id, LastItem: outlineItem{kind: kindCommitment, id: ids[25]}.key()}).save(cfg.ConfigDir)
 	u := New(a, cfg)
 	defer u.Close()
+	runHopsUntil(b, func() bool { return u.plan != nil })
 	u.win.Resize(fyne.NewSize(1280, 800))
 	ce := u.ws.current.(*commitmentEditor)
 	selectTab(b, ce.tabs, "Commitment")

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"image"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -111,17 +113,39 @@ func (u *UI) joinDialog() {
 			u.showError(errors.New("the invite code is empty"))
 			return
 		}
-		id, err := u.cfg.Sync.Join(c, u.cfg.Author)
-		if err != nil {
-			u.showError(fmt.Errorf("could not join with that code: %w", err))
-			return
-		}
-		if err := u.OpenPlan(id); err != nil {
-			u.showError(err)
-		}
+		u.join(c)
 	}, u.win)
 	d.Resize(fyne.NewSize(560, 0))
 	d.Show()
+}
+
+// joinTimeout is how long a join waits for the colleague who invited us.
+const joinTimeout = 2 * time.Minute
+
+// join redeems an invite code off the UI thread, then opens the plan.
+func (u *UI) join(code string) {
+	if u.stillOpening() {
+		return
+	}
+	svc, author := u.cfg.Sync, u.cfg.Author
+	var id string
+	u.runTask("Joining a plan", "Looking for the colleague who invited you on the network, then receiving the plan…", true, func(t *task) error {
+		ctx, cancel := context.WithTimeout(t.ctx, joinTimeout)
+		defer cancel()
+		var err error
+		id, err = svc.Join(ctx, code, author)
+		return err
+	}, func(err error) {
+		switch {
+		case canceled(err) && id != "" && !u.closed:
+			u.showInfo("Joined", "The plan had arrived before Cancel took effect: it is among your plans (Plan > Open a plan).")
+		case canceled(err):
+		case err != nil:
+			u.showError(fmt.Errorf("could not join with that code: %w", err))
+		default:
+			u.openPlan(id, "", u.showError)
+		}
+	})
 }
 
 // showInvite makes an invite code for the open plan and shows it with a QR
@@ -229,49 +253,81 @@ func (u *UI) pickCoplanFile() {
 		}
 		path := r.URI().Path()
 		r.Close()
-		u.importFile(path)
+		u.importFile(path, nil)
 	}, u.win)
 	d.SetFilter(coplanFilter)
 	d.Show()
 }
 
-// importFile merges a .coplan file into the open plan when it is a copy of
-// it, and otherwise adds it to the library and switches to it.
-func (u *UI) importFile(path string) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		u.showError(err)
+// readImport reads a file to import; tests slow it down.
+var readImport = os.ReadFile
+
+// importFile, off the UI thread, merges a .coplan file into the open plan
+// when it is a copy of it, and otherwise adds it to the library and
+// switches to it; then it runs next (the next file dropped), if any.
+// Cancel works until the file has been read; merging is not undone.
+func (u *UI) importFile(path string, next func()) {
+	if u.stillOpening() {
 		return
 	}
-	saved, err := doc.DecodeFile(data)
-	if err != nil {
-		u.showError(fmt.Errorf("%s is not a Coplan plan file: %w", baseName(path), err))
-		return
-	}
-	if u.plan != nil {
-		rep, err := u.plan.Merge(saved)
-		if err == nil {
+	open, lib, author, name := u.plan, u.cfg.Library, u.cfg.Author, baseName(path)
+	var (
+		merged, isNew bool
+		rep           doc.MergeReport
+		p             *doc.Plan
+	)
+	u.runTask("Importing "+name, "Reading "+name+"…", true, func(t *task) error {
+		data, err := readImport(path)
+		if err != nil {
+			return err
+		}
+		saved, err := doc.DecodeFile(data)
+		if err != nil {
+			return fmt.Errorf("%s is not a Coplan plan file: %w", name, err)
+		}
+		if !t.commit() {
+			return context.Canceled
+		}
+		if open != nil {
+			t.say("Merging " + name + " into the plan…")
+			rep, err = open.Merge(saved)
+			if err == nil {
+				merged = true
+				return nil
+			}
+			if !errors.Is(err, doc.ErrInvalid) {
+				return fmt.Errorf("merging %s: %w", name, err)
+			}
+			// Another plan: import it alongside.
+			open.Commit()
+		}
+		t.say("Adding " + name + " to the plans on this laptop…")
+		p, isNew, rep, err = lib.Import(path, author)
+		if err != nil {
+			return fmt.Errorf("importing %s: %w", name, err)
+		}
+		return nil
+	}, func(err error) {
+		switch {
+		case canceled(err):
+			u.dispose(p, nil)
+			return
+		case err != nil:
+			u.showError(err)
+		case merged:
 			u.afterMerge(path, rep)
-			return
+		default:
+			u.setPlan(p)
+			if isNew {
+				u.showInfo("Plan imported", fmt.Sprintf("%s is now on this laptop.", p.Info().Title))
+			} else {
+				u.afterMerge(path, rep)
+			}
 		}
-		if !errors.Is(err, doc.ErrInvalid) {
-			u.showError(fmt.Errorf("merging %s: %w", baseName(path), err))
-			return
+		if next != nil {
+			next()
 		}
-		// Another plan: import it alongside.
-		u.plan.Commit()
-	}
-	p, isNew, rep, err := u.cfg.Library.Import(path, u.cfg.Author)
-	if err != nil {
-		u.showError(fmt.Errorf("importing %s: %w", baseName(path), err))
-		return
-	}
-	u.setPlan(p)
-	if isNew {
-		u.showInfo("Plan imported", fmt.Sprintf("%s is now on this laptop.", p.Info().Title))
-	} else {
-		u.afterMerge(path, rep)
-	}
+	})
 }
 
 func (u *UI) afterMerge(path string, rep doc.MergeReport) {
@@ -316,15 +372,31 @@ func (u *UI) exportDialog() {
 			os.Remove(path)
 			path += doc.FileExt
 		}
-		if err := u.plan.ExportFile(path); err != nil {
-			u.showError(fmt.Errorf("exporting: %w", err))
-			return
-		}
-		u.showInfo("Exported", fmt.Sprintf("Saved the plan as %s. Send it to a colleague, who can merge it with theirs.", baseName(path)))
+		u.exportFile(path)
 	}, u.win)
 	d.SetFileName(fileNameFor(u.plan.Info().Title) + doc.FileExt)
 	d.SetFilter(coplanFilter)
 	d.Show()
+}
+
+// exportFile writes the open plan to path off the UI thread. It cannot be
+// cancelled: the file is written atomically, whole or not at all.
+func (u *UI) exportFile(path string) {
+	if u.plan == nil || u.stillOpening() {
+		return
+	}
+	p := u.plan
+	u.runTask("Exporting", "Saving the plan as "+baseName(path)+"…", false, func(*task) error {
+		return p.ExportFile(path)
+	}, func(err error) {
+		switch {
+		case canceled(err): // the window closed
+		case err != nil:
+			u.showError(fmt.Errorf("exporting: %w", err))
+		default:
+			u.showInfo("Exported", fmt.Sprintf("Saved the plan as %s. Send it to a colleague, who can merge it with theirs.", baseName(path)))
+		}
+	})
 }
 
 func fileNameFor(title string) string {
@@ -343,20 +415,28 @@ func fileNameFor(title string) string {
 	return strings.ToLower(f)
 }
 
-// onDropped merges .coplan files dropped on the window.
+// onDropped merges .coplan files dropped on the window, one after another.
 func (u *UI) onDropped(_ fyne.Position, uris []fyne.URI) {
-	var any bool
+	var paths []string
 	for _, uri := range uris {
 		if strings.EqualFold(uri.Extension(), doc.FileExt) {
-			any = true
-			if !u.beforePlanAction() {
-				return
-			}
-			u.importFile(uri.Path())
+			paths = append(paths, uri.Path())
 		}
 	}
-	if !any && len(uris) > 0 {
-		u.showError(errors.New("only .coplan files can be dropped here: they are merged into the plan"))
+	if len(paths) == 0 {
+		if len(uris) > 0 {
+			u.showError(errors.New("only .coplan files can be dropped here: they are merged into the plan"))
+		}
+		return
+	}
+	if u.beforePlanAction() {
+		u.importFiles(paths)
+	}
+}
+
+func (u *UI) importFiles(paths []string) {
+	if len(paths) > 0 {
+		u.importFile(paths[0], func() { u.importFiles(paths[1:]) })
 	}
 }
 
@@ -417,15 +497,13 @@ func (u *UI) switchPlanDialog() {
 	var d dialog.Dialog
 	box := container.NewVBox()
 	for _, in := range infos {
-		id := in.ID
+		id, title := in.ID, in.Title
 		b := widget.NewButtonWithIcon(in.Title, theme.DocumentIcon(), func() {
 			d.Hide()
 			if u.plan != nil && u.plan.ID() == id || u.stillOpening() || u.openCached(id) {
 				return
 			}
-			if err := u.OpenPlan(id); err != nil {
-				u.showError(err)
-			}
+			u.openPlan(id, title, u.showError)
 		})
 		b.Alignment = widget.ButtonAlignLeading
 		box.Add(b)

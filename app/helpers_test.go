@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"sync"
@@ -53,7 +54,9 @@ func (f *fakeSync) Status(string) SyncStatus {
 func (f *fakeSync) Invite(p *doc.Plan, ttl time.Duration) (string, error) {
 	return "coplan1:QmExampleInviteCodeForTests0123456789abcdefghijklmnop", nil
 }
-func (f *fakeSync) Join(code string, a doc.Author) (string, error) { return f.joined, nil }
+func (f *fakeSync) Join(ctx context.Context, code string, a doc.Author) (string, error) {
+	return f.joined, nil
+}
 func (f *fakeSync) Peers(string) []PeerStatus {
 	return []PeerStatus{{PeerID: bruno.PeerID, Connected: true, LastSeen: fixedNow}}
 }
@@ -147,6 +150,7 @@ func newFixture(t testing.TB) *fixture {
 	st.save(cfgDir)
 	f.ui = New(a, f.cfg)
 	f.ui.win.Resize(fyne.NewSize(1100, 720))
+	runHopsUntil(t, func() bool { return f.ui.plan != nil }) // opened in the background
 	f.plan = f.ui.plan
 	if f.plan == nil {
 		t.Fatal("the last plan was not reopened")
@@ -214,6 +218,15 @@ func typeFocused(t testing.TB, c fyne.Canvas, s string) {
 			t.Fatalf("nothing has the focus to type %q into", r)
 		}
 		f.TypedRune(r)
+	}
+}
+
+// runHopsUntil runs the hops background work queues for the UI until done
+// holds.
+func runHopsUntil(t testing.TB, done func() bool) {
+	t.Helper()
+	for !done() {
+		runHop(t)
 	}
 }
 

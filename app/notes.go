@@ -129,7 +129,7 @@ func (n *notesScreen) open(id string) {
 	n.date = newDateField(set("date"), func() doc.Info { return p.Info() })
 	n.title = newPlainField("Meeting title", set("title"), onErr)
 	n.attendees = newPlainField("Who attended", set("attendees"), onErr)
-	n.text = newLongField(p, doc.NoteBody(id), "Notes", "", onErr)
+	n.text = newLongField(p, doc.NoteBody(id), "Notes", "", onErr, n.ws.ui.log)
 	n.loadFields()
 	form := widget.NewForm(
 		widget.NewFormItem("Date", container.NewVBox(n.date.entry, n.date.msg)),

@@ -1,7 +1,9 @@
 package app
 
 import (
+	"errors"
 	"strings"
+	"sync"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -131,4 +133,141 @@ func hasEditorText(root fyne.CanvasObject, text string) bool {
 		}
 	})
 	return found
+}
+
+func TestOpenUncachedInBackground(t *testing.T) {
+	t.Run("progress, then editable", func(t *testing.T) {
+		f := newFixture(t)
+		w := f.ui.win
+		id := otherPlan(t, f, "Second plan")
+		release := slowLoads(t)
+		if err := f.ui.OpenPlan(id); err != nil {
+			t.Fatal(err)
+		}
+		if !taskShown(w, "Opening the plan") {
+			t.Fatal("no progress dialog while the plan opens")
+		}
+		// The plan shown before stays live meanwhile.
+		if f.ui.plan != f.plan || f.ui.ws == nil {
+			t.Fatal("the open plan went away before the next was ready")
+		}
+		f.open(t, outlineItem{kind: kindOverview})
+		ov := f.ui.ws.current.(*overview)
+		ov.country.entry.TypedShortcut(&fyne.ShortcutSelectAll{})
+		test.Type(ov.country.entry, "Ruritania")
+		if got := f.plan.Info().Country; got != "Ruritania" {
+			t.Errorf("country typed while opening is %q", got)
+		}
+		// Clicking again opens nothing twice.
+		if err := f.ui.OpenPlan(id); !errors.Is(err, errStillOpening) {
+			t.Errorf("a second open while opening: %v", err)
+		}
+		if f.ui.openCached(id) {
+			t.Error("a cached open started while opening")
+		}
+		release()
+		runHopsUntil(t, func() bool { return f.ui.task == nil })
+		if f.ui.plan == nil || f.ui.plan.ID() != id || f.ui.ws == nil {
+			t.Fatal("the plan did not open")
+		}
+		if w.Canvas().Overlays().Top() != nil {
+			t.Error("the progress dialog stayed")
+		}
+		f.open(t, outlineItem{kind: kindOverview})
+		ov = f.ui.ws.current.(*overview)
+		if ov.title.entry.Disabled() || ov.title.entry.Text != "Second plan" {
+			t.Errorf("opened plan's title entry: %q, disabled %v", ov.title.entry.Text, ov.title.entry.Disabled())
+		}
+		test.Type(ov.country.entry, "Upper ")
+		if got := f.ui.plan.Info().Country; got != "Upper Freedonia" {
+			t.Errorf("the opened plan took %q", got)
+		}
+	})
+
+	t.Run("cancel, then open again", func(t *testing.T) {
+		f := newFixture(t)
+		w := f.ui.win
+		id := otherPlan(t, f, "Second plan")
+		// The first load waits for the gate; the second checks that the
+		// copy the first made was closed before it starts.
+		gate := make(chan struct{})
+		var (
+			mu      sync.Mutex
+			copies  []*doc.Plan
+			overlap bool
+		)
+		inner := loadPlan
+		loadPlan = func(lib *doc.Library, id string, a doc.Author) (*doc.Plan, error) {
+			mu.Lock()
+			first := copies
+			mu.Unlock()
+			if len(first) == 0 {
+				<-gate
+			} else if first[0].SetPlanField("country", "Two copies") == nil {
+				overlap = true
+			}
+			p, err := inner(lib, id, a)
+			mu.Lock()
+			copies = append(copies, p)
+			mu.Unlock()
+			return p, err
+		}
+		t.Cleanup(func() { loadPlan = inner })
+
+		before := w.Canvas().Content()
+		if err := f.ui.OpenPlan(id); err != nil {
+			t.Fatal(err)
+		}
+		tapCancel(t, w)
+		if f.ui.task != nil || w.Canvas().Overlays().Top() != nil {
+			t.Fatal("Cancel did not give the window back")
+		}
+		if f.ui.plan != f.plan || w.Canvas().Content() != before {
+			t.Fatal("Cancel changed what the window shows")
+		}
+		// Opened again at once: this load waits for the cancelled one,
+		// which finishes later and is closed unseen.
+		if err := f.ui.OpenPlan(id); err != nil {
+			t.Fatal(err)
+		}
+		close(gate)
+		runHop(t) // the cancelled load: tidied away
+		if f.ui.plan != f.plan {
+			t.Fatal("a cancelled open replaced the plan")
+		}
+		runHopsUntil(t, func() bool { return f.ui.task == nil })
+		if f.ui.plan == nil || f.ui.plan.ID() != id {
+			t.Fatal("opening again after a cancel failed")
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if len(copies) != 2 || copies[1] != f.ui.plan {
+			t.Fatalf("%d loads, want the cancelled one and the one shown", len(copies))
+		}
+		if overlap {
+			t.Error("the second load started while the cancelled copy was still open")
+		}
+		if copies[0].SetPlanField("country", "Still open") == nil {
+			t.Error("the cancelled copy was never closed")
+		}
+	})
+
+	t.Run("at start, over the welcome screen", func(t *testing.T) {
+		f := newFixture(t)
+		id := otherPlan(t, f, "Second plan") // never shown: no content cache
+		cfg := f.cfg
+		cfg.ConfigDir = t.TempDir()
+		(&appState{LastPlan: id}).save(cfg.ConfigDir)
+		release := slowLoads(t)
+		u := New(test.NewTempApp(t), cfg)
+		defer u.Close()
+		if u.wel == nil || u.plan != nil || !taskShown(u.win, "Opening the plan") {
+			t.Fatal("the window did not show the welcome screen with the plan opening")
+		}
+		release()
+		runHopsUntil(t, func() bool { return u.task == nil })
+		if u.plan == nil || u.plan.ID() != id || u.ws == nil || u.wel != nil {
+			t.Fatal("the last plan did not open")
+		}
+	})
 }

@@ -36,7 +36,7 @@ func (o *overview) buildUI() fyne.CanvasObject {
 	o.end = newDateField(set("periodEnd"), noPeriod)
 	o.start.check = spanCheck(func() string { return o.end.last }, false)
 	o.end.check = spanCheck(func() string { return o.start.last }, true)
-	o.vision = newLongField(p, doc.VisionText(), "Vision", "Introduction and vision: the plan's ambition, how it was co-created, and how it builds on earlier plans. Markdown is welcome.", onErr)
+	o.vision = newLongField(p, doc.VisionText(), "Vision", "Introduction and vision: the plan's ambition, how it was co-created, and how it builds on earlier plans. Markdown is welcome.", onErr, o.ws.ui.log)
 	o.counts = widget.NewLabel("")
 	o.counts.Importance = widget.LowImportance
 	o.load()

@@ -229,40 +229,51 @@ func (r *releasesScreen) askSign(path string) {
 	if n := len(r.statuses); n > 0 {
 		label = ""
 	}
-	r.askKeyForm(path, "Sign as minister", "Sign", label, func(s ssh.Signer) error {
+	r.askKeyForm(path, "Sign as minister", "Sign", label, func(s ssh.Signer, closeKey func()) error {
 		if n := len(r.problems); n > 0 {
+			closeKey()
 			return fmt.Errorf("not ready: %s missing (see the readiness check)", items(n))
 		}
 		lbl := strings.TrimSpace(r.label.Text)
-		r.busy("Signing release "+lbl+"…", func() error {
+		started := r.busy("Signing release "+lbl+"…", "Signing the release manifest with your key.", false, func() error {
+			defer closeKey()
 			_, _, err := release.Sign(r.ws.plan, lbl, s, now())
 			return err
 		}, func() {
 			r.load()
 			r.result("Release signed", fmt.Sprintf("Release %s is signed. It syncs to every member; export it to publish it.", lbl))
 		})
+		if !started {
+			closeKey()
+		}
 		return nil
 	})
 }
 
 // askEndorse asks for the version label and endorses it as co-chair.
 func (r *releasesScreen) askEndorse(path string) {
-	r.askKeyForm(path, "Endorse as co-chair", "Endorse", "", func(s ssh.Signer) error {
+	r.askKeyForm(path, "Endorse as co-chair", "Endorse", "", func(s ssh.Signer, closeKey func()) error {
 		lbl := strings.TrimSpace(r.label.Text)
-		r.busy("Endorsing version "+lbl+"…", func() error {
+		started := r.busy("Endorsing version "+lbl+"…", "Signing your endorsement of the plan as it is now.", false, func() error {
+			defer closeKey()
 			_, err := release.Endorse(r.ws.plan, lbl, s, now())
 			return err
 		}, func() {
 			r.load()
 			r.result("Version endorsed", fmt.Sprintf("You endorsed version %s of the plan as it is now. Any later edit needs a new endorsement.", lbl))
 		})
+		if !started {
+			closeKey()
+		}
 		return nil
 	})
 }
 
 // askKeyForm shows the label (and passphrase) form for the key at path;
-// on confirm it loads the key and calls use with it.
-func (r *releasesScreen) askKeyForm(path, title, verb, label string, use func(ssh.Signer) error) {
+// on confirm it loads the key and calls use with it and its closer, which
+// use must call once done with the key (after background signing: an
+// agent key's connection must outlive the form).
+func (r *releasesScreen) askKeyForm(path, title, verb, label string, use func(s ssh.Signer, closeKey func()) error) {
 	_, closeKey, err := release.LoadSigner(path, nil)
 	needPass := errors.Is(err, release.ErrNeedPassphrase)
 	if err != nil && !needPass {
@@ -297,8 +308,7 @@ func (r *releasesScreen) askKeyForm(path, title, verb, label string, use func(ss
 			r.ws.errorf(keyError(err))
 			return
 		}
-		defer closeKey()
-		if err := use(s); err != nil {
+		if err := use(s, closeKey); err != nil {
 			r.ws.errorf(err)
 		}
 	}
@@ -311,22 +321,20 @@ func (r *releasesScreen) askKeyForm(path, title, verb, label string, use func(ss
 	r.form.Show()
 }
 
-// busy runs work off the UI thread behind a progress dialog (rendering a
-// large plan's PDF takes a while), then done on the UI thread.
-func (r *releasesScreen) busy(title string, work func() error, done func()) {
-	d := dialog.NewCustomWithoutButtons(title, widget.NewProgressBarInfinite(), r.ws.ui.win)
-	d.Show()
-	go func() {
-		err := work()
-		onUI(func() {
-			d.Hide()
-			if err != nil {
-				r.ws.errorf(signOffError(err))
-				return
-			}
+// busy runs work off the UI thread behind a progress dialog saying status
+// (rendering a large plan's PDF takes a while), then done on the UI thread.
+// With cancellable, Cancel drops work's result. It reports false, running
+// nothing, while other work runs.
+func (r *releasesScreen) busy(title, status string, cancellable bool, work func() error, done func()) bool {
+	return r.ws.ui.runTask(title, status, cancellable, func(*task) error { return work() }, func(err error) {
+		switch {
+		case canceled(err):
+		case err != nil:
+			r.ws.errorf(signOffError(err))
+		default:
 			done()
-		})
-	}()
+		}
+	})
 }
 
 func (r *releasesScreen) result(title, msg string) {
@@ -390,7 +398,7 @@ func (r *releasesScreen) exportTo(id, parent string) {
 		return
 	}
 	dir := filepath.Join(parent, fileNameFor(r.ws.plan.Info().Title)+"-"+fileNameFor(rec.Label))
-	r.busy("Exporting release "+rec.Label+"…", func() error {
+	r.busy("Exporting release "+rec.Label+"…", "Writing the plan, its signature and checksums into "+filepath.Base(dir)+".", false, func() error {
 		_, err := release.Export(r.ws.plan, id, dir)
 		return err
 	}, func() {
@@ -435,7 +443,7 @@ func (r *releasesScreen) pickVerifyFolder() {
 // plan, and says what was established or the first thing wrong.
 func (r *releasesScreen) verify(dir string) {
 	var rep *release.Report
-	r.busy("Verifying…", func() error {
+	r.busy("Verifying…", "Checking the signature and every file in "+filepath.Base(dir)+".", true, func() error {
 		var err error
 		rep, err = release.VerifyDir(dir, r.ws.plan)
 		if err != nil {

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/coplan/coplan/internal/atomicfile"
+	"github.com/coplan/coplan/internal/logging"
 )
 
 // StateFile is the window's remembered state in the config folder.
@@ -22,13 +23,15 @@ type appState struct {
 	LastItem string  `json:"lastItem"` // outline item shown last
 	Filters  filter  `json:"filters"`
 
-	tab string // commitment tab last shown, kept while the window is open
+	tab string       // commitment tab last shown, kept while the window is open
+	log *slog.Logger // where a state file that cannot be read or saved is told
 }
 
 var defaultSize = fyne.NewSize(1180, 760)
 
-func loadState(dir string) *appState {
-	s := &appState{}
+func loadState(dir string, log *slog.Logger) *appState {
+	log = logging.Or(log)
+	s := &appState{log: log}
 	if dir == "" {
 		return s
 	}
@@ -37,8 +40,8 @@ func loadState(dir string) *appState {
 		return s
 	}
 	if err := json.Unmarshal(data, s); err != nil {
-		slog.Warn("ignoring unreadable window state", "err", err)
-		return &appState{}
+		log.Warn("ignoring unreadable window state", "err", err)
+		return &appState{log: log}
 	}
 	return s
 }
@@ -65,10 +68,10 @@ func (s *appState) save(dir string) {
 		return
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		slog.Warn("cannot save window state", "err", err)
+		logging.Or(s.log).Warn("cannot save window state", "err", err)
 		return
 	}
 	if err := atomicfile.WriteFileQuick(filepath.Join(dir, StateFile), data, 0o600); err != nil {
-		slog.Warn("cannot save window state", "err", err)
+		logging.Or(s.log).Warn("cannot save window state", "err", err)
 	}
 }

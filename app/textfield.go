@@ -37,11 +37,11 @@ type textBinding struct {
 	onErr func(error)
 }
 
-func bindLongText(p *doc.Plan, ref doc.TextRef, ed longText, onErr func(error)) *textBinding {
+func bindLongText(p *doc.Plan, ref doc.TextRef, ed longText, onErr func(error), log *slog.Logger) *textBinding {
 	b := &textBinding{plan: p, ref: ref, ed: ed, onErr: onErr}
 	s, err := p.Text(ref)
 	if err != nil {
-		slog.Warn("reading text field", "err", err)
+		log.Warn("reading text field: shown empty", "field", ref, "err", err)
 	}
 	ed.SetText(s)
 	ed.setOnSplice(b.splice)
@@ -191,9 +191,9 @@ type longField struct {
 	tabs    *container.AppTabs
 }
 
-func newLongField(p *doc.Plan, ref doc.TextRef, title, hint string, onErr func(error)) *longField {
+func newLongField(p *doc.Plan, ref doc.TextRef, title, hint string, onErr func(error), log *slog.Logger) *longField {
 	f := &longField{title: title, hint: hint, ed: newLongText()}
-	f.b = bindLongText(p, ref, f.ed, onErr)
+	f.b = bindLongText(p, ref, f.ed, onErr, log)
 	return f
 }
 

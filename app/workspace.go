@@ -2,7 +2,6 @@ package app
 
 import (
 	"fmt"
-	"log/slog"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -118,7 +117,7 @@ func periodText(info doc.Info) string {
 // pump carries the plan's change events to the UI thread.
 func (ws *workspace) pump() {
 	for ev := range ws.events {
-		fyne.Do(func() { ws.onEvent(ev) })
+		onUI(func() { ws.onEvent(ev) })
 	}
 }
 
@@ -146,7 +145,7 @@ func (ws *workspace) tick() {
 		case <-ws.done:
 			return
 		case <-t.C:
-			fyne.Do(func() {
+			onUI(func() {
 				if ws.closed {
 					return
 				}
@@ -185,7 +184,7 @@ func (ws *workspace) maybeWriteCache() {
 	p := ws.plan
 	go func() {
 		if err := p.WriteContentCache(); err != nil {
-			slog.Debug("content cache not written", "plan", p.ID(), "err", err)
+			ws.ui.log.Warn("content cache not written", "plan", p.ID(), "err", err)
 		}
 		onUI(func() { ws.cacheBusy = false })
 	}()
