@@ -3,9 +3,11 @@ package app
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -256,5 +258,61 @@ func TestEndorseThenSign(t *testing.T) {
 	runHop(t)
 	if len(r.statuses) != 1 || r.statuses[0].Manifest == nil || len(r.statuses[0].Manifest.Endorsements) != 2 {
 		t.Fatalf("signed release %+v", r.statuses)
+	}
+}
+
+// startAgent runs a real ssh-agent on a socket of its own holding the key
+// at path, for this test only.
+func startAgent(t *testing.T, path string) {
+	t.Helper()
+	sock := filepath.Join(t.TempDir(), "agent.sock")
+	agent := exec.Command("ssh-agent", "-D", "-a", sock)
+	if err := agent.Start(); err != nil {
+		t.Skipf("no ssh-agent: %v", err)
+	}
+	t.Cleanup(func() { agent.Process.Kill(); agent.Wait() })
+	for i := 0; ; i++ {
+		if _, err := os.Stat(sock); err == nil {
+			break
+		}
+		if i == 100 {
+			t.Fatal("ssh-agent made no socket in 5 s")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	add := exec.Command("ssh-add", path)
+	add.Env = append(os.Environ(), "SSH_AUTH_SOCK="+sock)
+	if out, err := add.CombinedOutput(); err != nil {
+		t.Fatalf("ssh-add: %v: %s", err, out)
+	}
+	t.Setenv("SSH_AUTH_SOCK", sock)
+}
+
+// A .pub file signs with the key ssh-agent holds; signing runs in the
+// background, so the agent connection must outlive the form.
+func TestSignWithAgentKey(t *testing.T) {
+	f := newFixture(t)
+	makeReady(t, f)
+	keyPath, pub := keyFile(t, "ana", "")
+	startAgent(t, keyPath)
+	if err := f.plan.AddMemberKey(ana.PeerID, pub); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.plan.SetMemberRole(ana.PeerID, doc.RoleMinister, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(keyPath); err != nil { // only the agent has it now
+		t.Fatal(err)
+	}
+	r := f.releases(t)
+	r.askSign(keyPath + ".pub")
+	if r.pass != nil {
+		t.Error("a passphrase was asked for an agent key")
+	}
+	r.label.SetText("1.0")
+	r.confirm()
+	runHop(t)
+	if len(r.statuses) != 1 || r.statuses[0].Record.Label != "1.0" {
+		t.Fatalf("not signed with the agent's key: statuses %+v, dialog says error: %v", r.statuses, dialogSays(f.ui.win, "error"))
 	}
 }
