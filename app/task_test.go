@@ -11,7 +11,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/coplan/coplan/doc"
 )
@@ -68,19 +67,9 @@ func startJoin(t *testing.T, f *fixture, bs *blockingSync) context.Context {
 }
 
 // taskShown reports whether the topmost dialog is a running task with the
-// title and a moving progress bar.
+// title, saying it is at work.
 func taskShown(w fyne.Window, title string) bool {
-	top := w.Canvas().Overlays().Top()
-	if top == nil || !dialogSays(w, title) {
-		return false
-	}
-	running := false
-	walk(top, func(o fyne.CanvasObject) {
-		if b, ok := o.(*widget.ProgressBarInfinite); ok && b.Visible() && b.Running() {
-			running = true
-		}
-	})
-	return running
+	return dialogSays(w, title) && dialogSays(w, "Working")
 }
 
 func tapCancel(t *testing.T, w fyne.Window) {
@@ -207,6 +196,24 @@ func TestJoinOffTheUIThread(t *testing.T) {
 		}
 		tapCancel(t, w)
 		runHop(t)
+	})
+
+	t.Run("the dialog counts the seconds", func(t *testing.T) {
+		f, bs := joinFixture(t)
+		runBackground = true // only the task's counter: no workspace is built meanwhile
+		startJoin(t, f, bs)
+		runBackground = false
+		runHop(t)
+		if !dialogSays(f.ui.win, "Working for 1 s") {
+			t.Error("the dialog does not count the seconds")
+		}
+		tapCancel(t, f.ui.win)
+		select {
+		case <-bs.stopped:
+		case <-time.After(10 * time.Second):
+			t.Fatal("Cancel did not reach the join")
+		}
+		runHop(t) // the cancelled join returns
 	})
 
 	t.Run("success opens the plan", func(t *testing.T) {
