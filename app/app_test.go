@@ -1,6 +1,8 @@
 package app
 
 import (
+	"bytes"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -420,5 +422,21 @@ func walk(o fyne.CanvasObject, f func(fyne.CanvasObject)) {
 		for _, c := range test.WidgetRenderer(v).Objects() {
 			walk(c, f)
 		}
+	}
+}
+
+// The window logs through the logger it is handed, at the policy's levels.
+func TestLogsThroughConfigLogger(t *testing.T) {
+	var buf bytes.Buffer
+	cfgDir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(cfgDir, StateFile), []byte("{not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	lib, _ := doc.OpenLibrary(t.TempDir())
+	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	u := New(test.NewTempApp(t), Config{Library: lib, ConfigDir: cfgDir, Author: ana, Logger: log})
+	defer u.Close()
+	if out := buf.String(); !strings.Contains(out, "level=WARN") || !strings.Contains(out, "ignoring unreadable window state") {
+		t.Errorf("the damaged state file was not logged as a warning through Config.Logger: %q", out)
 	}
 }
