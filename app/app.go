@@ -410,8 +410,8 @@ func (u *UI) onClose() {
 		return
 	}
 	u.closed = true
-	if u.task != nil {
-		u.task.abort()
+	if t := u.task; t != nil && t.abort() {
+		<-t.done // a merge or a signature lands before the plan closes
 	}
 	u.state.setWindowSize(u.win.Canvas().Size())
 	if u.ws != nil {

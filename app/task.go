@@ -22,6 +22,7 @@ type task struct {
 	title  string
 	ctx    context.Context
 	cancel context.CancelFunc
+	done   chan struct{} // closed once work has returned
 
 	dlg     *dialog.CustomDialog
 	status  *widget.Label
@@ -46,7 +47,7 @@ func (u *UI) runTask(title, status string, cancellable bool, work func(t *task) 
 		return false
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	t := &task{ui: u, title: title, ctx: ctx, cancel: cancel}
+	t := &task{ui: u, title: title, ctx: ctx, cancel: cancel, done: make(chan struct{})}
 	t.status = widget.NewLabel(status)
 	t.status.Wrapping = fyne.TextWrapWord
 	// A counter rather than an animated bar: the window repaints whole at
@@ -67,6 +68,7 @@ func (u *UI) runTask(title, status string, cancellable bool, work func(t *task) 
 	}
 	go func() {
 		err := work(t)
+		close(t.done)
 		t.cancel()
 		onUI(func() { t.end(err, finish) })
 	}()
@@ -143,12 +145,16 @@ func (t *task) end(err error, finish func(error)) {
 	finish(err)
 }
 
-// abort cancels a task the window no longer waits for (it is closing).
-func (t *task) abort() {
+// abort cancels the task as the window closes. It reports whether the
+// window must still wait for the work: work that cannot be cancelled, or
+// is past its point of no return, may be writing to the plan.
+func (t *task) abort() (wait bool) {
 	t.mu.Lock()
-	t.cancelled = !t.committed
+	wait = t.committed || t.stop == nil
+	t.cancelled = !wait
 	t.mu.Unlock()
 	t.cancel()
+	return wait
 }
 
 // canceled reports whether err means the user cancelled.
