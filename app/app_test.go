@@ -342,8 +342,10 @@ func TestWelcomeNewPlan(t *testing.T) {
 	}
 }
 
-func TestDropMergesFile(t *testing.T) {
-	f := newFixture(t)
+// colleagueCopy is Bruno's copy of the fixture's plan, with a commitment
+// he added, as a .coplan file.
+func colleagueCopy(t *testing.T, f *fixture) string {
+	t.Helper()
 	saved, _ := f.plan.Save()
 	other, _ := doc.LoadPlan(saved, bruno)
 	if _, err := other.AddCommitment(doc.NewCommitment{Title: "Open parliament"}); err != nil {
@@ -353,6 +355,12 @@ func TestDropMergesFile(t *testing.T) {
 	if err := other.ExportFile(path); err != nil {
 		t.Fatal(err)
 	}
+	return path
+}
+
+func TestDropMergesFile(t *testing.T) {
+	f := newFixture(t)
+	path := colleagueCopy(t, f)
 	f.ui.onDropped(fyne.Position{}, []fyne.URI{storage.NewFileURI(path)})
 	runHopsUntil(t, func() bool { return f.ui.task == nil })
 	found := false

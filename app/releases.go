@@ -235,17 +235,10 @@ func (r *releasesScreen) askSign(path string) {
 			return fmt.Errorf("not ready: %s missing (see the readiness check)", items(n))
 		}
 		lbl := strings.TrimSpace(r.label.Text)
-		started := r.busy("Signing release "+lbl+"…", "Signing the release manifest with your key.", false, func() error {
-			defer closeKey()
+		r.signing("Signing release "+lbl+"…", "Signing the release manifest with your key.", closeKey, func() error {
 			_, _, err := release.Sign(r.ws.plan, lbl, s, now())
 			return err
-		}, func() {
-			r.load()
-			r.result("Release signed", fmt.Sprintf("Release %s is signed. It syncs to every member; export it to publish it.", lbl))
-		})
-		if !started {
-			closeKey()
-		}
+		}, "Release signed", fmt.Sprintf("Release %s is signed. It syncs to every member; export it to publish it.", lbl))
 		return nil
 	})
 }
@@ -254,19 +247,27 @@ func (r *releasesScreen) askSign(path string) {
 func (r *releasesScreen) askEndorse(path string) {
 	r.askKeyForm(path, "Endorse as co-chair", "Endorse", "", func(s ssh.Signer, closeKey func()) error {
 		lbl := strings.TrimSpace(r.label.Text)
-		started := r.busy("Endorsing version "+lbl+"…", "Signing your endorsement of the plan as it is now.", false, func() error {
-			defer closeKey()
+		r.signing("Endorsing version "+lbl+"…", "Signing your endorsement of the plan as it is now.", closeKey, func() error {
 			_, err := release.Endorse(r.ws.plan, lbl, s, now())
 			return err
-		}, func() {
-			r.load()
-			r.result("Version endorsed", fmt.Sprintf("You endorsed version %s of the plan as it is now. Any later edit needs a new endorsement.", lbl))
-		})
-		if !started {
-			closeKey()
-		}
+		}, "Version endorsed", fmt.Sprintf("You endorsed version %s of the plan as it is now. Any later edit needs a new endorsement.", lbl))
 		return nil
 	})
+}
+
+// signing runs sign in the background, closes the key after it, and says
+// msg under heading once it is done.
+func (r *releasesScreen) signing(title, status string, closeKey func(), sign func() error, heading, msg string) {
+	started := r.busy(title, status, false, func() error {
+		defer closeKey()
+		return sign()
+	}, func() {
+		r.load()
+		r.result(heading, msg)
+	})
+	if !started {
+		closeKey()
+	}
 }
 
 // askKeyForm shows the label (and passphrase) form for the key at path;

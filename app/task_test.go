@@ -267,15 +267,7 @@ func TestExportInBackground(t *testing.T) {
 
 func TestImportCancelled(t *testing.T) {
 	f := newFixture(t)
-	saved, _ := f.plan.Save()
-	other, _ := doc.LoadPlan(saved, bruno)
-	if _, err := other.AddCommitment(doc.NewCommitment{Title: "Open parliament"}); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "bruno.coplan")
-	if err := other.ExportFile(path); err != nil {
-		t.Fatal(err)
-	}
+	path := colleagueCopy(t, f)
 	gate := make(chan struct{})
 	inner := readImport
 	readImport = func(p string) ([]byte, error) { <-gate; return os.ReadFile(p) }
