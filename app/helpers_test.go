@@ -23,13 +23,28 @@ var (
 	bruno = doc.Author{PeerID: "12D3KooWBrunoBrunoBrunoBrunoBrunoBruno", Name: "Bruno Mensah", Org: "Cabinet Office", Side: doc.Government}
 )
 
-// uiHops holds the hops to the UI thread that background work asked for;
-// tests run them on their own goroutine with runHop.
-var uiHops = make(chan func(), 64)
+// uiHops holds the hops to the UI thread that background work asked for,
+// in order; tests run them on their own goroutine with runHop. Queueing
+// never blocks, as fyne.Do does not: a plan calls OnPersistError holding
+// its lock.
+var uiHops struct {
+	sync.Mutex
+	queue []func()
+	ready chan struct{} // has a value while the queue may be non-empty
+}
 
 func init() {
 	runBackground = false
-	onUI = func(f func()) { uiHops <- f }
+	uiHops.ready = make(chan struct{}, 1)
+	onUI = func(f func()) {
+		uiHops.Lock()
+		uiHops.queue = append(uiHops.queue, f)
+		uiHops.Unlock()
+		select {
+		case uiHops.ready <- struct{}{}:
+		default:
+		}
+	}
 	now = func() time.Time { return fixedNow }
 	time.Local = time.UTC
 }
@@ -155,7 +170,10 @@ func newFixture(t testing.TB) *fixture {
 	if f.plan == nil {
 		t.Fatal("the last plan was not reopened")
 	}
-	t.Cleanup(f.ui.Close)
+	t.Cleanup(func() {
+		f.ui.Close()
+		runQueuedHops()
+	})
 	return f
 }
 
@@ -233,10 +251,36 @@ func runHopsUntil(t testing.TB, done func() bool) {
 // runHop runs the next hop a background goroutine queued for the UI.
 func runHop(t testing.TB) {
 	t.Helper()
-	select {
-	case f := <-uiHops:
+	timeout := time.After(30 * time.Second)
+	for {
+		if f := nextHop(); f != nil {
+			f()
+			return
+		}
+		select {
+		case <-uiHops.ready:
+		case <-timeout:
+			t.Fatal("no background work came back to the UI")
+		}
+	}
+}
+
+// nextHop takes the first queued hop, or nil.
+func nextHop() func() {
+	uiHops.Lock()
+	defer uiHops.Unlock()
+	if len(uiHops.queue) == 0 {
+		return nil
+	}
+	f := uiHops.queue[0]
+	uiHops.queue = uiHops.queue[1:]
+	return f
+}
+
+// runQueuedHops runs the hops already queued: what a closed window's
+// background work left, so it is tidied and cannot reach the next test.
+func runQueuedHops() {
+	for f := nextHop(); f != nil; f = nextHop() {
 		f()
-	case <-time.After(30 * time.Second):
-		t.Fatal("no background work came back to the UI")
 	}
 }
