@@ -138,7 +138,7 @@ func (u *UI) join(code string) {
 	}, func(err error) {
 		switch {
 		case canceled(err) && id != "" && !u.closed:
-			u.showInfo("Joined", "The plan had arrived before Cancel took effect: it is among your plans (Plan > Open a plan).")
+			u.showInfo("Joined", "The plan had arrived before Cancel took effect: it is among your plans (File > Open plan…).")
 		case canceled(err):
 		case err != nil:
 			u.showError(fmt.Errorf("could not join with that code: %w", err))

@@ -22,6 +22,7 @@ type blockingSync struct {
 	calls   chan context.Context // each Join's context, as it starts
 	answer  chan joinAnswer
 	stopped chan error // why a Join gave up: its context's error
+	deaf    bool       // Join ignores its context, as a join already done would
 }
 
 type joinAnswer struct {
@@ -35,6 +36,10 @@ func newBlockingSync() *blockingSync {
 
 func (b *blockingSync) Join(ctx context.Context, code string, a doc.Author) (string, error) {
 	b.calls <- ctx
+	if b.deaf {
+		ans := <-b.answer
+		return ans.id, ans.err
+	}
 	select {
 	case ans := <-b.answer:
 		return ans.id, ans.err
@@ -196,6 +201,22 @@ func TestJoinOffTheUIThread(t *testing.T) {
 		}
 		tapCancel(t, w)
 		runHop(t)
+	})
+
+	t.Run("joined before Cancel took effect", func(t *testing.T) {
+		f, bs := joinFixture(t)
+		bs.deaf = true
+		id := otherPlan(t, f, "Joined plan")
+		startJoin(t, f, bs)
+		tapCancel(t, f.ui.win)
+		bs.answer <- joinAnswer{id: id}
+		runHop(t)
+		if f.ui.plan != f.plan {
+			t.Error("a cancelled join opened the plan")
+		}
+		if !dialogSays(f.ui.win, "had arrived before Cancel took effect") {
+			t.Error("a join that completed despite Cancel was not told")
+		}
 	})
 
 	t.Run("the dialog counts the seconds", func(t *testing.T) {
