@@ -128,7 +128,7 @@ func TestWorkflow(t *testing.T) {
 	}
 
 	hist := ann.ok("history", plan)
-	for _, want := range []string{"Create plan UK NAP 6", "Add commitment 1: Open contracting", "Edit commitment 1 description", "Ann Jones (Cabinet Office)"} {
+	for _, want := range []string{"Create plan UK NAP 6", "Add commitment 1 “Open contracting” and edit its description", "Add timeline entry “Self-assessment due”", "Ann Jones (Cabinet Office)"} {
 		if !strings.Contains(hist, want) {
 			t.Errorf("history lacks %q:\n%s", want, hist)
 		}

@@ -98,7 +98,7 @@ var openFixture struct {
 
 // A stored plan with a history of 20,000 changes: the sequential trace
 // committed after every transaction, topped up with small edits.
-func makeOpenFixture(b *testing.B) (string, string, []byte, int) {
+func makeOpenFixture(b testing.TB) (string, string, []byte, int) {
 	tr := traces.LoadOrSkip(b, "sveltecomponent.json.gz")
 	openFixture.once.Do(func() {
 		dir, err := os.MkdirTemp("", "coplan-open-bench-")

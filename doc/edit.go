@@ -3,6 +3,7 @@ package doc
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -39,7 +40,7 @@ func (p *Plan) spliceLocked(r TextRef, pos, del int, ins string) error {
 		delete(p.texts, r)
 		return fmt.Errorf("%w: splice at %d deleting %d in %s: %v", ErrInvalid, pos, del, p.describeText(r), err)
 	}
-	p.touchText(r)
+	p.touchText(r, utf8.RuneCountInString(ins), del)
 	return nil
 }
 
@@ -77,7 +78,8 @@ func (p *Plan) setTextLocked(r TextRef, s string) error {
 	return p.spliceLocked(r, sp.Pos, sp.Del, sp.Ins)
 }
 
-func (p *Plan) setStr(m *am.Map, key, val, msg string) error {
+// setStr sets a plain string and records e (a zero Edit records none).
+func (p *Plan) setStr(m *am.Map, key, val string, e Edit) error {
 	if err := p.beforeEdit(); err != nil {
 		return err
 	}
@@ -87,8 +89,14 @@ func (p *Plan) setStr(m *am.Map, key, val, msg string) error {
 	if err := m.Set(key, val); err != nil {
 		return err
 	}
-	p.touch(msg)
+	p.touchEdit(e)
 	return nil
+}
+
+func planEdit(field string) Edit { return Edit{Verb: VerbEdit, Item: ItemPlan, Field: field} }
+
+func commitmentEdit(id, field string) Edit {
+	return Edit{Verb: VerbEdit, Item: ItemCommitment, ID: id, Field: field}
 }
 
 // SetPlanField sets title, country, periodStart, periodEnd or vision.
@@ -101,9 +109,9 @@ func (p *Plan) SetPlanField(field, value string) error {
 		if strings.TrimSpace(value) == "" {
 			return fmt.Errorf("%w: a plan needs a title", ErrInvalid)
 		}
-		return p.setStr(m, field, strings.TrimSpace(value), "Rename plan")
+		return p.setStr(m, field, strings.TrimSpace(value), planEdit("title"))
 	case "country":
-		return p.setStr(m, field, strings.TrimSpace(value), "Set plan country")
+		return p.setStr(m, field, strings.TrimSpace(value), planEdit("country"))
 	case "periodStart", "periodEnd", "period-start", "period-end":
 		parse := ParseDate
 		if strings.HasSuffix(strings.ToLower(field), "end") {
@@ -117,7 +125,7 @@ func (p *Plan) SetPlanField(field, value string) error {
 		if key == "" {
 			key = field
 		}
-		return p.setStr(m, key, d, "Set plan period")
+		return p.setStr(m, key, d, planEdit(key))
 	case "vision":
 		return p.setTextLocked(VisionText(), value)
 	}
@@ -195,7 +203,7 @@ func (p *Plan) AddCommitment(nc NewCommitment) (string, error) {
 			return "", err
 		}
 	}
-	p.touch(fmt.Sprintf("Add commitment %d: %s", len(ids)+1, strings.TrimSpace(nc.Title)))
+	p.touchEdit(Edit{Verb: VerbAdd, Item: ItemCommitment, ID: id, Inserted: utf8.RuneCountInString(strings.TrimSpace(nc.Title))})
 	return id, nil
 }
 
@@ -249,7 +257,7 @@ func (p *Plan) SetCommitmentShort(id string, f ShortField, value string) error {
 	if f == FieldOrg || f == FieldBy {
 		c = mapIn(c, "origin")
 	}
-	return p.setStr(c, key, strings.TrimSpace(value), fmt.Sprintf("Set commitment %d %s", p.numberOf(id), key))
+	return p.setStr(c, key, strings.TrimSpace(value), commitmentEdit(id, key))
 }
 
 // SetCommitmentState moves a commitment to a decision state (one of States).
@@ -263,7 +271,7 @@ func (p *Plan) SetCommitmentState(id string, st State) error {
 	if err != nil {
 		return err
 	}
-	return p.setStr(c, "state", string(st), fmt.Sprintf("Move commitment %d to %s", p.numberOf(id), st))
+	return p.setStr(c, "state", string(st), Edit{Verb: VerbState, Item: ItemCommitment, ID: id, Field: "state", Value: string(st)})
 }
 
 // SetCommitmentSide says which side proposed a commitment.
@@ -277,7 +285,7 @@ func (p *Plan) SetCommitmentSide(id string, s Side) error {
 	if err != nil {
 		return err
 	}
-	return p.setStr(mapIn(c, "origin"), "side", string(s), fmt.Sprintf("Set commitment %d side", p.numberOf(id)))
+	return p.setStr(mapIn(c, "origin"), "side", string(s), commitmentEdit(id, "side"))
 }
 
 // SetCommitmentStart sets the date a commitment starts: a calendar date
@@ -304,7 +312,7 @@ func (p *Plan) setCommitmentDate(id, key, date string) error {
 	if err != nil {
 		return err
 	}
-	return p.setStr(c, key, d, fmt.Sprintf("Set commitment %d %s", p.numberOf(id), key))
+	return p.setStr(c, key, d, commitmentEdit(id, key))
 }
 
 // checkDate accepts only a full calendar date as the document holds it
@@ -362,7 +370,7 @@ func (p *Plan) setValueLocked(id, value string, on bool) error {
 	if err := vals.Set(value, on); err != nil {
 		return err
 	}
-	p.touch(fmt.Sprintf("Set commitment %d values", p.numberOf(id)))
+	p.touchEdit(commitmentEdit(id, "values"))
 	return nil
 }
 
@@ -402,7 +410,7 @@ func (p *Plan) setThemesLocked(id string, themes []string) error {
 		}
 	}
 	if changed {
-		p.touch(fmt.Sprintf("Set commitment %d themes", p.numberOf(id)))
+		p.touchEdit(commitmentEdit(id, "themes"))
 	}
 	return nil
 }
@@ -411,24 +419,23 @@ func (p *Plan) setThemesLocked(id string, themes []string) error {
 func (p *Plan) RemoveCommitment(id string) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.removeIn(p.mapAt("commitments"), id, func() string {
-		return fmt.Sprintf("Remove commitment %d: %s", p.numberOf(id), p.str(p.mapAt("commitments", id), "title"))
-	})
+	return p.removeIn(p.mapAt("commitments"), id, Edit{Verb: VerbRemove, Item: ItemCommitment, ID: id})
 }
 
-func (p *Plan) removeIn(m *am.Map, id string, msg func() string) error {
+// removeIn deletes item id of m, recording e named as the item was.
+func (p *Plan) removeIn(m *am.Map, id string, e Edit) error {
 	if err := p.beforeEdit(); err != nil {
 		return err
 	}
 	if mapIn(m, id) == nil {
 		return fmt.Errorf("%w: %s", ErrNotFound, id)
 	}
-	text := msg()
+	p.fillEdit(&e)
 	if err := m.Delete(id); err != nil {
 		return err
 	}
 	clear(p.texts)
-	p.touch(text)
+	p.touchEdit(e)
 	return nil
 }
 
@@ -436,11 +443,11 @@ func (p *Plan) removeIn(m *am.Map, id string, msg func() string) error {
 func (p *Plan) MoveCommitment(id string, to int) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	from := p.numberOf(id)
-	return p.moveIn(p.mapAt("commitments"), id, to, fmt.Sprintf("Move commitment %d to position %d", from, to+1))
+	e := Edit{Verb: VerbMove, Item: ItemCommitment, ID: id, Number: p.numberOf(id), Value: strconv.Itoa(to + 1)}
+	return p.moveIn(p.mapAt("commitments"), id, to, e)
 }
 
-func (p *Plan) moveIn(m *am.Map, id string, to int, msg string) error {
+func (p *Plan) moveIn(m *am.Map, id string, to int, e Edit) error {
 	if err := p.beforeEdit(); err != nil {
 		return err
 	}
@@ -466,7 +473,7 @@ func (p *Plan) moveIn(m *am.Map, id string, to int, msg string) error {
 	if err := mapIn(m, id).Set("order", orderBetween(before, after)); err != nil {
 		return err
 	}
-	p.touch(msg)
+	p.touchEdit(e)
 	return nil
 }
 
@@ -491,7 +498,7 @@ func (p *Plan) AddMilestone(cid, title string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	p.touch(fmt.Sprintf("Add milestone to commitment %d", p.numberOf(cid)))
+	p.touchEdit(Edit{Verb: VerbAdd, Item: ItemMilestone, ID: cid, Sub: id, Inserted: utf8.RuneCountInString(strings.TrimSpace(title))})
 	return id, nil
 }
 
@@ -506,7 +513,7 @@ func (p *Plan) SetMilestoneField(cid, mid, field, value string) error {
 	if m == nil {
 		return fmt.Errorf("%w: milestone %s of commitment %s", ErrNotFound, mid, cid)
 	}
-	msg := fmt.Sprintf("Set commitment %d milestone %s", p.numberOf(cid), field)
+	msg := Edit{Verb: VerbEdit, Item: ItemMilestone, ID: cid, Sub: mid, Field: field}
 	switch field {
 	case "title", "deliverable":
 		return p.setTextLocked(MilestoneText(cid, mid, field), value)
@@ -530,16 +537,14 @@ func (p *Plan) SetMilestoneField(cid, mid, field, value string) error {
 func (p *Plan) RemoveMilestone(cid, mid string) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.removeIn(p.mapAt("commitments", cid, "milestones"), mid, func() string {
-		return fmt.Sprintf("Remove milestone from commitment %d", p.numberOf(cid))
-	})
+	return p.removeIn(p.mapAt("commitments", cid, "milestones"), mid, Edit{Verb: VerbRemove, Item: ItemMilestone, ID: cid, Sub: mid})
 }
 
 // MoveMilestone puts a milestone at position to (0-based) in its commitment.
 func (p *Plan) MoveMilestone(cid, mid string, to int) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.moveIn(p.mapAt("commitments", cid, "milestones"), mid, to, fmt.Sprintf("Reorder milestones of commitment %d", p.numberOf(cid)))
+	return p.moveIn(p.mapAt("commitments", cid, "milestones"), mid, to, Edit{Verb: VerbReorder, Item: ItemCommitment, ID: cid})
 }
 
 // newItem adds a map under a fresh random ID in parent, with fields set.
@@ -578,7 +583,7 @@ func (p *Plan) AddComment(target, body string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	p.touch(fmt.Sprintf("Comment on commitment %d", p.numberOf(cid)))
+	p.touchEdit(Edit{Verb: VerbComment, Item: ItemCommitment, ID: cid, Inserted: utf8.RuneCountInString(body)})
 	return id, nil
 }
 
@@ -596,10 +601,11 @@ func (p *Plan) ResolveComment(id string, resolved bool) error {
 	if err := m.Set("resolved", resolved); err != nil {
 		return err
 	}
-	if resolved {
-		p.touch("Resolve comment")
-	} else {
-		p.touch("Reopen comment")
+	cid, _, _ := strings.Cut(p.str(m, "target"), "/")
+	e := Edit{Verb: VerbResolve, Item: ItemComment, ID: cid, Sub: id}
+	if !resolved {
+		e.Verb = VerbReopen
 	}
+	p.touchEdit(e)
 	return nil
 }

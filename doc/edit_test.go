@@ -25,31 +25,31 @@ func TestCommitmentSetters(t *testing.T) {
 		bad   error
 	}{
 		{"lead", func() error { return p.SetCommitmentShort(id, FieldLead, " Ministry of Finance ") },
-			func(c Commitment) bool { return c.Lead == "Ministry of Finance" }, "Set commitment 1 lead", nil},
+			func(c Commitment) bool { return c.Lead == "Ministry of Finance" }, "Edit the lead agency of commitment 1 “Open contracting”", nil},
 		{"support", func() error { return p.SetCommitmentShort(id, FieldSupport, "Audit office") },
-			func(c Commitment) bool { return c.Support == "Audit office" }, "Set commitment 1 support", nil},
+			func(c Commitment) bool { return c.Support == "Audit office" }, "Edit the supporting actors of commitment 1 “Open contracting”", nil},
 		{"contact", func() error { return p.SetCommitmentShort(id, FieldContact, "ann@example.org") },
-			func(c Commitment) bool { return c.Contact == "ann@example.org" }, "Set commitment 1 contact", nil},
+			func(c Commitment) bool { return c.Contact == "ann@example.org" }, "Edit the contact of commitment 1 “Open contracting”", nil},
 		{"org", func() error { return p.SetCommitmentShort(id, FieldOrg, "Open Gov Network") },
-			func(c Commitment) bool { return c.Origin.Org == "Open Gov Network" }, "Set commitment 1 org", nil},
+			func(c Commitment) bool { return c.Origin.Org == "Open Gov Network" }, "Edit the proposing organisation of commitment 1 “Open contracting”", nil},
 		{"by", func() error { return p.SetCommitmentShort(id, FieldBy, "Bryn") },
-			func(c Commitment) bool { return c.Origin.By == "Bryn" }, "Set commitment 1 by", nil},
+			func(c Commitment) bool { return c.Origin.By == "Bryn" }, "Edit the proposer of commitment 1 “Open contracting”", nil},
 		{"side", func() error { return p.SetCommitmentSide(id, CivilSociety) },
-			func(c Commitment) bool { return c.Origin.Side == CivilSociety }, "Set commitment 1 side", nil},
+			func(c Commitment) bool { return c.Origin.Side == CivilSociety }, "Edit the side of commitment 1 “Open contracting”", nil},
 		{"state", func() error { return p.SetCommitmentState(id, Agreed) },
-			func(c Commitment) bool { return c.State == Agreed }, "Move commitment 1 to agreed", nil},
+			func(c Commitment) bool { return c.State == Agreed }, "Move commitment 1 “Open contracting” to agreed", nil},
 		{"start", func() error { return p.SetCommitmentStart(id, "2025-09-01") },
-			func(c Commitment) bool { return c.Start == "2025-09-01" }, "Set commitment 1 start", nil},
+			func(c Commitment) bool { return c.Start == "2025-09-01" }, "Edit the start date of commitment 1 “Open contracting”", nil},
 		{"end", func() error { return p.SetCommitmentEnd(id, "2027-06-30") },
-			func(c Commitment) bool { return c.End == "2027-06-30" }, "Set commitment 1 end", nil},
+			func(c Commitment) bool { return c.End == "2027-06-30" }, "Edit the end date of commitment 1 “Open contracting”", nil},
 		{"end cleared", func() error { return p.SetCommitmentEnd(id, "") },
-			func(c Commitment) bool { return c.End == "" }, "Set commitment 1 end", nil},
+			func(c Commitment) bool { return c.End == "" }, "Edit the end date of commitment 1 “Open contracting”", nil},
 		{"values", func() error { return p.SetCommitmentValues(id, Values{Transparency: true, Technology: true}) },
-			func(c Commitment) bool { return c.Values == Values{Transparency: true, Technology: true} }, "Set commitment 1 values", nil},
+			func(c Commitment) bool { return c.Values == Values{Transparency: true, Technology: true} }, "Edit the OGP values of commitment 1 “Open contracting”", nil},
 		{"one value", func() error { return p.SetCommitmentValue(id, "technology", false) },
-			func(c Commitment) bool { return c.Values == Values{Transparency: true} }, "Set commitment 1 values", nil},
+			func(c Commitment) bool { return c.Values == Values{Transparency: true} }, "Edit the OGP values of commitment 1 “Open contracting”", nil},
 		{"themes", func() error { return p.SetCommitmentThemes(id, []string{"procurement", "budgets"}) },
-			func(c Commitment) bool { return slices.Equal(c.Themes, []string{"budgets", "procurement"}) }, "Set commitment 1 themes", nil},
+			func(c Commitment) bool { return slices.Equal(c.Themes, []string{"budgets", "procurement"}) }, "Edit the themes of commitment 1 “Open contracting”", nil},
 
 		{"unknown short field", func() error { return p.SetCommitmentShort(id, ShortField(0), "x") }, nil, "", ErrUnknownField},
 		{"no such commitment", func() error { return p.SetCommitmentShort("nope", FieldLead, "x") }, nil, "", ErrNotFound},
@@ -67,7 +67,7 @@ func TestCommitmentSetters(t *testing.T) {
 				err = p.Commit()
 			}
 			after, _ := p.Commitment(id)
-			h, herr := p.History()
+			h, herr := p.ChangeLog()
 			if herr != nil {
 				t.Fatal(herr)
 			}

@@ -8,55 +8,172 @@ import (
 	am "github.com/automerge/automerge-go"
 )
 
-// HistoryEntry is one change in the plan's history.
+// HistoryEntry is one entry of the plan's history: a run of changes by
+// one author on the same items (a title typed over several commits is one
+// entry), named by what the run did.
 type HistoryEntry struct {
-	Hash    string    `json:"hash"`
-	Time    time.Time `json:"time"`
-	Actor   string    `json:"actor"`
-	PeerID  string    `json:"peerId"`
-	Author  string    `json:"author"`
-	Org     string    `json:"org"`
-	Message string    `json:"message"`
+	Hash     string    `json:"hash"`    // the run's last change: the version after it
+	First    string    `json:"first"`   // the run's first change
+	Changes  int       `json:"changes"` // how many changes the run holds
+	Start    time.Time `json:"start"`
+	Time     time.Time `json:"time"` // when the run ended
+	Actor    string    `json:"actor"`
+	PeerID   string    `json:"peerId"`
+	Author   string    `json:"author"`
+	Org      string    `json:"org"`
+	Side     Side      `json:"side"`
+	Verified bool      `json:"verified"`
+	Message  string    `json:"message"`
+	Edits    []Edit    `json:"edits"`
 }
 
-// History lists every change, oldest first, attributed through the members
-// record.
+// entryGap is the longest pause inside one history entry.
+const entryGap = 5 * time.Minute
+
+// History lists the plan's history, oldest first, each run of changes by
+// one author on the same items as one entry.
 func (p *Plan) History() ([]HistoryEntry, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if err := p.commitLocked(); err != nil {
-		return nil, err
-	}
-	chs, err := p.d.Changes()
+	ix, err := p.indexLocked()
 	if err != nil {
 		return nil, err
 	}
-	who := p.actorNames()
-	out := make([]HistoryEntry, 0, len(chs))
-	for _, c := range chs {
-		e := HistoryEntry{Hash: c.Hash().String(), Time: c.Timestamp().UTC(), Actor: c.ActorID(), Message: c.Message()}
-		if m, ok := who[e.Actor]; ok {
-			e.PeerID, e.Author, e.Org = m.PeerID, m.Name, m.Org
+	at := p.attributorLocked()
+	var out []HistoryEntry
+	var items []Edit // what the open entry is about
+	for i := range ix.recs {
+		r := &ix.recs[i]
+		a, ok := at.of(r)
+		if n := len(out); n > 0 {
+			e := &out[n-1]
+			if e.PeerID == a.PeerID && (a.PeerID != "" || e.Actor == r.actor) && e.Verified == ok &&
+				r.time.Sub(e.Time) < entryGap && r.time.Sub(e.Time) >= -entryGap && sameItems(items, r.edits) {
+				e.Hash, e.Time, e.Changes = r.hash, maxTime(e.Time, r.time), e.Changes+1
+				e.Edits = mergeEdits(e.Edits, r.edits)
+				e.Message = describe(e.Edits, false, true)
+				continue
+			}
 		}
-		out = append(out, e)
+		out = append(out, r.entry(a, ok))
+		items = r.edits
 	}
 	return out, nil
 }
 
-// actorNames maps each Automerge actor to the member it belongs to.
-func (p *Plan) actorNames() map[string]Member {
-	actors := p.mapAt("actors")
-	out := map[string]Member{}
-	keys, _ := actors.Keys()
-	for _, a := range keys {
-		peer := p.str(actors, a)
-		if rec := p.memberMap(peer); rec != nil {
-			out[a] = p.readMember(peer, rec)
-		} else {
-			out[a] = Member{PeerID: peer}
+// ChangeLog lists every change on its own, oldest first.
+func (p *Plan) ChangeLog() ([]HistoryEntry, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ix, err := p.indexLocked()
+	if err != nil {
+		return nil, err
+	}
+	at := p.attributorLocked()
+	out := make([]HistoryEntry, len(ix.recs))
+	for i := range ix.recs {
+		a, ok := at.of(&ix.recs[i])
+		out[i] = ix.recs[i].entry(a, ok)
+	}
+	return out, nil
+}
+
+// ChangeCount is how many changes the plan's history holds.
+func (p *Plan) ChangeCount() (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ix, err := p.indexLocked()
+	if err != nil {
+		return 0, err
+	}
+	return len(ix.recs), nil
+}
+
+func (r *changeRec) entry(a Author, verified bool) HistoryEntry {
+	e := HistoryEntry{Hash: r.hash, First: r.hash, Changes: 1, Start: r.time, Time: r.time, Actor: r.actor,
+		PeerID: a.PeerID, Author: a.Name, Org: a.Org, Side: a.Side, Verified: verified, Message: r.words,
+		Edits: append([]Edit(nil), r.edits...)}
+	if len(r.edits) > 0 {
+		e.Message = describe(r.edits, false, true)
+	}
+	return e
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// sameItems reports whether every item more touches is among those of
+// have, and both touch items only (words-only changes stand alone).
+func sameItems(have, more []Edit) bool {
+	if len(have) == 0 || len(more) == 0 {
+		return false
+	}
+	for _, e := range more {
+		if e.Words != "" || e.Item == "" {
+			return false
+		}
+		found := false
+		for _, h := range have {
+			if h.Words == "" && h.sameItem(e) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
 		}
 	}
-	return out
+	return true
+}
+
+// Attribution says who made a change (named by its hash) and whether that
+// is verified. Every view of history asks this one function. Today the
+// answer comes from the actors record, which each device writes for
+// itself, so no change counts as verified; when devices sign what they
+// authored, the check of those signatures belongs here.
+func (p *Plan) Attribution(hash string) (Author, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ix, err := p.indexLocked()
+	if err != nil {
+		return Author{}, false
+	}
+	i, ok := ix.byHash[hash]
+	if !ok {
+		return Author{}, false
+	}
+	return p.attributorLocked().of(&ix.recs[i])
+}
+
+// attributor answers Attribution for many changes at once, reading the
+// actors and members records once.
+type attributor struct {
+	p      *Plan
+	actors *am.Map
+	memo   map[string]Author
+}
+
+func (p *Plan) attributorLocked() *attributor {
+	return &attributor{p: p, actors: p.mapAt("actors"), memo: map[string]Author{}}
+}
+
+// of attributes one change; callers hold p.mu.
+func (a *attributor) of(r *changeRec) (Author, bool) {
+	au, ok := a.memo[r.actor]
+	if !ok {
+		peer := a.p.str(a.actors, r.actor)
+		au = Author{PeerID: peer}
+		if rec := a.p.memberMap(peer); rec != nil {
+			m := a.p.readMember(peer, rec)
+			au.Name, au.Org, au.Side = m.Name, m.Org, m.Side
+		}
+		a.memo[r.actor] = au
+	}
+	return au, false
 }
 
 // actorName is the name of the member an actor belongs to ("" if unknown).

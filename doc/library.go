@@ -277,8 +277,8 @@ func (l *Library) Import(path string, author Author) (*Plan, bool, MergeReport, 
 	if err := l.attach(in, saved); err != nil {
 		return nil, false, MergeReport{}, err
 	}
-	chs, _ := in.History()
-	return in, true, MergeReport{Changes: len(chs)}, nil
+	n, _ := in.ChangeCount()
+	return in, true, MergeReport{Changes: n}, nil
 }
 
 // Adopt stores a plan received whole from a peer (the bytes of Plan.Save).

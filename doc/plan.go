@@ -59,16 +59,18 @@ type Plan struct {
 
 	// pending local edits not yet committed
 	pending      bool
-	pendingMsgs  []string
-	pendingText  map[TextRef]bool
+	pendingEdits []Edit // put into words at commit
 	firstPending time.Time
 	lastEdit     time.Time
 	policy       *CommitPolicy
 	pauseTimer   *time.Timer
 	maxTimer     *time.Timer
 
-	texts    map[TextRef]*am.Text // resolved Text objects; cleared on merges
-	lastText TextRef              // the field typed in last, already in pendingText
+	changes *changeIndex // history read so far; see indexLocked
+
+	texts      map[TextRef]*am.Text // resolved Text objects; cleared on merges
+	lastText   TextRef              // the field typed in last
+	lastTextAt int                  // its edit's index in pendingEdits
 
 	subMu  sync.Mutex
 	subs   map[int]chan Event
@@ -81,7 +83,7 @@ type Plan struct {
 }
 
 func newPlan(d *am.Doc, author Author) *Plan {
-	p := &Plan{d: d, author: author, texts: map[TextRef]*am.Text{}, subs: map[int]chan Event{}, pendingText: map[TextRef]bool{},
+	p := &Plan{d: d, author: author, texts: map[TextRef]*am.Text{}, subs: map[int]chan Event{}, lastTextAt: -1,
 		log: logging.Discard()}
 	p.actor = d.ActorID()
 	return p
@@ -328,8 +330,46 @@ func (p *Plan) beforeEdit() error {
 	return nil
 }
 
-// touch records that an edit was made, for the change message and the policy.
-func (p *Plan) touch(msg string) {
+// touch records an edit outside the plan's items (members, releases),
+// said in words.
+func (p *Plan) touch(words string) {
+	if words == "" {
+		p.touchEdit(Edit{})
+		return
+	}
+	p.touchEdit(Edit{Words: words})
+}
+
+// fillEdit names an edit's item as it is now: its title, and its
+// commitment's number unless the edit fixed it (a move names the number it
+// moved from). Items already gone keep what was recorded.
+func (p *Plan) fillEdit(e *Edit) {
+	var m *am.Map
+	switch e.Item {
+	case ItemCommitment, ItemComment:
+		m = p.mapAt("commitments", e.ID)
+	case ItemMilestone:
+		m = p.mapAt("commitments", e.ID, "milestones", e.Sub)
+	case ItemTimeline:
+		m = p.mapAt("timeline", e.ID)
+	case ItemNote:
+		m = p.mapAt("notes", e.ID)
+	default:
+		return
+	}
+	if m == nil {
+		return
+	}
+	e.Title = p.str(m, "title")
+	if e.Number == 0 && e.ID != "" && e.Item != ItemTimeline && e.Item != ItemNote {
+		e.Number = p.numberOf(e.ID)
+	}
+}
+
+// touchEdit records that an edit was made, for the change message and the
+// policy. A zero Edit only times the edit. It returns the index the edit
+// went to in pendingEdits (-1 for a zero Edit).
+func (p *Plan) touchEdit(e Edit) int {
 	now := p.now()
 	if !p.pending {
 		p.pending = true
@@ -339,8 +379,10 @@ func (p *Plan) touch(msg string) {
 		}
 	}
 	p.lastEdit = now
-	if msg != "" && !slices.Contains(p.pendingMsgs, msg) {
-		p.pendingMsgs = append(p.pendingMsgs, msg)
+	at := -1
+	if e != (Edit{}) {
+		p.pendingEdits, at = addEdit(p.pendingEdits, e)
+		p.lastText, p.lastTextAt = TextRef{}, -1
 	}
 	if p.policy != nil && p.policy.Now == nil {
 		if p.pauseTimer == nil {
@@ -349,14 +391,38 @@ func (p *Plan) touch(msg string) {
 			p.pauseTimer.Reset(p.policy.Pause)
 		}
 	}
+	return at
 }
 
-func (p *Plan) touchText(ref TextRef) {
-	p.touch("")
-	if ref != p.lastText {
-		p.pendingText[ref] = true
-		p.lastText = ref
+// touchText records a splice of a text field. Keystrokes in one field
+// only add to its counts.
+func (p *Plan) touchText(r TextRef, ins, del int) {
+	if r == p.lastText && p.lastTextAt >= 0 && p.lastTextAt < len(p.pendingEdits) {
+		p.touchEdit(Edit{})
+		e := &p.pendingEdits[p.lastTextAt]
+		e.Inserted += ins
+		e.Deleted += del
+		return
 	}
+	e := textEdit(r)
+	e.Inserted, e.Deleted = ins, del
+	p.lastTextAt = p.touchEdit(e)
+	p.lastText = r
+}
+
+// textEdit is the edit a splice of r makes.
+func textEdit(r TextRef) Edit {
+	switch r.Kind {
+	case "plan":
+		return Edit{Verb: VerbEdit, Item: ItemPlan, Field: r.Field}
+	case "commitment":
+		return Edit{Verb: VerbEdit, Item: ItemCommitment, ID: r.ID, Field: r.Field}
+	case "milestone":
+		return Edit{Verb: VerbEdit, Item: ItemMilestone, ID: r.ID, Sub: r.Sub, Field: r.Field}
+	case "note":
+		return Edit{Verb: VerbEdit, Item: ItemNote, ID: r.ID, Field: r.Field}
+	}
+	return Edit{Words: "Edit " + r.Field}
 }
 
 func (p *Plan) timerCommit() {
@@ -387,17 +453,24 @@ func (p *Plan) commitLocked() error {
 	if p.pauseTimer != nil {
 		p.pauseTimer.Stop()
 	}
-	msgs := p.pendingMsgs
-	for ref := range p.pendingText {
-		msgs = append(msgs, "Edit "+p.describeText(ref))
+	msg := ""
+	if len(p.pendingEdits) > 0 {
+		for i := range p.pendingEdits {
+			p.fillEdit(&p.pendingEdits[i])
+		}
+		msg = changeMessage(p.pendingEdits)
 	}
-	sort.Strings(msgs[len(p.pendingMsgs):])
 	p.registerActor()
-	_, err := p.d.Commit(strings.Join(msgs, "; "))
+	// A change is dated by its last edit, not by when the policy got round
+	// to committing it.
+	at := p.lastEdit
+	if at.IsZero() {
+		at = p.now()
+	}
+	_, err := p.d.Commit(msg, am.CommitOptions{Time: &at})
 	p.pending = false
-	p.pendingMsgs = nil
-	clear(p.pendingText)
-	p.lastText = TextRef{}
+	p.pendingEdits = nil
+	p.lastText, p.lastTextAt = TextRef{}, -1
 	if err != nil && !strings.Contains(err.Error(), "empty") {
 		return err
 	}
@@ -557,9 +630,8 @@ func (p *Plan) Abandon() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.pending = false
-	p.pendingMsgs = nil
-	clear(p.pendingText)
-	p.lastText = TextRef{}
+	p.pendingEdits = nil
+	p.lastText, p.lastTextAt = TextRef{}, -1
 	p.stopWatching()
 	if p.pauseTimer != nil {
 		p.pauseTimer.Stop()

@@ -109,7 +109,7 @@ func TestChangeMessages(t *testing.T) {
 	p.Commit()
 	p.SetCommitmentState(id, Agreed)
 	p.Commit()
-	h, err := p.History()
+	h, err := p.ChangeLog()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,9 +120,10 @@ func TestChangeMessages(t *testing.T) {
 			t.Errorf("change %q attributed to %q", e.Message, e.Author)
 		}
 	}
-	want := []string{"Create plan Open Government NAP 2025–2027", "Add commitment 1: First", "Add commitment 2: Second",
-		"Edit commitment 2 description", "Add milestone to commitment 1", "Set commitment 1 milestone end",
-		"Move commitment 2 to position 1", "Move commitment 2 to agreed"}
+	want := []string{"Create plan Open Government NAP 2025–2027", "Add commitment 1 “First”", "Add commitment 2 “Second”",
+		"Edit the description of commitment 2 “Second”", "Add milestone “M” to commitment 1",
+		"Edit the end date of milestone “M” of commitment 1", "Move commitment 2 “Second” to position 1",
+		"Move commitment 2 “First” to agreed"}
 	if strings.Join(msgs, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("messages:\n%s\nwant:\n%s", strings.Join(msgs, "\n"), strings.Join(want, "\n"))
 	}
@@ -235,8 +236,8 @@ func TestAutoCommitOnPause(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("pending edits were never committed after a pause")
 	}
-	h, _ := p.History()
-	if len(h) != 2 || !strings.Contains(h[1].Message, "Edit commitment 1 description") {
+	h, _ := p.ChangeLog()
+	if len(h) != 2 || h[1].Message != "Add commitment 1 “A” and edit its description" || h[1].Edits[1].Inserted != len("typed") {
 		t.Fatalf("history %+v", h)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	am "github.com/automerge/automerge-go"
 )
@@ -16,6 +17,7 @@ import (
 // datedKind describes one collection of dated items.
 type datedKind struct {
 	collection string   // the root map holding the items
+	item       string   // its kind in edits (ItemTimeline, ItemNote)
 	what       string   // an item in words, for messages and errors
 	field      string   // the collection in words, for unknown fields
 	fields     []string // what SetField accepts, in the order errors list them
@@ -24,9 +26,9 @@ type datedKind struct {
 }
 
 var (
-	timelineKind = datedKind{collection: "timeline", what: "timeline entry", field: "timeline",
+	timelineKind = datedKind{collection: "timeline", item: ItemTimeline, what: "timeline entry", field: "timeline",
 		fields: []string{"title", "date", "note"}}
-	notesKind = datedKind{collection: "notes", what: "meeting notes", field: "notes",
+	notesKind = datedKind{collection: "notes", item: ItemNote, what: "meeting notes", field: "notes",
 		fields: []string{"title", "date", "attendees", "body"}, texts: []string{"body"}, textKind: "note"}
 )
 
@@ -130,7 +132,7 @@ func (p *Plan) addDatedLocked(k datedKind, title, date string, fields map[string
 	if err != nil {
 		return "", err
 	}
-	p.touch("Add " + k.what + " " + title)
+	p.touchEdit(Edit{Verb: VerbAdd, Item: k.item, ID: id, Inserted: utf8.RuneCountInString(title)})
 	return id, nil
 }
 
@@ -143,7 +145,7 @@ func (p *Plan) setDatedField(k datedKind, id, field, value string) error {
 	if m == nil {
 		return fmt.Errorf("%w: %s %s", ErrNotFound, k.what, id)
 	}
-	msg := "Edit " + k.what + " " + p.str(m, "title")
+	msg := Edit{Verb: VerbEdit, Item: k.item, ID: id, Field: field}
 	switch {
 	case !slices.Contains(k.fields, field):
 		return fmt.Errorf("%w: %s field %q (want %s)", ErrUnknownField, k.field, field, strings.Join(k.fields, ", "))
@@ -155,7 +157,7 @@ func (p *Plan) setDatedField(k datedKind, id, field, value string) error {
 		if err := p.setStr(m, "date", d, msg); err != nil {
 			return err
 		}
-		return p.setStr(m, "order", d, "")
+		return p.setStr(m, "order", d, Edit{})
 	case slices.Contains(k.texts, field):
 		return p.setTextLocked(TextRef{Kind: k.textKind, ID: id, Field: field}, value)
 	}
@@ -165,7 +167,5 @@ func (p *Plan) setDatedField(k datedKind, id, field, value string) error {
 func (p *Plan) removeDated(k datedKind, id string) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.removeIn(p.mapAt(k.collection), id, func() string {
-		return "Remove " + k.what + " " + p.str(p.mapAt(k.collection, id), "title")
-	})
+	return p.removeIn(p.mapAt(k.collection), id, Edit{Verb: VerbRemove, Item: k.item, ID: id})
 }

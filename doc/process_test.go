@@ -38,7 +38,7 @@ func TestDatedItems(t *testing.T) {
 		if err := p.Commit(); err != nil {
 			t.Fatal(err)
 		}
-		h, err := p.History()
+		h, err := p.ChangeLog()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -48,7 +48,7 @@ func TestDatedItems(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m := lastMsg(); m != "Add timeline entry Consultation" {
+	if m := lastMsg(); m != "Add timeline entry “Consultation”" {
 		t.Fatalf("message %q", m)
 	}
 	e2, _ := p.AddTimeline("IRM report", "2026-06-01", "")
@@ -56,7 +56,7 @@ func TestDatedItems(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m := lastMsg(); !strings.HasPrefix(m, "Add timeline entry IRM report; Add meeting notes Meeting ") {
+	if m := lastMsg(); !strings.HasPrefix(m, "Add timeline entry “IRM report”; add meeting notes “Meeting ") {
 		t.Fatalf("message %q", m)
 	}
 	n1Title := p.Notes()[0].Title
@@ -68,21 +68,21 @@ func TestDatedItems(t *testing.T) {
 		msg   string
 		check func() bool
 	}{
-		{"timeline note", func() error { return p.SetTimelineField(e1, "note", "in person") }, "Edit timeline entry Consultation",
+		{"timeline note", func() error { return p.SetTimelineField(e1, "note", "in person") }, "Edit the note of timeline entry “Consultation”",
 			func() bool { return p.Timeline()[0].Note == "in person" }},
-		{"timeline date reorders", func() error { return p.SetTimelineField(e1, "date", "2027") }, "Edit timeline entry Consultation",
+		{"timeline date reorders", func() error { return p.SetTimelineField(e1, "date", "2027") }, "Edit the date of timeline entry “Consultation”",
 			func() bool { tl := p.Timeline(); return tl[0].ID == e2 && tl[1].ID == e1 && tl[1].Date == "2027-01-01" }},
-		{"timeline title", func() error { return p.SetTimelineField(e2, "title", "IRM results report") }, "Edit timeline entry IRM report",
+		{"timeline title", func() error { return p.SetTimelineField(e2, "title", "IRM results report") }, "Edit the title of timeline entry “IRM results report”",
 			func() bool { return p.Timeline()[0].Title == "IRM results report" }},
-		{"notes attendees", func() error { return p.SetNoteField(n2, "attendees", "Ana, Bruno") }, "Edit meeting notes Forum 1",
+		{"notes attendees", func() error { return p.SetNoteField(n2, "attendees", "Ana, Bruno") }, "Edit the attendees of meeting notes “Forum 1”",
 			func() bool { return p.Notes()[0].Attendees == "Ana, Bruno" }},
-		{"notes body", func() error { return p.SetNoteField(n2, "body", "Agreed ŵ themes.") }, "Edit meeting notes Forum 1",
+		{"notes body", func() error { return p.SetNoteField(n2, "body", "Agreed ŵ themes.") }, "Edit the body of meeting notes “Forum 1”",
 			func() bool { return p.Notes()[0].Body == "Agreed ŵ themes." }},
-		{"notes date reorders", func() error { return p.SetNoteField(n2, "date", "2099-01-01") }, "Edit meeting notes Forum 1",
+		{"notes date reorders", func() error { return p.SetNoteField(n2, "date", "2099-01-01") }, "Edit the date of meeting notes “Forum 1”",
 			func() bool { ns := p.Notes(); return ns[0].ID == n1 && ns[1].ID == n2 }},
-		{"remove timeline entry", func() error { return p.RemoveTimeline(e2) }, "Remove timeline entry IRM results report",
+		{"remove timeline entry", func() error { return p.RemoveTimeline(e2) }, "Remove timeline entry “IRM results report”",
 			func() bool { return len(p.Timeline()) == 1 }},
-		{"remove notes", func() error { return p.RemoveNote(n1) }, "Remove meeting notes " + n1Title,
+		{"remove notes", func() error { return p.RemoveNote(n1) }, "Remove meeting notes “" + n1Title + "”",
 			func() bool { return len(p.Notes()) == 1 }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

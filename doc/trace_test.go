@@ -39,7 +39,7 @@ func TestReplaySequentialTrace(t *testing.T) {
 	if got != tr.EndContent {
 		t.Fatalf("replayed text differs from endContent (%d vs %d bytes)", len(got), len(tr.EndContent))
 	}
-	h, err := p.History()
+	h, err := p.ChangeLog()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func TestReplaySequentialTrace(t *testing.T) {
 	if len(h) > len(tr.Txns)/10 || len(h) < len(tr.Txns)/20 {
 		t.Fatalf("%d changes for %d transactions: the commit policy is not grouping keystrokes", len(h), len(tr.Txns))
 	}
-	if h[len(h)-1].Message != "Edit commitment 1 description" {
+	if h[len(h)-1].Message != "Edit the description of commitment 1 “Replay”" {
 		t.Fatalf("change message %q", h[len(h)-1].Message)
 	}
 }
