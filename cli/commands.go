@@ -12,7 +12,7 @@ import (
 // commands is every coplan command: its words, usage, one-line summary,
 // flags and the function that runs it. `coplan help` lists them sorted by
 // name; the run functions live in the file for their area (plan_cmds.go,
-// release_cmds.go, sync_cmds.go).
+// history_cmds.go, release_cmds.go, sync_cmds.go).
 var commands = []*Command{
 	// Who you are.
 	{Name: "profile set", Args: "--name NAME --org ORG --side government|civil-society",
@@ -100,9 +100,10 @@ var commands = []*Command{
 		Run: runImport},
 	{Name: "merge", Args: "PLAN FILE...", Summary: "merge colleagues' .coplan copies into a plan and report what came in",
 		Run: runMerge},
-	{Name: "history", Args: "PLAN [--json]", Summary: "list every change: time, author, message",
-		Flags: jsonFlag("print JSON"),
-		Run:   runHistory},
+	{Name: "history", Args: "PLAN [--sessions] [--member M] [--org O] [--side S] [--commitment N] [--since DATE] [--until DATE] [--json]",
+		Summary: "list what changed, who changed it and when (--sessions: grouped into editing sessions)",
+		Flags:   historyFlags,
+		Run:     runHistory},
 
 	// Sign-off.
 	{Name: "key new", Args: "--name NAME [-o FILE] [--passphrase] [--passphrase-file F]",

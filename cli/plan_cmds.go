@@ -396,32 +396,6 @@ func runMerge(e *Env, fs *flag.FlagSet, args []string) error {
 	})
 }
 
-func runHistory(e *Env, fs *flag.FlagSet, args []string) error {
-	if err := nargs(args, 1); err != nil {
-		return err
-	}
-	return e.read(args[0], func(p *doc.Plan) error {
-		h, err := p.History()
-		if err != nil {
-			return err
-		}
-		if str(fs, "json") == "true" {
-			return writeJSON(e, h)
-		}
-		for _, c := range h {
-			who := c.Author
-			if who == "" {
-				who = "unknown"
-			}
-			if c.Org != "" {
-				who += " (" + c.Org + ")"
-			}
-			fmt.Fprintf(e.Stdout, "%s  %-32s %s\n", c.Time.Local().Format("2006-01-02 15:04"), who, c.Message)
-		}
-		return nil
-	})
-}
-
 func resolveMilestone(p *doc.Plan, cref, mref string) (string, string, error) {
 	cid, err := p.ResolveCommitment(cref)
 	if err != nil {

@@ -32,7 +32,11 @@ const entryGap = 5 * time.Minute
 
 // History lists the plan's history, oldest first, each run of changes by
 // one author on the same items as one entry.
-func (p *Plan) History() ([]HistoryEntry, error) {
+func (p *Plan) History() ([]HistoryEntry, error) { return p.HistoryOf(HistoryFilter{}) }
+
+// HistoryOf is History keeping what the filter admits; with a commitment
+// in the filter, entries hold only the edits of that commitment.
+func (p *Plan) HistoryOf(f HistoryFilter) ([]HistoryEntry, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	ix, err := p.indexLocked()
@@ -44,19 +48,29 @@ func (p *Plan) History() ([]HistoryEntry, error) {
 	var items []Edit // what the open entry is about
 	for i := range ix.recs {
 		r := &ix.recs[i]
+		if !f.when(r.time) {
+			continue
+		}
 		a, ok := at.of(r)
+		if !f.author(a, r.actor) {
+			continue
+		}
+		edits := f.touches(r.edits)
+		if f.Commitment != "" && len(edits) == 0 {
+			continue
+		}
 		if n := len(out); n > 0 {
 			e := &out[n-1]
 			if e.PeerID == a.PeerID && (a.PeerID != "" || e.Actor == r.actor) && e.Verified == ok &&
-				r.time.Sub(e.Time) < entryGap && r.time.Sub(e.Time) >= -entryGap && sameItems(items, r.edits) {
+				r.time.Sub(e.Time) < entryGap && r.time.Sub(e.Time) >= -entryGap && sameItems(items, edits) {
 				e.Hash, e.Time, e.Changes = r.hash, maxTime(e.Time, r.time), e.Changes+1
-				e.Edits = mergeEdits(e.Edits, r.edits)
+				e.Edits = mergeEdits(e.Edits, edits)
 				e.Message = describe(e.Edits, false, true)
 				continue
 			}
 		}
-		out = append(out, r.entry(a, ok))
-		items = r.edits
+		out = append(out, r.entry(a, ok, edits))
+		items = edits
 	}
 	return out, nil
 }
@@ -73,7 +87,7 @@ func (p *Plan) ChangeLog() ([]HistoryEntry, error) {
 	out := make([]HistoryEntry, len(ix.recs))
 	for i := range ix.recs {
 		a, ok := at.of(&ix.recs[i])
-		out[i] = ix.recs[i].entry(a, ok)
+		out[i] = ix.recs[i].entry(a, ok, ix.recs[i].edits)
 	}
 	return out, nil
 }
@@ -89,12 +103,12 @@ func (p *Plan) ChangeCount() (int, error) {
 	return len(ix.recs), nil
 }
 
-func (r *changeRec) entry(a Author, verified bool) HistoryEntry {
+func (r *changeRec) entry(a Author, verified bool, edits []Edit) HistoryEntry {
 	e := HistoryEntry{Hash: r.hash, First: r.hash, Changes: 1, Start: r.time, Time: r.time, Actor: r.actor,
 		PeerID: a.PeerID, Author: a.Name, Org: a.Org, Side: a.Side, Verified: verified, Message: r.words,
-		Edits: append([]Edit(nil), r.edits...)}
-	if len(r.edits) > 0 {
-		e.Message = describe(r.edits, false, true)
+		Edits: append([]Edit{}, edits...)}
+	if len(edits) > 0 {
+		e.Message = describe(edits, false, true)
 	}
 	return e
 }

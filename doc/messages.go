@@ -3,6 +3,7 @@ package doc
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -182,9 +183,11 @@ func itemWords(e Edit, titles bool) string {
 
 // phrase puts one group of edits of one item into words, in the present
 // tense for change messages or the past tense for session summaries.
-// With again, the item is the one just named and is called "it".
-func phrase(g []Edit, past, titles, again bool) string {
+// item names what the group is about (itemWords, "it", or several
+// commitments at once).
+func phrase(g []Edit, past bool, item string) string {
 	e := g[0]
+	again := item == "it"
 	if e.Words != "" {
 		if past {
 			return pastWords(e.Words)
@@ -196,10 +199,6 @@ func phrase(g []Edit, past, titles, again bool) string {
 			return pastTense
 		}
 		return present
-	}
-	item := itemWords(e, titles)
-	if again {
-		item = "it"
 	}
 	switch e.Verb {
 	case VerbAdd:
@@ -315,6 +314,23 @@ const maxPhrases = 3
 // commitment 3 “Open contracting”".
 func describe(edits []Edit, past, titles bool) string {
 	groups := groupEdits(edits)
+	// Without titles, commitments that had the same done to them are named
+	// together: "added commitments 1, 2 and 3".
+	var nums [][]int
+	if !titles {
+		var merged [][]Edit
+		for _, g := range groups {
+			n := len(merged)
+			if n > 0 && g[0].Item == ItemCommitment && g[0].Number > 0 && sameShape(merged[n-1], g) &&
+				!g[0].sameItem(merged[n-1][0]) {
+				nums[n-1] = append(nums[n-1], g[0].Number)
+				continue
+			}
+			merged = append(merged, g)
+			nums = append(nums, []int{g[0].Number})
+		}
+		groups = merged
+	}
 	var ps []string
 	for i, g := range groups {
 		if i == maxPhrases {
@@ -323,7 +339,18 @@ func describe(edits []Edit, past, titles bool) string {
 			break
 		}
 		again := i > 0 && g[0].Words == "" && groups[i-1][0].Words == "" && g[0].sameItem(groups[i-1][0])
-		p := phrase(g, past, titles, again)
+		item := itemWords(g[0], titles)
+		switch {
+		case again:
+			item = "it"
+		case nums != nil && len(nums[i]) > 1:
+			ns := make([]string, len(nums[i]))
+			for j, n := range nums[i] {
+				ns[j] = strconv.Itoa(n)
+			}
+			item = "commitments " + joinWords(ns)
+		}
+		p := phrase(g, past, item)
 		if i > 0 && !past && p != "" {
 			p = strings.ToLower(p[:1]) + p[1:]
 		}
@@ -338,6 +365,19 @@ func describe(edits []Edit, past, titles bool) string {
 		return joinWords(ps)
 	}
 	return strings.Join(ps, "; ")
+}
+
+// sameShape reports whether two groups did the same to their items.
+func sameShape(a, b []Edit) bool {
+	if len(a) != len(b) || a[0].Item != b[0].Item || a[0].Words != "" || b[0].Words != "" {
+		return false
+	}
+	for i := range a {
+		if a[i].Verb != b[i].Verb || a[i].Field != b[i].Field || a[i].Value != b[i].Value {
+			return false
+		}
+	}
+	return true
 }
 
 func plural(n int, one, many string) string {

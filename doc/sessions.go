@@ -32,8 +32,8 @@ type Session struct {
 	Summary     string   `json:"summary"`
 }
 
-// SessionFilter narrows history; its zero value keeps everything.
-type SessionFilter struct {
+// HistoryFilter narrows history; its zero value keeps everything.
+type HistoryFilter struct {
 	// Member is a peer ID, a unique prefix of one, or a name (any case).
 	Member string
 	Org    string // an organisation, any case
@@ -45,7 +45,7 @@ type SessionFilter struct {
 	Until      time.Time // edits before (zero: no end)
 }
 
-func (f SessionFilter) author(a Author, actor string) bool {
+func (f HistoryFilter) author(a Author, actor string) bool {
 	if f.Member != "" {
 		m := strings.ToLower(strings.TrimSpace(f.Member))
 		if !strings.EqualFold(a.Name, m) && (a.PeerID == "" || !strings.HasPrefix(strings.ToLower(a.PeerID), m)) &&
@@ -59,13 +59,13 @@ func (f SessionFilter) author(a Author, actor string) bool {
 	return f.Side == "" || f.Side == a.Side
 }
 
-func (f SessionFilter) when(t time.Time) bool {
+func (f HistoryFilter) when(t time.Time) bool {
 	return (f.Since.IsZero() || !t.Before(f.Since)) && (f.Until.IsZero() || t.Before(f.Until))
 }
 
 // touches keeps the edits of a change that concern the filter's
 // commitment (all of them when it names none).
-func (f SessionFilter) touches(edits []Edit) []Edit {
+func (f HistoryFilter) touches(edits []Edit) []Edit {
 	if f.Commitment == "" {
 		return edits
 	}
@@ -84,7 +84,7 @@ func (f SessionFilter) touches(edits []Edit) []Edit {
 // description of commitment 4, 14:02–14:20, +312 −40 characters" (times
 // in the local zone). It reads the change index, never the document, so it
 // stays fast on long histories.
-func (p *Plan) Sessions(f SessionFilter) ([]Session, error) {
+func (p *Plan) Sessions(f HistoryFilter) ([]Session, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	ix, err := p.indexLocked()
@@ -177,12 +177,11 @@ func (s *Session) summary() string {
 	}
 	start, end := s.Start.Local(), s.End.Local()
 	when := start.Format("15:04")
-	if !end.Equal(start) {
-		if end.YearDay() != start.YearDay() || end.Year() != start.Year() {
-			when += "–" + end.Format("2 Jan 15:04")
-		} else {
-			when += "–" + end.Format("15:04")
-		}
+	switch {
+	case end.YearDay() != start.YearDay() || end.Year() != start.Year():
+		when += "–" + end.Format("2 Jan 15:04")
+	case end.Format("15:04") != when:
+		when += "–" + end.Format("15:04")
 	}
 	out := fmt.Sprintf("%s %s, %s", who, what, when)
 	if s.Inserted > 0 || s.Deleted > 0 {

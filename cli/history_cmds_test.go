@@ -1,0 +1,133 @@
+package cli_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/coplan/coplan/cli"
+	"github.com/coplan/coplan/doc"
+)
+
+// drafter runs commands in this process through cli.Run, on its own data
+// and config folders.
+type drafter struct {
+	t          *testing.T
+	data, conf string
+}
+
+func newDrafter(t *testing.T, name, org, side string) *drafter {
+	d := &drafter{t: t, data: t.TempDir(), conf: t.TempDir()}
+	d.ok("profile", "set", "--name", name, "--org", org, "--side", side)
+	return d
+}
+
+// sharing makes a drafter on the same data folder as d (another person at
+// the same laptop, or a second device's profile on a shared folder).
+func (d *drafter) sharing(name, org, side string) *drafter {
+	o := &drafter{t: d.t, data: d.data, conf: d.t.TempDir()}
+	o.ok("profile", "set", "--name", name, "--org", org, "--side", side)
+	return o
+}
+
+func (d *drafter) run(args ...string) (string, string, int) {
+	d.t.Helper()
+	var out, errb bytes.Buffer
+	full := append([]string{"--data-dir", d.data, "--config-dir", d.conf}, args...)
+	code := cli.Run(full, strings.NewReader(""), &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+func (d *drafter) ok(args ...string) string {
+	d.t.Helper()
+	out, errs, code := d.run(args...)
+	if code != 0 {
+		d.t.Fatalf("coplan %s: exit %d: %s", strings.Join(args, " "), code, errs)
+	}
+	return strings.TrimSpace(out)
+}
+
+func (d *drafter) fails(want string, args ...string) {
+	d.t.Helper()
+	out, errs, code := d.run(args...)
+	if code == 0 || !strings.Contains(errs, want) {
+		d.t.Fatalf("coplan %s: exit %d, stdout %q, stderr %q (want an error saying %q)", strings.Join(args, " "), code, out, errs, want)
+	}
+}
+
+func (d *drafter) json(v any, args ...string) {
+	d.t.Helper()
+	if err := json.Unmarshal([]byte(d.ok(args...)), v); err != nil {
+		d.t.Fatalf("coplan %s: %v", strings.Join(args, " "), err)
+	}
+}
+
+// History from the command line: entries and sessions, in words and as
+// JSON, with every filter.
+func TestCLIHistorySessions(t *testing.T) {
+	ann := newDrafter(t, "Ann Jones", "Cabinet Office", "government")
+	plan := ann.ok("new", "--title", "UK NAP 6", "--country", "United Kingdom")
+	c1 := ann.ok("commitment", "add", plan, "--title", "Open contracting")
+	ann.ok("commitment", "add", plan, "--title", "Beneficial ownership")
+	mau := ann.sharing("Maurice Frankel", "Campaign for Freedom of Information", "civil-society")
+	mau.ok("commitment", "set", plan, "2", "description", "A public register of who owns companies.")
+	mau.ok("timeline", "add", plan, "--title", "Self-assessment due", "--date", "2026-09-30")
+
+	if h := ann.ok("history", plan); !strings.Contains(h, "Maurice Frankel (Campaign for Freedom of Information)") ||
+		!strings.Contains(h, "Edit the description of commitment 2 “Beneficial ownership”") || !strings.Contains(h, "[unverified]") {
+		t.Fatalf("history:\n%s", h)
+	}
+	var all []doc.Session
+	ann.json(&all, "history", plan, "--sessions", "--json")
+	if len(all) != 2 {
+		t.Fatalf("%d sessions: %+v", len(all), all)
+	}
+	out := ann.ok("history", plan, "--sessions")
+	for _, want := range []string{
+		"Ann Jones (Cabinet Office) created plan UK NAP 6 and added commitments 1 and 2, ",
+		"Maurice Frankel (Campaign for Freedom of Information) edited the description of commitment 2 and added timeline entry “Self-assessment due”, ",
+		", +59 −0 characters", // 40 of description, 19 of title
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("sessions lack %q:\n%s", want, out)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want []string // session authors, in order
+	}{
+		{"member", []string{"--member", "maurice frankel"}, []string{"Maurice Frankel"}},
+		{"organisation", []string{"--org", "Cabinet Office"}, []string{"Ann Jones"}},
+		{"side", []string{"--side", "civil-society"}, []string{"Maurice Frankel"}},
+		{"commitment by number", []string{"--commitment", "1"}, []string{"Ann Jones"}},
+		{"commitment by ID", []string{"--commitment", c1[:6]}, []string{"Ann Jones"}},
+		{"since", []string{"--since", "2999-01-01"}, nil},
+		{"until", []string{"--until", "2000-01-01 10:00"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var ss []doc.Session
+			ann.json(&ss, append([]string{"history", plan, "--sessions", "--json"}, tc.args...)...)
+			var got []string
+			for _, s := range ss {
+				got = append(got, s.Author)
+			}
+			if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+				t.Fatalf("sessions by %q, want %q", got, tc.want)
+			}
+		})
+	}
+	var h []doc.HistoryEntry
+	ann.json(&h, "history", plan, "--commitment", "2", "--json")
+	if len(h) != 2 || h[1].Author != "Maurice Frankel" || h[1].Edits[0].Field != "description" || h[1].Edits[0].Inserted != 40 {
+		t.Fatalf("history of commitment 2: %+v", h)
+	}
+	for _, tc := range []struct{ name, want string }{
+		{"--side=press", "side"},
+		{"--commitment=9", "not found"},
+		{"--since=yesterday", "not a date"},
+	} {
+		t.Run(tc.name, func(t *testing.T) { ann.fails(tc.want, "history", plan, "--sessions", tc.name) })
+	}
+}
