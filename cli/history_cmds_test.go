@@ -1,72 +1,42 @@
 package cli_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
 
-	"github.com/coplan/coplan/cli"
 	"github.com/coplan/coplan/doc"
 )
 
-// drafter runs commands in this process through cli.Run, on its own data
-// and config folders.
-type drafter struct {
-	t          *testing.T
-	data, conf string
-}
-
-func newDrafter(t *testing.T, name, org, side string) *drafter {
-	d := &drafter{t: t, data: t.TempDir(), conf: t.TempDir()}
-	d.ok("profile", "set", "--name", name, "--org", org, "--side", side)
-	return d
-}
-
-// sharing makes a drafter on the same data folder as d (another person at
-// the same laptop, or a second device's profile on a shared folder).
-func (d *drafter) sharing(name, org, side string) *drafter {
-	o := &drafter{t: d.t, data: d.data, conf: d.t.TempDir()}
+// sharing makes a user on the same data folder as u with a profile of
+// their own (another drafter at the same laptop).
+func (u *user) sharing(name, org, side string) *user {
+	o := &user{t: u.t, data: u.data, conf: u.t.TempDir()}
 	o.ok("profile", "set", "--name", name, "--org", org, "--side", side)
 	return o
 }
 
-func (d *drafter) run(args ...string) (string, string, int) {
-	d.t.Helper()
-	var out, errb bytes.Buffer
-	full := append([]string{"--data-dir", d.data, "--config-dir", d.conf}, args...)
-	code := cli.Run(full, strings.NewReader(""), &out, &errb)
-	return out.String(), errb.String(), code
-}
-
-func (d *drafter) ok(args ...string) string {
-	d.t.Helper()
-	out, errs, code := d.run(args...)
-	if code != 0 {
-		d.t.Fatalf("coplan %s: exit %d: %s", strings.Join(args, " "), code, errs)
-	}
-	return strings.TrimSpace(out)
-}
-
-func (d *drafter) fails(want string, args ...string) {
-	d.t.Helper()
-	out, errs, code := d.run(args...)
+// fails runs a command that must fail, saying want on standard error.
+func (u *user) fails(want string, args ...string) {
+	u.t.Helper()
+	out, errs, code := u.run(args...)
 	if code == 0 || !strings.Contains(errs, want) {
-		d.t.Fatalf("coplan %s: exit %d, stdout %q, stderr %q (want an error saying %q)", strings.Join(args, " "), code, out, errs, want)
+		u.t.Fatalf("coplan %s: exit %d, stdout %q, stderr %q (want an error saying %q)", strings.Join(args, " "), code, out, errs, want)
 	}
 }
 
-func (d *drafter) json(v any, args ...string) {
-	d.t.Helper()
-	if err := json.Unmarshal([]byte(d.ok(args...)), v); err != nil {
-		d.t.Fatalf("coplan %s: %v", strings.Join(args, " "), err)
+// json runs a command and decodes what it prints into v.
+func (u *user) json(v any, args ...string) {
+	u.t.Helper()
+	if err := json.Unmarshal([]byte(u.ok(args...)), v); err != nil {
+		u.t.Fatalf("coplan %s: %v", strings.Join(args, " "), err)
 	}
 }
 
 // History from the command line: entries and sessions, in words and as
 // JSON, with every filter.
 func TestCLIHistorySessions(t *testing.T) {
-	ann := newDrafter(t, "Ann Jones", "Cabinet Office", "government")
+	ann := newUser(t, "Ann Jones", "Cabinet Office", "government")
 	plan := ann.ok("new", "--title", "UK NAP 6", "--country", "United Kingdom")
 	c1 := ann.ok("commitment", "add", plan, "--title", "Open contracting")
 	ann.ok("commitment", "add", plan, "--title", "Beneficial ownership")
