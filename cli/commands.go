@@ -36,9 +36,12 @@ var commands = []*Command{
 	{Name: "plan set", Args: "PLAN FIELD VALUE", Summary: "set title, country, periodStart, periodEnd or vision",
 		Run: runPlanSet},
 	{Name: "list", Summary: "list the plans in the data folder", Run: runList},
-	{Name: "show", Args: "PLAN [--json]", Summary: "print a plan (PLAN is an ID, unique prefix or .coplan file)",
-		Flags: jsonFlag("print the stable JSON view"),
-		Run:   runShow},
+	{Name: "show", Args: "PLAN [--at VERSION] [--json]", Summary: "print a plan (PLAN is an ID, unique prefix or .coplan file), now or as it was at VERSION",
+		Flags: func(fs *flag.FlagSet) {
+			fs.Bool("json", false, "print the stable JSON view")
+			atFlag(fs)
+		},
+		Run: runShow},
 	{Name: "commitment add", Args: "PLAN --title T [--side S] [--org O] [--lead L]", Summary: "add a commitment and print its ID",
 		Flags: func(fs *flag.FlagSet) {
 			fs.String("title", "", "title")
@@ -100,6 +103,11 @@ var commands = []*Command{
 		Run: runImport},
 	{Name: "merge", Args: "PLAN FILE...", Summary: "merge colleagues' .coplan copies into a plan and report what came in",
 		Run: runMerge},
+	{Name: "draft", Args: "PLAN LABEL", Summary: "name the current version as a draft everyone sees (to open, compare and export)",
+		Run: runDraft},
+	{Name: "versions", Args: "PLAN [--json]", Summary: "list the named versions: signed releases, drafts, meetings' starts and ends",
+		Flags: jsonFlag("print JSON"),
+		Run:   runVersions},
 	{Name: "history", Args: "PLAN [--sessions] [--member M] [--org O] [--side S] [--commitment N] [--since DATE] [--until DATE] [--json]",
 		Summary: "list what changed, who changed it and when (--sessions: grouped into editing sessions)",
 		Flags:   historyFlags,

@@ -3,6 +3,7 @@ package cli
 import (
 	"flag"
 	"fmt"
+	"strings"
 
 	"github.com/coplan/coplan/doc"
 )
@@ -19,6 +20,30 @@ func historyFlags(fs *flag.FlagSet) {
 	fs.String("since", "", "only edits at or after this date or time")
 	fs.String("until", "", "only edits before this date or time (a date alone: up to its end)")
 	fs.Bool("json", false, "print JSON")
+}
+
+// versionHelp says what VERSION may be, for flags and usage.
+const versionHelp = "now, release:LABEL, draft:LABEL, meeting:ID[:start|:end], a label, a date or time (the latest version held then) or change hashes"
+
+func atFlag(fs *flag.FlagSet) { fs.String("at", "", "the version: "+versionHelp) }
+
+// showAt prints the plan as it was at a version.
+func showAt(e *Env, p *doc.Plan, ref string, asJSON bool) error {
+	v, err := p.ResolveVersion(ref)
+	if err != nil {
+		return err
+	}
+	old, err := p.AtVersion(v)
+	if err != nil {
+		return err
+	}
+	c := old.Content()
+	if asJSON {
+		return writeJSON(e, c)
+	}
+	fmt.Fprintf(e.Stdout, "Version: %s, %s (read-only)\n\n", v, v.Time.Local().Format("2006-01-02 15:04"))
+	printPlan(e, c)
+	return nil
 }
 
 // historyFilter reads the filter flags; the commitment resolves in p.
@@ -116,4 +141,48 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+func runDraft(e *Env, fs *flag.FlagSet, args []string) error {
+	if err := nargs(args, 2); err != nil {
+		return err
+	}
+	return e.edit(args[0], func(p *doc.Plan) error {
+		m, err := p.SaveDraft(args[1])
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.Stdout, "Saved draft %q (version %s); open it with --at %q\n", m.Label, strings.Join(shortHashes(m.Heads), "+"), "draft:"+m.Label)
+		return nil
+	})
+}
+
+func runVersions(e *Env, fs *flag.FlagSet, args []string) error {
+	if err := nargs(args, 1); err != nil {
+		return err
+	}
+	return e.read(args[0], func(p *doc.Plan) error {
+		vs, err := p.NamedVersions()
+		if err != nil {
+			return err
+		}
+		if str(fs, "json") == "true" {
+			return writeJSON(e, nonNil(vs))
+		}
+		if len(vs) == 0 {
+			fmt.Fprintln(e.Stdout, "No named versions yet: name one with coplan draft PLAN LABEL.")
+		}
+		for _, v := range vs {
+			fmt.Fprintf(e.Stdout, "%s  %-40s --at %s\n", v.Time.Local().Format("2006-01-02 15:04"), v.String(), v.Ref)
+		}
+		return nil
+	})
+}
+
+func shortHashes(hs []string) []string {
+	out := make([]string, len(hs))
+	for i, h := range hs {
+		out[i] = h[:min(8, len(h))]
+	}
+	return out
 }

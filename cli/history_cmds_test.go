@@ -2,6 +2,8 @@ package cli_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -100,4 +102,63 @@ func TestCLIHistorySessions(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) { ann.fails(tc.want, "history", plan, "--sessions", tc.name) })
 	}
+}
+
+// `show --at` prints what a copy saved at that point prints, whether the
+// version is named by a draft, a bare label or change hashes.
+func TestCLIShowAt(t *testing.T) {
+	ann := newUser(t, "Ann Jones", "Cabinet Office", "government")
+	plan := ann.ok("new", "--title", "UK NAP 6", "--country", "United Kingdom")
+	c1 := ann.ok("commitment", "add", plan, "--title", "Open contracting")
+	ann.ok("commitment", "set", plan, c1, "description", "Publish every contract.")
+	dir := t.TempDir()
+	type point struct {
+		copy string
+		refs []string
+	}
+	var points []point
+	mark := func(label string) {
+		t.Helper()
+		copy := filepath.Join(dir, fmt.Sprintf("copy%d.coplan", len(points)))
+		ann.ok("export", plan, "-o", copy)
+		var h []doc.HistoryEntry
+		ann.json(&h, "history", plan, "--json")
+		refs := []string{h[len(h)-1].Hash, h[len(h)-1].Hash[:12]}
+		if label != "" {
+			if out := ann.ok("draft", plan, label); !strings.Contains(out, "Saved draft") {
+				t.Fatalf("draft: %s", out)
+			}
+			refs = append(refs, "draft:"+label, label)
+		}
+		points = append(points, point{copy, refs})
+	}
+	mark("For consultation")
+	ann.ok("commitment", "set", plan, c1, "description", "Publish every contract over £10,000.")
+	c2 := ann.ok("commitment", "add", plan, "--title", "Beneficial ownership")
+	mark("")
+	ann.ok("commitment", "rm", plan, c2)
+	ann.ok("timeline", "add", plan, "--title", "Self-assessment due", "--date", "2026-09-30")
+	mark("After the forum")
+	ann.ok("commitment", "set", plan, c1, "title", "Open contracting everywhere")
+
+	for _, pt := range points {
+		want := ann.ok("show", pt.copy, "--json")
+		for _, ref := range pt.refs {
+			t.Run(ref, func(t *testing.T) {
+				if got := ann.ok("show", plan, "--at", ref, "--json"); got != want {
+					t.Fatalf("show --at %s:\n%s\nwant (the copy saved then)\n%s", ref, got, want)
+				}
+			})
+		}
+	}
+	if out := ann.ok("show", plan, "--at", "For consultation"); !strings.Contains(out, "Version: draft “For consultation”") ||
+		strings.Contains(out, "Beneficial") {
+		t.Fatalf("show --at in words:\n%s", out)
+	}
+	vs := ann.ok("versions", plan)
+	if !strings.Contains(vs, "draft “For consultation”") || !strings.Contains(vs, "--at draft:After the forum") {
+		t.Fatalf("versions:\n%s", vs)
+	}
+	ann.fails("no release, draft, meeting, time or change", "show", plan, "--at", "no-such-label")
+	ann.fails("a draft with that label exists", "draft", plan, "For consultation")
 }

@@ -107,6 +107,9 @@ func runShow(e *Env, fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	return e.read(args[0], func(p *doc.Plan) error {
+		if at := str(fs, "at"); at != "" {
+			return showAt(e, p, at, str(fs, "json") == "true")
+		}
 		c := p.Content()
 		if str(fs, "json") == "true" {
 			return writeJSON(e, c)

@@ -16,6 +16,17 @@ func newTestPlan(t testing.TB) *Plan {
 	return p
 }
 
+// newTestPlanAt is newTestPlan on a fake clock from its first change.
+func newTestPlanAt(t testing.TB, clock *fakeClock) *Plan {
+	t.Helper()
+	p, err := newPlanWith("Open Government NAP 2025–2027", "United Kingdom", "2025", "2027", testAuthor,
+		&CommitPolicy{Pause: DefaultPolicy.Pause, Max: DefaultPolicy.Max, Now: clock.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 // fakeClock drives the commit policy deterministically in replays.
 type fakeClock struct{ t time.Time }
 

@@ -124,3 +124,47 @@ func BenchmarkSessions(b *testing.B) {
 	b.ReportMetric(float64(cold.Microseconds())/1000/float64(b.N), "cold-ms")
 	b.ReportMetric(float64(warm.Microseconds())/1000/float64(b.N), "warm-ms")
 }
+
+// BenchmarkPastVersion: opening a 20,000-change plan and reading it,
+// against opening a past version of it (At, then reading it) in the same
+// run: the middle of its history, and the change before the last (the
+// costliest, as Fork replays everything up to it). Target: at most 1.2x.
+func BenchmarkPastVersion(b *testing.B) {
+	makeHistFixture(b)
+	var openT, midT, lastT time.Duration
+	for i := 0; i < b.N; i++ {
+		runtime.GC()
+		t0 := time.Now()
+		p := openHistFixture(b)
+		if len(p.Content().Commitments) == 0 {
+			b.Fatal("no commitments")
+		}
+		openT += time.Since(t0)
+		log, err := p.ChangeLog()
+		if err != nil {
+			b.Fatal(err)
+		}
+		prev := log[len(log)-2].Hash
+		for _, c := range []struct {
+			ref string
+			d   *time.Duration
+		}{{histFixture.mid[0], &midT}, {prev, &lastT}} {
+			runtime.GC()
+			t0 = time.Now()
+			old, err := p.At(c.ref)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(old.Content().Commitments) == 0 {
+				b.Fatal("no commitments")
+			}
+			*c.d += time.Since(t0)
+		}
+		p.Abandon()
+	}
+	n := float64(b.N)
+	b.ReportMetric(float64(openT.Microseconds())/1000/n, "open-ms")
+	b.ReportMetric(float64(midT.Microseconds())/1000/n, "mid-ms")
+	b.ReportMetric(float64(lastT.Microseconds())/1000/n, "last-ms")
+	b.ReportMetric(float64(lastT)/float64(openT), "ratio")
+}

@@ -67,6 +67,7 @@ type Plan struct {
 	maxTimer     *time.Timer
 
 	changes *changeIndex // history read so far; see indexLocked
+	version *Version     // the past version a read-only copy shows
 
 	texts      map[TextRef]*am.Text // resolved Text objects; cleared on merges
 	lastText   TextRef              // the field typed in last
@@ -92,6 +93,12 @@ func newPlan(d *am.Doc, author Author) *Plan {
 // NewPlan creates a fresh plan document in memory, with author as its first
 // member. Periods are YYYY or YYYY-MM-DD.
 func NewPlan(title, country, periodStart, periodEnd string, author Author) (*Plan, error) {
+	return newPlanWith(title, country, periodStart, periodEnd, author, nil)
+}
+
+// newPlanWith is NewPlan under a commit policy from the start (replays
+// and tests date the first change by the policy's clock).
+func newPlanWith(title, country, periodStart, periodEnd string, author Author, pol *CommitPolicy) (*Plan, error) {
 	ps, err := ParseDate(periodStart)
 	if err != nil {
 		return nil, fmt.Errorf("period start: %w", err)
@@ -107,6 +114,7 @@ func NewPlan(title, country, periodStart, periodEnd string, author Author) (*Pla
 		return nil, fmt.Errorf("%w: a plan needs a title", ErrInvalid)
 	}
 	p := newPlan(am.New(), author)
+	p.policy = pol
 	p.id = newPlanID()
 	root := p.d.RootMap()
 	must := func(err error) {

@@ -260,13 +260,10 @@ func (p *Plan) ContentAt(heads []string) (Content, error) {
 	if err != nil {
 		return Content{}, err
 	}
-	f, err := p.d.Fork(hs...)
+	old, err := p.forkLocked(hs, Version{Kind: VersionChange, Heads: heads})
 	if err != nil {
-		return Content{}, fmt.Errorf("%w: %v", ErrUnknownHeads, err)
+		return Content{}, err
 	}
-	old := newPlan(f, Author{})
-	old.id = p.id
-	old.readOnly = true
 	return old.contentLocked(), nil
 }
 

@@ -75,8 +75,7 @@ func exchange(t testing.TB, ps ...*Plan) {
 func TestSessionsAfterThreePeerMerge(t *testing.T) {
 	tr := traces.LoadOrSkip(t, "sveltecomponent.json.gz")
 	clock := &fakeClock{t: at(13, 0)}
-	ann := newTestPlan(t)
-	autoCommit(t, ann, clock)
+	ann := newTestPlanAt(t, clock)
 	var cids []string
 	for _, title := range []string{"Open contracting", "Beneficial ownership", "Lobbying register", "Freedom of information"} {
 		id, err := ann.AddCommitment(NewCommitment{Title: title})
@@ -134,7 +133,7 @@ func TestSessionsAfterThreePeerMerge(t *testing.T) {
 		who     Author
 		summary string
 	}{
-		{testAuthor, fmt.Sprintf("Ann Jones (Cabinet Office) added commitments 1, 2, 3 and 4, %s, +%d −0 characters",
+		{testAuthor, fmt.Sprintf("Ann Jones (Cabinet Office) created plan Open Government NAP 2025–2027 and added commitments 1, 2, 3 and 4, %s, +%d −0 characters",
 			hm(at(13, 0)), utf8.RuneCountInString("Open contractingBeneficial ownershipLobbying registerFreedom of information"))},
 		{maurice, fmt.Sprintf("Maurice Frankel (Campaign for Freedom of Information) edited the description of commitment 4, %s–%s, +%d −%d characters",
 			hm(at(14, 2)), hm(at(14, 20)), mIns, mDel)},
