@@ -105,6 +105,17 @@ var commands = []*Command{
 		Run: runMerge},
 	{Name: "draft", Args: "PLAN LABEL", Summary: "name the current version as a draft everyone sees (to open, compare and export)",
 		Run: runDraft},
+	{Name: "restore", Args: "PLAN --at VERSION (--commitment N [--field F] | --milestone ID [--field F] | --timeline ID | --note ID [--field body] | --field vision)",
+		Summary: "bring back an old text or a deleted item as a new change of yours (N: the commitment's number at VERSION, or its ID)",
+		Flags: func(fs *flag.FlagSet) {
+			atFlag(fs)
+			fs.String("commitment", "", "the commitment (number at VERSION, or ID)")
+			fs.String("milestone", "", "the milestone (ID or unique prefix)")
+			fs.String("timeline", "", "the timeline entry (ID or unique prefix)")
+			fs.String("note", "", "the meeting notes (ID or unique prefix)")
+			fs.String("field", "", "only this field (a commitment's title, description, lead, state…; a milestone's title or deliverable; the plan's vision)")
+		},
+		Run: runRestore},
 	{Name: "versions", Args: "PLAN [--json]", Summary: "list the named versions: signed releases, drafts, meetings' starts and ends",
 		Flags: jsonFlag("print JSON"),
 		Run:   runVersions},

@@ -186,3 +186,127 @@ func shortHashes(hs []string) []string {
 	}
 	return out
 }
+
+func runRestore(e *Env, fs *flag.FlagSet, args []string) error {
+	if err := nargs(args, 1); err != nil {
+		return err
+	}
+	ref := str(fs, "at")
+	if ref == "" {
+		return usageErr("--at VERSION is required")
+	}
+	var which []string
+	for _, f := range []string{"commitment", "milestone", "timeline", "note"} {
+		if str(fs, f) != "" {
+			which = append(which, f)
+		}
+	}
+	field := str(fs, "field")
+	if len(which) > 1 || (len(which) == 0 && field != "vision") {
+		return usageErr("say what to restore: one of --commitment, --milestone, --timeline, --note (or --field vision)")
+	}
+	return e.edit(args[0], func(p *doc.Plan) error {
+		v, err := p.ResolveVersion(ref)
+		if err != nil {
+			return err
+		}
+		old, err := p.AtVersion(v)
+		if err != nil {
+			return err
+		}
+		before, err := p.ChangeCount()
+		if err != nil {
+			return err
+		}
+		done := func(err error) error { return restored(e, p, v, before, err) }
+		if len(which) == 0 {
+			return done(p.RestoreText(doc.VisionText(), v))
+		}
+		switch which[0] {
+		case "commitment":
+			id, err := old.ResolveCommitment(str(fs, "commitment"))
+			if err != nil {
+				return fmt.Errorf("at %s: %w", v, err)
+			}
+			if field == "" {
+				err = p.RestoreCommitment(id, v)
+			} else {
+				err = p.RestoreCommitmentField(id, field, v)
+			}
+			return done(err)
+		case "milestone":
+			cid, mid, err := findMilestone(old, str(fs, "milestone"))
+			if err != nil {
+				return fmt.Errorf("at %s: %w", v, err)
+			}
+			switch field {
+			case "":
+				err = p.RestoreMilestone(cid, mid, v)
+			case "title", "deliverable":
+				err = p.RestoreText(doc.MilestoneText(cid, mid, field), v)
+			default:
+				return usageErr("--field with --milestone is title or deliverable")
+			}
+			return done(err)
+		case "timeline":
+			id, err := old.ResolveItem("timeline", str(fs, "timeline"))
+			if err != nil {
+				return fmt.Errorf("at %s: %w", v, err)
+			}
+			return done(p.RestoreTimeline(id, v))
+		}
+		id, err := old.ResolveItem("notes", str(fs, "note"))
+		if err != nil {
+			return fmt.Errorf("at %s: %w", v, err)
+		}
+		switch field {
+		case "":
+			err = p.RestoreNote(id, v)
+		case "body":
+			err = p.RestoreText(doc.NoteBody(id), v)
+		default:
+			return usageErr("--field with --note is body")
+		}
+		return done(err)
+	})
+}
+
+// restored reports what a restore did: the words of the change it wrote.
+func restored(e *Env, p *doc.Plan, v doc.Version, before int, err error) error {
+	if err != nil {
+		return err
+	}
+	log, err := p.ChangeLog()
+	if err != nil {
+		return err
+	}
+	if len(log) == before {
+		fmt.Fprintf(e.Stdout, "Nothing to restore: it is as it was at %s.\n", v)
+		return nil
+	}
+	fmt.Fprintln(e.Stdout, log[len(log)-1].Message)
+	return nil
+}
+
+// findMilestone finds a milestone by ID or unique prefix in any commitment.
+func findMilestone(p *doc.Plan, ref string) (string, string, error) {
+	var cid, mid string
+	n := 0
+	for _, c := range p.Content().Commitments {
+		for _, m := range c.Milestones {
+			if m.ID == ref {
+				return c.ID, m.ID, nil
+			}
+			if strings.HasPrefix(m.ID, ref) {
+				cid, mid, n = c.ID, m.ID, n+1
+			}
+		}
+	}
+	switch n {
+	case 0:
+		return "", "", fmt.Errorf("%w: milestone %q", doc.ErrNotFound, ref)
+	case 1:
+		return cid, mid, nil
+	}
+	return "", "", fmt.Errorf("%w: milestone %q matches %d", doc.ErrAmbiguous, ref, n)
+}

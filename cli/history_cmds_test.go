@@ -162,3 +162,71 @@ func TestCLIShowAt(t *testing.T) {
 	ann.fails("no release, draft, meeting, time or change", "show", plan, "--at", "no-such-label")
 	ann.fails("a draft with that label exists", "draft", plan, "For consultation")
 }
+
+// Restoring from the command line: a deleted commitment, an old text, a
+// deleted timeline entry; each a new change by whoever restores it.
+func TestCLIRestore(t *testing.T) {
+	ann := newUser(t, "Ann Jones", "Cabinet Office", "government")
+	plan := ann.ok("new", "--title", "UK NAP 6", "--country", "United Kingdom")
+	c1 := ann.ok("commitment", "add", plan, "--title", "Open contracting")
+	c2 := ann.ok("commitment", "add", plan, "--title", "Beneficial ownership")
+	ann.ok("commitment", "set", plan, c2, "description", "A public register.")
+	mid := ann.ok("milestone", "add", plan, c2, "--title", "Register opened", "--end", "2026-06-30")
+	tl := ann.ok("timeline", "add", plan, "--title", "Consultation", "--date", "2025-12-01")
+	ann.ok("commitment", "set", plan, c1, "description", "Publish every contract.")
+	ann.ok("draft", plan, "v1")
+	then := ann.show(plan)
+
+	ann.ok("commitment", "rm", plan, c2)
+	ann.ok("commitment", "set", plan, c1, "description", "Publish contracts.")
+	ann.ok("timeline", "rm", plan, tl)
+	mau := ann.sharing("Maurice Frankel", "Campaign for Freedom of Information", "civil-society")
+	for _, tc := range []struct {
+		name string
+		args []string
+		says string
+	}{
+		{"commitment by its old number", []string{"--commitment", "2"}, "Restore commitment 2 “Beneficial ownership” from draft “v1”"},
+		{"a text", []string{"--commitment", c1[:6], "--field", "description"}, "Restore the description of commitment 1 “Open contracting” from draft “v1”"},
+		{"a timeline entry", []string{"--timeline", tl}, "Restore timeline entry “Consultation”"},
+		{"again: nothing to do", []string{"--timeline", tl}, "Nothing to restore"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if out := mau.ok(append([]string{"restore", plan, "--at", "v1"}, tc.args...)...); !strings.Contains(out, tc.says) {
+				t.Fatalf("restore said %q, want %q", out, tc.says)
+			}
+		})
+	}
+	now := ann.show(plan)
+	if showJSON(t, now.Commitments) != showJSON(t, then.Commitments) || showJSON(t, now.Timeline) != showJSON(t, then.Timeline) {
+		t.Fatalf("after restoring:\n%s\nwant\n%s", showJSON(t, now), showJSON(t, then))
+	}
+	if now.Commitments[1].Milestones[0].ID != mid {
+		t.Fatal("the milestone came back under another ID")
+	}
+	var h []doc.HistoryEntry
+	ann.json(&h, "history", plan, "--member", "Maurice Frankel", "--json")
+	if len(h) != 3 || !strings.HasPrefix(h[0].Message, "Restore commitment 2") {
+		t.Fatalf("Maurice's history: %+v", h)
+	}
+	for _, tc := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"restore", plan, "--commitment", "1"}, "--at VERSION is required"},
+		{[]string{"restore", plan, "--at", "v1"}, "say what to restore"},
+		{[]string{"restore", plan, "--at", "v1", "--commitment", "9"}, "not found"},
+		{[]string{"restore", plan, "--at", "v1", "--milestone", "zz"}, "not found"},
+	} {
+		mau.fails(tc.says, tc.args...)
+	}
+}
+
+func showJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.MarshalIndent(v, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

@@ -223,9 +223,12 @@ func phrase(g []Edit, past bool, item string) string {
 	case VerbReopen:
 		return v("Reopen ", "reopened ") + item
 	}
-	verb := v("Edit", "edited")
+	verb, from := v("Edit", "edited"), ""
 	if e.Verb == VerbRestore {
 		verb = v("Restore", "restored")
+		if e.Value != "" {
+			from = " from " + e.Value
+		}
 	}
 	var fields []string
 	for _, f := range g {
@@ -241,11 +244,11 @@ func phrase(g []Edit, past bool, item string) string {
 	}
 	switch {
 	case len(fields) == 0:
-		return verb + " " + item
+		return verb + " " + item + from
 	case again:
-		return verb + " its " + joinWords(fields)
+		return verb + " its " + joinWords(fields) + from
 	}
-	return verb + " " + joinWords(fields) + " of " + item
+	return verb + " " + joinWords(fields) + " of " + item + from
 }
 
 // pastVerbs turn the first word of a message's words into the past tense.
