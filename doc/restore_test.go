@@ -83,7 +83,9 @@ func TestRestore(t *testing.T) {
 			func(p *Plan) bool { return commitment(p, c1).Lead == "Cabinet Office" },
 			"Restore the lead agency of commitment 1"},
 		{"a set of themes", ann, func(p *Plan) error { return p.RestoreCommitmentField(c1, "themes", before) },
-			func(p *Plan) bool { return slices.Equal(commitment(p, c1).Themes, []string{"open data", "procurement"}) },
+			func(p *Plan) bool {
+				return slices.Equal(commitment(p, c1).Themes, []string{"open data", "procurement"})
+			},
 			"Restore the themes of commitment 1"},
 		{"a deleted milestone", mau, func(p *Plan) error { return p.RestoreMilestone(c1, m1, before) },
 			func(p *Plan) bool {
