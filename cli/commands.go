@@ -116,6 +116,13 @@ var commands = []*Command{
 			fs.String("field", "", "only this field (a commitment's title, description, lead, state…; a milestone's title or deliverable; the plan's vision)")
 		},
 		Run: runRestore},
+	{Name: "diff", Args: "PLAN FROM TO [--format text|md|html|json] [-o FILE]",
+		Summary: "compare two versions commitment by commitment, word by word (FROM and TO: " + versionHelp + ")",
+		Flags: func(fs *flag.FlagSet) {
+			fs.String("format", "", "text, md, html or json (default: text, or from -o's extension)")
+			fs.String("o", "", "write to this file instead of standard output")
+		},
+		Run: runDiff},
 	{Name: "versions", Args: "PLAN [--json]", Summary: "list the named versions: signed releases, drafts, meetings' starts and ends",
 		Flags: jsonFlag("print JSON"),
 		Run:   runVersions},

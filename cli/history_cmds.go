@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"strings"
 
 	"github.com/coplan/coplan/doc"
+	"github.com/coplan/coplan/doc/export"
 )
 
 // History commands: the plan's history and editing sessions, past
@@ -309,4 +311,39 @@ func findMilestone(p *doc.Plan, ref string) (string, string, error) {
 		return cid, mid, nil
 	}
 	return "", "", fmt.Errorf("%w: milestone %q matches %d", doc.ErrAmbiguous, ref, n)
+}
+
+func runDiff(e *Env, fs *flag.FlagSet, args []string) error {
+	if err := nargs(args, 3); err != nil {
+		return err
+	}
+	out, format := str(fs, "o"), str(fs, "format")
+	if format == "" {
+		format = "text"
+		for ext, f := range map[string]string{".md": "md", ".html": "html", ".htm": "html", ".json": "json"} {
+			if strings.HasSuffix(out, ext) {
+				format = f
+			}
+		}
+	}
+	render := map[string]func(doc.PlanDiff) []byte{"text": export.DiffText, "md": export.DiffMarkdown,
+		"markdown": export.DiffMarkdown, "html": export.DiffHTML, "json": func(d doc.PlanDiff) []byte {
+			b, _ := json.MarshalIndent(d, "", "  ")
+			return append(b, '\n')
+		}}[format]
+	if render == nil {
+		return usageErr("--format %q (want text, md, html or json)", format)
+	}
+	return e.read(args[0], func(p *doc.Plan) error {
+		d, err := p.Diff(args[1], args[2])
+		if err != nil {
+			return err
+		}
+		data := render(d)
+		if out == "" || out == "-" {
+			_, err := e.Stdout.Write(data)
+			return err
+		}
+		return doc.WriteFileAtomic(out, data, 0o644)
+	})
 }

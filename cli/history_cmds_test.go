@@ -3,6 +3,7 @@ package cli_test
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -229,4 +230,47 @@ func showJSON(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// `coplan diff` between a named draft and now, in each format.
+func TestCLIDiff(t *testing.T) {
+	ann := newUser(t, "Ann Jones", "Cabinet Office", "government")
+	plan := ann.ok("new", "--title", "UK NAP 6", "--country", "United Kingdom")
+	c1 := ann.ok("commitment", "add", plan, "--title", "Open contracting")
+	ann.ok("commitment", "set", plan, c1, "description", "Publish every contract.")
+	ann.ok("draft", plan, "For consultation")
+	ann.ok("commitment", "set", plan, c1, "description", "Publish each contract within a month.")
+	ann.ok("commitment", "add", plan, "--title", "Open budgets")
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name string
+		args []string
+		file string
+		want []string
+	}{
+		{"text", nil, "", []string{"Changes: UK NAP 6", "From draft “For consultation”",
+			"What is the commitment?: Publish [-every-]{+each+} contract{+ within a month+}.", "Commitment 2: Open budgets — added"}},
+		{"markdown by extension", []string{"-o", filepath.Join(dir, "d.md")}, "d.md", []string{"Publish ~~every~~**each** contract **within a month**."}},
+		{"html", []string{"--format", "html", "-o", filepath.Join(dir, "d.html")}, "d.html", []string{"Publish <del>every</del><ins>each</ins> contract<ins> within a month</ins>."}},
+		{"json", []string{"--format", "json"}, "", []string{`"change": "added"`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := ann.ok(append([]string{"diff", plan, "For consultation", "now"}, tc.args...)...)
+			if tc.file != "" {
+				raw, err := os.ReadFile(filepath.Join(dir, tc.file))
+				if err != nil {
+					t.Fatal(err)
+				}
+				out = string(raw)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("lacks %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+	ann.fails("want 3 argument(s)", "diff", plan, "now")
+	ann.fails("--format", "diff", plan, "now", "now", "--format", "pdf")
+	ann.fails("no draft", "diff", plan, "draft:nope", "now")
 }

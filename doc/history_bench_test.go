@@ -3,6 +3,7 @@ package doc
 import (
 	"os"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -167,4 +168,42 @@ func BenchmarkPastVersion(b *testing.B) {
 	b.ReportMetric(float64(midT.Microseconds())/1000/n, "mid-ms")
 	b.ReportMetric(float64(lastT.Microseconds())/1000/n, "last-ms")
 	b.ReportMetric(float64(lastT)/float64(openT), "ratio")
+}
+
+// BenchmarkDiff: comparing the first and the last version of a
+// 20,000-change plan, commitment by commitment and word by word, on an
+// open plan. Target: at most 1 s.
+func BenchmarkDiff(b *testing.B) {
+	makeHistFixture(b)
+	p := openHistFixture(b)
+	defer p.Abandon()
+	first := strings.Join(histFixture.first, ",")
+	var total, mid time.Duration
+	var fields int
+	for i := 0; i < b.N; i++ {
+		runtime.GC()
+		t0 := time.Now()
+		d, err := p.Diff(first, "now")
+		if err != nil {
+			b.Fatal(err)
+		}
+		total += time.Since(t0)
+		fields = 0
+		for _, c := range d.Commitments {
+			fields += len(c.Fields)
+		}
+		if len(d.Commitments) != 2 {
+			b.Fatalf("%d commitments differ", len(d.Commitments))
+		}
+		// and the middle of history against now, where texts differ
+		// inside (both versions hold the commitment)
+		t0 = time.Now()
+		if _, err := p.Diff(histFixture.mid[0], "now"); err != nil {
+			b.Fatal(err)
+		}
+		mid += time.Since(t0)
+	}
+	b.ReportMetric(float64(fields), "fields")
+	b.ReportMetric(float64(mid.Microseconds())/1000/float64(b.N), "mid-last-ms")
+	b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "first-last-ms")
 }
