@@ -92,10 +92,13 @@ var commands = []*Command{
 	{Name: "comment add", Args: "PLAN COMMITMENT TEXT", Summary: "comment on a commitment", Run: runCommentAdd},
 
 	// Files: export, import, merge, history.
-	{Name: "export", Args: "PLAN --format coplan|json|md -o FILE | PLAN --release LABEL -o DIR", Summary: "write the plan as a .coplan file, JSON or Markdown, or a signed release's files",
+	{Name: "export", Args: "PLAN --format coplan|json|md|html|pdf|ics [--at VERSION] -o FILE | PLAN --notes NOTES --format md|html|pdf -o FILE | PLAN --release LABEL -o DIR",
+		Summary: "write the plan (marked as an unsigned draft, with its version and date), one meeting's notes, or a signed release's files",
 		Flags: func(fs *flag.FlagSet) {
-			fs.String("format", "", "coplan, json or md (default from the file's extension)")
-			fs.String("o", "", "output file (- for standard output, not for coplan)")
+			fs.String("format", "", "coplan, json, md, html, pdf or ics (default from the file's extension)")
+			fs.String("o", "", "output file (- for standard output, not for coplan or pdf)")
+			atFlag(fs)
+			fs.String("notes", "", "publish these meeting notes (ID or unique prefix) on their own: title, date, attendees and body")
 			fs.String("release", "", "write the signed release LABEL's published files into the folder -o")
 		},
 		Run: runExport},
@@ -123,6 +126,19 @@ var commands = []*Command{
 			fs.String("o", "", "write to this file instead of standard output")
 		},
 		Run: runDiff},
+	{Name: "meeting start", Args: "PLAN [--title T] [--attendee NAME]...",
+		Summary: "start a meeting: open its notes, mark the version it starts from and who is there (you count)",
+		Flags: func(fs *flag.FlagSet) {
+			fs.String("title", "", "the meeting's title (default: Meeting and today's date)")
+			fs.Var(&listFlag{}, "attendee", "someone present (repeatable)")
+		},
+		Run: runMeetingStart},
+	{Name: "meeting end", Args: "PLAN [MEETING]",
+		Summary: "end the running meeting (or MEETING): write its record (attendees, decisions, what changed, on every laptop) into its notes",
+		Run:     runMeetingEnd},
+	{Name: "meeting list", Args: "PLAN [--json]", Summary: "list the meetings, their notes and versions",
+		Flags: jsonFlag("print JSON"),
+		Run:   runMeetingList},
 	{Name: "versions", Args: "PLAN [--json]", Summary: "list the named versions: signed releases, drafts, meetings' starts and ends",
 		Flags: jsonFlag("print JSON"),
 		Run:   runVersions},

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/coplan/coplan/doc"
 	"github.com/coplan/coplan/doc/export"
@@ -345,5 +346,147 @@ func runDiff(e *Env, fs *flag.FlagSet, args []string) error {
 			return err
 		}
 		return doc.WriteFileAtomic(out, data, 0o644)
+	})
+}
+
+// exportDraft renders the plan at a version (default now) in a format:
+// every rendering but the .coplan file itself carries the draft mark.
+func exportDraft(p *doc.Plan, ref, format string) ([]byte, error) {
+	v, err := p.ResolveVersion(ref)
+	if err != nil {
+		return nil, err
+	}
+	at := p
+	if v.Kind != doc.VersionNow {
+		if at, err = p.AtVersion(v); err != nil {
+			return nil, err
+		}
+	}
+	c, mark := at.Content(), export.NewDraftMark(v)
+	switch format {
+	case "coplan":
+		saved, err := at.Save()
+		if err != nil {
+			return nil, err
+		}
+		return doc.EncodeFile(saved), nil
+	case "json":
+		return export.DraftJSON(c, mark), nil
+	case "md", "markdown":
+		return export.DraftMarkdown(c, mark), nil
+	case "html":
+		return export.DraftHTML(c, mark), nil
+	case "pdf":
+		return export.DraftPDF(c, mark)
+	case "ics":
+		st, err := p.ItemStamps(v)
+		if err != nil {
+			return nil, err
+		}
+		stamps := map[string]export.EventStamp{}
+		for id, s := range st {
+			stamps[id] = export.EventStamp{Sequence: s.Edits, Modified: s.Modified}
+		}
+		return export.DraftICS(c, mark, stamps, time.Now()), nil
+	}
+	return nil, fmt.Errorf("%w: format %q (want coplan, json, md, html, pdf or ics)", doc.ErrInvalid, format)
+}
+
+// exportNotes publishes one set of meeting notes on their own.
+func exportNotes(e *Env, plan, ref, at, format, out string) error {
+	return e.read(plan, func(p *doc.Plan) error {
+		if at != "" {
+			old, err := p.At(at)
+			if err != nil {
+				return err
+			}
+			p = old
+		}
+		id, err := p.ResolveItem("notes", ref)
+		if err != nil {
+			return err
+		}
+		var note doc.Note
+		for _, n := range p.Notes() {
+			if n.ID == id {
+				note = n
+			}
+		}
+		var data []byte
+		switch format {
+		case "md", "markdown":
+			data = export.NotesMarkdown(note)
+		case "html":
+			data = export.NotesHTML(note)
+		case "pdf":
+			if data, err = export.NotesPDF(note); err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("%w: meeting notes as %q (want md, html or pdf)", doc.ErrInvalid, format)
+		}
+		if out == "-" && format != "pdf" {
+			_, err := e.Stdout.Write(data)
+			return err
+		}
+		return doc.WriteFileAtomic(out, data, 0o644)
+	})
+}
+
+func runMeetingStart(e *Env, fs *flag.FlagSet, args []string) error {
+	if err := nargs(args, 1); err != nil {
+		return err
+	}
+	attendees := *fs.Lookup("attendee").Value.(*listFlag)
+	return e.edit(args[0], func(p *doc.Plan) error {
+		m, err := p.StartMeeting(str(fs, "title"), attendees)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.Stdout, "Started meeting %q (%s) with %s.\nIts notes: %s (coplan note set %s %s body TEXT)\nEnd it with: coplan meeting end %s\n",
+			m.Title, m.ID, strings.Join(m.Attendees, ", "), m.Note, args[0], m.Note, args[0])
+		return nil
+	})
+}
+
+func runMeetingEnd(e *Env, fs *flag.FlagSet, args []string) error {
+	if len(args) != 1 && len(args) != 2 {
+		return usageErr("want PLAN, or PLAN MEETING")
+	}
+	ref := ""
+	if len(args) == 2 {
+		ref = args[1]
+	}
+	return e.edit(args[0], func(p *doc.Plan) error {
+		rec, err := p.EndMeeting(ref)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.Stdout, "Ended meeting %q; its record is in notes %s:\n\n%s", rec.Meeting.Title, rec.Meeting.Note, rec.Text)
+		return nil
+	})
+}
+
+func runMeetingList(e *Env, fs *flag.FlagSet, args []string) error {
+	if err := nargs(args, 1); err != nil {
+		return err
+	}
+	return e.read(args[0], func(p *doc.Plan) error {
+		ms := p.Meetings()
+		if str(fs, "json") == "true" {
+			return writeJSON(e, nonNil(ms))
+		}
+		if len(ms) == 0 {
+			fmt.Fprintln(e.Stdout, "No meetings yet: start one with coplan meeting start PLAN --attendee NAME.")
+		}
+		for _, m := range ms {
+			state := "running"
+			if m.Ended() {
+				state = "ended " + m.EndedAt.Local().Format("15:04")
+			}
+			fmt.Fprintf(e.Stdout, "%s  %s (%s)  notes %s  --at meeting:%s\n", m.Started.Local().Format("2006-01-02 15:04"),
+				m.Title, state, m.Note, m.ID)
+		}
+		return nil
 	})
 }

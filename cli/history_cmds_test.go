@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/coplan/coplan/doc"
 )
@@ -273,4 +275,211 @@ func TestCLIDiff(t *testing.T) {
 	ann.fails("want 3 argument(s)", "diff", plan, "now")
 	ann.fails("--format", "diff", plan, "now", "now", "--format", "pdf")
 	ann.fails("no draft", "diff", plan, "draft:nope", "now")
+}
+
+// pdfPages is the text of each page of a PDF, by pdftotext.
+func pdfPages(t *testing.T, path string) []string {
+	t.Helper()
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Skip("pdftotext (poppler-utils) is not installed")
+	}
+	out, err := exec.Command("pdftotext", "-layout", path, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	pages := strings.Split(string(out), "\f")
+	if len(pages) > 0 && strings.TrimSpace(pages[len(pages)-1]) == "" {
+		pages = pages[:len(pages)-1]
+	}
+	return pages
+}
+
+// A meeting started and ended on one laptop, with a colleague's edits
+// carried over on a file and merged in between: its record names both,
+// the attendees and the decisions, and the notes publish on their own.
+func TestCLIMeeting(t *testing.T) {
+	ann := newUser(t, "Ann Jones", "Cabinet Office", "government")
+	mau := newUser(t, "Maurice Frankel", "Campaign for Freedom of Information", "civil-society")
+	plan := ann.ok("new", "--title", "UK NAP 6", "--country", "United Kingdom")
+	c1 := ann.ok("commitment", "add", plan, "--title", "Open contracting")
+	c2 := ann.ok("commitment", "add", plan, "--title", "Secret budget line", "--side", "civil-society")
+	stick := filepath.Join(t.TempDir(), "plan.coplan")
+	ann.ok("export", plan, "-o", stick)
+	mau.ok("import", stick)
+
+	out := ann.ok("meeting", "start", plan, "--title", "Forum 3", "--attendee", "Maurice Frankel", "--attendee", "Carla Diaz")
+	if !strings.Contains(out, `Started meeting "Forum 3"`) || !strings.Contains(out, "Ann Jones, Maurice Frankel, Carla Diaz") {
+		t.Fatalf("meeting start: %s", out)
+	}
+	ann.fails("a meeting is running", "meeting", "start", plan)
+	var ms []doc.Meeting
+	ann.json(&ms, "meeting", "list", plan, "--json")
+	if len(ms) != 1 || ms[0].Ended() {
+		t.Fatalf("meetings %+v", ms)
+	}
+	note := ms[0].Note
+
+	// During the meeting: Ann decides on her laptop, Maurice writes on his,
+	// and his copy comes back on the stick.
+	ann.ok("commitment", "set", plan, c1, "state", "adopted")
+	ann.ok("note", "set", plan, note, "body", "Ann opened the meeting.")
+	mau.ok("commitment", "set", plan, c2, "state", "not-adopted")
+	mau.ok("commitment", "set", plan, c2, "response", "Budgets are published already.")
+	back := filepath.Join(t.TempDir(), "mau.coplan")
+	mau.ok("export", plan, "-o", back)
+	ann.ok("merge", plan, back)
+
+	out = ann.ok("meeting", "end", plan)
+	for _, want := range []string{"Attendees: Ann Jones, Maurice Frankel, Carla Diaz",
+		"Edited during the meeting by: Ann Jones (Cabinet Office), Maurice Frankel (Campaign for Freedom of Information)",
+		"- Commitment 1 “Open contracting”: moved from proposal to adopted",
+		"- Commitment 2 “Secret budget line”: moved from proposal to not adopted. Reasoned response: Budgets are published already."} {
+		if !strings.Contains(out, want) {
+			t.Errorf("meeting end lacks %q:\n%s", want, out)
+		}
+	}
+	ann.fails("no meeting is running", "meeting", "end", plan)
+
+	dir := t.TempDir()
+	for _, format := range []string{"md", "html", "pdf"} {
+		t.Run("notes as "+format, func(t *testing.T) {
+			f := filepath.Join(dir, "notes."+format)
+			ann.ok("export", plan, "--notes", note[:6], "-o", f)
+			var text string
+			if format == "pdf" {
+				text = strings.Join(pdfPages(t, f), "\n")
+			} else {
+				raw, err := os.ReadFile(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				text = string(raw)
+			}
+			flat := strings.Join(strings.Fields(text), " ")
+			for _, want := range []string{"Forum 3", "Ann opened the meeting.", "Ann Jones, Maurice Frankel, Carla Diaz", "Meeting record"} {
+				if !strings.Contains(flat, want) {
+					t.Errorf("published notes lack %q:\n%s", want, text)
+				}
+			}
+			// Nothing else of the plan: not its title, nor a commitment
+			// the record does not name.
+			if strings.Contains(flat, "UK NAP 6") {
+				t.Errorf("published notes carry the plan:\n%s", text)
+			}
+		})
+	}
+	ann.fails("meeting notes as", "export", plan, "--notes", note, "--format", "ics", "-o", filepath.Join(dir, "x.ics"))
+	ann.fails("not found", "export", plan, "--notes", "zzzz", "-o", filepath.Join(dir, "x.md"))
+}
+
+// Draft exports carry "Draft — not signed", the version and its date
+// wherever a reader looks: every PDF page, the HTML banner, the Markdown's
+// first line; the calendar keeps its event UIDs across exports and
+// updates an event whose date moved.
+func TestCLIDraftExports(t *testing.T) {
+	ann := newUser(t, "Ann Jones", "Cabinet Office", "government")
+	plan := ann.ok("new", "--title", "UK NAP 6", "--country", "United Kingdom")
+	for i := 1; i <= 4; i++ {
+		c := ann.ok("commitment", "add", plan, "--title", fmt.Sprintf("Commitment number %d", i))
+		ann.ok("commitment", "set", plan, c, "description", strings.Repeat(fmt.Sprintf("Commitment %d will publish data. ", i), 60))
+		ann.ok("milestone", "add", plan, c, "--title", "First milestone", "--start", "2026-01-01", "--end", "2026-06-30")
+	}
+	tl := ann.ok("timeline", "add", plan, "--title", "Self-assessment due", "--date", "2026-09-30")
+	ann.ok("timeline", "add", plan, "--title", "IRM report", "--date", "2027-03-01")
+	ann.ok("draft", plan, "For consultation")
+	var vs []doc.Version
+	ann.json(&vs, "versions", plan, "--json")
+	version := "draft “For consultation” (" + vs[0].Heads[0][:8]
+	date := vs[0].Time.UTC().Format("2 January 2006")
+	dir := t.TempDir()
+
+	pdf := filepath.Join(dir, "plan.pdf")
+	ann.ok("export", plan, "--at", "For consultation", "-o", pdf)
+	pages := pdfPages(t, pdf)
+	if len(pages) < 4 {
+		t.Fatalf("%d pages: the test wants several", len(pages))
+	}
+	for i, pg := range pages {
+		flat := strings.Join(strings.Fields(pg), " ")
+		if !strings.Contains(flat, "Draft — not signed") || !strings.Contains(flat, version) || !strings.Contains(flat, date) {
+			t.Errorf("page %d lacks the draft mark, version or date:\n%s", i+1, pg)
+		}
+	}
+	for _, tc := range []struct {
+		file string
+		want []string
+	}{
+		{"plan.html", []string{`<div class="draft" role="note">Draft — not signed · version ` + version, "(draft, not signed)</title>"}},
+		{"plan.md", []string{"**Draft — not signed · version " + version}},
+		{"plan.json", []string{`"status": "Draft — not signed"`, `"version": "` + version}},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			f := filepath.Join(dir, tc.file)
+			ann.ok("export", plan, "--at", "draft:For consultation", "-o", f)
+			raw, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(string(raw), w) {
+					t.Errorf("lacks %q:\n%.600s", w, raw)
+				}
+			}
+			if tc.file == "plan.md" && !strings.HasPrefix(string(raw), "**Draft — not signed") {
+				t.Errorf("the mark is not the first line:\n%.200s", raw)
+			}
+		})
+	}
+
+	type event struct{ uid, seq, modified, start string }
+	events := func(name string) map[string]event {
+		t.Helper()
+		f := filepath.Join(dir, name)
+		ann.ok("export", plan, "-o", f)
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]event{}
+		var cur event
+		for _, line := range strings.Split(string(raw), "\r\n") {
+			k, v, _ := strings.Cut(line, ":")
+			switch {
+			case line == "BEGIN:VEVENT":
+				cur = event{}
+			case k == "UID":
+				cur.uid = v
+			case k == "SEQUENCE":
+				cur.seq = v
+			case k == "LAST-MODIFIED":
+				cur.modified = v
+			case strings.HasPrefix(k, "DTSTART"):
+				cur.start = v
+			case line == "END:VEVENT":
+				out[cur.uid] = cur
+			}
+		}
+		return out
+	}
+	first, again := events("a.ics"), events("b.ics")
+	if len(first) != 6 || showJSON(t, first) != showJSON(t, again) {
+		t.Fatalf("two exports of one timeline differ:\n%v\n%v", first, again)
+	}
+	uid := "timeline-" + tl + "@" + plan + ".coplan"
+	before, ok := first[uid]
+	if !ok || before.seq != "0" || before.start != "20260930" {
+		t.Fatalf("event %s: %+v in %v", uid, before, first)
+	}
+	time.Sleep(1100 * time.Millisecond) // LAST-MODIFIED counts seconds
+	ann.ok("timeline", "set", plan, tl, "date", "2026-10-15")
+	after := events("c.ics")
+	moved := after[uid]
+	if len(after) != 6 || moved.seq != "1" || moved.start != "20261015" || moved.modified <= before.modified {
+		t.Fatalf("after moving the date: %+v (was %+v)", moved, before)
+	}
+	for id, ev := range after {
+		if id != uid && ev != first[id] {
+			t.Errorf("event %s changed though its item did not: %+v -> %+v", id, first[id], ev)
+		}
+	}
 }

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/coplan/coplan/doc"
-	"github.com/coplan/coplan/doc/export"
 	"github.com/coplan/coplan/doc/release"
 	"github.com/coplan/coplan/internal/atomicfile"
 )
@@ -421,47 +420,37 @@ func runExport(e *Env, fs *flag.FlagSet, args []string) error {
 	}
 	format := str(fs, "format")
 	if format == "" {
-		switch {
-		case strings.HasSuffix(out, doc.FileExt):
-			format = "coplan"
-		case strings.HasSuffix(out, ".json"):
-			format = "json"
-		case strings.HasSuffix(out, ".md"):
-			format = "md"
-		default:
-			return usageErr("say --format coplan, json or md")
+		for ext, f := range exportExts {
+			if strings.HasSuffix(strings.ToLower(out), ext) {
+				format = f
+			}
+		}
+		if format == "" {
+			return usageErr("say --format coplan, json, md, html, pdf or ics")
 		}
 	}
+	if notes := str(fs, "notes"); notes != "" {
+		return exportNotes(e, args[0], notes, str(fs, "at"), format, out)
+	}
 	return e.read(args[0], func(p *doc.Plan) error {
-		var data []byte
-		switch format {
-		case "coplan":
-			saved, err := p.Save()
-			if err != nil {
-				return err
-			}
-			data = doc.EncodeFile(saved)
-			if out == "-" {
-				return usageErr("a .coplan file needs a file name")
-			}
-		case "json":
-			b, err := json.MarshalIndent(p.Content(), "", "  ")
-			if err != nil {
-				return err
-			}
-			data = append(b, '\n')
-		case "md", "markdown":
-			data = export.Markdown(p.Content())
-		default:
-			return fmt.Errorf("%w: format %q (want coplan, json or md)", doc.ErrInvalid, format)
+		data, err := exportDraft(p, str(fs, "at"), format)
+		if err != nil {
+			return err
 		}
 		if out == "-" {
+			if format == "coplan" || format == "pdf" {
+				return usageErr("a %s file needs a file name", format)
+			}
 			_, err := e.Stdout.Write(data)
 			return err
 		}
 		return atomicfile.WriteFile(out, data, 0o644)
 	})
 }
+
+// exportExts tell an export's format from its file name.
+var exportExts = map[string]string{doc.FileExt: "coplan", ".json": "json", ".md": "md", ".html": "html", ".htm": "html",
+	".pdf": "pdf", ".ics": "ics"}
 
 func mergeText(r doc.MergeReport) string {
 	if r.Changes == 0 {

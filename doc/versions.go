@@ -367,3 +367,53 @@ func (p *Plan) NamedVersions() ([]Version, error) {
 	slices.SortStableFunc(out, func(a, b Version) int { return a.Time.Compare(b.Time) })
 	return out, nil
 }
+
+// ItemStamp says how often a timeline entry or milestone was changed
+// after it was added, and when last, up to some version: what a calendar
+// needs to take an event as updated.
+type ItemStamp struct {
+	Edits    int       `json:"edits"`
+	Modified time.Time `json:"modified"`
+}
+
+// ItemStamps gives the stamps of the timeline entries and milestones as
+// of version v, by item ID, from the change index.
+func (p *Plan) ItemStamps(v Version) (map[string]ItemStamp, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ix, err := p.indexLocked()
+	if err != nil {
+		return nil, err
+	}
+	in := ix.ancestors(v.Heads)
+	out := map[string]ItemStamp{}
+	for i := range ix.recs {
+		if !in[i] {
+			continue
+		}
+		r := &ix.recs[i]
+		seen := map[string]bool{}
+		for _, e := range r.edits {
+			id := ""
+			switch e.Item {
+			case ItemTimeline:
+				id = e.ID
+			case ItemMilestone:
+				id = e.Sub
+			}
+			if id == "" || seen[id] {
+				continue
+			}
+			seen[id] = true
+			st := out[id]
+			if e.Verb != VerbAdd {
+				st.Edits++
+			}
+			if r.time.After(st.Modified) {
+				st.Modified = r.time
+			}
+			out[id] = st
+		}
+	}
+	return out, nil
+}

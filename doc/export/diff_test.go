@@ -1,6 +1,9 @@
 package export
 
 import (
+	"bytes"
+	"encoding/json"
+	"html/template"
 	"strings"
 	"testing"
 	"time"
@@ -64,5 +67,49 @@ func TestDiffRenderings(t *testing.T) {
 	}
 	if s := diffSummary(doc.DiffContent(sampleContent(), sampleContent())); s != "The two versions hold the same plan." {
 		t.Fatalf("summary of no change %q", s)
+	}
+}
+
+func TestDraftRenderings(t *testing.T) {
+	c := sampleContent()
+	d := DraftMark{Version: "draft “For consultation” (1a2b3c4d)", Heads: []string{"1a2b3c4d"}, Date: time.Date(2026, 11, 1, 14, 0, 0, 0, time.UTC)}
+	line := "Draft — not signed · version draft “For consultation” (1a2b3c4d) · 1 November 2026, 14:00 UTC"
+	if d.Line() != line {
+		t.Fatalf("line %q", d.Line())
+	}
+	var back doc.Content
+	if err := json.Unmarshal(DraftJSON(c, d), &back); err != nil || back.ID != c.ID || len(back.Commitments) != 2 {
+		t.Fatalf("the draft JSON is no longer the plan's JSON view: %v", err)
+	}
+	if md := string(DraftMarkdown(c, d)); !strings.HasPrefix(md, "**"+line+"**\n\n# Plan") {
+		t.Fatalf("markdown starts %.120q", md)
+	}
+	if h := string(DraftHTML(c, d)); !strings.Contains(h, `<div class="draft" role="note">`+template.HTMLEscapeString(line)+`</div>`) {
+		t.Fatal("no banner")
+	}
+	if h := string(HTML(c, &SignOff{Version: "1.0", SignedAt: d.Date})); strings.Contains(h, "not signed") {
+		t.Fatal("a signed release carries the draft mark")
+	}
+	stamps := map[string]EventStamp{"t1": {Sequence: 3, Modified: time.Date(2026, 10, 2, 9, 30, 15, 0, time.UTC)}}
+	now := time.Date(2026, 11, 2, 8, 0, 0, 0, time.UTC)
+	cal := string(DraftICS(c, d, stamps, now))
+	for _, want := range []string{"UID:timeline-t1@p1.coplan", "SEQUENCE:3", "LAST-MODIFIED:20261002T093015Z", "DTSTAMP:20261102T080000Z",
+		"X-WR-CALNAME:Plan <b>&</b> ŵ (Draft — not signed\\, draft", "UID:milestone-m1@p1.coplan"} {
+		if !strings.Contains(cal, want) {
+			t.Errorf("calendar lacks %q:\n%s", want, cal)
+		}
+	}
+	if strings.Count(cal, "SEQUENCE:") != 1 {
+		t.Errorf("an item without a stamp got a SEQUENCE:\n%s", cal)
+	}
+	n := doc.Note{ID: "n", Title: "Forum *3*", Date: "2026-11-01", Attendees: "Ann, Bryn", Body: "We agreed.\n\n<script>x</script>"}
+	if md := string(NotesMarkdown(n)); !strings.HasPrefix(md, "# Forum \\*3\\*\n\n**Date:** 2026-11-01  \n**Attendees:** Ann, Bryn\n\nWe agreed.") {
+		t.Fatalf("notes markdown:\n%s", md)
+	}
+	if h := string(NotesHTML(n)); strings.Contains(h, "<script") || !strings.Contains(h, "<p>We agreed.</p>") {
+		t.Fatalf("notes html:\n%s", h)
+	}
+	if p, err := NotesPDF(n); err != nil || !bytes.HasPrefix(p, []byte("%PDF-")) {
+		t.Fatalf("notes pdf: %v", err)
 	}
 }

@@ -58,15 +58,23 @@ type htmlPage struct {
 	Adopted []htmlCommitment
 	Annex   []htmlCommitment
 	SignOff *SignOff
+	Draft   *DraftMark
 	Verify  []string
 }
 
 // HTML renders the plan as one self-contained page (inline style, no
 // scripts, no outside resources), ready to publish. With a sign-off it ends
 // with the signature section. Output depends only on its arguments.
-func HTML(c doc.Content, s *SignOff) []byte {
+func HTML(c doc.Content, s *SignOff) []byte { return renderHTML(c, s, nil) }
+
+// DraftHTML renders an unsigned version as HTML, under a banner saying
+// so with its version and date (repeated at the top of every printed
+// page).
+func DraftHTML(c doc.Content, d DraftMark) []byte { return renderHTML(c, nil, &d) }
+
+func renderHTML(c doc.Content, s *SignOff, d *DraftMark) []byte {
 	c = PlanProper(c)
-	pg := htmlPage{Content: c, Vision: markdownHTML(c.Vision), SignOff: s}
+	pg := htmlPage{Content: c, Vision: markdownHTML(c.Vision), SignOff: s, Draft: d}
 	for _, cm := range c.Commitments {
 		hc := htmlCommitment{Commitment: cm, Origin: originText(cm.Origin), Response: markdownHTML(cm.Response)}
 		for i, m := range cm.Milestones {
@@ -133,7 +141,7 @@ var htmlTmpl = template.Must(template.New("plan").Funcs(template.FuncMap{
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Title}}</title>
+<title>{{.Title}}{{if .Draft}} (draft, not signed){{end}}</title>
 <style>
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;line-height:1.5;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
 header{border-bottom:3px solid #1b4f72;margin-bottom:2rem}
@@ -146,10 +154,13 @@ th{background:#eef3f7;width:30%}
 .meta{color:#555}
 code,.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.9em;word-break:break-all}
 article{page-break-inside:avoid}
+.draft{background:#fff4d6;border:2px solid #b7791f;color:#5f370e;padding:.4rem .8rem;font-weight:bold;text-align:center}
+@media print{.draft{position:fixed;top:0;left:0;right:0}body{margin-top:3rem}}
 </style>
 </head>
 <body>
-<header>
+{{with .Draft}}<div class="draft" role="note">{{.Line}}</div>
+{{end}}<header>
 <p class="meta">Open Government Partnership · National Action Plan</p>
 <h1>{{.Title}}</h1>
 <p class="meta">{{if .Country}}{{.Country}}{{end}}{{if .PeriodStart}} · {{.PeriodStart}} to {{.PeriodEnd}}{{end}}{{with .SignOff}} · Version {{.Version}}, signed {{date .}} by {{.Signer.Name}}{{end}}</p>

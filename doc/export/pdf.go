@@ -34,9 +34,15 @@ const (
 // (with a sign-off) a signature page. The bytes depend only on the
 // arguments: the document dates come from the signing time (or are fixed
 // for a draft) and the catalogs are written in a stable order.
-func PDF(c doc.Content, s *SignOff) ([]byte, error) {
+func PDF(c doc.Content, s *SignOff) ([]byte, error) { return renderPDF(c, s, nil) }
+
+// DraftPDF renders an unsigned version as PDF, with "Draft — not signed",
+// its version and date in the header and footer of every page.
+func DraftPDF(c doc.Content, d DraftMark) ([]byte, error) { return renderPDF(c, nil, &d) }
+
+func renderPDF(c doc.Content, s *SignOff, d *DraftMark) ([]byte, error) {
 	c = PlanProper(c)
-	r := newPDF(c, s)
+	r := newPDF(c, s, d)
 	r.cover()
 	if strings.TrimSpace(c.Vision) != "" {
 		r.pdf.AddPage()
@@ -90,6 +96,7 @@ type pdfRenderer struct {
 	pdf   *fpdf.Fpdf
 	c     doc.Content
 	s     *SignOff
+	d     *DraftMark
 	width float64 // usable width
 }
 
@@ -97,12 +104,15 @@ type pdfRenderer struct {
 // draft export is deterministic too.
 var draftDate = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
-func newPDF(c doc.Content, s *SignOff) *pdfRenderer {
+func newPDF(c doc.Content, s *SignOff, d *DraftMark) *pdfRenderer {
 	p := fpdf.New("P", "mm", "A4", "")
 	p.SetCatalogSort(true)
 	at := draftDate
 	if s != nil {
 		at = s.SignedAt.UTC()
+	}
+	if d != nil && !d.Date.IsZero() {
+		at = d.Date.UTC()
 	}
 	p.SetCreationDate(at)
 	p.SetModificationDate(at)
@@ -123,10 +133,32 @@ func newPDF(c doc.Content, s *SignOff) *pdfRenderer {
 	p.SetMargins(pageMargin, pageMargin, pageMargin)
 	p.SetAutoPageBreak(true, pageMargin)
 	p.AliasNbPages("{nb}")
-	r := &pdfRenderer{pdf: p, c: c, s: s}
+	if d != nil {
+		p.SetSubject("Draft, not signed: "+d.Version, true)
+	}
+	r := &pdfRenderer{pdf: p, c: c, s: s, d: d}
 	w, _ := p.GetPageSize()
 	r.width = w - 2*pageMargin
+	if d != nil {
+		p.SetHeaderFunc(func() {
+			p.SetY(8)
+			p.SetFont(fontSans, "B", 9)
+			p.SetTextColor(150, 80, 0)
+			p.CellFormat(r.width, 5, clean(d.Line()), "", 0, "C", false, 0, "")
+			p.SetTextColor(0, 0, 0)
+			p.SetY(pageMargin)
+		})
+	}
 	p.SetFooterFunc(func() {
+		if d != nil {
+			p.SetY(-12)
+			p.SetFont(fontSans, "", 8)
+			p.SetTextColor(150, 80, 0)
+			p.CellFormat(r.width*0.8, 5, clean(draftWords+" · "+d.Version+" · "+d.dateText()), "", 0, "L", false, 0, "")
+			p.CellFormat(r.width*0.2, 5, fmt.Sprintf("%d / {nb}", p.PageNo()), "", 0, "R", false, 0, "")
+			p.SetTextColor(0, 0, 0)
+			return
+		}
 		if p.PageNo() == 1 {
 			return
 		}
@@ -181,6 +213,16 @@ func (r *pdfRenderer) cover() {
 	}
 	if r.c.PeriodStart != "" || r.c.PeriodEnd != "" {
 		p.MultiCell(r.width, 7, r.c.PeriodStart+" to "+r.c.PeriodEnd, "", "L", false)
+	}
+	if r.d != nil {
+		p.Ln(20)
+		p.SetFont(fontSans, "B", 16)
+		p.SetTextColor(150, 80, 0)
+		p.MultiCell(r.width, 8, draftWords, "", "L", false)
+		p.SetTextColor(0, 0, 0)
+		p.SetFont(fontSans, "", 11)
+		p.MultiCell(r.width, 6, clean("Version: "+r.d.Version), "", "L", false)
+		p.MultiCell(r.width, 6, clean("Date: "+r.d.dateText()), "", "L", false)
 	}
 	if r.s != nil {
 		p.Ln(20)
