@@ -9,6 +9,7 @@ import (
 
 	"github.com/coplan/coplan/doc"
 	"github.com/coplan/coplan/doc/export"
+	"github.com/coplan/coplan/internal/atomicfile"
 )
 
 // History commands: the plan's history and editing sessions, past
@@ -345,7 +346,7 @@ func runDiff(e *Env, fs *flag.FlagSet, args []string) error {
 			_, err := e.Stdout.Write(data)
 			return err
 		}
-		return doc.WriteFileAtomic(out, data, 0o644)
+		return atomicfile.WriteFile(out, data, 0o644)
 	})
 }
 
@@ -429,7 +430,7 @@ func exportNotes(e *Env, plan, ref, at, format, out string) error {
 			_, err := e.Stdout.Write(data)
 			return err
 		}
-		return doc.WriteFileAtomic(out, data, 0o644)
+		return atomicfile.WriteFile(out, data, 0o644)
 	})
 }
 
