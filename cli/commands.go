@@ -139,6 +139,17 @@ var commands = []*Command{
 	{Name: "meeting list", Args: "PLAN [--json]", Summary: "list the meetings, their notes and versions",
 		Flags: jsonFlag("print JSON"),
 		Run:   runMeetingList},
+	{Name: "blame", Args: "PLAN (--commitment N --field F | --milestone ID --field title|deliverable | --note ID | --field vision) [--at VERSION] [--json]",
+		Summary: "show who typed each passage of a text",
+		Flags: func(fs *flag.FlagSet) {
+			fs.String("commitment", "", "the commitment (number or ID)")
+			fs.String("milestone", "", "the milestone (ID or unique prefix)")
+			fs.String("note", "", "the meeting notes (ID or unique prefix)")
+			fs.String("field", "", "the text: a commitment's title, problem, description, contribution, response or additional; a milestone's title or deliverable; the plan's vision")
+			atFlag(fs)
+			fs.Bool("json", false, "print JSON")
+		},
+		Run: runBlame},
 	{Name: "versions", Args: "PLAN [--json]", Summary: "list the named versions: signed releases, drafts, meetings' starts and ends",
 		Flags: jsonFlag("print JSON"),
 		Run:   runVersions},

@@ -491,3 +491,82 @@ func runMeetingList(e *Env, fs *flag.FlagSet, args []string) error {
 		return nil
 	})
 }
+
+func runBlame(e *Env, fs *flag.FlagSet, args []string) error {
+	if err := nargs(args, 1); err != nil {
+		return err
+	}
+	field := str(fs, "field")
+	return e.read(args[0], func(p *doc.Plan) error {
+		if at := str(fs, "at"); at != "" {
+			old, err := p.At(at)
+			if err != nil {
+				return err
+			}
+			p = old
+		}
+		var ref doc.TextRef
+		switch {
+		case str(fs, "commitment") != "":
+			if field == "" {
+				return usageErr("--commitment needs --field (for example description)")
+			}
+			id, err := p.ResolveCommitment(str(fs, "commitment"))
+			if err != nil {
+				return err
+			}
+			ref = doc.CommitmentText(id, field)
+		case str(fs, "milestone") != "":
+			cid, mid, err := findMilestone(p, str(fs, "milestone"))
+			if err != nil {
+				return err
+			}
+			if field != "title" && field != "deliverable" {
+				return usageErr("--milestone needs --field title or deliverable")
+			}
+			ref = doc.MilestoneText(cid, mid, field)
+		case str(fs, "note") != "":
+			id, err := p.ResolveItem("notes", str(fs, "note"))
+			if err != nil {
+				return err
+			}
+			ref = doc.NoteBody(id)
+		case field == "vision":
+			ref = doc.VisionText()
+		default:
+			return usageErr("say which text: --commitment N --field F, --milestone ID --field F, --note ID or --field vision")
+		}
+		ps, err := p.Blame(ref)
+		if err != nil {
+			return err
+		}
+		if str(fs, "json") == "true" {
+			return writeJSON(e, ps)
+		}
+		if len(ps) == 0 {
+			fmt.Fprintf(e.Stdout, "%s is empty.\n", capitalise(p.DescribeText(ref)))
+		}
+		for _, pa := range ps {
+			who := pa.Author
+			if who == "" {
+				who = "unknown device " + pa.Actor[:min(8, len(pa.Actor))]
+			}
+			if pa.Org != "" {
+				who += " (" + pa.Org + ")"
+			}
+			span := fmt.Sprintf("characters %d–%d", pa.Start+1, pa.End)
+			if pa.End == pa.Start+1 {
+				span = fmt.Sprintf("character %d", pa.End)
+			}
+			fmt.Fprintf(e.Stdout, "%s, %s%s:\n  %s\n", who, span, unverified(pa.Verified), strings.ReplaceAll(pa.Text, "\n", "\n  "))
+		}
+		return nil
+	})
+}
+
+func capitalise(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

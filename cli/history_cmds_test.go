@@ -483,3 +483,32 @@ func TestCLIDraftExports(t *testing.T) {
 		}
 	}
 }
+
+// `coplan blame` gives each passage of a text to the member who typed it.
+func TestCLIBlame(t *testing.T) {
+	ann := newUser(t, "Ann Jones", "Cabinet Office", "government")
+	mau := ann.sharing("Maurice Frankel", "Campaign for Freedom of Information", "civil-society")
+	plan := ann.ok("new", "--title", "UK NAP 6", "--country", "United Kingdom")
+	c1 := ann.ok("commitment", "add", plan, "--title", "Open contracting")
+	ann.ok("commitment", "set", plan, c1, "description", "Publish every contract.")
+	mau.ok("commitment", "set", plan, c1, "description", "Publish every contract within a month.")
+	ann.ok("draft", plan, "v1")
+	ann.ok("commitment", "set", plan, c1, "description", "Publish every contract within a month, in full.")
+	var ps []doc.Passage
+	ann.json(&ps, "blame", plan, "--commitment", "1", "--field", "description", "--json")
+	var got []string
+	for _, p := range ps {
+		got = append(got, p.Author+":"+p.Text)
+	}
+	if want := "Ann Jones:Publish every contract|Maurice Frankel: within a month|Ann Jones:, in full."; strings.Join(got, "|") != want {
+		t.Fatalf("blame %q, want %q", strings.Join(got, "|"), want)
+	}
+	out := ann.ok("blame", plan, "--commitment", c1, "--field", "description", "--at", "v1")
+	if !strings.Contains(out, "Maurice Frankel (Campaign for Freedom of Information), characters 23–37  [unverified]:\n   within a month") ||
+		!strings.Contains(out, "Ann Jones (Cabinet Office), character 38  [unverified]:\n  .") ||
+		strings.Contains(out, "in full") {
+		t.Fatalf("blame at v1:\n%s", out)
+	}
+	ann.fails("needs --field", "blame", plan, "--commitment", "1")
+	ann.fails("say which text", "blame", plan)
+}

@@ -176,16 +176,20 @@ func (p *Plan) attributorLocked() *attributor {
 }
 
 // of attributes one change; callers hold p.mu.
-func (a *attributor) of(r *changeRec) (Author, bool) {
-	au, ok := a.memo[r.actor]
+func (a *attributor) of(r *changeRec) (Author, bool) { return a.ofActor(r.actor) }
+
+// ofActor attributes whatever an actor wrote (a blame view knows the
+// actor of each character, not its change).
+func (a *attributor) ofActor(actor string) (Author, bool) {
+	au, ok := a.memo[actor]
 	if !ok {
-		peer := a.p.str(a.actors, r.actor)
+		peer := a.p.str(a.actors, actor)
 		au = Author{PeerID: peer}
 		if rec := a.p.memberMap(peer); rec != nil {
 			m := a.p.readMember(peer, rec)
 			au.Name, au.Org, au.Side = m.Name, m.Org, m.Side
 		}
-		a.memo[r.actor] = au
+		a.memo[actor] = au
 	}
 	return au, false
 }

@@ -207,3 +207,34 @@ func BenchmarkDiff(b *testing.B) {
 	b.ReportMetric(float64(mid.Microseconds())/1000/float64(b.N), "mid-last-ms")
 	b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "first-last-ms")
 }
+
+// BenchmarkBlame: who typed each passage of the 20,000-change plan's
+// replayed description (the words it holds are reported). Target: a
+// 2,000-word text in at most 0.5 s.
+func BenchmarkBlame(b *testing.B) {
+	makeHistFixture(b)
+	p := openHistFixture(b)
+	defer p.Abandon()
+	id := p.Summaries()[0].ID
+	ref := CommitmentText(id, "description")
+	text, err := p.Text(ref)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var total time.Duration
+	var passages int
+	for i := 0; i < b.N; i++ {
+		runtime.GC()
+		t0 := time.Now()
+		ps, err := p.Blame(ref)
+		if err != nil {
+			b.Fatal(err)
+		}
+		total += time.Since(t0)
+		passages = len(ps)
+	}
+	b.ReportMetric(float64(len(strings.Fields(text))), "words")
+	b.ReportMetric(float64(len([]rune(text))), "chars")
+	b.ReportMetric(float64(passages), "passages")
+	b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "blame-ms")
+}
