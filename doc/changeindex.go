@@ -24,7 +24,8 @@ type changeRec struct {
 type changeIndex struct {
 	recs   []changeRec
 	byHash map[string]int32
-	heads  []am.ChangeHash // the heads the index covers
+	heads  []am.ChangeHash    // the heads the index covers
+	last   map[string][]Edit // each actor's latest edits, for messages that refer back to them
 }
 
 // indexLocked brings the change index up to the document's heads; callers
@@ -40,7 +41,7 @@ func (p *Plan) indexLocked() (*changeIndex, error) {
 	}
 	var since []am.ChangeHash
 	if ix == nil {
-		ix = &changeIndex{byHash: map[string]int32{}}
+		ix = &changeIndex{byHash: map[string]int32{}, last: map[string][]Edit{}}
 	} else {
 		since = ix.heads
 	}
@@ -55,7 +56,8 @@ func (p *Plan) indexLocked() (*changeIndex, error) {
 			continue
 		}
 		r := changeRec{hash: h, actor: c.ActorID(), seq: c.ActorSeq(), time: c.Timestamp().UTC()}
-		r.words, r.edits = ParseMessage(c.Message())
+		r.words, r.edits = ParseMessage(c.Message(), ix.last[r.actor])
+		ix.last[r.actor] = r.edits
 		for _, d := range c.Dependencies() {
 			if i, ok := ix.byHash[d.String()]; ok {
 				r.deps = append(r.deps, i)

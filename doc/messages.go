@@ -1,7 +1,6 @@
 package doc
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -390,56 +389,115 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-// trailerPrefix starts the line of a change message that keeps its edits
-// for machines.
-const trailerPrefix = "coplan-edits: "
+// trailerPrefix starts each line of a change message that keeps one of
+// its edits for machines, after the words and a blank line:
+//
+//	coplan:VERB<TAB>ITEM<TAB>ID<TAB>SUB<TAB>FIELD<TAB>NUMBER<TAB>INSERTED<TAB>DELETED<TAB>VALUE<TAB>TITLE
+//
+// with verbs and items in the one-letter codes of wireCodes, empty fields
+// empty and empty fields at the end left out; an edit in words alone is
+// coplan:w<TAB>WORDS. Tabs and codes rather than JSON because every
+// change carries its message: a typing change's line is about 45 bytes.
+const trailerPrefix = "coplan:"
 
-// wireEdit is Edit in the trailer, with short keys: a message is stored in
-// every change, so its size counts.
-type wireEdit struct {
-	V string `json:"v,omitempty"`
-	K string `json:"k,omitempty"`
-	I string `json:"i,omitempty"`
-	S string `json:"s,omitempty"`
-	F string `json:"f,omitempty"`
-	N int    `json:"n,omitempty"`
-	T string `json:"t,omitempty"`
-	X string `json:"x,omitempty"`
-	A int    `json:"a,omitempty"`
-	D int    `json:"d,omitempty"`
-	W string `json:"w,omitempty"`
+// wordsVerb marks a trailer line of an edit in words alone.
+const wordsVerb = "w"
+
+// trailerFields is how many fields an edit's trailer line has at most.
+const trailerFields = 10
+
+// wireCodes are the trailer's codes for verbs and items (a name without a
+// code goes as it is).
+var wireCodes = map[string]string{
+	VerbAdd: "a", VerbEdit: "e", VerbRemove: "r", VerbMove: "m", VerbReorder: "o", VerbState: "s", VerbRestore: "b",
+	VerbComment: "k", VerbResolve: "v", VerbReopen: "u",
+}
+
+var itemCodes = map[string]string{
+	ItemPlan: "p", ItemCommitment: "c", ItemMilestone: "m", ItemTimeline: "t", ItemNote: "n", ItemComment: "k",
+}
+
+func invert(m map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range m {
+		out[v] = k
+	}
+	return out
+}
+
+var (
+	wireVerbs = invert(wireCodes)
+	wireItems = invert(itemCodes)
+)
+
+func code(m map[string]string, s string) string {
+	if c, ok := m[s]; ok {
+		return c
+	}
+	return s
+}
+
+// oneField keeps a value on its trailer line.
+var oneField = strings.NewReplacer("\t", " ", "\n", " ", "\r", " ")
+
+// againVerb starts the trailer of a change that made the one edit its
+// actor's previous change made, to the same item and field under the same
+// title, only with other counts: coplan:=<TAB>INSERTED<TAB>DELETED. An
+// actor's changes form a chain, so whoever reads a change has read the one
+// before; typing, most of all changes, costs a few bytes.
+const againVerb = "="
+
+// sameButCounts reports whether a and b are one edit apart from counts.
+func sameButCounts(a, b Edit) bool {
+	a.Inserted, a.Deleted, b.Inserted, b.Deleted = 0, 0, 0, 0
+	return a == b
 }
 
 // changeMessage is the whole message of a change: the words, then the
-// trailer.
-func changeMessage(edits []Edit) string {
-	words := describe(edits, false, true)
-	ws := make([]wireEdit, len(edits))
-	for i, e := range edits {
+// trailer. prev is what the same actor's previous change did.
+func changeMessage(edits, prev []Edit) string {
+	var b strings.Builder
+	b.WriteString(describe(edits, false, true))
+	b.WriteString("\n")
+	if len(edits) == 1 && len(prev) == 1 && edits[0].Words == "" && sameButCounts(edits[0], prev[0]) {
+		fmt.Fprintf(&b, "\n%s%s\t%d\t%d", trailerPrefix, againVerb, edits[0].Inserted, edits[0].Deleted)
+		return b.String()
+	}
+	for _, e := range edits {
+		b.WriteString("\n" + trailerPrefix)
+		if e.Words != "" {
+			b.WriteString(wordsVerb + "\t" + oneField.Replace(e.Words))
+			continue
+		}
 		t := e.Title
 		if utf8.RuneCountInString(t) > maxTitle {
 			t = string([]rune(t)[:maxTitle])
 		}
-		ws[i] = wireEdit{V: e.Verb, K: e.Item, I: e.ID, S: e.Sub, F: e.Field, N: e.Number, T: t, X: e.Value,
-			A: e.Inserted, D: e.Deleted}
-		if e.Words != "" {
-			ws[i] = wireEdit{W: e.Words}
+		num := func(n int) string {
+			if n == 0 {
+				return ""
+			}
+			return strconv.Itoa(n)
 		}
+		fs := []string{code(wireCodes, oneField.Replace(e.Verb)), code(itemCodes, oneField.Replace(e.Item)), oneField.Replace(e.ID),
+			oneField.Replace(e.Sub), oneField.Replace(e.Field), num(e.Number), num(e.Inserted), num(e.Deleted),
+			oneField.Replace(e.Value), oneField.Replace(t)}
+		for len(fs) > 2 && fs[len(fs)-1] == "" {
+			fs = fs[:len(fs)-1]
+		}
+		b.WriteString(strings.Join(fs, "\t"))
 	}
-	b, err := json.Marshal(ws)
-	if err != nil {
-		return words
-	}
-	return words + "\n\n" + trailerPrefix + string(b)
+	return b.String()
 }
 
 // maxTrailerEdits bounds what a message from a peer may claim.
 const maxTrailerEdits = 1000
 
-// ParseMessage splits a change message into its words and its edits.
+// ParseMessage splits a change message into its words and its edits;
+// prev is what the same actor's previous change did (see againVerb).
 // Messages without a trailer (older or foreign changes) have no edits; a
 // trailer that does not parse is ignored rather than trusted.
-func ParseMessage(msg string) (string, []Edit) {
+func ParseMessage(msg string, prev []Edit) (string, []Edit) {
 	words, rest, _ := strings.Cut(msg, "\n")
 	var edits []Edit
 	for _, line := range strings.Split(rest, "\n") {
@@ -447,17 +505,43 @@ func ParseMessage(msg string) (string, []Edit) {
 		if !ok {
 			continue
 		}
-		var ws []wireEdit
-		if json.Unmarshal([]byte(body), &ws) != nil || len(ws) > maxTrailerEdits {
+		if len(edits) == maxTrailerEdits {
 			return words, nil
 		}
-		for _, w := range ws {
-			if w.A < 0 || w.D < 0 || w.N < 0 {
+		if counts, ok := strings.CutPrefix(body, againVerb+"\t"); ok {
+			ins, del, ok := strings.Cut(counts, "\t")
+			i, err1 := strconv.Atoi(ins)
+			d, err2 := strconv.Atoi(del)
+			if !ok || err1 != nil || err2 != nil || i < 0 || d < 0 || len(prev) != 1 || len(edits) > 0 || prev[0].Words != "" {
 				return words, nil
 			}
-			edits = append(edits, Edit{Verb: w.V, Item: w.K, ID: w.I, Sub: w.S, Field: w.F, Number: w.N, Title: w.T,
-				Value: w.X, Inserted: w.A, Deleted: w.D, Words: w.W})
+			e := prev[0]
+			e.Inserted, e.Deleted = i, d
+			edits = append(edits, e)
+			continue
 		}
+		if w, ok := strings.CutPrefix(body, wordsVerb+"\t"); ok {
+			edits = append(edits, Edit{Words: w})
+			continue
+		}
+		f := strings.Split(body, "\t")
+		if len(f) > trailerFields || len(f) < 2 {
+			return words, nil
+		}
+		f = append(f, make([]string, trailerFields-len(f))...)
+		var ns [3]int
+		for i, s := range f[5:8] {
+			if s == "" {
+				continue
+			}
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 0 {
+				return words, nil
+			}
+			ns[i] = n
+		}
+		edits = append(edits, Edit{Verb: code(wireVerbs, f[0]), Item: code(wireItems, f[1]), ID: f[2], Sub: f[3], Field: f[4], Number: ns[0],
+			Inserted: ns[1], Deleted: ns[2], Value: f[8], Title: f[9]})
 	}
 	return words, edits
 }

@@ -182,19 +182,47 @@ func TestDescribe(t *testing.T) {
 func TestParseMessage(t *testing.T) {
 	edits := []Edit{{Verb: VerbEdit, Item: ItemCommitment, ID: "abc", Field: "description", Number: 3, Title: "T\n“x”",
 		Inserted: 12, Deleted: 3}, {Words: "Add member Ann"}}
-	msg := changeMessage(edits)
-	words, got := ParseMessage(msg)
-	if words != describe(edits, false, true) || len(got) != 2 || got[0] != edits[0] || got[1] != edits[1] {
+	msg := changeMessage(edits, nil)
+	words, got := ParseMessage(msg, nil)
+	want := edits[0]
+	want.Title = "T “x”" // a trailer line keeps a title on one line
+	if words != describe(edits, false, true) || len(got) != 2 || got[0] != want || got[1] != edits[1] {
 		t.Fatalf("round trip: %q %+v", words, got)
+	}
+	typing := Edit{Verb: VerbEdit, Item: ItemCommitment, ID: "3f2a9b1c0d4e", Field: "description", Number: 1, Title: "Replay", Inserted: 12, Deleted: 3}
+	if n := len(changeMessage([]Edit{typing}, nil)); n > 105 {
+		t.Errorf("a typing change's message is %d bytes: every change carries it", n)
+	}
+	// Typing on: the next change refers back to its actor's previous one.
+	more := typing
+	more.Inserted, more.Deleted = 40, 0
+	msg = changeMessage([]Edit{more}, []Edit{typing})
+	if !strings.HasSuffix(msg, "\n"+trailerPrefix+"=\t40\t0") {
+		t.Fatalf("typing on: %q", msg)
+	}
+	if _, got := ParseMessage(msg, []Edit{typing}); len(got) != 1 || got[0] != more {
+		t.Fatalf("typing on parsed as %+v", got)
+	}
+	for _, prev := range [][]Edit{nil, {{Words: "Add member Ann"}}, {typing, typing}} {
+		if _, got := ParseMessage(msg, prev); got != nil {
+			t.Fatalf("a reference back to %+v parsed as %+v", prev, got)
+		}
+	}
+	renamed := more
+	renamed.Title = "Replay 2"
+	if msg := changeMessage([]Edit{renamed}, []Edit{typing}); strings.Contains(msg, trailerPrefix+"=") {
+		t.Fatalf("a renamed item referred back: %q", msg)
 	}
 	for _, tc := range []struct{ name, msg, words string }{
 		{"plain", "Edit commitment 1 description", "Edit commitment 1 description"},
-		{"bad trailer", "Words\n\n" + trailerPrefix + "[{", "Words"},
-		{"negative counts", "Words\n\n" + trailerPrefix + `[{"a":-1}]`, "Words"},
+		{"bad trailer", "Words\n\n" + trailerPrefix + "e", "Words"},
+		{"too many fields", "Words\n\n" + trailerPrefix + "e\tc\t\t\t\t\t\t\t\t\t\t", "Words"},
+		{"negative counts", "Words\n\n" + trailerPrefix + "edit\tcommitment\tc\t\tdescription\t1\t-1\t0\t\tT", "Words"},
+		{"not a number", "Words\n\n" + trailerPrefix + "edit\tcommitment\tc\t\tdescription\tone\t1\t0\t\tT", "Words"},
 		{"empty", "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			w, e := ParseMessage(tc.msg)
+			w, e := ParseMessage(tc.msg, nil)
 			if w != tc.words || e != nil {
 				t.Fatalf("got %q %+v", w, e)
 			}
@@ -205,11 +233,13 @@ func TestParseMessage(t *testing.T) {
 // Change messages come from peers: parsing any bytes must not panic, and
 // what parses has no negative counts.
 func FuzzParseMessage(f *testing.F) {
-	f.Add(changeMessage([]Edit{{Verb: VerbAdd, Item: ItemTimeline, ID: "t", Title: "IRM", Inserted: 3}}))
-	f.Add("Words\n\n" + trailerPrefix + `[{"v":"edit","a":1,"d":2}]`)
+	f.Add(changeMessage([]Edit{{Verb: VerbAdd, Item: ItemTimeline, ID: "t", Title: "IRM", Inserted: 3}}, nil))
+	f.Add("Edit\n\n" + trailerPrefix + "=\t3\t4")
+	f.Add("Words\n\n" + trailerPrefix + "edit\tcommitment\tc\t\tdescription\t1\t2\t3\t\tT")
+	f.Add("Words\n\n" + trailerPrefix + "w\tAdd member Ann")
 	f.Add("")
 	f.Fuzz(func(t *testing.T, msg string) {
-		_, edits := ParseMessage(msg)
+		_, edits := ParseMessage(msg, []Edit{{Verb: VerbEdit, Item: ItemNote, ID: "n", Field: "body"}})
 		for _, e := range edits {
 			if e.Inserted < 0 || e.Deleted < 0 || e.Number < 0 {
 				t.Fatalf("negative counts in %+v", e)

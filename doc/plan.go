@@ -60,6 +60,7 @@ type Plan struct {
 	// pending local edits not yet committed
 	pending      bool
 	pendingEdits []Edit // put into words at commit
+	committed    []Edit // what this actor's last change did, for its message to refer to
 	firstPending time.Time
 	lastEdit     time.Time
 	policy       *CommitPolicy
@@ -466,7 +467,7 @@ func (p *Plan) commitLocked() error {
 		for i := range p.pendingEdits {
 			p.fillEdit(&p.pendingEdits[i])
 		}
-		msg = changeMessage(p.pendingEdits)
+		msg = changeMessage(p.pendingEdits, p.committed)
 	}
 	p.registerActor()
 	// A change is dated by its last edit, not by when the policy got round
@@ -476,6 +477,9 @@ func (p *Plan) commitLocked() error {
 		at = p.now()
 	}
 	_, err := p.d.Commit(msg, am.CommitOptions{Time: &at})
+	if err == nil {
+		p.committed = p.pendingEdits
+	}
 	p.pending = false
 	p.pendingEdits = nil
 	p.lastText, p.lastTextAt = TextRef{}, -1
