@@ -24,7 +24,7 @@ type changeRec struct {
 type changeIndex struct {
 	recs   []changeRec
 	byHash map[string]int32
-	heads  []am.ChangeHash    // the heads the index covers
+	heads  []am.ChangeHash   // the heads the index covers
 	last   map[string][]Edit // each actor's latest edits, for messages that refer back to them
 }
 
