@@ -90,6 +90,10 @@ var commands = []*Command{
 	{Name: "note set", Args: "PLAN NOTES FIELD VALUE", Summary: "set meeting notes' title, date, attendees or body",
 		Run: runNoteSet},
 	{Name: "comment add", Args: "PLAN COMMITMENT TEXT", Summary: "comment on a commitment", Run: runCommentAdd},
+	{Name: "resolve", Args: "PLAN [--commitment N [--milestone M] | --timeline ENTRY | --note NOTES] --field FIELD --keep VALUE",
+		Summary: "end a conflict on a short field (coplan show lists them) by keeping one of its values",
+		Flags:   resolveFlags,
+		Run:     runResolve},
 
 	// Files: export, import, merge, history.
 	{Name: "export", Args: "PLAN --format coplan|json|md|html|pdf|ics [--at VERSION] -o FILE | PLAN --notes NOTES --format md|html|pdf -o FILE | PLAN --release LABEL -o DIR",

@@ -109,11 +109,11 @@ func runShow(e *Env, fs *flag.FlagSet, args []string) error {
 		if at := str(fs, "at"); at != "" {
 			return showAt(e, p, at, str(fs, "json") == "true")
 		}
-		c := p.Content()
+		v := newShowView(p)
 		if str(fs, "json") == "true" {
-			return writeJSON(e, c)
+			return writeJSON(e, v)
 		}
-		printPlan(e, c)
+		printPlan(e, v.Content)
 		for _, st := range release.Statuses(p) {
 			state := "the plan is unchanged since"
 			if st.Changed {
@@ -125,6 +125,14 @@ func runShow(e *Env, fs *flag.FlagSet, args []string) error {
 			}
 			fmt.Fprintf(e.Stdout, "\nRelease %s signed %s by %s: %s.\n", st.Record.Label,
 				st.Record.SignedAt.Local().Format("2006-01-02"), by, state)
+		}
+		if len(v.Conflicts) > 0 {
+			ref := args[0]
+			if isFileRef(ref) {
+				ref = p.ID() // resolving edits the plan in the data folder
+			}
+			fmt.Fprintln(e.Stdout)
+			printConflicts(e.Stdout, ref, v.Conflicts)
 		}
 		return nil
 	})
@@ -393,6 +401,9 @@ func runMerge(e *Env, fs *flag.FlagSet, args []string) error {
 				return fmt.Errorf("%s: %w", args[i+1], err)
 			}
 			fmt.Fprintf(e.Stdout, "%s: %s\n", args[i+1], mergeText(rep))
+		}
+		if n := len(p.Conflicts()); n > 0 {
+			fmt.Fprintf(e.Stdout, "%d open %s on short fields: coplan show %s lists them.\n", n, plural(n, "conflict", "conflicts"), args[0])
 		}
 		return nil
 	})

@@ -124,6 +124,30 @@ func ParseEndDate(s string) (string, error) {
 	return d, nil
 }
 
+// Plain values and texts. DESIGN.md's rule, field by field: every long
+// free text is an Automerge Text edited with splices, so two people typing
+// in it at once both keep their words; every short field is a plain value
+// written whole, so of two concurrent writes Automerge shows one and keeps
+// the other, and both sides are told of the conflict (Conflicts) until
+// someone keeps one (ResolveConflict).
+//
+//	             texts (splices)                    plain values (conflicts told)
+//	plan         vision                             title, country, periodStart, periodEnd
+//	commitment   title, problem, description,       lead, support, contact, state, start,
+//	             contribution, additional, response end, origin {side, org, by},
+//	                                                values {transparency, participation,
+//	                                                accountability, technology}
+//	milestone    title, deliverable                 start, end, progress
+//	timeline     -                                  title, date, note
+//	notes        body                               title, date, attendees
+//	comment      body                               resolved (a toggle; not reported)
+//
+// Themes are a set (theme -> true): two people adding themes both count,
+// so they never conflict. Order keys, IDs and the members and actors
+// records are plain but nobody's words, and are not reported. The tables
+// in code are CommitmentTextFields, MilestoneTextFields, notesKind.texts
+// and plainFields (conflicts.go).
+
 // Values are the OGP values a commitment is relevant to.
 type Values struct {
 	Transparency   bool `json:"transparency"`
@@ -247,10 +271,10 @@ func (m Member) HasRole(role string) bool {
 // Author is the person editing on this device: every change made through a
 // Plan is attributed to them.
 type Author struct {
-	PeerID string
-	Name   string
-	Org    string
-	Side   Side
+	PeerID string `json:"peerId"`
+	Name   string `json:"name"`
+	Org    string `json:"org"`
+	Side   Side   `json:"side"`
 }
 
 // Content is the whole plan as plain data: the stable machine-readable view

@@ -2,7 +2,9 @@
 // automerge-go links but does not expose: reads at past heads (map values,
 // map keys, text, list length), every conflicting value of a map key with the
 // actor that wrote it, and the actor that inserted each character of a text
-// (for a blame view). It works on the documents automerge-go holds.
+// (for a blame view), and how many values each of many keys of a map holds,
+// in one call (to find conflicts cheaply). It works on the documents
+// automerge-go holds.
 //
 // Pinned and tested against github.com/automerge/automerge-go
 // v0.0.0-20230903201930-b80ce8aadbb9 and the Automerge 0.5 C library
@@ -182,6 +184,64 @@ static long amext_runs(AMresult *r, size_t *ends, int *who, AMbyteSpan *actors, 
 		cur = hex;
 	}
 	return runs;
+}
+
+// amext_counts finds the map at a path of np keys (their bytes one after
+// another in pk, their lengths in pl; no more than AMEXT_MAX_PATH) and
+// stores in counts[j] how many values each of nk keys (bytes in kk,
+// lengths in kl) holds there at heads (NULL: now). It returns 0; 1 when
+// path element *at names nothing; 2 when it names no map; 3 when the
+// engine failed, with the failing result in *fail for the caller to read
+// and free.
+enum { AMEXT_MAX_PATH = 32 };
+static int amext_counts(AMdoc *doc, const AMitems *heads, const uint8_t *pk, const size_t *pl, size_t np,
+                        const uint8_t *kk, const size_t *kl, size_t nk, size_t *counts, size_t *at, AMresult **fail) {
+	AMresult *held[AMEXT_MAX_PATH];
+	size_t nheld = 0;
+	const AMobjId *obj = NULL;
+	int rc = 0;
+	*fail = NULL;
+	for (size_t i = 0; i < np && rc == 0; i++) {
+		AMbyteSpan k = {pk, pl[i]};
+		pk += pl[i];
+		AMresult *r = AMmapGet(doc, obj, k, heads);
+		if (AMresultStatus(r) != AMEXT_STATUS_OK) {
+			*fail = r;
+			rc = 3;
+			break;
+		}
+		held[nheld++] = r;
+		*at = i;
+		AMitem *it = AMresultSize(r) == 1 ? AMresultItem(r) : NULL;
+		if (it == NULL || AMitemValType(it) == AMEXT_VAL_TYPE_VOID) {
+			rc = 1;
+		} else if (AMitemValType(it) != AMEXT_VAL_TYPE_OBJ_TYPE) {
+			rc = 2;
+		} else {
+			obj = AMitemObjId(it);
+			if (AMobjObjType(doc, obj) != AMEXT_OBJ_TYPE_MAP) rc = 2;
+		}
+	}
+	for (size_t j = 0; j < nk && rc == 0; j++) {
+		AMbyteSpan k = {kk, kl[j]};
+		kk += kl[j];
+		AMresult *r = AMmapGetAll(doc, obj, k, heads);
+		if (AMresultStatus(r) != AMEXT_STATUS_OK) {
+			*fail = r;
+			rc = 3;
+			break;
+		}
+		AMitems items = AMresultItems(r);
+		AMitem *item;
+		size_t c = 0;
+		while ((item = AMitemsNext(&items, 1)) != NULL) {
+			if (AMitemValType(item) != AMEXT_VAL_TYPE_VOID) c++;
+		}
+		counts[j] = c;
+		AMresultFree(r);
+	}
+	for (size_t i = 0; i < nheld; i++) AMresultFree(held[i]);
+	return rc;
 }
 */
 import "C"
@@ -695,6 +755,61 @@ func MapGetAllAt(d *automerge.Doc, path []any, key string, heads []automerge.Cha
 			return nil, fmt.Errorf("%w: value of %q has no op ID", ErrEngine, key)
 		}
 		out = append(out, Conflict{Value: v, Kind: k, ActorID: actor, OpID: op})
+	}
+	return out, nil
+}
+
+// MapValueCounts says how many values each of keys holds in the map at
+// path now: 0 when absent, 1 normally, more after concurrent writes that no
+// later write replaced (MapGetAll then says what they are and who wrote
+// them). It asks the C library once for all the keys, so checking many
+// short fields for conflicts stays cheap. Path elements are map keys.
+func MapValueCounts(d *automerge.Doc, path []string, keys []string) ([]int, error) {
+	return MapValueCountsAt(d, path, keys, nil)
+}
+
+// MapValueCountsAt is MapValueCounts as the document was at heads.
+func MapValueCountsAt(d *automerge.Doc, path []string, keys []string, heads []automerge.ChangeHash) ([]int, error) {
+	if len(path) > C.AMEXT_MAX_PATH {
+		return nil, fmt.Errorf("%w: a path of %d keys (at most %d)", ErrPath, len(path), C.AMEXT_MAX_PATH)
+	}
+	s, err := open(d, heads)
+	if err != nil {
+		return nil, err
+	}
+	defer s.close()
+	// Go memory without Go pointers in it, never empty, so C gets no NULL.
+	pack := func(ss []string) ([]byte, []C.size_t) {
+		buf, lens := make([]byte, 0, 64), make([]C.size_t, max(len(ss), 1))
+		for i, k := range ss {
+			buf = append(buf, k...)
+			lens[i] = C.size_t(len(k))
+		}
+		return append(buf, 0), lens
+	}
+	pk, pl := pack(path)
+	kk, kl := pack(keys)
+	counts := make([]C.size_t, max(len(keys), 1))
+	var at C.size_t
+	var fail *C.AMresult
+	rc := C.amext_counts(s.doc, s.heads, (*C.uint8_t)(&pk[0]), &pl[0], C.size_t(len(path)),
+		(*C.uint8_t)(&kk[0]), &kl[0], C.size_t(len(keys)), &counts[0], &at, &fail)
+	switch rc {
+	case 0:
+	case 1:
+		return nil, fmt.Errorf("%w: %v", ErrNotFound, path[:at+1])
+	case 2:
+		return nil, fmt.Errorf("%w: %v is not a map", ErrType, path[:at+1])
+	default:
+		_, err := s.keep(fail)
+		if err == nil {
+			err = fmt.Errorf("%w: reading %v", ErrEngine, path)
+		}
+		return nil, err
+	}
+	out := make([]int, len(keys))
+	for i := range out {
+		out[i] = int(counts[i])
 	}
 	return out, nil
 }

@@ -117,6 +117,10 @@ func readOnce(d *automerge.Doc, h []automerge.ChangeHash) error {
 	if err != nil || len(c) != 1 {
 		return fmt.Errorf("conflicts %v %v", c, err)
 	}
+	counts, err := MapValueCounts(d, []string{"m"}, []string{"k", "absent"})
+	if err != nil || len(counts) != 2 || counts[0] != 1 || counts[1] != 0 {
+		return fmt.Errorf("counts %v %v", counts, err)
+	}
 	v, _, err := GetAt(d, []any{"m", "k"}, h)
 	if err != nil || v == nil {
 		return fmt.Errorf("get %v %v", v, err)
@@ -193,7 +197,15 @@ func TestNoLeaks(t *testing.T) {
 		"MapGetAll big": {20000, func() error { _, err := MapGetAllAt(a, nil, "big", heads); return err }},
 		"MapKeysAt":     {2000, func() error { _, err := MapKeysAt(a, []any{"wide"}, heads); return err }},
 		"ListLenAt":     {20000, func() error { _, err := ListLenAt(a, []any{"l"}, heads); return err }},
-		"error path":    {20000, func() error { _, _ = TextAt(a, []any{"wide", "key-001"}, heads); return nil }},
+		"MapValueCounts big": {20000, func() error {
+			_, err := MapValueCountsAt(a, nil, []string{"big", "big2"}, heads)
+			return err
+		}},
+		"MapValueCounts path error": {20000, func() error {
+			_, _ = MapValueCountsAt(a, []string{"wide", "key-001"}, []string{"x"}, heads)
+			return nil
+		}},
+		"error path": {20000, func() error { _, _ = TextAt(a, []any{"wide", "key-001"}, heads); return nil }},
 	}
 	settle := func() int64 {
 		runtime.GC()
