@@ -136,7 +136,7 @@ func TestConflictsShownAndResolved(t *testing.T) {
 	if strings.Contains(ma+mb, "conflict") {
 		t.Errorf("merge tells of conflicts after they closed: %s %s", ma, mb)
 	}
-	if h := sophia.ok("history", plan); !strings.Contains(h, `Resolve conflict on commitment 1 lead agency: keep "Companies House"`) {
+	if h := sophia.ok("history", plan); !strings.Contains(h, `Keep “Companies House” as the lead agency of commitment 1 “Beneficial ownership”`) {
 		t.Errorf("history lacks the resolution:\n%s", h)
 	}
 }
@@ -170,7 +170,7 @@ func TestResolveBadInput(t *testing.T) {
 		{"starts both", []string{"--commitment", "1", "--field", "lead", "--keep", "companies h"}, 1, "starts several values"},
 		{"no conflict there", []string{"--commitment", "1", "--field", "contact", "--keep", ""}, 1, "no open conflict on commitment 1 contact"},
 		{"unknown field", []string{"--commitment", "1", "--field", "colour", "--keep", "x"}, 1, `commitment field "colour"`},
-		{"no such commitment", []string{"--commitment", "7", "--field", "lead", "--keep", "x"}, 1, "not found: commitment 7"},
+		{"no such commitment", []string{"--commitment", "#7", "--field", "lead", "--keep", "x"}, 1, "not found: commitment #7"},
 		{"plan field without conflict", []string{"--field", "title", "--keep", "UK NAP 6"}, 1, "no open conflict on plan title"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

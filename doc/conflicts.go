@@ -303,30 +303,30 @@ func plainString(v any) string {
 	return fmt.Sprint(v)
 }
 
-// opAuthorLocked says who wrote an operation (opID, by actor) and whether
-// that is verified. It is the one place conflicts are attributed. Today the
-// answer comes from the actors record each device writes for itself, so it
-// is never verified; checking devices' signed attributions belongs here.
+// opAuthorLocked says who wrote an operation (opID, "counter@actor") and
+// whether that is verified: the one place conflicts are attributed. It asks
+// the attributor history and blame ask, by the operation's actor; a check
+// of signed attributions that needs the operation's change finds it from
+// opID here.
 func (p *Plan) opAuthorLocked(actor, opID string) (Author, bool) {
 	_ = opID
-	peer := p.str(p.mapAt("actors"), actor)
-	a := Author{PeerID: peer}
-	if rec := p.memberMap(peer); rec != nil {
-		a.Name, a.Org, a.Side = p.str(rec, "name"), p.str(rec, "org"), Side(p.str(rec, "side"))
-	}
-	return a, false
+	return p.attributorLocked().ofActor(actor)
 }
 
 // conflictTarget resolves a ConflictItem.Ref to its kind, path and name.
 func (p *Plan) conflictTarget(ref string) (string, []any, string, error) {
+	kind, _, path, name, err := p.conflictTargetIDs(ref)
+	return kind, path, name, err
+}
+
+// conflictTargetIDs is conflictTarget with the IDs the ref names.
+func (p *Plan) conflictTargetIDs(ref string) (kind string, ids []string, path []any, name string, err error) {
 	kind, rest, _ := strings.Cut(ref, "/")
-	ids := strings.Split(rest, "/")
+	ids = strings.Split(rest, "/")
 	bad := fmt.Errorf("%w: item %q (want plan, commitment/ID, milestone/ID/ID, timeline/ID or note/ID)", ErrInvalid, ref)
-	var path []any
-	var name string
 	switch {
 	case kind == "plan" && rest == "":
-		return kind, []any{"plan"}, "plan", nil
+		return kind, ids, []any{"plan"}, "plan", nil
 	case kind == "commitment" && len(ids) == 1:
 		path, name = []any{"commitments", ids[0]}, fmt.Sprintf("commitment %d", p.numberOf(ids[0]))
 	case kind == "milestone" && len(ids) == 2:
@@ -338,15 +338,15 @@ func (p *Plan) conflictTarget(ref string) (string, []any, string, error) {
 	case kind == "note" && len(ids) == 1:
 		path, name = []any{"notes", ids[0]}, notesKind.what+" "+p.str(p.mapAt("notes", ids[0]), "title")
 	default:
-		return "", nil, "", bad
+		return "", nil, nil, "", bad
 	}
 	if slices.Contains(ids, "") {
-		return "", nil, "", bad
+		return "", nil, nil, "", bad
 	}
 	if p.mapPath(path) == nil {
-		return "", nil, "", fmt.Errorf("%w: %s %s", ErrNotFound, kind, rest)
+		return "", nil, nil, "", fmt.Errorf("%w: %s %s", ErrNotFound, kind, rest)
 	}
-	return kind, path, name, nil
+	return kind, ids, path, name, nil
 }
 
 func (p *Plan) mapPath(path []any) *am.Map {
@@ -367,7 +367,7 @@ func (p *Plan) ResolveConflict(item, field, keep string) error {
 	if err := p.beforeEdit(); err != nil {
 		return err
 	}
-	kind, path, name, err := p.conflictTarget(item)
+	kind, ids, path, name, err := p.conflictTargetIDs(item)
 	if err != nil {
 		return err
 	}
@@ -410,6 +410,10 @@ func (p *Plan) ResolveConflict(item, field, keep string) error {
 			return err
 		}
 	}
-	p.touch(fmt.Sprintf("Resolve conflict on %s %s: keep %q", name, f.label, keep))
+	e := Edit{Verb: VerbKeep, Item: kind, ID: ids[0], Field: f.name, Value: keep}
+	if kind == ItemMilestone {
+		e.Sub = ids[1]
+	}
+	p.touchEdit(e)
 	return nil
 }

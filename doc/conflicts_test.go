@@ -142,8 +142,13 @@ func TestLeadConflictBothSides(t *testing.T) {
 	}
 	h, err := b.History()
 	must(t, err)
-	if msg := h[len(h)-1].Message; msg != fmt.Sprintf("Resolve conflict on commitment 1 lead agency: keep %q", keep) {
-		t.Errorf("change message %q", msg)
+	last := h[len(h)-1]
+	if last.Message != "Keep “"+keep+"” as the lead agency of commitment 1 “Beneficial ownership”" {
+		t.Errorf("change message %q", last.Message)
+	}
+	if len(last.Edits) != 1 || last.Edits[0].Verb != VerbKeep || last.Edits[0].Item != ItemCommitment ||
+		last.Edits[0].ID != cid || last.Edits[0].Field != "lead" || last.Edits[0].Value != keep {
+		t.Errorf("edits read back %+v", last.Edits)
 	}
 }
 

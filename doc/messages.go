@@ -26,6 +26,7 @@ const (
 	VerbComment = "comment"
 	VerbResolve = "resolve"
 	VerbReopen  = "reopen"
+	VerbKeep    = "keep" // one of a short field's conflicting values (Value)
 )
 
 // Items an edit can be about.
@@ -221,6 +222,12 @@ func phrase(g []Edit, past bool, item string) string {
 		return v("Resolve ", "resolved ") + item
 	case VerbReopen:
 		return v("Reopen ", "reopened ") + item
+	case VerbKeep:
+		kept := "“" + e.Value + "”"
+		if e.Value == "" {
+			kept = "an empty value"
+		}
+		return v("Keep ", "kept ") + kept + " as the " + fieldName(e.Field) + " of " + item
 	}
 	verb, from := v("Edit", "edited"), ""
 	if e.Verb == VerbRestore {
@@ -410,7 +417,7 @@ const trailerFields = 10
 // code goes as it is).
 var wireCodes = map[string]string{
 	VerbAdd: "a", VerbEdit: "e", VerbRemove: "r", VerbMove: "m", VerbReorder: "o", VerbState: "s", VerbRestore: "b",
-	VerbComment: "k", VerbResolve: "v", VerbReopen: "u",
+	VerbComment: "k", VerbResolve: "v", VerbReopen: "u", VerbKeep: "c",
 }
 
 var itemCodes = map[string]string{
