@@ -46,6 +46,8 @@ type commitmentEditor struct {
 	tabs       *container.AppTabs
 	commentTab *container.TabItem
 	themeList  []string
+	// markers tell of conflicts on the short fields, by doc's field name.
+	markers map[string]*conflictMarker
 }
 
 // longFieldSpecs are the commitment's long texts, in template order.
@@ -58,7 +60,8 @@ var longFieldSpecs = []struct{ field, tab, hint string }{
 }
 
 func newCommitmentEditor(ws *workspace, id string) *commitmentEditor {
-	return &commitmentEditor{ws: ws, plan: ws.plan, id: id, long: map[string]*longField{}, values: map[string]*widget.Check{}}
+	return &commitmentEditor{ws: ws, plan: ws.plan, id: id, long: map[string]*longField{}, values: map[string]*widget.Check{},
+		markers: map[string]*conflictMarker{}}
 }
 
 func (ce *commitmentEditor) buildUI() fyne.CanvasObject {
@@ -115,17 +118,30 @@ func (ce *commitmentEditor) buildUI() fyne.CanvasObject {
 	ce.themeIn.OnSubmitted = func(string) { ce.addTheme() }
 	addTheme := widget.NewButtonWithIcon("", theme.ContentAddIcon(), ce.addTheme)
 
+	for _, f := range doc.PlainFields("commitment") {
+		f := f
+		ce.markers[f] = newConflictMarker(conflictFormat(f), func(v string) { ce.keep(f, v) })
+	}
+	under := func(o fyne.CanvasObject, fields ...string) fyne.CanvasObject {
+		objs := []fyne.CanvasObject{o}
+		for _, f := range fields {
+			objs = append(objs, ce.markers[f].box)
+		}
+		return container.NewVBox(objs...)
+	}
+
 	delBtn := widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), ce.confirmDelete)
 	delBtn.Importance = widget.LowImportance
 
 	form := widget.NewForm(
-		hinted("Proposed by", container.NewGridWithColumns(3, ce.side, ce.org.entry, ce.by.entry), "Side, organisation and person that proposed it"),
-		widget.NewFormItem("Lead agency", ce.lead.entry),
-		hinted("Supporting actors", ce.support.entry, "Other government bodies, civil society and private sector actors involved"),
-		widget.NewFormItem("Start", container.NewVBox(ce.start.entry, ce.start.msg)),
-		widget.NewFormItem("End", container.NewVBox(ce.end.entry, ce.end.msg)),
-		widget.NewFormItem("Contact person", ce.contact.entry),
-		widget.NewFormItem("OGP values", container.NewGridWithColumns(2, checks...)),
+		hinted("Proposed by", under(container.NewGridWithColumns(3, ce.side, ce.org.entry, ce.by.entry), "side", "org", "by"),
+			"Side, organisation and person that proposed it"),
+		widget.NewFormItem("Lead agency", under(ce.lead.entry, "lead")),
+		hinted("Supporting actors", under(ce.support.entry, "support"), "Other government bodies, civil society and private sector actors involved"),
+		widget.NewFormItem("Start", under(container.NewVBox(ce.start.entry, ce.start.msg), "start")),
+		widget.NewFormItem("End", under(container.NewVBox(ce.end.entry, ce.end.msg), "end")),
+		widget.NewFormItem("Contact person", under(ce.contact.entry, "contact")),
+		widget.NewFormItem("OGP values", under(container.NewGridWithColumns(2, checks...), "transparency", "participation", "accountability", "technology")),
 		widget.NewFormItem("Themes", container.NewVBox(ce.themes, container.NewBorder(nil, nil, nil, addTheme, ce.themeIn))),
 	)
 	details := container.NewVScroll(container.NewPadded(form))
@@ -152,8 +168,9 @@ func (ce *commitmentEditor) buildUI() fyne.CanvasObject {
 	ce.tabs.OnSelected = func(t *container.TabItem) { ce.ws.ui.state.tab = t.Text }
 
 	ce.load(c)
+	ce.loadConflicts()
 	head := container.NewBorder(nil, nil, ce.number, container.NewHBox(ce.state, delBtn), ce.title)
-	return container.NewBorder(head, nil, nil, nil, ce.tabs)
+	return container.NewBorder(container.NewVBox(head, ce.markers["state"].box), nil, nil, nil, ce.tabs)
 }
 
 func hinted(label string, o fyne.CanvasObject, hint string) *widget.FormItem {
@@ -314,6 +331,8 @@ func (ce *commitmentEditor) refresh(remote bool) {
 		ce.ws.ui.showInfo("Commitment removed", "A colleague removed the commitment you were viewing.")
 		return
 	}
+	// Typing a new value into a field in conflict ends the conflict too.
+	ce.loadConflicts()
 	if !remote {
 		// Our own edits are already on screen; only numbering and lists may move.
 		ce.number.SetText(fmt.Sprintf("Commitment %d", c.Number))
@@ -325,6 +344,40 @@ func (ce *commitmentEditor) refresh(remote bool) {
 		lf.refresh()
 	}
 	ce.load(c)
+}
+
+// loadConflicts shows or hides each short field's conflict marker.
+func (ce *commitmentEditor) loadConflicts() {
+	open := map[string]*doc.Conflict{}
+	cs := ce.plan.Conflicts()
+	for i := range cs {
+		if cs[i].Item.Kind == "commitment" && cs[i].Item.ID == ce.id {
+			open[cs[i].Field] = &cs[i]
+		}
+	}
+	for f, m := range ce.markers {
+		m.show(open[f])
+	}
+}
+
+// keep ends a conflict with the value chosen, for everyone once it syncs.
+func (ce *commitmentEditor) keep(field, value string) {
+	if err := ce.plan.ResolveConflict("commitment/"+ce.id, field, value); err != nil {
+		if errors.Is(err, doc.ErrNoConflict) {
+			ce.ws.ui.showInfo("Already resolved", "A colleague has kept one of the values already; the field shows it now.")
+		} else {
+			ce.ws.errorf(err)
+		}
+		if c, err := ce.plan.Commitment(ce.id); err == nil {
+			ce.load(c)
+		}
+		ce.loadConflicts()
+		return
+	}
+	if c, err := ce.plan.Commitment(ce.id); err == nil {
+		ce.load(c)
+	}
+	ce.loadConflicts()
 }
 
 func (ce *commitmentEditor) close() {}
