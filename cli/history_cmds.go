@@ -41,12 +41,12 @@ func showAt(e *Env, p *doc.Plan, ref string, asJSON bool) error {
 	if err != nil {
 		return err
 	}
-	c := old.Content()
+	view := newShowView(old) // the conflicts open then, as a copy saved then shows them
 	if asJSON {
-		return writeJSON(e, c)
+		return writeJSON(e, view)
 	}
 	fmt.Fprintf(e.Stdout, "Version: %s, %s (read-only)\n\n", v, v.Time.Local().Format("2006-01-02 15:04"))
-	printPlan(e, c)
+	printPlan(e, view.Content)
 	return nil
 }
 
