@@ -159,13 +159,14 @@ type found struct {
 func (p *Plan) conflictsLocked() ([]Conflict, error) {
 	var fs []found
 	var firstErr error
-	// scan reports the conflicts among one item's fields; item names it
-	// and is called only when there is one.
 	fail := func(err error) {
 		if firstErr == nil && !errors.Is(err, amext.ErrNotFound) {
 			firstErr = err
 		}
 	}
+	// scan reports the conflicts among one item's fields, asking how many
+	// values they hold one map at a time; item names the item and is called
+	// only when there is a conflict.
 	scan := func(kind string, path []string, item func() (ConflictItem, []int)) {
 		var it *ConflictItem
 		var pos []int
