@@ -218,7 +218,7 @@ func TestCLIRestore(t *testing.T) {
 	}{
 		{[]string{"restore", plan, "--commitment", "1"}, "--at VERSION is required"},
 		{[]string{"restore", plan, "--at", "v1"}, "say what to restore"},
-		{[]string{"restore", plan, "--at", "v1", "--commitment", "9"}, "not found"},
+		{[]string{"restore", plan, "--at", "v1", "--commitment", "#9"}, "not found"},
 		{[]string{"restore", plan, "--at", "v1", "--milestone", "zz"}, "not found"},
 	} {
 		mau.fails(tc.says, tc.args...)
