@@ -68,7 +68,7 @@ func checkDisplay() error {
 		return nil
 	}
 	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
-		return errors.New("no display to open the window on (DISPLAY is not set); the commands work without one: coplan help")
+		return errors.New("no display to open the window on (DISPLAY is not set); the commands work without one: " + os.Args[0] + " help")
 	}
 	return nil
 }
