@@ -21,7 +21,9 @@ endif
 
 # make install: /usr/local as root, ~/.local otherwise; where PREFIX is not
 # writable (make install PREFIX=/usr/local as a user), the copy uses sudo.
-PREFIX ?= $(shell [ "$$(id -u)" = 0 ] && echo /usr/local || echo "$$HOME/.local")
+ifeq ($(origin PREFIX),undefined)
+PREFIX := $(shell [ "$$(id -u)" = 0 ] && echo /usr/local || echo "$$HOME/.local")
+endif
 DESTDIR ?=
 
 FYNE := $(GO) run fyne.io/tools/cmd/fyne@v1.7.4
@@ -36,8 +38,8 @@ run: build
 
 build: deps
 	@echo "Building Coplan with $$($(GO) env GOVERSION). The first build compiles Fyne's GLFW"
-	@echo "and the Automerge engine's bindings: 5-10 minutes on a small machine. Each"
-	@echo "package is named as it compiles; later builds take seconds."
+	@echo "(C) and every Go package: 5-10 minutes on a small machine. Each package is"
+	@echo "named as it compiles; later builds take seconds."
 	$(GO) build -v -o coplan .
 
 test: test-deps
