@@ -433,4 +433,3 @@ func mustHex(s string) []byte {
 	}
 	return b
 }
-
