@@ -375,7 +375,14 @@ func browseJoin(ctx context.Context, nameplate int, found func(peer.AddrInfo)) {
 	}()
 	for {
 		select {
-		case e := <-entries:
+		case e, ok := <-entries:
+			if !ok {
+				entries = nil // zeroconf closed it; wait for Browse to return
+				continue
+			}
+			if e == nil {
+				continue
+			}
 			var addrs []ma.Multiaddr
 			for _, t := range e.Text {
 				if s, ok := strings.CutPrefix(t, "dnsaddr="); ok {
