@@ -110,6 +110,9 @@ func LooksShort(s string) bool { return len(strings.TrimSpace(s)) <= 64 }
 // more letters of one, is read as that word (no two list words are that
 // close), so a slip does not cost one of the code's few attempts.
 func ParseShortCode(s string) (ShortCode, error) {
+	if len(s) > 200 {
+		return ShortCode{}, fmt.Errorf("%w: %d characters is too long for a short code like %s", ErrShortCode, len(s), ShortCodeExample)
+	}
 	if looksLikeFullCodePiece(s) {
 		return ShortCode{}, fmt.Errorf("%w: that looks like part of a long invite code (those are about 300 characters): paste all of it, or ask for a short code like %s",
 			ErrShortCode, ShortCodeExample)

@@ -281,3 +281,35 @@ func TestShortCodeConcurrentGuesses(t *testing.T) {
 }
 
 var _ = peer.ID("")
+
+// Short-code join at a meeting, on loopback: from the code typed to the
+// plan open on the joiner (both scrypt runs, the exchange, the full-invite
+// join and the snapshot). The budget is 3 s.
+func BenchmarkShortCodeJoin(b *testing.B) {
+	a := newGroup(b, "Ana")[0]
+	var worst time.Duration
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		code, done, err := a.n.InviteWords(ctxT(b, time.Minute), a.p.ID(), time.Minute)
+		must(b, err)
+		j := newTestPeer(b, fmt.Sprint("Joe", i))
+		j.startNode(b)
+		b.StartTimer()
+		start := time.Now()
+		q, err := j.n.JoinWords(ctxT(b, time.Minute), code, j.author, a.info())
+		must(b, err)
+		took := time.Since(start)
+		b.StopTimer()
+		worst = max(worst, took)
+		if r := <-done; r.Err != nil {
+			b.Fatal(r.Err)
+		}
+		q.Close()
+		j.n.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(worst.Milliseconds()), "worst-ms")
+	if worst > 3*time.Second {
+		b.Errorf("a short-code join took %s; the budget is 3 s", worst)
+	}
+}
