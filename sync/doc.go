@@ -9,7 +9,8 @@
 //     the hello, welcome, heads, snapshot and refusal payloads. It imports
 //     nothing of this package.
 //   - identity.go: the device key; invite.go: invite codes, signed by a
-//     member's device key, and issuing one from a node; addr.go: peer
+//     member's device key, and issuing one from a node (invite_compact.go:
+//     their compact binary form and the QR payload); addr.go: peer
 //     addresses, parsed once here for the command line and the node, and
 //     the ones an invite carries.
 //   - node.go: the node's lifecycle: the libp2p host, starting and stopping
