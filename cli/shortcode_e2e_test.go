@@ -113,3 +113,31 @@ func TestInviteWordsRefusedAndCancelled(t *testing.T) {
 		t.Fatalf("Ctrl-C: exit ok %v, output:\n%s", ok, log)
 	}
 }
+
+// Three wrong codes: the joiner is told each time how many tries are left
+// and then that the code is dead; the inviter stops and says so.
+func TestInviteWordsWrongCode(t *testing.T) {
+	ann := newUser(t, "Ann Jones", "Cabinet Office", "government")
+	bryn := newUser(t, "Bryn Davies", "Open Rights Cymru", "civil-society")
+	plan := ann.ok("new", "--title", "NAP", "--country", "Cymru")
+	fields := strings.Fields(ann.ok("profile", "show"))
+	annID := fields[len(fields)-1]
+	addr := fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", freePort(t))
+	inv := startCommand(t, ann, []string{"COPLAN_LOG="}, "invite", plan, "--words", "--no-mdns", "--listen", addr)
+	code := inv.waitShortCode()
+	number := strings.SplitN(code, "-", 2)[0]
+	want := []string{"2 attempts left", "1 attempt left", "the code no longer works: too many wrong attempts; ask for a new code"}
+	for i, words := range []string{"sushi sushi", "penguin sushi", "sushi penguin"} {
+		if strings.Contains(code, strings.ReplaceAll(words, " ", "-")) {
+			t.Skip("drew the wrong code by chance")
+		}
+		_, errs, rc := bryn.run("join", number+" "+words, "--peer", addr+"/p2p/"+annID)
+		if rc == 0 || !strings.Contains(errs, want[i]) {
+			t.Fatalf("wrong code %d: exit %d, %q; want %q", i+1, rc, errs, want[i])
+		}
+	}
+	log, ok := inv.wait()
+	if ok || !strings.Contains(log, "nobody joined: the code no longer works: too many wrong attempts (3 were tried); run coplan invite --words again") {
+		t.Fatalf("inviter after three wrong codes: exit ok %v:\n%s", ok, log)
+	}
+}

@@ -284,6 +284,10 @@ func runInviteWords(e *Env, fs *flag.FlagSet, args []string) error {
 			}
 		}
 		r := <-done
+		if errors.Is(r.Err, p2psync.ErrCodeDead) {
+			return fmt.Errorf("nobody joined: %w (%d were tried); run coplan invite --words again for a new code",
+				r.Err, p2psync.ShortCodeAttempts)
+		}
 		if r.Err != nil {
 			return fmt.Errorf("nobody joined: %w", r.Err)
 		}

@@ -35,12 +35,12 @@ import (
 // inviter issues a full signed invite, valid for a couple of minutes,
 // sealed with the agreed key, and the joiner joins with it as with any
 // invite. Each check of a joiner's confirmation is one attempt; after
-// shortCodeAttempts wrong ones the code is dead.
+// ShortCodeAttempts wrong ones the code is dead.
 
 // Short-code errors; each says what a person can do.
 var (
 	ErrCodeWrong     = errors.New("wrong code")
-	ErrCodeDead      = errors.New("the code no longer works: too many wrong attempts; ask for a new code")
+	ErrCodeDead      = errors.New("the code no longer works: too many wrong attempts")
 	ErrCodeUsed      = errors.New("the code has already been used; ask for a new code")
 	ErrCodeExpired   = errors.New("the code has expired; ask for a new code")
 	ErrCodeCancelled = errors.New("the code was cancelled")
@@ -52,8 +52,8 @@ var (
 const (
 	// DefaultShortCodeTTL is how long a short code stays open.
 	DefaultShortCodeTTL = 10 * time.Minute
-	// shortCodeAttempts is how many wrong codes an open code survives.
-	shortCodeAttempts = 3
+	// ShortCodeAttempts is how many wrong codes close an open code.
+	ShortCodeAttempts = 3
 	// maxCodeGuests is how many unknown devices the gate lets in at once
 	// (to reach the join protocol) while a short code is open.
 	maxCodeGuests = 4
@@ -238,8 +238,14 @@ func (n *Node) openShortCode(ctx context.Context, ps *planState, sc ShortCode, t
 			ps.log.Warn("short code not announced on mDNS; give the joiner this device's address", "err", err)
 		} else {
 			b.mu.Lock()
-			oc.announce = svc
+			closed := oc.finished
+			if !closed {
+				oc.announce = svc
+			}
 			b.mu.Unlock()
+			if closed {
+				svc.Close()
+			}
 		}
 	}
 	ps.log.Info("short code open", "nameplate", sc.Nameplate, "expires", oc.expires.Format(time.TimeOnly))
@@ -442,7 +448,7 @@ func (n *Node) beginExchange(nameplate int) (*openCode, *wire.JoinRefusal) {
 		return nil, r
 	}
 	if oc.inflight >= maxCodeExchanges {
-		return nil, &wire.JoinRefusal{Reason: wire.JoinBusy, Attempts: shortCodeAttempts - oc.failures, Text: "busy"}
+		return nil, &wire.JoinRefusal{Reason: wire.JoinBusy, Attempts: ShortCodeAttempts - oc.failures, Text: "busy"}
 	}
 	oc.inflight++
 	return oc, nil
@@ -486,7 +492,7 @@ func (n *Node) checkConfirm(oc *openCode, remote peer.ID, verify func() bool) *w
 		return nil
 	}
 	oc.failures++
-	left := shortCodeAttempts - oc.failures
+	left := ShortCodeAttempts - oc.failures
 	if left <= 0 {
 		oc.state = codeDead
 		close(oc.dead)

@@ -236,7 +236,7 @@ func refusalError(r wire.JoinRefusal, sc ShortCode) error {
 		return fmt.Errorf("%w: the inviting device did not accept %s; check the words (%s left before the code stops working)",
 			ErrCodeWrong, sc, plural(r.Attempts, "attempt"))
 	case wire.JoinDeadCode:
-		return ErrCodeDead
+		return fmt.Errorf("%w; ask for a new code", ErrCodeDead)
 	case wire.JoinUsedCode:
 		return ErrCodeUsed
 	case wire.JoinBusy:

@@ -276,7 +276,7 @@ func TestShortCodeNSChild(t *testing.T) {
 	must(t, err)
 	words, _ := wordIndex()
 	var tried []string
-	for i := range shortCodeAttempts {
+	for i := range ShortCodeAttempts {
 		wrong := ShortCode{Nameplate: first.Nameplate, Words: [2]string{words[3*i], words[3*i+1]}}
 		if wrong.String() == first.String() {
 			wrong.Words[1] = words[3*i+2]
@@ -284,7 +284,7 @@ func TestShortCodeNSChild(t *testing.T) {
 		tried = append(tried, wrong.String())
 		_, err := n.JoinWords(ctx, wrong.String(), author)
 		want := ErrCodeWrong
-		if i == shortCodeAttempts-1 {
+		if i == ShortCodeAttempts-1 {
 			want = ErrCodeDead
 		}
 		if !errors.Is(err, want) {

@@ -266,10 +266,10 @@ func TestShortCodeConcurrentGuesses(t *testing.T) {
 		t.Logf("guesser: %v", err)
 	}
 	checks, failures := counts(a.n, oc)
-	if checks > shortCodeAttempts || checks != failures || checks == 0 {
-		t.Fatalf("%d guesses checked (%d failed); at most %d allowed", checks, failures, shortCodeAttempts)
+	if checks > ShortCodeAttempts || checks != failures || checks == 0 {
+		t.Fatalf("%d guesses checked (%d failed); at most %d allowed", checks, failures, ShortCodeAttempts)
 	}
-	if checks == shortCodeAttempts {
+	if checks == ShortCodeAttempts {
 		if r := result(t, done); !errors.Is(r.Err, ErrCodeDead) {
 			t.Fatalf("after %d failures: %+v", checks, r)
 		}
