@@ -116,7 +116,8 @@ type openCode struct {
 	expires time.Time
 
 	state    codeState
-	checks   int // confirmations checked: guesses tried
+	deadTold bool // dead has been closed
+	checks   int  // confirmations checked: guesses tried
 	failures int
 	inflight int
 	joiner   peer.ID
@@ -466,6 +467,17 @@ func refusalFor(oc *openCode) *wire.JoinRefusal {
 	return nil
 }
 
+// markDeadTold says whether the caller is the one to close oc.dead.
+func (n *Node) markDeadTold(oc *openCode) bool {
+	n.codes.mu.Lock()
+	defer n.codes.mu.Unlock()
+	if oc.state != codeDead || oc.deadTold {
+		return false
+	}
+	oc.deadTold = true
+	return true
+}
+
 func (n *Node) endExchange(oc *openCode) {
 	n.codes.mu.Lock()
 	oc.inflight--
@@ -494,8 +506,8 @@ func (n *Node) checkConfirm(oc *openCode, remote peer.ID, verify func() bool) *w
 	oc.failures++
 	left := ShortCodeAttempts - oc.failures
 	if left <= 0 {
+		// The handler tells the watcher once the joiner has the refusal.
 		oc.state = codeDead
-		close(oc.dead)
 		return &wire.JoinRefusal{Reason: wire.JoinDeadCode, Text: "wrong code; too many wrong attempts"}
 	}
 	return &wire.JoinRefusal{Reason: wire.JoinWrongCode, Attempts: left, Text: "wrong code"}
@@ -561,6 +573,9 @@ func (n *Node) handleJoinPAKE(s network.Stream) {
 	if r := n.checkConfirm(oc, remote, func() bool { return keys.Verify(cA) == nil }); r != nil {
 		log.Warn("short-code attempt failed", "nameplate", st.Nameplate, "reason", r.Text, "attemptsLeft", r.Attempts)
 		refuse(r)
+		if r.Reason == wire.JoinDeadCode && n.markDeadTold(oc) {
+			close(oc.dead) // after the refusal, so an exiting inviter does not cut it off
+		}
 		return
 	}
 	ps := n.plan(oc.planID)
