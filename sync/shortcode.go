@@ -128,6 +128,12 @@ func ParseShortCode(s string) (ShortCode, error) {
 			order += "w"
 		}
 	}
+	if len(words) == 1 {
+		// Typed (or pasted through a field that drops spaces) as one run.
+		if a, b, ok := splitWords(words[0]); ok {
+			words = []string{a, b}
+		}
+	}
 	looks := fmt.Sprintf("a Coplan code looks like %s: a number and %s words", ShortCodeExample, spell(ShortCodeWords))
 	switch {
 	case len(digits) == 0 && len(words) == 0:
@@ -206,6 +212,38 @@ func tokens(s string) []string {
 	}
 	flush()
 	return out
+}
+
+// splitWords reads a run of letters as two list words written together,
+// if exactly one split does it: exact words first, else with a typo.
+func splitWords(run string) (string, string, bool) {
+	_, set := wordIndex()
+	if set[run] || len(run) > 2*12 {
+		return "", "", false
+	}
+	for _, exact := range []bool{true, false} {
+		var found [][2]string
+		for i := 3; i <= len(run)-3; i++ {
+			a, b := run[:i], run[i:]
+			if exact && set[a] && set[b] {
+				found = append(found, [2]string{a, b})
+			}
+			if !exact && len(a) > 3 && len(b) > 3 {
+				if _, ok := matchWord(a); ok {
+					if _, ok := matchWord(b); ok {
+						found = append(found, [2]string{a, b})
+					}
+				}
+			}
+		}
+		if len(found) == 1 {
+			return found[0][0], found[0][1], true
+		}
+		if len(found) > 1 {
+			return "", "", false
+		}
+	}
+	return "", "", false
 }
 
 // matchWord finds the list word typed: exactly, by its first three or

@@ -25,6 +25,8 @@ func TestParseShortCode(t *testing.T) {
 		{"spaces and capitals", "  7 Penguin PRETZEL ", "7-penguin-pretzel", nil, ""},
 		{"mixed separators", "42—penguin_pretzel.", "42-penguin-pretzel", nil, ""},
 		{"number stuck to a word", "7penguin pretzel", "7-penguin-pretzel", nil, ""},
+		{"spaces dropped", "7penguinpretzel", "7-penguin-pretzel", nil, ""},
+		{"spaces dropped, a typo", "7penguinpretzal", "7-penguin-pretzel", []string{"pretzal→pretzel"}, ""},
 		{"two letters swapped", "7-pengiun-pretzel", "7-penguin-pretzel", []string{"pengiun→penguin"}, ""},
 		{"a typo in each word", "7-pengiun-pretzal", "7-penguin-pretzel", []string{"pengiun→penguin", "pretzal→pretzel"}, ""},
 		{"too far from any word", "7-pxngiun-pretzel", "", nil, `"pxngiun" is not one of the words`},
