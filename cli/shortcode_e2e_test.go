@@ -73,7 +73,7 @@ func TestInviteWordsJoin(t *testing.T) {
 	if !ok || !strings.Contains(log, "Bryn Davies (Open Rights Cymru, civil-society) joined NAP") {
 		t.Fatalf("the inviter did not end by saying who joined (exit ok %v):\n%s", ok, log)
 	}
-	if !strings.Contains(log, "coplan join "+code) {
+	if !strings.Contains(log, "coplan join "+code) || !strings.Contains(log, "Valid for 2 minutes, for one device") {
 		t.Fatalf("the inviter did not say how to join:\n%s", log)
 	}
 	found := false

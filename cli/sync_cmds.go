@@ -309,20 +309,14 @@ func runInviteWords(e *Env, fs *flag.FlagSet, args []string) error {
 
 // spanText says a duration as a person would: "10 minutes", "90 seconds".
 func spanText(d time.Duration) string {
+	n, unit := int(d.Round(time.Second)/time.Second), "second"
 	switch {
 	case d >= time.Hour && d%time.Hour == 0:
-		return plural(int(d/time.Hour), "hour")
+		n, unit = int(d/time.Hour), "hour"
 	case d >= time.Minute && d%time.Minute == 0:
-		return plural(int(d/time.Minute), "minute")
+		n, unit = int(d/time.Minute), "minute"
 	}
-	return plural(int(d.Round(time.Second)/time.Second), "second")
-}
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
+	return fmt.Sprintf("%d %s", n, plural(n, unit, unit+"s"))
 }
 
 func runPeerAdd(e *Env, fs *flag.FlagSet, args []string) error {
