@@ -200,21 +200,25 @@ var commands = []*Command{
 		Run: runVerify},
 
 	// Peers and members.
-	{Name: "invite", Args: "PLAN [--expires 24h] [--port 4077] [--listen MULTIADDR]...",
-		Summary: "print an invite code that lets one more device join the plan",
+	{Name: "invite", Args: "PLAN [--expires 24h] [--port 4077] [--listen MULTIADDR]... | PLAN --words [--ttl 10m] [--no-mdns]",
+		Summary: "print an invite code that lets one more device join the plan; with --words, a short code to read aloud, waiting until it is used",
 		Flags: func(fs *flag.FlagSet) {
 			fs.Duration("expires", 24*time.Hour, "how long the invite stays valid")
 			fs.Int("port", p2psync.DefaultPort, "the port the app or coplan serve listens on")
-			fs.Var(&listFlag{}, "listen", "the addresses coplan serve listens on, if not all interfaces (repeatable)")
+			fs.Var(&listFlag{}, "listen", "the addresses coplan serve listens on, if not all interfaces (repeatable); with --words, where to listen")
+			fs.Bool("words", false, "print a short code (a number and two words) for a device on this network, and wait until it joins (Ctrl-C cancels)")
+			fs.Duration("ttl", p2psync.DefaultShortCodeTTL, "with --words: how long the short code stays valid")
+			fs.Bool("no-mdns", false, "with --words: do not announce the code on the local network (the joiner then needs --peer)")
 		},
 		Run: runInvite},
-	{Name: "join", Args: "CODE [--name N --org O --side government|civil-society]",
-		Summary: "join a plan with an invite code: receive it and become a member",
+	{Name: "join", Args: "CODE [--name N --org O --side government|civil-society] [--peer MULTIADDR]",
+		Summary: "join a plan with an invite code, short (7-penguin-pretzel) or full: receive it and become a member",
 		Flags: func(fs *flag.FlagSet) {
 			fs.String("name", "", "your name (default: your profile)")
 			fs.String("org", "", "your organisation (default: your profile)")
 			fs.String("side", "", "government or civil-society (default: your profile)")
 			fs.Var(&listFlag{}, "listen", "multiaddr to listen on (repeatable)")
+			fs.Var(&listFlag{}, "peer", "for a short code: the inviting device's address, where the local network does not carry mDNS (repeatable)")
 			fs.Duration("timeout", time.Minute, "give up after this long")
 		},
 		Run: runJoin},

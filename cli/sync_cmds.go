@@ -115,6 +115,9 @@ func runInvite(e *Env, fs *flag.FlagSet, args []string) error {
 	if err := nargs(args, 1); err != nil {
 		return err
 	}
+	if str(fs, "words") == "true" {
+		return runInviteWords(e, fs, args)
+	}
 	ttl := duration(fs, "expires")
 	if ttl <= 0 {
 		return usageErr("--expires must be positive")
@@ -154,7 +157,27 @@ func runJoin(e *Env, fs *flag.FlagSet, args []string) error {
 	if len(args) == 0 {
 		return usageErr("want an invite code")
 	}
-	code := strings.Join(args, "")
+	code := strings.Join(args, " ")
+	var via []peer.AddrInfo
+	for _, v := range *fs.Lookup("peer").Value.(*listFlag) {
+		info, err := p2psync.ParsePeerAddr(v)
+		if err != nil {
+			return usageErr("%v", err)
+		}
+		via = append(via, info)
+	}
+	short := p2psync.LooksShort(code)
+	if short {
+		sc, err := p2psync.ParseShortCode(code)
+		if err != nil {
+			return err
+		}
+		if len(sc.Corrected) > 0 {
+			fmt.Fprintf(e.Stderr, "reading the code as %s (%s)\n", sc, strings.Join(sc.Corrected, ", "))
+		}
+	} else if len(via) > 0 {
+		return usageErr("--peer is for short codes; a full invite code carries the addresses")
+	}
 	prof, _, err := profile.Load(e.ConfigDir)
 	if err != nil {
 		return err
@@ -197,18 +220,103 @@ func runJoin(e *Env, fs *flag.FlagSet, args []string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), duration(fs, "timeout"))
 	defer cancel()
 	start := time.Now()
-	p, err := n.Join(ctx, code, author)
+	var p *doc.Plan
+	if short {
+		p, err = n.JoinWords(ctx, code, author, via...)
+	} else {
+		p, err = n.Join(ctx, code, author)
+	}
 	if err != nil {
 		return err
 	}
 	defer p.Close()
-	inv, _ := p2psync.ParseInvite(code)
-	if err := n.WaitLevel(ctx, p.ID(), inv.Inviter, start); err != nil {
+	// The inviter is who added this device (also when it was already a
+	// member and joining was only a sync).
+	me, _ := p.Member(n.ID().String())
+	inviter, err := peer.Decode(me.AddedBy)
+	if inv, perr := p2psync.ParseInvite(code); perr == nil {
+		inviter, err = inv.Inviter, nil
+	}
+	if err != nil {
+		return fmt.Errorf("joined, but the plan does not say who added this device: %w", err)
+	}
+	if err := n.WaitLevel(ctx, p.ID(), inviter, start); err != nil {
 		return fmt.Errorf("joined, but the first sync did not finish: %w", err)
 	}
 	fmt.Fprintf(e.Stdout, "%s  %s (%s): you are now a member\n", p.ID(), p.Info().Title, p.Info().Country)
 	n.Stop(p.ID())
 	return nil
+}
+
+// runInviteWords opens a short code and waits, as `wormhole send` does,
+// until one device has joined with it, it expires or dies, or Ctrl-C.
+func runInviteWords(e *Env, fs *flag.FlagSet, args []string) error {
+	ttl := duration(fs, "ttl")
+	if ttl <= 0 {
+		return usageErr("--ttl must be positive")
+	}
+	id, err := p2psync.LoadOrCreateIdentity(e.ConfigDir)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	isMember := func(p *doc.Plan) error {
+		if !p.IsMember(id.PeerID.String()) {
+			return fmt.Errorf("%w: this device is not a member of the plan, so it cannot invite", p2psync.ErrNotMember)
+		}
+		return nil
+	}
+	o := nodeOptions{oneShot: true, listen: listen(fs), mdns: str(fs, "no-mdns") != "true"}
+	return e.withPlanNode(args[0], o, isMember, func(p *doc.Plan, n *p2psync.Node) error {
+		opened := time.Now()
+		code, done, err := n.InviteWords(ctx, p.ID(), ttl)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(e.Stdout, code)
+		fmt.Fprintf(e.Stderr, "On the other device: coplan join %s\nValid for %s, for one device. Waiting for it; Ctrl-C cancels.\n",
+			code, spanText(ttl))
+		if !o.mdns {
+			fmt.Fprintln(e.Stderr, "Not announced on the local network (--no-mdns): the other device needs --peer with one of")
+			for _, a := range n.Addrs() {
+				fmt.Fprintln(e.Stderr, "  "+a.String())
+			}
+		}
+		r := <-done
+		if errors.Is(r.Err, p2psync.ErrCodeDead) {
+			return fmt.Errorf("nobody joined: %w (%d were tried); run coplan invite --words again for a new code",
+				r.Err, p2psync.ShortCodeAttempts)
+		}
+		if r.Err != nil {
+			return fmt.Errorf("nobody joined: %w", r.Err)
+		}
+		fmt.Fprintf(e.Stdout, "%s (%s, %s) joined %s\n", r.Member.Name, r.Member.Org, r.Member.Side, p.Info().Title)
+		// Stay for the first sync, so the new member has everything.
+		pid, err := peer.Decode(r.Member.PeerID)
+		if err != nil {
+			return err
+		}
+		wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		if err := n.WaitLevel(wctx, p.ID(), pid, opened); err != nil {
+			fmt.Fprintf(e.Stderr, "the first sync with %s did not finish: %v; it resumes when you next meet\n", r.Member.Name, err)
+		}
+		n.Stop(p.ID())
+		return nil
+	})
+}
+
+// spanText says a duration as a person would: "10 minutes", "90 seconds".
+func spanText(d time.Duration) string {
+	n, unit := int(d.Round(time.Second)/time.Second), "second"
+	switch {
+	case d >= time.Hour && d%time.Hour == 0:
+		n, unit = int(d/time.Hour), "hour"
+	case d >= time.Minute && d%time.Minute == 0:
+		n, unit = int(d/time.Minute), "minute"
+	}
+	return fmt.Sprintf("%d %s", n, plural(n, unit, unit+"s"))
 }
 
 func runPeerAdd(e *Env, fs *flag.FlagSet, args []string) error {

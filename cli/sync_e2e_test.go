@@ -33,7 +33,13 @@ type server struct {
 
 func startServe(t *testing.T, u *user, env []string, args ...string) *server {
 	t.Helper()
-	cmd := u.child(env, append([]string{"serve"}, args...)...)
+	return startCommand(t, u, env, append([]string{"serve"}, args...)...)
+}
+
+// startCommand runs any long-running command line in its own process.
+func startCommand(t *testing.T, u *user, env []string, args ...string) *server {
+	t.Helper()
+	cmd := u.child(env, args...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

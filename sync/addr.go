@@ -91,10 +91,14 @@ func InviteAddrs(listen []string) ([]ma.Multiaddr, error) {
 }
 
 // inviteAddrs picks up to a few addresses for an invite: LAN ones first,
-// loopback only when there is nothing else.
+// loopback only when there is nothing else, never IPv6 link-local ones
+// (they need an interface name the joiner cannot know).
 func inviteAddrs(addrs []ma.Multiaddr) []ma.Multiaddr {
 	var lan, loop []ma.Multiaddr
 	for _, a := range addrs {
+		if manet.IsIP6LinkLocal(a) {
+			continue
+		}
 		if isLoopback(a) {
 			loop = append(loop, a)
 		} else {

@@ -9,7 +9,8 @@
 //     the hello, welcome, heads, snapshot and refusal payloads. It imports
 //     nothing of this package.
 //   - identity.go: the device key; invite.go: invite codes, signed by a
-//     member's device key, and issuing one from a node; addr.go: peer
+//     member's device key, and issuing one from a node (invite_compact.go:
+//     their compact binary form and the QR payload); addr.go: peer
 //     addresses, parsed once here for the command line and the node, and
 //     the ones an invite carries.
 //   - node.go: the node's lifecycle: the libp2p host, starting and stopping
@@ -21,6 +22,11 @@
 //     one-off syncs. discovery.go: finding members by mDNS.
 //   - join.go: receiving a plan with an invite (Join) or as a member that
 //     lacks it (Fetch).
+//   - shortcode.go: short codes ("7-penguin-pretzel") and their parser;
+//     joinpake.go: the inviter's side of joining with one (announcing it,
+//     the SPAKE2 exchange on /coplan/join-pake/1, counting attempts, the
+//     gate's allowance for devices coming to try), joinwords.go: the
+//     joiner's side (finding the inviter, the exchange, then Join).
 //   - handshake.go: both ends of a stream's opening, the dialler's hello and
 //     the listener's admission check, welcome or refusal, and snapshot.
 //   - session.go: a running stream: the reader that applies the peer's sync

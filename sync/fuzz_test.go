@@ -61,3 +61,25 @@ func FuzzParseInvite(f *testing.F) {
 		inv.Check(inv.Plan, time.Now())
 	})
 }
+
+// ParseShortCode never panics; what it accepts is a number in range and
+// list words, and its canonical form parses to itself without corrections.
+func FuzzParseShortCode(f *testing.F) {
+	for _, s := range []string{"7-penguin-pretzel", "7 PENG pretzal", "99penguin—pretzel", "0-a-b", "penguin", "0e3kq-7abcd", "7-pingüin-pretzel", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := ParseShortCode(s)
+		if err != nil {
+			return
+		}
+		_, set := wordIndex()
+		if c.Nameplate < 1 || c.Nameplate > wire.MaxNameplate || !set[c.Words[0]] || !set[c.Words[1]] {
+			t.Fatalf("accepted %q as %+v", s, c)
+		}
+		back, err := ParseShortCode(c.String())
+		if err != nil || back.String() != c.String() || len(back.Corrected) != 0 {
+			t.Fatalf("canonical %s reads back as %+v, %v", c, back, err)
+		}
+	})
+}

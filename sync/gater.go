@@ -10,7 +10,8 @@ import (
 // gater admits, once the transport has authenticated the peer ID, only
 // current members of a plan started here, the peer being joined, configured
 // relays, and (inbound, while an invite this device issued is open) devices
-// that may be coming to present it. The stream handler still checks the
+// that may be coming to present it, or a few at a time while a short code
+// is open, to run the join exchange. The stream handler still checks the
 // plan named in each hello.
 type gater struct{ n *Node }
 
@@ -41,6 +42,9 @@ func (n *Node) allowed(p peer.ID, dir network.Direction) bool {
 			if _, known := ps.p.Member(p.String()); !known && ps.inviteOpen() {
 				return true
 			}
+		}
+		if n.admitsCodeGuest(p) {
+			return true
 		}
 	}
 	n.log.Debug("gater refused device", "peer", shortID(p), "dir", dir.String())

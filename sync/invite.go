@@ -70,35 +70,18 @@ func NewInvite(id *Identity, plan string, addrs []ma.Multiaddr, ttl time.Duratio
 	return code, inv, err
 }
 
-// sign encodes the invite with id's signature over its body.
+// sign encodes the invite, in the compact form (invite_compact.go), with
+// id's signature over its body.
 func (inv *Invite) sign(id *Identity) (string, error) {
-	body := inv.body()
-	sig, err := id.Key.Sign(append([]byte(inviteSigCtx), body...))
+	body, err := inv.compactBody()
 	if err != nil {
 		return "", err
 	}
-	raw := binary.AppendUvarint(body, uint64(len(sig)))
-	raw = append(raw, sig...)
-	return inviteEncoding.EncodeToString(raw), nil
-}
-
-// body is the signed part: version, plan, inviter, expiry, nonce, addrs.
-func (inv *Invite) body() []byte {
-	pb, _ := hex.DecodeString(inv.Plan)
-	b := []byte{inviteVersion}
-	b = append(b, pb...)
-	pid := []byte(inv.Inviter)
-	b = binary.AppendUvarint(b, uint64(len(pid)))
-	b = append(b, pid...)
-	b = binary.AppendUvarint(b, uint64(inv.Expires.Unix()))
-	b = append(b, inv.Nonce[:]...)
-	b = binary.AppendUvarint(b, uint64(len(inv.Addrs)))
-	for _, a := range inv.Addrs {
-		ab := a.Bytes()
-		b = binary.AppendUvarint(b, uint64(len(ab)))
-		b = append(b, ab...)
+	sig, err := id.Key.Sign(append([]byte(inviteSigCtxCompact), body...))
+	if err != nil {
+		return "", err
 	}
-	return b
+	return inviteEncoding.EncodeToString(append(body, sig...)), nil
 }
 
 // ParseInvite decodes a code and checks its signature. Whether it has
@@ -118,6 +101,10 @@ func ParseInvite(code string) (*Invite, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInviteMalformed, err)
 	}
+	if len(raw) > 0 && raw[0] == inviteVersionCompact {
+		return parseInviteCompact(raw)
+	}
+	// Version 1, as issued before the compact form.
 	r := bytes.NewReader(raw)
 	bad := func(what string) error { return fmt.Errorf("%w: bad %s", ErrInviteMalformed, what) }
 	v, err := r.ReadByte()

@@ -14,8 +14,12 @@ import (
 
 // Join uses an invite: it dials the inviter, proves the invite, receives
 // the plan into the library, becomes a member and keeps syncing it. The
-// returned plan is started on the node and owned by the caller.
+// returned plan is started on the node and owned by the caller. A short
+// code ("7-penguin-pretzel") goes through JoinWords.
 func (n *Node) Join(ctx context.Context, code string, author doc.Author) (*doc.Plan, error) {
+	if LooksShort(code) {
+		return n.JoinWords(ctx, code, author)
+	}
 	inv, err := ParseInvite(code)
 	if err != nil {
 		return nil, err

@@ -100,8 +100,8 @@ type Node struct {
 	//	                   delivery is recorded)
 	//	session.ssMu
 	//	planState.mu
-	//	planState.fileMu, session.mu, Node.mu   (leaves: no other lock is
-	//	                   taken while one is held)
+	//	planState.fileMu, session.mu, Node.mu, codeBook.mu   (leaves: no
+	//	                   other lock is taken while one is held)
 	//
 	// The doc.Plan's own lock is last of all (taken under recvMu, ssMu and
 	// planState.mu when they call into the plan). No lock here is
@@ -116,6 +116,8 @@ type Node struct {
 	relaySvc     *relay.Relay
 	reconnecting map[peer.ID]bool
 	closed       bool
+
+	codes codeBook // open short codes (joinpake.go)
 
 	// testBeforeReceive, when set, sees each sync message before it is
 	// applied; returning true drops it and ends the session (a crash).
@@ -202,6 +204,7 @@ func NewNode(cfg Config) (*Node, error) {
 		}
 	}
 	h.SetStreamHandler(wire.ProtocolID, n.handleStream)
+	n.startJoinPAKE()
 	h.Network().Notify(&network.NotifyBundle{
 		ConnectedF:    func(_ network.Network, c network.Conn) { n.onConnected(c.RemotePeer()) },
 		DisconnectedF: func(_ network.Network, c network.Conn) { n.onDisconnected(c.RemotePeer()) },

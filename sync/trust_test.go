@@ -239,6 +239,11 @@ func TestInvites(t *testing.T) {
 // the code well-formed.
 func tamper(code string) string {
 	raw, _ := inviteEncoding.DecodeString(code)
+	if raw[0] == inviteVersionCompact {
+		// version(1) + plan(16) + key(32) + expiry(4), then the nonce.
+		raw[53] ^= 0x01
+		return inviteEncoding.EncodeToString(raw)
+	}
 	// version(1) + plan(16) + uvarint len + peer ID + expiry ... flip a
 	// byte just before the signature length's neighbourhood: the expiry.
 	n, k := binary.Uvarint(raw[17:])
