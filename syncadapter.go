@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/coplan/coplan/app"
@@ -21,12 +23,53 @@ func (s syncAdapter) Status(planID string) app.SyncStatus {
 	return app.SyncStatus{Connected: st.Connected, LastSynced: st.LastSynced, Offline: st.Offline}
 }
 
-func (s syncAdapter) Invite(p *doc.Plan, ttl time.Duration) (string, error) {
+func (s syncAdapter) Invite(p *doc.Plan, ttl time.Duration) (app.InviteCode, error) {
 	code, err := s.n.Invite(p.ID(), ttl)
 	if err != nil {
-		return "", err
+		return app.InviteCode{}, err
 	}
-	return p2psync.GroupCode(code), nil
+	return app.InviteCode{Code: p2psync.GroupCode(code), QR: p2psync.QRPayload(code)}, nil
+}
+
+// InviteWords opens a short code and hands on how it ended, with the
+// sync layer's reasons wrapped in the app's.
+func (s syncAdapter) InviteWords(ctx context.Context, planID string, ttl time.Duration) (string, <-chan app.InviteResult, error) {
+	code, done, err := s.n.InviteWords(ctx, planID, ttl)
+	if err != nil {
+		return "", nil, err
+	}
+	out := make(chan app.InviteResult, 1)
+	go func() {
+		defer close(out)
+		r, ok := <-done
+		if !ok {
+			r.Err = p2psync.ErrCodeCancelled
+		}
+		out <- app.InviteResult{Member: r.Member, Err: appCodeError(r.Err)}
+	}()
+	return code, out, nil
+}
+
+// appCodeError tells the app which way a code failed.
+func appCodeError(err error) error {
+	var kind error
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, p2psync.ErrCodeExpired):
+		kind = app.ErrCodeExpired
+	case errors.Is(err, p2psync.ErrCodeDead):
+		kind = app.ErrCodeDead
+	case errors.Is(err, p2psync.ErrCodeCancelled):
+		kind = app.ErrCodeCancelled
+	case errors.Is(err, p2psync.ErrInviteMalformed), errors.Is(err, p2psync.ErrInviteForged):
+		// A full code cut short or mistyped reads as malformed, or as
+		// forged when only its signature was damaged.
+		kind = app.ErrCodeGarbled
+	default:
+		return err
+	}
+	return fmt.Errorf("%w: %w", kind, err)
 }
 
 // Join receives the plan, then hands it back to the app, which opens it
@@ -35,7 +78,7 @@ func (s syncAdapter) Invite(p *doc.Plan, ttl time.Duration) (string, error) {
 func (s syncAdapter) Join(ctx context.Context, code string, a doc.Author) (string, error) {
 	p, err := s.n.Join(ctx, code, a)
 	if err != nil {
-		return "", err
+		return "", appCodeError(err)
 	}
 	id := p.ID()
 	s.n.Stop(id)

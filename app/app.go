@@ -47,9 +47,17 @@ type SyncService interface {
 	Start(p *doc.Plan) error
 	Stop(planID string)
 	Status(planID string) SyncStatus
-	Invite(p *doc.Plan, ttl time.Duration) (code string, err error)
-	// Join redeems an invite code and receives the plan it names; it
-	// gives up when ctx is done.
+	// Invite signs a full invite code to p, valid for ttl, for joining
+	// from anywhere.
+	Invite(p *doc.Plan, ttl time.Duration) (InviteCode, error)
+	// InviteWords opens a short code to read aloud, for one device on the
+	// same network, valid for ttl. done receives how it ended, once:
+	// Member set, or Err wrapping ErrCodeExpired, ErrCodeDead or
+	// ErrCodeCancelled. Ending ctx cancels the code.
+	InviteWords(ctx context.Context, planID string, ttl time.Duration) (code string, done <-chan InviteResult, err error)
+	// Join redeems an invite code, short or full, and receives the plan
+	// it names; it gives up when ctx is done. A full code that does not
+	// read (cut short, mistyped) fails with ErrCodeGarbled.
 	Join(ctx context.Context, code string, a doc.Author) (planID string, err error)
 	Peers(planID string) []PeerStatus
 }

@@ -4,21 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"image"
-	"image/color"
 	"os"
 	"sort"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-	"rsc.io/qr"
 
 	"github.com/coplan/coplan/doc"
 )
@@ -101,14 +97,14 @@ func (u *UI) joinDialog() {
 		return
 	}
 	code := widget.NewMultiLineEntry()
-	code.SetPlaceHolder("Paste the invite code a colleague sent you")
+	code.SetPlaceHolder("Type the short code a colleague reads out (like 7-penguin-pretzel), or paste the long code they sent")
 	code.Wrapping = fyne.TextWrapBreak
 	code.SetMinRowsVisible(4)
 	d := dialog.NewForm("Join a plan", "Join", "Cancel", []*widget.FormItem{widget.NewFormItem("Invite code", code)}, func(ok bool) {
 		if !ok {
 			return
 		}
-		c := strings.Join(strings.Fields(code.Text), "")
+		c := joinCodeText(code.Text)
 		if c == "" {
 			u.showError(errors.New("the invite code is empty"))
 			return
@@ -117,6 +113,18 @@ func (u *UI) joinDialog() {
 	}, u.win)
 	d.Resize(fyne.NewSize(560, 0))
 	d.Show()
+}
+
+// joinCodeText is the code as typed or pasted: a short code keeps the
+// spaces between its words, a full one loses the line breaks and spaces
+// it was wrapped or grouped with. The sync layer reads up to 64
+// characters as a short code.
+func joinCodeText(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) > 64 {
+		return strings.Join(strings.Fields(s), "")
+	}
+	return s
 }
 
 // joinTimeout is how long a join waits for the colleague who invited us.
@@ -140,83 +148,14 @@ func (u *UI) join(code string) {
 		case canceled(err) && id != "" && !u.closed:
 			u.showInfo("Joined", "The plan had arrived before Cancel took effect: it is among your plans (File > Open plan…).")
 		case canceled(err):
+		case errors.Is(err, ErrCodeGarbled):
+			u.showError(errors.New("that invite code is incomplete or mistyped: copy all of it again (the inviter's Copy code button takes the whole code), or ask for a short code to type, like 7-penguin-pretzel"))
 		case err != nil:
 			u.showError(fmt.Errorf("could not join with that code: %w", err))
 		default:
 			u.openPlan(id, "", u.showError)
 		}
 	})
-}
-
-// showInvite makes an invite code for the open plan and shows it with a QR
-// code to scan.
-func (u *UI) showInvite() {
-	if u.plan == nil {
-		return
-	}
-	if u.cfg.Sync == nil {
-		u.showError(errors.New("peer sync is not available in this build"))
-		return
-	}
-	code, err := u.cfg.Sync.Invite(u.plan, InviteTTL)
-	if err != nil {
-		u.showError(fmt.Errorf("could not make an invite: %w", err))
-		return
-	}
-	u.inviteDialog(code).Show()
-}
-
-func (u *UI) inviteDialog(code string) dialog.Dialog {
-	text := widget.NewEntry()
-	text.SetText(code)
-	text.MultiLine = true
-	text.Wrapping = fyne.TextWrapBreak
-	text.SetMinRowsVisible(3)
-	copyBtn := widget.NewButtonWithIcon("Copy code", theme.ContentCopyIcon(), func() {
-		u.app.Clipboard().SetContent(code)
-	})
-	hint := widget.NewLabel(fmt.Sprintf("Give this code to a colleague, or let them scan it. It is valid for %d hours and only admits them to this plan.", int(InviteTTL.Hours())))
-	hint.Wrapping = fyne.TextWrapWord
-	content := []fyne.CanvasObject{hint}
-	if img, err := qrImage(code); err == nil {
-		ci := canvas.NewImageFromImage(img)
-		ci.FillMode = canvas.ImageFillContain
-		ci.ScaleMode = canvas.ImageScalePixels
-		ci.SetMinSize(fyne.NewSize(240, 240))
-		content = append(content, container.NewCenter(ci))
-	}
-	content = append(content, text, container.NewHBox(copyBtn))
-	d := dialog.NewCustom("Invite a colleague", "Done", container.NewVBox(content...), u.win)
-	d.Resize(fyne.NewSize(480, 0))
-	return d
-}
-
-// qrImage renders code as a QR code with a quiet zone.
-func qrImage(code string) (image.Image, error) {
-	c, err := qr.Encode(code, qr.M)
-	if err != nil {
-		return nil, err
-	}
-	// Draw it ourselves: rsc.io/qr's Image ignores its scale and quiet zone.
-	const scale, quiet = 6, 4
-	side := (c.Size + 2*quiet) * scale
-	img := image.NewGray(image.Rect(0, 0, side, side))
-	for i := range img.Pix {
-		img.Pix[i] = 0xff
-	}
-	for y := 0; y < c.Size; y++ {
-		for x := 0; x < c.Size; x++ {
-			if !c.Black(x, y) {
-				continue
-			}
-			for dy := 0; dy < scale; dy++ {
-				for dx := 0; dx < scale; dx++ {
-					img.SetGray((x+quiet)*scale+dx, (y+quiet)*scale+dy, color.Gray{})
-				}
-			}
-		}
-	}
-	return img, nil
 }
 
 var coplanFilter = storage.NewExtensionFileFilter([]string{doc.FileExt})
