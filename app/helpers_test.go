@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -54,6 +55,12 @@ type fakeSync struct {
 	mu      sync.Mutex
 	started []string
 	joined  string
+	joinErr error
+	codes   []string // each Join's code, as given
+
+	words     string // the short code InviteWords opens; "" fails
+	wordsCtx  context.Context
+	wordsDone chan InviteResult
 }
 
 func (f *fakeSync) Start(p *doc.Plan) error {
@@ -66,11 +73,34 @@ func (f *fakeSync) Stop(string) {}
 func (f *fakeSync) Status(string) SyncStatus {
 	return SyncStatus{Connected: 1, LastSynced: fixedNow.Add(-4 * time.Minute)}
 }
-func (f *fakeSync) Invite(p *doc.Plan, ttl time.Duration) (string, error) {
-	return "coplan1:QmExampleInviteCodeForTests0123456789abcdefghijklmnop", nil
+
+// fakeFullCode is as long as a real one (244 characters), grouped.
+const fakeFullCode = "aeqcd-ixmtp-kzq4b-cahqa-aaaab-vfzea-q2n5b-oyhd7-s6luw-gmqzc-rj3ye-" +
+	"cvn6d-kk2fa-7q3lp-wzw4t-hmyib-xxeaq-ccaqd-u4ijw-5ktjf-cmb7v-jpkla-" +
+	"x6vm2-sqxz5-xahkg-aerh2-v5bxj-m7vn4-e6xga-2ghj4-yecye-jxo4s-gjhwv-" +
+	"tkqzp-olr5h-fpbgv-qxwgc-xsh4k-igl5x-yqfvb-t6lk3-nvbyp-y6hpc-aonrz-" +
+	"vd2g7-fmqsq-ehdxv-gzt5j-x2m4"
+
+func (f *fakeSync) Invite(p *doc.Plan, ttl time.Duration) (InviteCode, error) {
+	return InviteCode{Code: fakeFullCode, QR: strings.ToUpper(strings.ReplaceAll(fakeFullCode, "-", ""))}, nil
 }
+
+func (f *fakeSync) InviteWords(ctx context.Context, planID string, ttl time.Duration) (string, <-chan InviteResult, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.words == "" {
+		return "", nil, errors.New("no network")
+	}
+	f.wordsCtx = ctx
+	f.wordsDone = make(chan InviteResult, 1)
+	return f.words, f.wordsDone, nil
+}
+
 func (f *fakeSync) Join(ctx context.Context, code string, a doc.Author) (string, error) {
-	return f.joined, nil
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.codes = append(f.codes, code)
+	return f.joined, f.joinErr
 }
 func (f *fakeSync) Peers(string) []PeerStatus {
 	return []PeerStatus{{PeerID: bruno.PeerID, Connected: true, LastSeen: fixedNow}}

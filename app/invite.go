@@ -51,22 +51,26 @@ var copiedFor = 2 * time.Second
 
 // showInvite makes a full invite code for the open plan and shows it,
 // with a short code to read aloud opening in the background.
-func (u *UI) showInvite() {
+func (u *UI) showInvite() { u.invite() }
+
+// invite shows the Invite dialog, or an error and nil.
+func (u *UI) invite() *inviteView {
 	if u.plan == nil {
-		return
+		return nil
 	}
 	if u.cfg.Sync == nil {
 		u.showError(errors.New("peer sync is not available in this build"))
-		return
+		return nil
 	}
 	code, err := u.cfg.Sync.Invite(u.plan, InviteTTL)
 	if err != nil {
 		u.showError(fmt.Errorf("could not make an invite: %w", err))
-		return
+		return nil
 	}
 	v := u.newInviteView(code)
 	v.d.Show()
 	v.openShort(u.cfg.Sync, u.plan.ID())
+	return v
 }
 
 // inviteView is the Invite dialog: a short code for the room above, the
@@ -93,11 +97,11 @@ func (u *UI) newInviteView(code InviteCode) *inviteView {
 	v.short.TextSize = 3 * theme.TextSize()
 	v.short.TextStyle = fyne.TextStyle{Bold: true}
 	v.short.Alignment = fyne.TextAlignCenter
-	v.copyShort = v.copyButton(func() string { return v.short.Text })
+	v.copyShort = v.copyButton("Copy code", func() string { return v.short.Text })
 	v.copyShort.Disable()
 	v.status = widget.NewLabel("Making a short code…")
 	v.status.Wrapping = fyne.TextWrapWord
-	hint := widget.NewLabel(fmt.Sprintf("Read this code aloud. It is valid for %d minutes, for one person: they type it in File > Join a plan… on the same network as you.", int(ShortInviteTTL.Minutes())))
+	hint := widget.NewLabel(fmt.Sprintf("Read this code aloud. It is valid for %d minutes, for one person: they type it in Peers > Join with an invite code…, on the same network as you.", int(ShortInviteTTL.Minutes())))
 	hint.Wrapping = fyne.TextWrapWord
 
 	// Groups apart by spaces so the box wraps between them, never
@@ -106,7 +110,7 @@ func (u *UI) newInviteView(code InviteCode) *inviteView {
 	v.full.Wrapping = fyne.TextWrapWord
 	v.full.TextStyle = fyne.TextStyle{Monospace: true}
 	fullBox := container.NewStack(canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground)), v.full)
-	v.copyFull = v.copyButton(func() string { return code.Code })
+	v.copyFull = v.copyButton("Copy full code", func() string { return code.Code })
 	elsewhere := widget.NewLabelWithStyle("Joining from elsewhere?", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	fullHint := widget.NewLabel(fmt.Sprintf("Send them this code instead; they paste it in Join. It is valid for %d hours and only admits them to this plan. A phone can scan the QR code to copy the code and send it on.", int(InviteTTL.Hours())))
 	fullHint.Wrapping = fyne.TextWrapWord
@@ -137,10 +141,10 @@ func (u *UI) newInviteView(code InviteCode) *inviteView {
 }
 
 // copyButton puts text() on the clipboard and says so for a moment.
-func (v *inviteView) copyButton(text func() string) *widget.Button {
+func (v *inviteView) copyButton(label string, text func() string) *widget.Button {
 	var b *widget.Button
 	var gen int
-	b = widget.NewButtonWithIcon("Copy code", theme.ContentCopyIcon(), func() {
+	b = widget.NewButtonWithIcon(label, theme.ContentCopyIcon(), func() {
 		v.u.app.Clipboard().SetContent(text())
 		b.SetText("Copied")
 		b.SetIcon(theme.ConfirmIcon())
@@ -149,7 +153,7 @@ func (v *inviteView) copyButton(text func() string) *widget.Button {
 		time.AfterFunc(copiedFor, func() {
 			onUI(func() {
 				if gen == mine { // a later click restarts the moment
-					b.SetText("Copy code")
+					b.SetText(label)
 					b.SetIcon(theme.ContentCopyIcon())
 				}
 			})

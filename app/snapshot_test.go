@@ -59,9 +59,10 @@ func TestSnapshots(t *testing.T) {
 		snap(t, w, "timeline.png")
 	})
 	t.Run("invite", func(t *testing.T) {
-		d := f.ui.inviteDialog("coplan1:QmExampleInviteCodeForTests0123456789abcdefghijklmnop")
-		d.Show()
-		defer d.Hide()
+		f.sync.words = "7-penguin-pretzel"
+		v := f.ui.invite()
+		runHop(t) // the short code is open
+		defer v.d.Hide()
 		snap(t, w, "invite.png")
 	})
 	t.Run("filtered", func(t *testing.T) {
