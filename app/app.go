@@ -107,7 +107,8 @@ type UI struct {
 	plan    *doc.Plan
 	ws      *workspace // nil while the welcome screen shows
 	wel     *welcome
-	preview *preview // the cached plan shown while it loads
+	preview *preview     // the cached plan shown while it loads
+	version *versionView // a past version shown over the workspace
 
 	loading string // ID of the plan loading behind the preview
 	loadGen int    // tells a stale load from the current one

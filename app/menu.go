@@ -21,6 +21,8 @@ func (u *UI) buildMenu() {
 		item("Open or merge .coplan file…", u.mergeDialog, fyne.KeyO, mod),
 		fyne.NewMenuItemSeparator(),
 		item("Export .coplan file…", u.exportDialog, fyne.KeyS, mod|fyne.KeyModifierShift),
+		fyne.NewMenuItem("Export draft (PDF, HTML, Markdown, JSON, calendar)…", func() { u.exportDraftDialog(u.viewedChoice()) }),
+		fyne.NewMenuItem("Export meeting notes…", u.exportNotesDialog),
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Your profile…", u.profileDialog),
 	)
@@ -33,7 +35,16 @@ func (u *UI) buildMenu() {
 		item("Invite a colleague…", u.showInvite, fyne.KeyI, mod),
 		fyne.NewMenuItem("Join with an invite code…", u.joinDialog),
 	)
-	u.win.SetMainMenu(fyne.NewMainMenu(file, edit, peers))
+	plan := fyne.NewMenu("Plan",
+		fyne.NewMenuItem("Save as named draft…", u.saveDraftDialog),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("Start meeting…", u.startMeetingDialog),
+		fyne.NewMenuItem("End meeting…", u.endMeetingDialog),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("History", u.showHistory),
+		fyne.NewMenuItem("Restore deleted items…", u.restoreDeleted),
+	)
+	u.win.SetMainMenu(fyne.NewMainMenu(file, edit, plan, peers))
 }
 
 // addShortcuts binds the common actions to Ctrl (Cmd on macOS) keys.
@@ -51,13 +62,15 @@ func (u *UI) addShortcuts() {
 }
 
 func (u *UI) newCommitment() {
-	if u.ws != nil {
-		u.ws.newCommitment()
+	if ws := u.liveWorkspace(); ws != nil {
+		ws.newCommitment()
 	}
 }
 
 func (u *UI) focusSearch() {
 	switch {
+	case u.viewing() != nil:
+		u.win.Canvas().Focus(u.viewing().pv.outline.search)
 	case u.ws != nil:
 		u.win.Canvas().Focus(u.ws.outline.search)
 	case u.preview != nil:

@@ -25,6 +25,13 @@ type preview struct {
 	current outlineItem
 	tabs    *container.AppTabs // the commitment's tabs, when one is shown
 	status  *widget.Label
+
+	// A past version (versionView) is shown with the same rendering: it
+	// starts on startKey, leaves the window's remembered item alone, and
+	// offers restore buttons through restore.
+	past     bool
+	startKey string
+	restore  func(restoreTarget) fyne.CanvasObject
 }
 
 func newPreview(u *UI, c doc.Content) *preview { return &preview{ui: u, c: c} }
@@ -46,14 +53,7 @@ func (pv *preview) buildUI() fyne.CanvasObject {
 	}
 	top := container.NewBorder(nil, nil, nil, container.NewHBox(btns...),
 		container.NewBorder(nil, nil, nil, period, heading))
-
-	pv.center = container.NewStack()
-	pv.outline = newOutline(contentSource{pv.c}, pv.ui.state.Filters, pv.show)
-	split := container.NewHSplit(pv.outline.buildUI(), container.NewPadded(pv.center))
-	split.Offset = 0.27
-	if !pv.outline.selectKey(pv.ui.state.LastItem) {
-		pv.outline.selectKey(outlineItem{kind: kindOverview}.key())
-	}
+	split := pv.body(pv.ui.state.Filters, pv.ui.state.LastItem)
 
 	bar := widget.NewProgressBarInfinite()
 	pv.status = widget.NewLabel("Opening… (editing in a moment)")
@@ -67,12 +67,27 @@ func (pv *preview) buildUI() fyne.CanvasObject {
 	return container.NewBorder(container.NewVBox(top, widget.NewSeparator()), status, nil, nil, split)
 }
 
+// body is the outline and the read-only centre, showing the item with key
+// start (the overview if it is not listed).
+func (pv *preview) body(f filter, start string) fyne.CanvasObject {
+	pv.center = container.NewStack()
+	pv.outline = newOutline(contentSource{pv.c}, f, pv.show)
+	split := container.NewHSplit(pv.outline.buildUI(), container.NewPadded(pv.center))
+	split.Offset = 0.27
+	if !pv.outline.selectKey(start) {
+		pv.outline.selectKey(outlineItem{kind: kindOverview}.key())
+	}
+	return split
+}
+
 // selectedKey is the item to show once the plan is live.
 func (pv *preview) selectedKey() string { return pv.current.key() }
 
 func (pv *preview) show(it outlineItem) {
 	pv.current, pv.tabs = it, nil
-	pv.ui.state.LastItem = it.key()
+	if !pv.past {
+		pv.ui.state.LastItem = it.key()
+	}
 	var o fyne.CanvasObject
 	switch it.kind {
 	case kindOverview:
@@ -82,7 +97,8 @@ func (pv *preview) show(it outlineItem) {
 	case kindTimeline:
 		var rows []fyne.CanvasObject
 		for _, e := range pv.c.Timeline {
-			rows = append(rows, readOnlyRow(e.Date, e.Title, e.Note))
+			rows = append(rows, pv.withAction(readOnlyRow(e.Date, e.Title, e.Note),
+				restoreTarget{kind: doc.ItemTimeline, id: e.ID, title: e.Title}))
 		}
 		o = pv.list("Timeline", rows, "No dates yet.")
 	case kindNotes:
@@ -101,7 +117,11 @@ func (pv *preview) show(it outlineItem) {
 		}
 		o = pv.list("Members and peers", rows, "No members.")
 	default:
-		o = pv.list(strings.TrimSpace(it.title), nil, "Shown once the plan has opened.")
+		empty := "Shown once the plan has opened."
+		if pv.past {
+			empty = "Shown for the plan as it is now: go back to now to see it."
+		}
+		o = pv.list(strings.TrimSpace(it.title), nil, empty)
 	}
 	pv.center.Objects = []fyne.CanvasObject{o}
 	pv.center.Refresh()
@@ -150,16 +170,62 @@ func (pv *preview) overview() fyne.CanvasObject {
 	form := readOnlyForm("Title", pv.c.Title, "Country", pv.c.Country, "Period", pv.c.PeriodStart+" to "+pv.c.PeriodEnd)
 	counts := widget.NewLabel(fmt.Sprintf("%d commitments", len(pv.c.Commitments)))
 	counts.Importance = widget.LowImportance
-	return container.NewBorder(container.NewVBox(subHeading("Overview and vision"), form, counts), nil, nil, nil, readOnlyText(pv.c.Vision))
+	top := container.NewVBox(subHeading("Overview and vision"), form, counts)
+	if b := pv.action(restoreTarget{kind: "text", ref: doc.VisionText(), title: "Vision"}); b != nil {
+		top.Add(container.NewHBox(b))
+	}
+	return container.NewBorder(top, nil, nil, nil, readOnlyText(pv.c.Vision))
 }
 
+// notes shows the latest meeting notes, with a choice of the others.
 func (pv *preview) notes() fyne.CanvasObject {
 	if len(pv.c.Notes) == 0 {
 		return pv.list("Meeting notes", nil, "No meeting notes yet.")
 	}
-	n := pv.c.Notes[len(pv.c.Notes)-1]
-	form := readOnlyForm("Date", n.Date, "Title", n.Title, "Attendees", n.Attendees)
-	return container.NewBorder(container.NewVBox(subHeading("Meeting notes"), form), nil, nil, nil, readOnlyText(n.Body))
+	body := container.NewStack()
+	showNote := func(n doc.Note) {
+		form := readOnlyForm("Date", n.Date, "Title", n.Title, "Attendees", n.Attendees)
+		top := container.NewVBox(form)
+		if b := pv.action(restoreTarget{kind: doc.ItemNote, id: n.ID, title: n.Title}); b != nil {
+			top.Add(container.NewHBox(b))
+		}
+		body.Objects = []fyne.CanvasObject{container.NewBorder(top, nil, nil, nil, readOnlyText(n.Body))}
+		body.Refresh()
+	}
+	head := []fyne.CanvasObject{subHeading("Meeting notes")}
+	if len(pv.c.Notes) > 1 {
+		labels := make([]string, len(pv.c.Notes))
+		for i, n := range pv.c.Notes {
+			labels[i] = fmt.Sprintf("%s  %s", n.Date, n.Title)
+		}
+		pick := widget.NewSelect(labels, nil)
+		pick.OnChanged = func(string) {
+			if i := pick.SelectedIndex(); i >= 0 {
+				showNote(pv.c.Notes[i])
+			}
+		}
+		head = append(head, pick)
+		pick.SetSelectedIndex(len(labels) - 1)
+	} else {
+		showNote(pv.c.Notes[0])
+	}
+	return container.NewBorder(container.NewVBox(head...), nil, nil, nil, body)
+}
+
+// action is the restore button for t in a past version, or nil.
+func (pv *preview) action(t restoreTarget) fyne.CanvasObject {
+	if pv.restore == nil {
+		return nil
+	}
+	return pv.restore(t)
+}
+
+// withAction puts t's restore button, if any, after row.
+func (pv *preview) withAction(row fyne.CanvasObject, t restoreTarget) fyne.CanvasObject {
+	if b := pv.action(t); b != nil {
+		return container.NewBorder(nil, nil, nil, b, row)
+	}
+	return row
 }
 
 func (pv *preview) commitment(id string) fyne.CanvasObject {
@@ -179,6 +245,10 @@ func (pv *preview) commitment(id string) fyne.CanvasObject {
 	title.Truncation = fyne.TextTruncateEllipsis
 	state := widget.NewLabel(stateLabel(c.State))
 	state.Importance = widget.LowImportance
+	var right fyne.CanvasObject = state
+	if b := pv.action(restoreTarget{kind: doc.ItemCommitment, id: c.ID, title: c.Title}); b != nil {
+		right = container.NewHBox(state, b)
+	}
 
 	var values []string
 	for _, v := range doc.ValueNames {
@@ -197,11 +267,16 @@ func (pv *preview) commitment(id string) fyne.CanvasObject {
 		h := widget.NewLabel(s.hint)
 		h.Wrapping = fyne.TextWrapWord
 		h.Importance = widget.LowImportance
-		items = append(items, container.NewTabItem(s.tab, container.NewBorder(h, nil, nil, nil, readOnlyText(texts[s.field]))))
+		var top fyne.CanvasObject = h
+		if b := pv.action(restoreTarget{kind: "text", ref: doc.CommitmentText(c.ID, s.field), id: c.ID, title: s.tab}); b != nil {
+			top = container.NewBorder(nil, nil, nil, b, h)
+		}
+		items = append(items, container.NewTabItem(s.tab, container.NewBorder(top, nil, nil, nil, readOnlyText(texts[s.field]))))
 	}
 	var ms []fyne.CanvasObject
 	for i, m := range c.Milestones {
-		ms = append(ms, readOnlyRow(fmt.Sprintf("%d.%d %s", c.Number, i+1, m.Title), m.Deliverable, m.Start+" to "+m.End))
+		ms = append(ms, pv.withAction(readOnlyRow(fmt.Sprintf("%d.%d %s", c.Number, i+1, m.Title), m.Deliverable, m.Start+" to "+m.End),
+			restoreTarget{kind: doc.ItemMilestone, id: c.ID, sub: m.ID, title: m.Title}))
 	}
 	items = append(items, container.NewTabItem("Milestones", pv.list("Milestones", ms, "No milestones yet.")))
 	var cs []fyne.CanvasObject
@@ -222,7 +297,7 @@ func (pv *preview) commitment(id string) fyne.CanvasObject {
 		}
 	}
 	pv.tabs.OnSelected = func(t *container.TabItem) { pv.ui.state.tab = t.Text }
-	return container.NewBorder(container.NewBorder(nil, nil, number, state, title), nil, nil, nil, pv.tabs)
+	return container.NewBorder(container.NewBorder(nil, nil, number, right, title), nil, nil, nil, pv.tabs)
 }
 
 func prefixed(p, s string) string {

@@ -189,10 +189,11 @@ type longField struct {
 	b       *textBinding
 	preview *widget.RichText
 	tabs    *container.AppTabs
+	blame   *blameView
 }
 
 func newLongField(p *doc.Plan, ref doc.TextRef, title, hint string, onErr func(error), log *slog.Logger) *longField {
-	f := &longField{title: title, hint: hint, ed: newLongText()}
+	f := &longField{title: title, hint: hint, ed: newLongText(), blame: newBlameView(p, ref, log)}
 	f.b = bindLongText(p, ref, f.ed, onErr, log)
 	return f
 }
@@ -203,10 +204,14 @@ func (f *longField) buildUI() fyne.CanvasObject {
 	f.tabs = container.NewAppTabs(
 		container.NewTabItem("Write", f.ed.object()),
 		container.NewTabItem("Preview", container.NewVScroll(f.preview)),
+		container.NewTabItem(blameTab, f.blame.buildUI()),
 	)
 	f.tabs.OnSelected = func(t *container.TabItem) {
-		if t.Text == "Preview" {
+		switch t.Text {
+		case "Preview":
 			f.renderPreview()
+		case blameTab:
+			f.blame.load()
 		}
 	}
 	var top fyne.CanvasObject
@@ -228,7 +233,12 @@ func (f *longField) renderPreview() {
 
 func (f *longField) refresh() {
 	f.b.reload()
-	if f.tabs != nil && f.tabs.Selected() != nil && f.tabs.Selected().Text == "Preview" {
-		f.renderPreview()
+	if f.tabs != nil && f.tabs.Selected() != nil {
+		switch f.tabs.Selected().Text {
+		case "Preview":
+			f.renderPreview()
+		case blameTab:
+			f.blame.load()
+		}
 	}
 }

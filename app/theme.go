@@ -18,6 +18,9 @@ var (
 )
 
 func (coplanTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	if c, ok := authorColour(n, v); ok {
+		return c
+	}
 	if n == theme.ColorNameDisabled {
 		if v == theme.VariantLight {
 			return mutedLight

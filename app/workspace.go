@@ -31,6 +31,7 @@ type workspace struct {
 	plan    *doc.Plan
 	outline *outline
 	status  *statusBar
+	meeting *meetingBar
 	center  *fyne.Container
 	heading *widget.Label
 	period  *widget.Label
@@ -58,6 +59,7 @@ func newWorkspace(u *UI, p *doc.Plan) *workspace {
 	ws := &workspace{ui: u, plan: p, done: make(chan struct{}), cacheDirty: true, lastChange: time.Now()}
 	ws.outline = newOutline(p, u.state.Filters, ws.show)
 	ws.status = newStatusBar(ws)
+	ws.meeting = newMeetingBar(ws)
 	ws.events, ws.cancel = p.Subscribe()
 	return ws
 }
@@ -94,7 +96,7 @@ func (ws *workspace) buildUI() fyne.CanvasObject {
 		go ws.pump()
 		go ws.tick()
 	}
-	return container.NewBorder(container.NewVBox(top, widget.NewSeparator()), ws.status.buildUI(), nil, nil, split)
+	return container.NewBorder(container.NewVBox(top, ws.meeting.buildUI(), widget.NewSeparator()), ws.status.buildUI(), nil, nil, split)
 }
 
 func (ws *workspace) refreshHeading() {
@@ -171,6 +173,7 @@ func (ws *workspace) onEvent(ev doc.Event) {
 	if ws.current != nil {
 		ws.current.refresh(ev.Remote)
 	}
+	ws.meeting.refresh()
 	ws.status.changed(ev)
 }
 
