@@ -223,12 +223,11 @@ func wrapped(s string) *widget.Label {
 	return l
 }
 
-// flowText holds wrapped text outside a scroller. Before its first layout
-// a wrapped label has no width and measures one word a line; the window,
-// which grows to its content's minimum size when it is shown, opened 1,700
-// pixels tall on the History screen. Until it has a width it counts as
-// one line.
-// Once laid out at a width it asks the window to measure again, so a
+// flowText holds wrapped text outside a scroller. A window measures new
+// content laid out at its minimum size, where a wrapped label is narrow
+// and measures one word a line, and grows to fit: it opened 1,700 pixels
+// tall on the History screen. Narrower than flowNarrow the text counts as
+// one line; once laid out wider it asks the window to measure again, so a
 // text of several lines gets them.
 func flowText(o fyne.CanvasObject) fyne.CanvasObject {
 	l := &flowLayout{}
@@ -248,7 +247,7 @@ func (l *flowLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 		if !o.Visible() {
 			continue
 		}
-		if o.Size().Width < 100 {
+		if o.Size().Width < flowNarrow {
 			if l.line == 0 {
 				l.line = widget.NewLabel("X").MinSize().Height
 			}
@@ -260,6 +259,9 @@ func (l *flowLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	l.reported = h
 	return fyne.NewSize(100, h)
 }
+
+// flowNarrow is the width below which flowText takes itself for unmeasured.
+const flowNarrow = 200
 
 func (l *flowLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	h := float32(0)

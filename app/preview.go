@@ -161,7 +161,7 @@ func readOnlyForm(pairs ...string) *widget.Form {
 	for i := 0; i+1 < len(pairs); i += 2 {
 		l := widget.NewLabel(orDefault(pairs[i+1], "—"))
 		l.Wrapping = fyne.TextWrapWord
-		f.Append(pairs[i], l)
+		f.Append(pairs[i], flowText(l))
 	}
 	return f
 }
@@ -170,11 +170,11 @@ func (pv *preview) overview() fyne.CanvasObject {
 	form := readOnlyForm("Title", pv.c.Title, "Country", pv.c.Country, "Period", pv.c.PeriodStart+" to "+pv.c.PeriodEnd)
 	counts := widget.NewLabel(fmt.Sprintf("%d commitments", len(pv.c.Commitments)))
 	counts.Importance = widget.LowImportance
-	top := container.NewVBox(subHeading("Overview and vision"), form, counts)
+	var foot fyne.CanvasObject = counts
 	if b := pv.action(restoreTarget{kind: "text", ref: doc.VisionText(), title: "Vision"}); b != nil {
-		top.Add(container.NewHBox(b))
+		foot = container.NewBorder(nil, nil, nil, b, counts)
 	}
-	return container.NewBorder(top, nil, nil, nil, readOnlyText(pv.c.Vision))
+	return container.NewBorder(container.NewVBox(subHeading("Overview and vision"), form, foot), nil, nil, nil, readOnlyText(pv.c.Vision))
 }
 
 // notes shows the latest meeting notes, with a choice of the others.

@@ -55,7 +55,9 @@ func (u *UI) runTask(title, status string, cancellable bool, work func(t *task) 
 	// whole time slowed opening a large plan from 3 s to 7 s.
 	t.elapsed = widget.NewLabel("Working…")
 	t.elapsed.Importance = widget.LowImportance
-	t.dlg = dialog.NewCustomWithoutButtons(title, container.NewVBox(t.status, t.elapsed), u.win)
+	// The status has its width before the dialog measures it: unmeasured,
+	// a wrapped label is one word a line, and the window grew to fit it.
+	t.dlg = dialog.NewCustomWithoutButtons(title, container.NewVBox(container.New(fixedWidth(380), t.status), t.elapsed), u.win)
 	if cancellable {
 		t.stop = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), t.userCancel)
 		t.dlg.SetButtons([]fyne.CanvasObject{t.stop})

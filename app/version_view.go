@@ -155,7 +155,7 @@ func warningBand(o fyne.CanvasObject) fyne.CanvasObject {
 }
 
 func (vv *versionView) buildUI() fyne.CanvasObject {
-	vv.banner = widget.NewLabel("Viewing the plan as of " + vv.choice.label + " — read-only")
+	vv.banner = widget.NewLabel("Viewing “" + vv.c.Title + "” as of " + vv.choice.label + " — read-only")
 	vv.banner.TextStyle = fyne.TextStyle{Bold: true}
 	vv.banner.Wrapping = fyne.TextWrapWord
 	back := widget.NewButtonWithIcon("Back to now", theme.NavigateBackIcon(), vv.back)
@@ -171,13 +171,8 @@ func (vv *versionView) buildUI() fyne.CanvasObject {
 	band := warningBand(container.NewBorder(nil, nil, widget.NewIcon(theme.HistoryIcon()), container.NewHBox(exp, compare, back),
 		container.NewVBox(flowText(vv.banner), flowText(hint))))
 
-	heading := widget.NewLabel(vv.c.Title)
-	heading.TextStyle = fyne.TextStyle{Bold: true}
-	heading.Truncation = fyne.TextTruncateEllipsis
-	period := widget.NewLabel(periodText(doc.Info{Country: vv.c.Country, PeriodStart: vv.c.PeriodStart, PeriodEnd: vv.c.PeriodEnd}))
-	period.Importance = widget.LowImportance
-	top := container.NewVBox(band, container.NewBorder(nil, nil, nil, period, heading), widget.NewSeparator())
-	return container.NewBorder(top, nil, nil, nil, vv.pv.body(filter{}, vv.choice.focus))
+	// The title is in the banner: the view is no taller than the workspace.
+	return container.NewBorder(container.NewVBox(band, widget.NewSeparator()), nil, nil, nil, vv.pv.body(filter{}, vv.choice.focus))
 }
 
 // back shows the live plan again.
