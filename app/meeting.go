@@ -219,8 +219,7 @@ func (ws *workspace) endMeeting(m doc.Meeting) {
 		ws.drain()
 		ws.meeting.refresh()
 		ws.openNote(rec.Meeting.Note)
-		ws.ui.showInfo("Meeting ended", fmt.Sprintf("The record of “%s” is in its notes: %s present, %s edited the plan, %s.",
-			m.Title, plural(len(rec.Meeting.Attendees), "person"), plural(len(rec.Editors), "member"), plural(len(rec.Decisions), "decision")))
+		ws.ui.showInfo("Meeting ended", "The record of “"+m.Title+"” is in its notes: "+recordSummary(rec)+".")
 	})
 }
 
@@ -294,4 +293,24 @@ func (u *UI) viewedChoice() *versionChoice {
 		return &c
 	}
 	return nil
+}
+
+// recordSummary says in a few words what a meeting record holds.
+func recordSummary(rec doc.MeetingRecord) string {
+	present := fmt.Sprintf("%d people present", len(rec.Meeting.Attendees))
+	if len(rec.Meeting.Attendees) == 1 {
+		present = "1 person present"
+	}
+	edited := "nobody edited the plan"
+	switch n := len(rec.Editors); {
+	case n == 1:
+		edited = "1 member edited the plan"
+	case n > 1:
+		edited = fmt.Sprintf("%d members edited the plan", n)
+	}
+	decided := "no decision taken"
+	if n := len(rec.Decisions); n > 0 {
+		decided = plural(n, "decision") + " taken"
+	}
+	return present + ", " + edited + ", " + decided
 }

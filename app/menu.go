@@ -21,7 +21,7 @@ func (u *UI) buildMenu() {
 		item("Open or merge .coplan file…", u.mergeDialog, fyne.KeyO, mod),
 		fyne.NewMenuItemSeparator(),
 		item("Export .coplan file…", u.exportDialog, fyne.KeyS, mod|fyne.KeyModifierShift),
-		fyne.NewMenuItem("Export draft (PDF, HTML, Markdown, JSON, calendar)…", func() { u.exportDraftDialog(u.viewedChoice()) }),
+		fyne.NewMenuItem("Export draft (PDF, HTML, calendar…)…", func() { u.exportDraftDialog(u.viewedChoice()) }),
 		fyne.NewMenuItem("Export meeting notes…", u.exportNotesDialog),
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Your profile…", u.profileDialog),
