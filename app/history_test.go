@@ -745,3 +745,33 @@ func TestExportDraft(t *testing.T) {
 		}
 	})
 }
+
+// A past version stays on screen while colleagues' edits merge behind it;
+// an action that edits the plan goes back to now first.
+func TestVersionViewWhileEditing(t *testing.T) {
+	f := newFixture(t)
+	f.ui.ws.saveDraft("Seed")
+	closeDialogs(f)
+	vv := viewNamed(t, f, "Seed")
+	title := f.ui.win.Title()
+	other := colleague(t, f)
+	must(t, other.SetText(doc.CommitmentText(f.ids[0], "title"), "Renamed by Bruno"))
+	mergeFrom(t, f, other)
+	if f.ui.viewing() != vv || f.ui.win.Title() != title || !strings.Contains(title, "as of the named draft “Seed”") {
+		t.Fatalf("after a merge the window shows %q (viewing %v)", f.ui.win.Title(), f.ui.viewing() != nil)
+	}
+	if vv.c.Commitments[0].Title != "Open contracting in public works" {
+		t.Errorf("the past version changed: %q", vv.c.Commitments[0].Title)
+	}
+	n := len(f.plan.Summaries())
+	f.ui.newCommitment()
+	if f.ui.viewing() != nil {
+		t.Fatal("New commitment left the past version on screen")
+	}
+	if ce, ok := f.ui.ws.current.(*commitmentEditor); !ok || len(f.plan.Summaries()) != n+1 || ce.number.Text != fmt.Sprintf("Commitment %d", n+1) {
+		t.Errorf("New commitment from a past version: %T, %d commitments", f.ui.ws.current, len(f.plan.Summaries()))
+	}
+	if !strings.HasPrefix(f.ui.win.Title(), "Fourth National Action Plan — ") {
+		t.Errorf("title back on now: %q", f.ui.win.Title())
+	}
+}

@@ -27,11 +27,10 @@ type preview struct {
 	status  *widget.Label
 
 	// A past version (versionView) is shown with the same rendering: it
-	// starts on startKey, leaves the window's remembered item alone, and
-	// offers restore buttons through restore.
-	past     bool
-	startKey string
-	restore  func(restoreTarget) fyne.CanvasObject
+	// leaves the window's remembered item alone, and offers restore
+	// buttons through restore.
+	past    bool
+	restore func(restoreTarget) fyne.CanvasObject
 }
 
 func newPreview(u *UI, c doc.Content) *preview { return &preview{ui: u, c: c} }

@@ -169,7 +169,9 @@ func (ws *workspace) onEvent(ev doc.Event) {
 	ws.outline.invalidate()
 	ws.outline.rebuild()
 	ws.refreshHeading()
-	ws.ui.win.SetTitle(ws.plan.Info().Title + " — Coplan")
+	if ws.ui.viewing() == nil { // a past version keeps its own title
+		ws.ui.win.SetTitle(ws.plan.Info().Title + " — Coplan")
+	}
 	if ws.current != nil {
 		ws.current.refresh(ev.Remote)
 	}
