@@ -298,7 +298,7 @@ func (ce *commitmentEditor) onSide(label string) {
 func (ce *commitmentEditor) confirmDelete() {
 	title := ce.title.Text
 	dialog.ShowConfirm("Delete commitment?",
-		fmt.Sprintf("Delete %q with its milestones for everyone? Its history is kept.", title),
+		fmt.Sprintf("Delete %q with its milestones for everyone? Its history is kept: Plan > Restore deleted items… brings it back.", title),
 		func(ok bool) {
 			if !ok {
 				return

@@ -53,7 +53,7 @@ func (n *notesScreen) confirmDelete() {
 	if id == "" {
 		return
 	}
-	d := dialog.NewConfirm("Delete meeting notes?", fmt.Sprintf("Delete the notes of %q for everyone? They stay in the history.", n.pick.Selected), func(ok bool) {
+	d := dialog.NewConfirm("Delete meeting notes?", fmt.Sprintf("Delete the notes of %q for everyone? They stay in the history: Plan > Restore deleted items… brings them back.", n.pick.Selected), func(ok bool) {
 		if ok {
 			n.remove(id)
 		}
