@@ -32,9 +32,9 @@ func colleague(t *testing.T, f *fixture) *doc.Plan {
 	return p
 }
 
-// mergeFrom brings a replica's edits into the fixture's plan, as sync
+// mergeReplica brings a replica's edits into the fixture's plan, as sync
 // does, and lets the window hear of them.
-func mergeFrom(t *testing.T, f *fixture, other *doc.Plan) {
+func mergeReplica(t *testing.T, f *fixture, other *doc.Plan) {
 	t.Helper()
 	if err := other.Commit(); err != nil {
 		t.Fatal(err)
@@ -127,7 +127,7 @@ func TestHistoryListsSessionsWithNames(t *testing.T) {
 	f := newFixture(t)
 	other := colleague(t, f)
 	must(t, other.SetText(doc.CommitmentText(f.ids[1], "problem"), "Company ownership is hidden behind nominees."))
-	mergeFrom(t, f, other)
+	mergeReplica(t, f, other)
 
 	h := f.history(t)
 	want, err := f.plan.Sessions(doc.HistoryFilter{})
@@ -239,7 +239,7 @@ func TestViewSessionShowsThatVersion(t *testing.T) {
 	other := colleague(t, f)
 	must(t, other.SetText(ref, "Rewritten by the ministry."))
 	must(t, other.RemoveCommitment(f.ids[4]))
-	mergeFrom(t, f, other)
+	mergeReplica(t, f, other)
 
 	h := f.history(t)
 	sessions, err := f.plan.Sessions(doc.HistoryFilter{})
@@ -464,7 +464,7 @@ func TestRestoreTextWritesChangeByRestorer(t *testing.T) {
 	closeDialogs(f)
 	other := colleague(t, f)
 	must(t, other.SetText(ref, "The ministry will consider publishing some contracts."))
-	mergeFrom(t, f, other)
+	mergeReplica(t, f, other)
 	before, err := f.plan.ChangeCount()
 	must(t, err)
 
@@ -576,7 +576,7 @@ func TestBlameTwoTypists(t *testing.T) {
 	other := colleague(t, f)
 	text, _ := other.Text(ref)
 	must(t, other.Splice(ref, len([]rune(text)), 0, " The ministry answers within 20 days."))
-	mergeFrom(t, f, other)
+	mergeReplica(t, f, other)
 	if ed.Text() != "Citizens can request any record online. The ministry answers within 20 days." {
 		t.Fatalf("editor shows %q", ed.Text())
 	}
@@ -649,7 +649,7 @@ func TestMeetingStartAndEnd(t *testing.T) {
 	must(t, other.SetCommitmentState(f.ids[1], doc.Agreed))
 	must(t, f.plan.SetCommitmentShort(f.ids[0], doc.FieldLead, "Public Procurement Agency"))
 	must(t, f.plan.Commit())
-	mergeFrom(t, f, other)
+	mergeReplica(t, f, other)
 
 	test.Tap(findButton(t, f.ui.ws.meeting.box, "End meeting"))
 	tapTop(t, f, "End meeting")
@@ -756,7 +756,7 @@ func TestVersionViewWhileEditing(t *testing.T) {
 	title := f.ui.win.Title()
 	other := colleague(t, f)
 	must(t, other.SetText(doc.CommitmentText(f.ids[0], "title"), "Renamed by Bruno"))
-	mergeFrom(t, f, other)
+	mergeReplica(t, f, other)
 	if f.ui.viewing() != vv || f.ui.win.Title() != title || !strings.Contains(title, "as of the named draft “Seed”") {
 		t.Fatalf("after a merge the window shows %q (viewing %v)", f.ui.win.Title(), f.ui.viewing() != nil)
 	}
