@@ -109,6 +109,10 @@ func TestSignOff(t *testing.T) {
 	if err := f.plan.AddMemberKey(ana.PeerID, pub); err != nil {
 		t.Fatal(err)
 	}
+	// The minister is on the government side: Ana, the founder, says so.
+	if err := f.plan.AddMember(doc.Member{PeerID: ana.PeerID, Name: ana.Name, Org: ana.Org, Side: doc.Government}); err != nil {
+		t.Fatal(err)
+	}
 	if err := f.plan.SetMemberRole(ana.PeerID, doc.RoleMinister, true); err != nil {
 		t.Fatal(err)
 	}
@@ -221,8 +225,10 @@ func TestEndorseThenSign(t *testing.T) {
 	makeReady(t, f)
 	anaKey, anaPub := keyFile(t, "ana", "")
 	brunoKey, brunoPub := keyFile(t, "bruno", "")
+	// Bruno registers his key from his own device; the copy comes back.
+	registerFrom(t, f.plan, bruno, brunoPub)
 	for _, step := range []error{
-		f.plan.AddMemberKey(ana.PeerID, anaPub), f.plan.AddMemberKey(bruno.PeerID, brunoPub),
+		f.plan.AddMemberKey(ana.PeerID, anaPub),
 		f.plan.SetMemberRole(ana.PeerID, doc.RoleCoChair, true), f.plan.SetMemberRole(bruno.PeerID, doc.RoleCoChair, true),
 		f.plan.SetMemberRole(bruno.PeerID, doc.RoleMinister, true), f.plan.SetEndorsementsRequired(true), f.plan.Commit(),
 	} {
@@ -298,6 +304,10 @@ func TestSignWithAgentKey(t *testing.T) {
 	if err := f.plan.AddMemberKey(ana.PeerID, pub); err != nil {
 		t.Fatal(err)
 	}
+	// The minister is on the government side: Ana, the founder, says so.
+	if err := f.plan.AddMember(doc.Member{PeerID: ana.PeerID, Name: ana.Name, Org: ana.Org, Side: doc.Government}); err != nil {
+		t.Fatal(err)
+	}
 	if err := f.plan.SetMemberRole(ana.PeerID, doc.RoleMinister, true); err != nil {
 		t.Fatal(err)
 	}
@@ -314,5 +324,29 @@ func TestSignWithAgentKey(t *testing.T) {
 	runHop(t)
 	if len(r.statuses) != 1 || r.statuses[0].Record.Label != "1.0" {
 		t.Fatalf("not signed with the agent's key: statuses %+v, dialog says error: %v", r.statuses, dialogSays(f.ui.win, "error"))
+	}
+}
+
+// registerFrom registers pub to a's member record from a's own device, on
+// a copy of p that is then merged back (as a sync would bring it).
+func registerFrom(t *testing.T, p *doc.Plan, a doc.Author, pub string) {
+	t.Helper()
+	saved, err := p.Save()
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := doc.LoadPlan(saved, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.AddMemberKey(a.PeerID, pub); err != nil {
+		t.Fatal(err)
+	}
+	back, err := q.Save()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Merge(back); err != nil {
+		t.Fatal(err)
 	}
 }

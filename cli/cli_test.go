@@ -73,6 +73,18 @@ func (u *user) ok(args ...string) string {
 	return strings.TrimSpace(out)
 }
 
+// device is the peer ID of this user's device.
+func (u *user) device() string {
+	u.t.Helper()
+	for _, line := range strings.Split(u.ok("profile", "show"), "\n") {
+		if v, ok := strings.CutPrefix(line, "device: "); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	u.t.Fatal("profile show prints no device")
+	return ""
+}
+
 func (u *user) show(plan string) doc.Content {
 	u.t.Helper()
 	var c doc.Content
@@ -174,6 +186,10 @@ func TestCarryAndMerge(t *testing.T) {
 	if out := bob.ok("import", stick); !strings.Contains(out, plan) || !strings.Contains(out, "imported") {
 		t.Fatalf("import: %s", out)
 	}
+	// Ann (the founder) admits Bryn's device, so his edits carry his name.
+	ann.ok("member", "add", plan, bob.device(), "--name", "Bryn Davies", "--org", "Open Rights Cymru", "--side", "civil-society")
+	ann.ok("export", plan, "-o", stick)
+	bob.ok("import", stick)
 	// Offline edits on both laptops in the same paragraph.
 	bob.ok("commitment", "set", plan, cid, "description", "Publish the budget monthly.")
 	ann.ok("commitment", "set", plan, cid, "description", "Publish the whole budget.")

@@ -28,9 +28,6 @@ func runMemberRole(e *Env, fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	return e.edit(args[0], func(p *doc.Plan) error {
-		if err := mayChangeRoles(p); err != nil {
-			return err
-		}
 		peer, err := resolvePeer(p, args[1])
 		if err != nil {
 			return err
@@ -41,6 +38,30 @@ func runMemberRole(e *Env, fs *flag.FlagSet, args []string) error {
 		}
 		m, _ := p.Member(peer)
 		fmt.Fprintf(e.Stdout, "%s (%s): roles %s\n", m.Name, m.Side, rolesText(m))
+		return nil
+	})
+}
+
+// runMemberAdd admits a device as a member (an administrator's act), or
+// confirms the name, organisation and side of one that joined.
+func runMemberAdd(e *Env, fs *flag.FlagSet, args []string) error {
+	if err := nargs(args, 2); err != nil {
+		return err
+	}
+	name := strings.TrimSpace(str(fs, "name"))
+	if name == "" || str(fs, "side") == "" {
+		return usageErr("--name and --side are required")
+	}
+	side, err := doc.ParseSide(str(fs, "side"))
+	if err != nil {
+		return err
+	}
+	return e.edit(args[0], func(p *doc.Plan) error {
+		if err := p.AddMember(doc.Member{PeerID: args[1], Name: name, Org: str(fs, "org"), Side: side}); err != nil {
+			return err
+		}
+		m, _ := p.Member(args[1])
+		fmt.Fprintf(e.Stdout, "%s  %s, %s (%s): member, %s\n", m.PeerID, m.Name, m.Org, m.Side, m.Status)
 		return nil
 	})
 }
@@ -318,21 +339,20 @@ func askPassphrase(e *Env, prompt string, confirm bool) ([]byte, error) {
 	return []byte(strings.TrimRight(line, "\r\n")), nil
 }
 
-// resolvePeer finds a member by peer ID, unique ID prefix, name, or "me".
-// "me" makes this device a member first if it is not one yet, so a
-// minister can register their own key straight away.
+// resolvePeer finds a member by peer ID, unique ID prefix, name, or "me"
+// (the member this device belongs to).
 func resolvePeer(p *doc.Plan, ref string) (string, error) {
 	if strings.EqualFold(ref, "me") {
 		a := p.Author()
 		if a.PeerID == "" {
 			return "", fmt.Errorf("%w: no device identity", doc.ErrInvalid)
 		}
-		if _, ok := p.Member(a.PeerID); !ok {
-			if err := p.AddMember(doc.Member{PeerID: a.PeerID, Name: a.Name, Org: a.Org, Side: a.Side}); err != nil {
-				return "", err
-			}
+		m, ok := p.Member(a.PeerID)
+		if !ok || m.Removed {
+			return "", fmt.Errorf("%w: this device (%s) is not a member of the plan; an administrator adds it with coplan member add %s %s --name NAME --side SIDE",
+				doc.ErrNotFound, a.PeerID, p.ID()[:8], a.PeerID)
 		}
-		return a.PeerID, nil
+		return m.PeerID, nil
 	}
 	var byPrefix, byName []string
 	for _, m := range p.Members() {
@@ -356,23 +376,6 @@ func resolvePeer(p *doc.Plan, ref string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("%w: member %q", doc.ErrNotFound, ref)
-}
-
-// mayChangeRoles keeps role changes with the people who hold roles: once
-// anyone is minister or co-chair, only they may give or take roles. This is
-// a guard against mistakes, not a security boundary (changes are not
-// signed); what the public trusts is the minister's published key.
-func mayChangeRoles(p *doc.Plan) error {
-	me, _ := p.Member(p.Author().PeerID)
-	if !me.Removed && (me.HasRole(doc.RoleMinister) || me.HasRole(doc.RoleCoChair)) {
-		return nil
-	}
-	for _, m := range p.Members() {
-		if !m.Removed && len(m.Roles) > 0 {
-			return fmt.Errorf("%w: only the minister or a co-chair can change roles (%s holds one)", doc.ErrInvalid, m.Name)
-		}
-	}
-	return nil
 }
 
 func rolesText(m doc.Member) string {

@@ -185,10 +185,8 @@ func (a *attributor) ofActor(actor string) (Author, bool) {
 	if !ok {
 		peer := a.p.str(a.actors, actor)
 		au = Author{PeerID: peer}
-		if rec := a.p.memberMap(peer); rec != nil {
-			m := a.p.readMember(peer, rec)
-			au.Name, au.Org, au.Side = m.Name, m.Org, m.Side
-		}
+		m, _ := a.p.whoLocked(peer)
+		au.Name, au.Org, au.Side = m.Name, m.Org, m.Side
 		a.memo[actor] = au
 	}
 	return au, false
@@ -196,7 +194,8 @@ func (a *attributor) ofActor(actor string) (Author, bool) {
 
 // actorName is the name of the member an actor belongs to ("" if unknown).
 func (p *Plan) actorName(actor string) string {
-	return p.str(p.memberMap(p.str(p.mapAt("actors"), actor)), "name")
+	m, _ := p.whoLocked(p.str(p.mapAt("actors"), actor))
+	return m.Name
 }
 
 // MergeReport says what a merge brought in.

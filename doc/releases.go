@@ -14,7 +14,7 @@ import (
 
 // Signed releases and co-chair endorsements are kept in the document so they
 // sync to every peer. Each record sits under a root key of its own
-// ("release:ID", "endorsement:ID", "setting:NAME") rather than in a shared map
+// ("release:ID", "endorsement:ID") rather than in a shared map
 // made on first use: two peers making that map concurrently would create two
 // different objects, and the merge would keep only one of them, losing the
 // other side's signed records. Record IDs are derived from the signed bytes,
@@ -22,7 +22,6 @@ import (
 const (
 	releasePrefix     = "release:"
 	endorsementPrefix = "endorsement:"
-	settingPrefix     = "setting:"
 )
 
 // Errors of releases and endorsements.
@@ -134,7 +133,8 @@ func (p *Plan) AddEndorsement(e EndorsementRecord) error {
 	}); err != nil {
 		return err
 	}
-	name := p.str(p.memberMap(e.Peer), "name")
+	m, _ := p.memberLocked(e.Peer)
+	name := m.Name
 	if name == "" {
 		name = short(e.Peer)
 	}
@@ -283,40 +283,4 @@ func (p *Plan) CountChangesSince(heads []string) (int, error) {
 		return 0, err
 	}
 	return len(chs), nil
-}
-
-// Settings are per-plan choices about the process, synced like the rest.
-type Settings struct {
-	// EndorsementsRequired: the government and the civil-society co-chair
-	// must each endorse a version before the minister can sign it.
-	EndorsementsRequired bool `json:"endorsementsRequired"`
-}
-
-// Settings reads the plan's settings.
-func (p *Plan) Settings() Settings {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return Settings{EndorsementsRequired: boolIn(p.d.RootMap(), settingPrefix+"endorsementsRequired")}
-}
-
-// SetEndorsementsRequired turns the co-chair endorsement requirement on or off.
-func (p *Plan) SetEndorsementsRequired(on bool) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if err := p.beforeEdit(); err != nil {
-		return err
-	}
-	key := settingPrefix + "endorsementsRequired"
-	if boolIn(p.d.RootMap(), key) == on {
-		return nil
-	}
-	if err := p.d.RootMap().Set(key, on); err != nil {
-		return err
-	}
-	if on {
-		p.touch("Require co-chair endorsements before sign-off")
-	} else {
-		p.touch("Stop requiring co-chair endorsements")
-	}
-	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/coplan/coplan/doc"
+	"github.com/coplan/coplan/doc/authority"
 	"github.com/coplan/coplan/doc/export"
 )
 
@@ -157,11 +158,27 @@ func TestSignRefusals(t *testing.T) {
 	if _, _, err := Sign(p, "1.0", ppl.stranger, signedAt); !errors.Is(err, ErrKeyNotRegistered) {
 		t.Fatalf("stranger signed: %v", err)
 	}
-	must(t, p.RemoveMember(ministerPeer))
+	// The last administrator cannot go; with a second one, the minister can
+	// be removed, and signs nothing more.
+	if err := p.RemoveMember(ministerPeer); !errors.Is(err, authority.ErrLastAdmin) {
+		t.Fatalf("removing the last administrator: %v", err)
+	}
+	must(t, p.SetMemberRole(govPeer, doc.RoleAdmin, true))
+	must(t, onDevice(t, p, govDev, func(q *doc.Plan) error { return q.RemoveMember(ministerPeer) }))
 	if _, _, err := Sign(p, "1.0", ppl.minister, signedAt); !errors.Is(err, ErrKeyNotRegistered) {
 		t.Fatalf("removed minister signed: %v", err)
 	}
-	must(t, p.AddMember(doc.Member{PeerID: ministerPeer, Name: "Siân Ffransis-Ŵyn", Side: doc.Government}))
+	// Re-admitted by an administrator (same device, same member record),
+	// the minister needs the role again; the key it registered still holds.
+	must(t, onDevice(t, p, govDev, func(q *doc.Plan) error {
+		if err := q.AddMember(doc.Member{PeerID: ministerPeer, Name: "Siân Ffransis-Ŵyn", Side: doc.Government}); err != nil {
+			return err
+		}
+		return q.SetMemberRole(ministerPeer, doc.RoleMinister, true)
+	}))
+	if m, ok := p.Member(ministerPeer); !ok || m.Removed || !m.HasRole(doc.RoleMinister) {
+		t.Fatalf("re-admitted minister %+v", m)
+	}
 	_, _, err := Sign(p, "1.0", ppl.minister, signedAt)
 	must(t, err)
 	if _, _, err := Sign(p, "1.0", ppl.minister, signedAt); !errors.Is(err, doc.ErrReleaseExists) {
@@ -295,7 +312,7 @@ func TestReleaseSyncsToAnotherPeer(t *testing.T) {
 	a, ppl := readyPlan(t, 3)
 	saved, err := a.Save()
 	must(t, err)
-	b, err := doc.LoadPlan(saved, doc.Author{PeerID: csoPeer, Name: "Eleni Papadopoulou", Side: doc.CivilSociety})
+	b, err := doc.LoadPlan(saved, csoDev)
 	must(t, err)
 	_, _, err = Sign(a, "1.0", ppl.minister, signedAt)
 	must(t, err)
@@ -436,7 +453,7 @@ func TestExportIsDeterministic(t *testing.T) {
 func TestConcurrentSameLabel(t *testing.T) {
 	a, ppl := readyPlan(t, 1)
 	saved, _ := a.Save()
-	b, err := doc.LoadPlan(saved, doc.Author{})
+	b, err := doc.LoadPlan(saved, ministerDev) // the minister's second window
 	must(t, err)
 	_, _, err = Sign(a, "1.0", ppl.minister, signedAt)
 	must(t, err)
