@@ -5,12 +5,15 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	am "github.com/automerge/automerge-go"
 
 	"github.com/coplan/coplan/doc/authority"
+	"github.com/coplan/coplan/internal/atomicfile"
 )
 
 // statementsKey is the root map of the plan's signed authority statements
@@ -43,6 +46,11 @@ type planAuth struct {
 	members []Member // the state's members as doc values, built on demand
 	ignored int      // map entries that are not a statement under its own ID
 	legacy  bool     // no genesis: a plan made before statements; read-only
+	// verified caches, per actor, the highest sequence number whose
+	// attested hash matched the document (attest.go).
+	verified map[string]uint64
+	// savedVerified counts the IDs in the plan folder's verifiedFile.
+	savedVerified int
 }
 
 func newPlanAuth() planAuth {
@@ -50,7 +58,7 @@ func newPlanAuth() planAuth {
 }
 
 // changed is called after a merge: the map may hold new statements.
-func (a *planAuth) changed() { a.stale = true }
+func (a *planAuth) changed() { a.stale = true; a.verified = nil }
 
 // readStatementsLocked brings new statements from the document into known.
 // The map's length is the cheap test: a new statement is a new key.
@@ -115,7 +123,7 @@ func (p *Plan) authorityLocked() (*authority.State, error) {
 		return a.state, a.err
 	}
 	a.dirty = false
-	a.members = nil
+	a.members, a.verified = nil, nil
 	id := p.id
 	if id == "" { // a replica filled by sync
 		id = p.str(p.mapAt("plan"), "id")
@@ -129,7 +137,13 @@ func (p *Plan) authorityLocked() (*authority.State, error) {
 	for _, raw := range a.known {
 		stmts = append(stmts, raw)
 	}
+	if a.state == nil && a.err == nil {
+		p.loadVerifiedLocked() // first evaluation: trust this device's earlier checks
+	}
 	st, err := a.ev.Evaluate(id, stmts)
+	if err == nil {
+		p.saveVerifiedLocked()
+	}
 	if errors.Is(err, authority.ErrNoGenesis) {
 		err = fmt.Errorf("%w: run coplan upgrade %s to make a signed copy", ErrNeedsUpgrade, shortPlanRef(id))
 	}
@@ -391,4 +405,45 @@ func DeviceKey(raw []byte) (ed25519.PrivateKey, error) {
 		return nil, fmt.Errorf("%w: the device key's public half does not match its seed", ErrInvalid)
 	}
 	return k, nil
+}
+
+// verifiedFile holds, in a plan's folder, the IDs of the statements whose
+// signatures this device has checked (32 bytes each): opening the plan
+// then checks only the new ones. It is rebuildable: lose it and the next
+// open checks every signature again.
+const verifiedFile = "verified-statements"
+
+// loadVerifiedLocked hands the evaluator the IDs checked in earlier runs.
+func (p *Plan) loadVerifiedLocked() {
+	if p.store == nil {
+		return
+	}
+	raw, err := os.ReadFile(filepath.Join(p.store.Dir(), verifiedFile))
+	if err != nil || len(raw)%32 != 0 {
+		return
+	}
+	ids := make([]authority.ID, len(raw)/32)
+	for i := range ids {
+		copy(ids[i][:], raw[i*32:])
+	}
+	p.auth.ev.Trust(ids)
+	p.auth.savedVerified = len(ids)
+}
+
+// saveVerifiedLocked keeps the IDs checked so far, when more than last time.
+func (p *Plan) saveVerifiedLocked() {
+	if p.store == nil {
+		return
+	}
+	ids := p.auth.ev.Verified()
+	if len(ids) <= p.auth.savedVerified {
+		return
+	}
+	raw := make([]byte, 0, 32*len(ids))
+	for _, id := range ids {
+		raw = append(raw, id[:]...)
+	}
+	if err := atomicfile.WriteFileQuick(filepath.Join(p.store.Dir(), verifiedFile), raw, 0o600); err == nil {
+		p.auth.savedVerified = len(ids)
+	}
 }

@@ -92,6 +92,15 @@ func (p *Plan) membersLocked() []Member {
 	return slices.Clone(p.auth.members)
 }
 
+// memberViewsLocked is the cached member list itself (callers must not
+// change it).
+func (p *Plan) memberViewsLocked() []Member {
+	if p.auth.members == nil {
+		p.membersLocked()
+	}
+	return p.auth.members
+}
+
 // Member returns the member a device belongs to (or whose member ID the
 // peer ID is).
 func (p *Plan) Member(peerID string) (Member, bool) {
@@ -112,6 +121,12 @@ func (p *Plan) memberLocked(peerID string) (Member, bool) {
 	m, ok := st.Member(d)
 	if !ok {
 		return Member{}, false
+	}
+	id := m.ID.PeerID()
+	for _, v := range p.memberViewsLocked() {
+		if v.PeerID == id {
+			return v, true
+		}
 	}
 	return p.memberView(st, m), true
 }

@@ -83,7 +83,8 @@ type Plan struct {
 
 	log *slog.Logger // the library's; discards for a plan made in memory
 
-	auth planAuth // the signed statements and the authority they establish
+	auth   planAuth    // the signed statements and the authority they establish
+	attest attestState // this actor's attestations (attest.go)
 }
 
 func newPlan(d *am.Doc, author Author) *Plan {
@@ -484,9 +485,10 @@ func (p *Plan) commitLocked() error {
 	if at.IsZero() {
 		at = p.now()
 	}
-	_, err := p.d.Commit(msg, am.CommitOptions{Time: &at})
+	h, err := p.d.Commit(msg, am.CommitOptions{Time: &at})
 	if err == nil {
 		p.committed = p.pendingEdits
+		p.noteCommitLocked(h)
 	}
 	p.pending = false
 	p.pendingEdits = nil
@@ -629,6 +631,7 @@ func (p *Plan) afterMerge() {
 func (p *Plan) Close() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.attestLocked(true)
 	err := p.commitLocked()
 	if p.pauseTimer != nil {
 		p.pauseTimer.Stop()
