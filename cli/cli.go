@@ -89,6 +89,10 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return 2
 		}
 		fmt.Fprintf(stderr, "coplan %s: %v\n", cmd.Name, err)
+		var na *errNotAuthenticated
+		if errors.As(err, &na) {
+			return 3
+		}
 		return 1
 	}
 	return 0

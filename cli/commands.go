@@ -203,10 +203,13 @@ var commands = []*Command{
 		Flags:   signFlags,
 		Run:     withSigner(sign)},
 	{Name: "releases", Args: "PLAN", Summary: "list the signed releases and whether the plan changed since", Run: runReleases},
-	{Name: "verify", Args: "DIR [--plan PLAN]",
-		Summary: "check an exported release: signature, every file's hash, and (with the plan) its content and the signer's role",
+	{Name: "verify", Args: "DIR [--id PLAN-ID] [--signer SHA256:FP] [--allowed-signers FILE] [--plan PLAN]",
+		Summary: "check an exported release against a published plan ID or key, or a plan you hold (exit 3: no anchor)",
 		Flags: func(fs *flag.FlagSet) {
-			fs.String("plan", "", "the plan to check against (default: the release's plan, if in the data folder)")
+			fs.String("plan", "", "a plan this device holds to check against (default: the release's plan, if in the data folder)")
+			fs.String("id", "", "the plan ID as the government publishes it: the minister's authority is checked from the plan's root")
+			fs.Var(&listFlag{}, "signer", "the minister's key fingerprint as published, SHA256:… (repeatable)")
+			fs.String("allowed-signers", "", "an allowed_signers file published with the minister's key (not the one in the folder)")
 		},
 		Run: runVerify},
 

@@ -43,6 +43,10 @@ type ReleaseRecord struct {
 	ManifestSig []byte    `json:"manifestSig"` // armored SSHSIG over Manifest
 	Sums        []byte    `json:"sums"`        // SHA256SUMS of the export, exactly as signed
 	SumsSig     []byte    `json:"sumsSig"`     // armored SSHSIG over Sums
+	// Proof is the proof bundle of the release statement (doc/authority),
+	// published as authority.proof and covered by Sums: kept as signed, since
+	// the plan's statements go on growing after it.
+	Proof []byte `json:"proof"`
 }
 
 // EndorsementRecord is a co-chair's signed endorsement of one version.
@@ -86,6 +90,7 @@ func (p *Plan) AddRelease(r ReleaseRecord) error {
 	if err := p.putRecordLocked(releasePrefix+r.ID, map[string]any{
 		"label": r.Label, "heads": strings.Join(r.Heads, ","), "signedAt": r.SignedAt.UTC(), "signerPeer": r.SignerPeer,
 		"manifest": string(r.Manifest), "manifestSig": string(r.ManifestSig), "sums": string(r.Sums), "sumsSig": string(r.SumsSig),
+		"proof": r.Proof,
 	}); err != nil {
 		return err
 	}
@@ -105,7 +110,7 @@ func (p *Plan) releasesLocked() []ReleaseRecord {
 	return readRecords(p, releasePrefix, func(id string, m *am.Map) (ReleaseRecord, time.Time) {
 		r := ReleaseRecord{ID: id, Label: p.str(m, "label"), Heads: splitHeads(p.str(m, "heads")),
 			SignerPeer: p.str(m, "signerPeer"), Manifest: []byte(p.str(m, "manifest")), ManifestSig: []byte(p.str(m, "manifestSig")),
-			Sums: []byte(p.str(m, "sums")), SumsSig: []byte(p.str(m, "sumsSig"))}
+			Sums: []byte(p.str(m, "sums")), SumsSig: []byte(p.str(m, "sumsSig")), Proof: bytesIn(m, "proof")}
 		if t := timeIn(m, "signedAt"); t.ok {
 			r.SignedAt = t.t
 		}
@@ -283,4 +288,15 @@ func (p *Plan) CountChangesSince(heads []string) (int, error) {
 		return 0, err
 	}
 	return len(chs), nil
+}
+
+func bytesIn(m *am.Map, key string) []byte {
+	if m == nil {
+		return nil
+	}
+	v, err := m.Get(key)
+	if err != nil || v.Kind() != am.KindBytes {
+		return nil
+	}
+	return v.Bytes()
 }
