@@ -7,6 +7,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	am "github.com/automerge/automerge-go"
+
+	"github.com/coplan/coplan/doc"
+	"github.com/coplan/coplan/doc/authority"
+	p2psync "github.com/coplan/coplan/sync"
 )
 
 // signedRelease has u found a plan titled title, make it ready, take the
@@ -126,5 +133,130 @@ func TestVerifyAnchors(t *testing.T) {
 	cmd.Dir = dir
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("sha256sum -c: %v %s", err, b)
+	}
+}
+
+// A member without the authority is refused where it acts, and what it
+// forces into a .coplan copy through automerge-go (a self-signed minister
+// grant, a members-map record) changes nothing when the copy is merged.
+func TestForcedGrantThroughMergeHasNoEffect(t *testing.T) {
+	ann := newUser(t, "Ann Jones", "Cabinet Office", "government")
+	cso := newUser(t, "Eleni Papadopoulou", "Open Society Forum", "civil-society")
+	plan := ann.ok("new", "--title", "Cynllun", "--country", "Cymru", "--period", "2025-2027")
+	ann.ok("member", "add", plan, cso.device(), "--name", "Eleni Papadopoulou", "--side", "civil-society")
+	stick := filepath.Join(t.TempDir(), "plan.coplan")
+	ann.ok("export", plan, "-o", stick)
+	cso.ok("import", stick)
+	if _, errs, code := cso.run("member", "role", plan, "me", "minister"); code != 1 || !strings.Contains(errs, "only an administrator may grant roles") {
+		t.Fatalf("cso gave itself the minister role: exit %d %s", code, errs)
+	}
+	before := ann.ok("member", "list", plan, "--json")
+
+	// The forgery, written with cso's own device key.
+	id, err := p2psync.LoadOrCreateIdentity(cso.conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := id.Key.Raw()
+	key, err := doc.DeviceKey(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := doc.ReadFile(stick, doc.Author{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := p.Authority()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev, _ := authority.DeviceOfKey(key)
+	grant, err := authority.Sign(key, plan, st.LinksFor(dev, authority.KindGrantRole), time.Now(), authority.NewGrantRole(dev, authority.RoleMinister))
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved, _ := p.Save()
+	d, err := am.Load(saved)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stmts, _ := d.RootMap().Get("statements")
+	if err := stmts.Map().Set(authority.StatementID(grant).String(), grant); err != nil {
+		t.Fatal(err)
+	}
+	members := am.NewMap()
+	d.RootMap().Set("members", members)
+	rec := am.NewMap()
+	members.Set(dev.PeerID(), rec)
+	rec.Set("name", "Eleni Papadopoulou")
+	roles := am.NewMap()
+	rec.Set("roles", roles)
+	roles.Set("minister", true)
+	if _, err := d.Commit("Set minister role"); err != nil {
+		t.Fatal(err)
+	}
+	forged := filepath.Join(t.TempDir(), "forged.coplan")
+	if err := os.WriteFile(forged, doc.EncodeFile(d.Save()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ann.ok("merge", plan, forged)
+	if after := ann.ok("member", "list", plan, "--json"); after != before {
+		t.Fatalf("members changed after merging the forgery:\nbefore %s\nafter  %s", before, after)
+	}
+	if out := ann.ok("member", "list", plan); strings.Contains(out, "Eleni Papadopoulou") && strings.Contains(out, "minister") {
+		t.Fatalf("the forged grant counts:\n%s", out)
+	}
+}
+
+// A plan made before signed authority is read-only and says how to
+// upgrade; coplan upgrade makes the signed copy and says the others join
+// it by invite.
+func TestUpgradeLegacyPlan(t *testing.T) {
+	ann := newUser(t, "Ann Jones", "Cabinet Office", "government")
+	d := am.New()
+	root := d.RootMap()
+	root.Set("schema", int64(doc.SchemaVersion))
+	plan := am.NewMap()
+	root.Set("plan", plan)
+	old := "0123456789abcdef0123456789abcdef"
+	plan.Set("id", old)
+	plan.Set("title", "Old plan")
+	plan.Set("vision", am.NewText(""))
+	for _, k := range []string{"commitments", "comments", "timeline", "notes", "members", "actors"} {
+		root.Set(k, am.NewMap())
+	}
+	if _, err := d.Commit("Create plan Old plan"); err != nil {
+		t.Fatal(err)
+	}
+	lib, err := doc.OpenLibrary(ann.data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := lib.Adopt(d.Save(), doc.Author{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Close()
+
+	if _, errs, code := ann.run("show", old); code != 0 || !strings.Contains(errs, "coplan upgrade "+old) {
+		t.Fatalf("show of a legacy plan: exit %d, stderr %s", code, errs)
+	}
+	if _, errs, code := ann.run("plan", "set", old, "title", "New"); code != 1 || !strings.Contains(errs, "coplan upgrade") {
+		t.Fatalf("editing a legacy plan: exit %d, stderr %s", code, errs)
+	}
+	out, errs, code := ann.run("upgrade", old)
+	if code != 0 || !strings.Contains(errs, "invite") || !strings.Contains(errs, "founded by you") {
+		t.Fatalf("upgrade: exit %d\n%s%s", code, out, errs)
+	}
+	id := strings.TrimSpace(out)
+	if id == old || !doc.ValidPlanID(id) {
+		t.Fatalf("upgraded plan ID %q", id)
+	}
+	ann.ok("plan", "set", id, "title", "Upgraded")
+	if c := ann.show(id); c.Title != "Upgraded" || len(c.Members) != 1 || c.Members[0].Name != "Ann Jones" {
+		t.Fatalf("upgraded plan %+v", c)
+	}
+	if _, errs, code := ann.run("upgrade", id); code != 1 || !strings.Contains(errs, "needs no upgrade") {
+		t.Fatalf("upgrading a signed plan: exit %d %s", code, errs)
 	}
 }

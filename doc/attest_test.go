@@ -43,9 +43,13 @@ func TestCloseAttestsAuthoredChanges(t *testing.T) {
 	if un := unverified(t, p); len(un) == 0 {
 		t.Fatal("changes were verified before any attestation was made")
 	}
-	if err := p.SetCommitmentSide(cid, Government); err != nil {
+	if err := p.SetCommitmentSide(cid, Government); err != nil { // the commitment's origin
 		t.Fatal(err)
 	}
+	if err := p.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	origin := p.Heads()[0]
 	id := p.ID()
 	if err := p.Close(); err != nil {
 		t.Fatal(err)
@@ -71,6 +75,9 @@ func TestCloseAttestsAuthoredChanges(t *testing.T) {
 	}
 	if len(un) != 1 || un[0].Message != attestWords {
 		t.Fatalf("unverified changes after close: %+v", un)
+	}
+	if a, ok := p.Attribution(origin); !ok || a.Name != annA.Name || a.Device != annA.PeerID {
+		t.Fatalf("the change to the commitment's origin: %+v verified %v, want Ann's, verified", a, ok)
 	}
 	h, _ := p.History()
 	for _, e := range h {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	am "github.com/automerge/automerge-go"
 	"golang.org/x/crypto/ssh"
 
 	"github.com/coplan/coplan/doc"
@@ -97,6 +98,14 @@ func TestReleaseByNonMinister(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir, raw := forgeRelease(t, p, tc.dev, tc.signer, "9.9")
 			id := authority.StatementID(raw).Short()
+			// Forced into the plan through automerge-go, the statement is
+			// rejected and no release counts.
+			q := forceStatement(t, p, raw)
+			if st, err := q.Authority(); err != nil || len(st.Releases()) != 0 {
+				t.Fatalf("forced release statement counts: %v", err)
+			} else if r, ok := st.Rejection(authority.StatementID(raw)); !ok || !strings.Contains(r.Reason, tc.reason) {
+				t.Fatalf("forced release statement: rejection %+v", r)
+			}
 			for _, a := range []struct {
 				name string
 				a    Anchor
@@ -157,4 +166,24 @@ func TestKeyRotation(t *testing.T) {
 	if _, err := Verify(exportTo(t, p, "1.1"), Anchor{PlanID: p.ID()}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// forceStatement writes raw into the statements map of a copy of p through
+// automerge-go, bypassing doc's checks, and merges it into another copy.
+func forceStatement(t *testing.T, p *doc.Plan, raw []byte) *doc.Plan {
+	t.Helper()
+	saved, err := p.Save()
+	must(t, err)
+	d, err := am.Load(saved)
+	must(t, err)
+	v, err := d.RootMap().Get("statements")
+	must(t, err)
+	must(t, v.Map().Set(authority.StatementID(raw).String(), raw))
+	_, err = d.Commit("forged release")
+	must(t, err)
+	q, err := doc.LoadPlan(saved, doc.Author{})
+	must(t, err)
+	_, err = q.Merge(d.Save())
+	must(t, err)
+	return q
 }
