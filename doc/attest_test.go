@@ -76,7 +76,7 @@ func TestCloseAttestsAuthoredChanges(t *testing.T) {
 	if len(un) != 1 || un[0].Message != attestWords {
 		t.Fatalf("unverified changes after close: %+v", un)
 	}
-	if a, ok := p.Attribution(origin); !ok || a.Name != annA.Name || a.Device != annA.PeerID {
+	if a, ok := p.Attribution(origin); !ok || a.Name != annA.Name || a.PeerID != annA.PeerID {
 		t.Fatalf("the change to the commitment's origin: %+v verified %v, want Ann's, verified", a, ok)
 	}
 	h, _ := p.History()
