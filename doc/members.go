@@ -48,8 +48,13 @@ func (p *Plan) memberView(st *authority.State, m authority.Member) Member {
 	for _, d := range m.Devices {
 		out.Devices = append(out.Devices, d.PeerID())
 	}
-	if !m.VouchedBy.IsZero() {
+	switch {
+	case !m.VouchedBy.IsZero():
 		out.AddedBy = m.VouchedBy.PeerID()
+	case !m.Invite.IsZero():
+		if inv := st.Invite(m.Invite, time.Now()); !inv.Inviter.IsZero() {
+			out.AddedBy = inv.Inviter.PeerID() // joined by this member's invite
+		}
 	}
 	if raw, ok := p.auth.known[m.JoinedBy]; ok {
 		if s, err := authority.Parse(raw); err == nil {
