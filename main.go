@@ -50,7 +50,15 @@ func openWindow(f profile.Folders) error {
 	if err != nil {
 		return err
 	}
-	cfg := app.Config{Library: lib, ConfigDir: f.ConfigDir, Author: prof.Author(id.PeerID.String()), Logger: log,
+	raw, err := id.Key.Raw()
+	if err != nil {
+		return err
+	}
+	key, err := doc.DeviceKey(raw)
+	if err != nil {
+		return err
+	}
+	cfg := app.Config{Library: lib, ConfigDir: f.ConfigDir, Author: prof.Author(key), Logger: log,
 		SaveProfile: func(a doc.Author) error { return profile.Save(f.ConfigDir, profile.FromAuthor(a)) }}
 	node, err := startNode(id, lib, filepath.Join(f.DataDir, "sync"), log)
 	if err != nil {

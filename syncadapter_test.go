@@ -10,6 +10,7 @@ import (
 	"rsc.io/qr"
 
 	"github.com/coplan/coplan/app"
+	"github.com/coplan/coplan/doc/authority"
 	p2psync "github.com/coplan/coplan/sync"
 )
 
@@ -24,7 +25,7 @@ func realInvite(t *testing.T) string {
 	for _, s := range []string{"/ip4/192.168.1.23/tcp/41234", "/ip4/192.168.1.23/udp/41234/quic-v1", "/ip6/2001:db8::23/tcp/41234"} {
 		addrs = append(addrs, ma.StringCast(s))
 	}
-	code, _, err := p2psync.NewInvite(id, "0123456789abcdef0123456789abcdef", addrs, 24*time.Hour)
+	code, _, err := p2psync.NewInvite(id, "0123456789abcdef0123456789abcdef", authority.ID{1}, addrs, 24*time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -310,7 +310,7 @@ func TestRememberWindowAndPlan(t *testing.T) {
 func TestWelcomeNewPlan(t *testing.T) {
 	lib, _ := doc.OpenLibrary(t.TempDir())
 	var saved doc.Author
-	u := New(test.NewTempApp(t), Config{Library: lib, ConfigDir: t.TempDir(), Author: doc.Author{PeerID: "12D3KooWNew"},
+	u := New(test.NewTempApp(t), Config{Library: lib, ConfigDir: t.TempDir(), Author: keyedAuthor("", "", ""),
 		SaveProfile: func(a doc.Author) error { saved = a; return nil }})
 	defer u.Close()
 	if u.wel == nil {
@@ -325,7 +325,7 @@ func TestWelcomeNewPlan(t *testing.T) {
 	if !u.beforePlanAction() {
 		t.Fatal("profile refused")
 	}
-	if saved.Name != "Chidi Okafor" || saved.Side != doc.Government || saved.PeerID != "12D3KooWNew" {
+	if saved.Name != "Chidi Okafor" || saved.Side != doc.Government || saved.PeerID != keyedAuthor("", "", "").PeerID {
 		t.Errorf("saved profile %+v", saved)
 	}
 	if err := u.createPlan("Plan", "", "2027", "2025"); err == nil || !strings.Contains(err.Error(), "please check") {

@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"strings"
@@ -15,14 +17,24 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/coplan/coplan/doc"
+	"github.com/coplan/coplan/doc/authority"
 )
 
 var fixedNow = time.Date(2025, 3, 14, 10, 30, 0, 0, time.UTC)
 
 var (
-	ana   = doc.Author{PeerID: "12D3KooWAnaAnaAnaAnaAnaAnaAnaAnaAnaAna", Name: "Ana Costa", Org: "Open Budget Coalition", Side: doc.CivilSociety}
-	bruno = doc.Author{PeerID: "12D3KooWBrunoBrunoBrunoBrunoBrunoBruno", Name: "Bruno Mensah", Org: "Cabinet Office", Side: doc.Government}
+	ana   = keyedAuthor("Ana Costa", "Open Budget Coalition", doc.CivilSociety)
+	bruno = keyedAuthor("Bruno Mensah", "Cabinet Office", doc.Government)
 )
+
+// keyedAuthor is a person on a device whose key is derived from the name,
+// so the tests' devices (and peer IDs) are the same on every run.
+func keyedAuthor(name, org string, side doc.Side) doc.Author {
+	seed := sha256.Sum256([]byte("coplan app test device " + name))
+	key := ed25519.NewKeyFromSeed(seed[:])
+	dev, _ := authority.DeviceOfKey(key)
+	return doc.Author{PeerID: dev.PeerID(), Name: name, Org: org, Side: side, Key: key}
+}
 
 // uiHops holds the hops to the UI thread that background work asked for,
 // in order; tests run them on their own goroutine with runHop. Queueing

@@ -59,11 +59,22 @@ func TestMemberRoles(t *testing.T) {
 func TestMemberKey(t *testing.T) {
 	f := newFixture(t)
 	m := f.members(t)
+	// A key is registered only from its member's own device: Ana's
+	// window refuses to put one on Bruno's record, and registers her own.
 	selectMember(t, m, bruno.PeerID)
-	path, pub := keyFile(t, "bruno", "")
+	path, pub := keyFile(t, "ana", "")
 	m.registerKey(path + ".pub")
-	mem, _ := f.plan.Member(bruno.PeerID)
-	if len(mem.Keys) != 1 || mem.Keys[0] != pub {
+	if !dialogSays(f.ui.win, "registered only by a device of the member it belongs to") {
+		t.Error("a key on another member's record was not refused")
+	}
+	dismissDialogs(f.ui.win)
+	if mem, _ := f.plan.Member(bruno.PeerID); len(mem.Keys) != 0 {
+		t.Fatalf("bruno's keys %q after a refused registration", mem.Keys)
+	}
+	selectMember(t, m, ana.PeerID)
+	m.registerKey(path + ".pub")
+	mem, _ := f.plan.Member(ana.PeerID)
+	if len(mem.Keys) != 1 || mem.Keys[0]+" ana" != pub {
 		t.Fatalf("keys %q, want %q", mem.Keys, pub)
 	}
 	pk, _, _ := release.ParsePublicKey([]byte(pub))
@@ -79,7 +90,7 @@ func TestMemberKey(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "notes.pub")
 	os.WriteFile(bad, []byte("hello"), 0o600)
 	m.registerKey(bad)
-	if mem, _ := f.plan.Member(bruno.PeerID); len(mem.Keys) != 1 {
+	if mem, _ := f.plan.Member(ana.PeerID); len(mem.Keys) != 1 {
 		t.Errorf("keys after bad files %q", mem.Keys)
 	}
 }

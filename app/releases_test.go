@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+	"golang.org/x/crypto/ssh"
 
 	"github.com/coplan/coplan/doc"
 	"github.com/coplan/coplan/doc/release"
@@ -74,6 +75,24 @@ func (f *fixture) releases(t *testing.T) *releasesScreen {
 	return r
 }
 
+// dialogText is the text the topmost dialog shows.
+func dialogText(w fyne.Window) string {
+	top := w.Canvas().Overlays().Top()
+	if top == nil {
+		return ""
+	}
+	var b strings.Builder
+	walk(top, func(o fyne.CanvasObject) {
+		switch v := o.(type) {
+		case *widget.Label:
+			b.WriteString(v.Text + "\n")
+		case *widget.RichText:
+			b.WriteString(v.String() + "\n")
+		}
+	})
+	return b.String()
+}
+
 // dialogSays reports whether the topmost dialog shows text (any case).
 func dialogSays(w fyne.Window, text string) bool {
 	top := w.Canvas().Overlays().Top()
@@ -107,6 +126,10 @@ func TestSignOff(t *testing.T) {
 	w := f.ui.win
 	keyPath, pub := keyFile(t, "ana", "correct horse")
 	if err := f.plan.AddMemberKey(ana.PeerID, pub); err != nil {
+		t.Fatal(err)
+	}
+	// The minister is on the government side: Ana, the founder, says so.
+	if err := f.plan.AddMember(doc.Member{PeerID: ana.PeerID, Name: ana.Name, Org: ana.Org, Side: doc.Government}); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.plan.SetMemberRole(ana.PeerID, doc.RoleMinister, true); err != nil {
@@ -221,8 +244,10 @@ func TestEndorseThenSign(t *testing.T) {
 	makeReady(t, f)
 	anaKey, anaPub := keyFile(t, "ana", "")
 	brunoKey, brunoPub := keyFile(t, "bruno", "")
+	// Bruno registers his key from his own device; the copy comes back.
+	registerFrom(t, f.plan, bruno, brunoPub)
 	for _, step := range []error{
-		f.plan.AddMemberKey(ana.PeerID, anaPub), f.plan.AddMemberKey(bruno.PeerID, brunoPub),
+		f.plan.AddMemberKey(ana.PeerID, anaPub),
 		f.plan.SetMemberRole(ana.PeerID, doc.RoleCoChair, true), f.plan.SetMemberRole(bruno.PeerID, doc.RoleCoChair, true),
 		f.plan.SetMemberRole(bruno.PeerID, doc.RoleMinister, true), f.plan.SetEndorsementsRequired(true), f.plan.Commit(),
 	} {
@@ -242,20 +267,37 @@ func TestEndorseThenSign(t *testing.T) {
 		t.Error("signing before the co-chairs endorsed was not refused")
 	}
 	dismissDialogs(w)
-	for _, k := range []string{anaKey, brunoKey} {
-		r.askEndorse(k)
-		r.label.SetText("2.0")
-		r.confirm()
-		runHop(t)
-		dismissDialogs(w)
+	// Ana endorses in her window; Bruno's key is his device's to use.
+	r.askEndorse(anaKey)
+	r.label.SetText("2.0")
+	r.confirm()
+	runHop(t)
+	dismissDialogs(w)
+	r.askEndorse(brunoKey)
+	r.label.SetText("2.0")
+	r.confirm()
+	runHop(t)
+	if !dialogSays(w, "is registered to Bruno Mensah") {
+		t.Errorf("Bruno's key used from Ana's device was not refused: %q", dialogText(w))
 	}
+	dismissDialogs(w)
+	brunoSigner := loadKey(t, brunoKey)
+	onBruno(t, f.plan, func(q *doc.Plan) error { _, err := release.Endorse(q, "2.0", brunoSigner, now()); return err })
 	if n := len(f.plan.Endorsements()); n != 2 {
 		t.Fatalf("%d endorsements", n)
 	}
+	// Only the minister's device signs: Ana's window is refused, Bruno's
+	// signing arrives as a sync would bring it.
 	r.askSign(brunoKey)
 	r.label.SetText("2.0")
 	r.confirm()
 	runHop(t)
+	if !dialogSays(w, "only the minister may sign") {
+		t.Errorf("signing with the minister's key from Ana's device was not refused: %q", dialogText(w))
+	}
+	dismissDialogs(w)
+	onBruno(t, f.plan, func(q *doc.Plan) error { _, _, err := release.Sign(q, "2.0", brunoSigner, now()); return err })
+	r.load()
 	if len(r.statuses) != 1 || r.statuses[0].Manifest == nil || len(r.statuses[0].Manifest.Endorsements) != 2 {
 		t.Fatalf("signed release %+v", r.statuses)
 	}
@@ -298,6 +340,10 @@ func TestSignWithAgentKey(t *testing.T) {
 	if err := f.plan.AddMemberKey(ana.PeerID, pub); err != nil {
 		t.Fatal(err)
 	}
+	// The minister is on the government side: Ana, the founder, says so.
+	if err := f.plan.AddMember(doc.Member{PeerID: ana.PeerID, Name: ana.Name, Org: ana.Org, Side: doc.Government}); err != nil {
+		t.Fatal(err)
+	}
 	if err := f.plan.SetMemberRole(ana.PeerID, doc.RoleMinister, true); err != nil {
 		t.Fatal(err)
 	}
@@ -314,5 +360,59 @@ func TestSignWithAgentKey(t *testing.T) {
 	runHop(t)
 	if len(r.statuses) != 1 || r.statuses[0].Record.Label != "1.0" {
 		t.Fatalf("not signed with the agent's key: statuses %+v, dialog says error: %v", r.statuses, dialogSays(f.ui.win, "error"))
+	}
+}
+
+// onBruno runs fn on a copy of p on Bruno's device and merges it back.
+func onBruno(t *testing.T, p *doc.Plan, fn func(q *doc.Plan) error) {
+	t.Helper()
+	saved, err := p.Save()
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := doc.LoadPlan(saved, bruno)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fn(q); err != nil {
+		t.Fatal(err)
+	}
+	back, _ := q.Save()
+	if _, err := p.Merge(back); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func loadKey(t *testing.T, path string) ssh.Signer {
+	t.Helper()
+	s, done, err := release.LoadSigner(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(done)
+	return s
+}
+
+// registerFrom registers pub to a's member record from a's own device, on
+// a copy of p that is then merged back (as a sync would bring it).
+func registerFrom(t *testing.T, p *doc.Plan, a doc.Author, pub string) {
+	t.Helper()
+	saved, err := p.Save()
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := doc.LoadPlan(saved, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.AddMemberKey(a.PeerID, pub); err != nil {
+		t.Fatal(err)
+	}
+	back, err := q.Save()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Merge(back); err != nil {
+		t.Fatal(err)
 	}
 }

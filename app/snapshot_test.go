@@ -100,7 +100,7 @@ func TestSnapshotOpening(t *testing.T) {
 func TestSnapshotWelcome(t *testing.T) {
 	a := test.NewTempApp(t)
 	lib, _ := doc.OpenLibrary(t.TempDir())
-	u := New(a, Config{Library: lib, ConfigDir: t.TempDir(), Author: doc.Author{PeerID: "12D3KooWNew"}})
+	u := New(a, Config{Library: lib, ConfigDir: t.TempDir(), Author: keyedAuthor("", "", "")})
 	defer u.Close()
 	snap(t, u.win, "welcome.png")
 }

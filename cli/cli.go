@@ -7,6 +7,7 @@
 package cli
 
 import (
+	"crypto/ed25519"
 	"errors"
 	"flag"
 	"fmt"
@@ -88,6 +89,10 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return 2
 		}
 		fmt.Fprintf(stderr, "coplan %s: %v\n", cmd.Name, err)
+		var na *errNotAuthenticated
+		if errors.As(err, &na) {
+			return 3
+		}
 		return 1
 	}
 	return 0
@@ -164,11 +169,25 @@ func (e *Env) Author(needProfile bool) (doc.Author, error) {
 	if !ok && needProfile {
 		return doc.Author{}, errNoProfile
 	}
-	id, err := p2psync.LoadOrCreateIdentity(e.ConfigDir)
+	key, err := e.deviceKey()
 	if err != nil {
 		return doc.Author{}, err
 	}
-	return prof.Author(id.PeerID.String()), nil
+	return prof.Author(key), nil
+}
+
+// deviceKey is this device's Ed25519 key (its libp2p identity, made on
+// first use), which signs the plan's statements.
+func (e *Env) deviceKey() (ed25519.PrivateKey, error) {
+	id, err := p2psync.LoadOrCreateIdentity(e.ConfigDir)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := id.Key.Raw()
+	if err != nil {
+		return nil, err
+	}
+	return doc.DeviceKey(raw)
 }
 
 // Library opens the data folder. Its plans log to standard error at the
@@ -232,6 +251,9 @@ func (e *Env) openPlanIn(lib *doc.Library, ref string, write bool) (*doc.Plan, e
 		for _, m := range rep.Messages {
 			fmt.Fprintln(e.Stderr, "coplan: warning:", m)
 		}
+	}
+	if !write && p.NeedsUpgrade() {
+		fmt.Fprintln(e.Stderr, "coplan: warning:", upgradeNote(id))
 	}
 	return p, nil
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	am "github.com/automerge/automerge-go"
+
 	"github.com/coplan/coplan/cli"
 	"github.com/coplan/coplan/doc"
 )
@@ -71,6 +73,18 @@ func (u *user) ok(args ...string) string {
 		u.t.Fatalf("coplan %s: exit %d: %s", strings.Join(args, " "), code, errs)
 	}
 	return strings.TrimSpace(out)
+}
+
+// device is the peer ID of this user's device.
+func (u *user) device() string {
+	u.t.Helper()
+	for _, line := range strings.Split(u.ok("profile", "show"), "\n") {
+		if v, ok := strings.CutPrefix(line, "device: "); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	u.t.Fatal("profile show prints no device")
+	return ""
 }
 
 func (u *user) show(plan string) doc.Content {
@@ -174,6 +188,10 @@ func TestCarryAndMerge(t *testing.T) {
 	if out := bob.ok("import", stick); !strings.Contains(out, plan) || !strings.Contains(out, "imported") {
 		t.Fatalf("import: %s", out)
 	}
+	// Ann (the founder) admits Bryn's device, so his edits carry his name.
+	ann.ok("member", "add", plan, bob.device(), "--name", "Bryn Davies", "--org", "Open Rights Cymru", "--side", "civil-society")
+	ann.ok("export", plan, "-o", stick)
+	bob.ok("import", stick)
 	// Offline edits on both laptops in the same paragraph.
 	bob.ok("commitment", "set", plan, cid, "description", "Publish the budget monthly.")
 	ann.ok("commitment", "set", plan, cid, "description", "Publish the whole budget.")
@@ -310,5 +328,82 @@ func TestFolders(t *testing.T) {
 		if st.Mode().Perm() != 0o600 {
 			t.Fatalf("device key mode %v", st.Mode().Perm())
 		}
+	}
+}
+
+// A change made under another member's name, forced into a .coplan copy
+// through automerge-go (a new actor whose actors-map entry names Ann's
+// device), shows in history --json as Ann's claim, unverified; Ann's own
+// changes are verified.
+func TestHistoryMarksUnverifiedChanges(t *testing.T) {
+	ann := newUser(t, "Ann Jones", "Cabinet Office", "government")
+	plan := ann.ok("new", "--title", "Cynllun", "--country", "Cymru", "--period", "2025-2027")
+	cid := ann.ok("commitment", "add", plan, "--title", "Open budgets")
+	stick := filepath.Join(t.TempDir(), "plan.coplan")
+	ann.ok("export", plan, "-o", stick)
+
+	raw, err := os.ReadFile(stick)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved, err := doc.DecodeFile(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := am.Load(saved)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forger := am.NewActorID()
+	if err := d.SetActorID(forger); err != nil {
+		t.Fatal(err)
+	}
+	actors, _ := d.RootMap().Get("actors")
+	if err := actors.Map().Set(forger, ann.device()); err != nil {
+		t.Fatal(err)
+	}
+	cm, _ := d.Path("commitments", cid).Get()
+	if err := cm.Map().Set("org", "Forged Org"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Commit("Set commitment 1 org"); err != nil {
+		t.Fatal(err)
+	}
+	forged := filepath.Join(t.TempDir(), "forged.coplan")
+	if err := os.WriteFile(forged, doc.EncodeFile(d.Save()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ann.ok("merge", plan, forged)
+
+	var h []doc.HistoryEntry
+	if err := json.Unmarshal([]byte(ann.ok("history", plan, "--json")), &h); err != nil {
+		t.Fatal(err)
+	}
+	var sawForged, sawVerified bool
+	for _, e := range h {
+		switch {
+		case e.Actor == forger:
+			sawForged = true
+			if e.Verified || e.Author != "Ann Jones" {
+				t.Errorf("forged change: author %q verified %v, want Ann's claim, unverified", e.Author, e.Verified)
+			}
+		case e.Verified:
+			sawVerified = true
+			if e.Author != "Ann Jones" {
+				t.Errorf("verified change by %q", e.Author)
+			}
+		}
+	}
+	if !sawForged || !sawVerified {
+		t.Fatalf("history lacks the forged change (%v) or a verified one (%v): %+v", sawForged, sawVerified, h)
+	}
+	out := ann.ok("history", plan)
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, "Create plan") && strings.Contains(line, "[unverified]") {
+			t.Errorf("Ann's own change marked unverified: %s", line)
+		}
+	}
+	if !strings.Contains(out, "[unverified]") {
+		t.Fatalf("history text does not mark the forged change unverified:\n%s", out)
 	}
 }

@@ -33,6 +33,9 @@ var commands = []*Command{
 			fs.String("period", "", "YYYY-YYYY, or YYYY-MM-DD..YYYY-MM-DD")
 		},
 		Run: runNew},
+	{Name: "upgrade", Args: "PLAN",
+		Summary: "make a signed copy of a plan made before signed members and roles (new ID; you found it; others rejoin by invite)",
+		Run:     runUpgrade},
 	{Name: "plan set", Args: "PLAN FIELD VALUE", Summary: "set title, country, periodStart, periodEnd or vision",
 		Run: runPlanSet},
 	{Name: "list", Summary: "list the plans in the data folder", Run: runList},
@@ -172,12 +175,20 @@ var commands = []*Command{
 			fs.String("passphrase-file", "", "protect the key with the passphrase in this file")
 		},
 		Run: runKeyNew},
-	{Name: "member role", Args: "PLAN PEER minister|co-chair [--off]",
-		Summary: "give a member a role (PEER is a peer ID, unique prefix, name, or me)",
+	{Name: "member add", Args: "PLAN PEER-ID --name NAME [--org ORG] --side government|civil-society",
+		Summary: "admit a device as a member, or confirm who a joined member is (administrators only)",
+		Flags: func(fs *flag.FlagSet) {
+			fs.String("name", "", "the member's name")
+			fs.String("org", "", "the member's organisation")
+			fs.String("side", "", "government or civil-society")
+		},
+		Run: runMemberAdd},
+	{Name: "member role", Args: "PLAN PEER minister|co-chair|administrator [--off]",
+		Summary: "give a member a role, administrators only (PEER is a peer ID, unique prefix, name, or me)",
 		Flags:   func(fs *flag.FlagSet) { fs.Bool("off", false, "take the role away") },
 		Run:     runMemberRole},
 	{Name: "member key", Args: "PLAN PEER FILE.pub",
-		Summary: "register the public key a member signs with (PEER as for member role)",
+		Summary: "register the public key you sign with, from your own device (PEER: me)",
 		Run:     runMemberKey},
 	{Name: "settings", Args: "PLAN [endorsements required|optional]",
 		Summary: "show or change the plan's sign-off settings",
@@ -192,10 +203,13 @@ var commands = []*Command{
 		Flags:   signFlags,
 		Run:     withSigner(sign)},
 	{Name: "releases", Args: "PLAN", Summary: "list the signed releases and whether the plan changed since", Run: runReleases},
-	{Name: "verify", Args: "DIR [--plan PLAN]",
-		Summary: "check an exported release: signature, every file's hash, and (with the plan) its content and the signer's role",
+	{Name: "verify", Args: "DIR [--id PLAN-ID] [--signer SHA256:FP] [--allowed-signers FILE] [--plan PLAN]",
+		Summary: "check an exported release against a published plan ID or key, or a plan you hold (exit 3: no anchor)",
 		Flags: func(fs *flag.FlagSet) {
-			fs.String("plan", "", "the plan to check against (default: the release's plan, if in the data folder)")
+			fs.String("plan", "", "a plan this device holds to check against (default: the release's plan, if in the data folder)")
+			fs.String("id", "", "the plan ID as the government publishes it: the minister's authority is checked from the plan's root")
+			fs.Var(&listFlag{}, "signer", "the minister's key fingerprint as published, SHA256:… (repeatable)")
+			fs.String("allowed-signers", "", "an allowed_signers file published with the minister's key (not the one in the folder)")
 		},
 		Run: runVerify},
 

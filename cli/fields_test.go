@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"crypto/ed25519"
 	"errors"
 	"slices"
 	"strings"
@@ -88,7 +89,11 @@ func TestSplitList(t *testing.T) {
 
 // Each text form lands in the document as the typed value it names.
 func TestSetCommitmentField(t *testing.T) {
-	p, err := doc.NewPlan("Plan", "Freedonia", "2025", "2027", doc.Author{PeerID: "p1", Name: "Ana", Side: doc.CivilSociety})
+	_, key, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := doc.NewPlan("Plan", "Freedonia", "2025", "2027", doc.Author{Name: "Ana", Side: doc.CivilSociety, Key: key})
 	if err != nil {
 		t.Fatal(err)
 	}

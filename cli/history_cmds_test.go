@@ -505,7 +505,8 @@ func TestCLIBlame(t *testing.T) {
 	}
 	out := ann.ok("blame", plan, "--commitment", c1, "--field", "description", "--at", "v1")
 	if !strings.Contains(out, "Maurice Frankel (Campaign for Freedom of Information), characters 23–37  [unverified]:\n   within a month") ||
-		!strings.Contains(out, "Ann Jones (Cabinet Office), character 38  [unverified]:\n  .") ||
+		!strings.Contains(out, "Ann Jones (Cabinet Office), character 38:\n  .") || // Ann's device signed for her typing
+		strings.Contains(out, "Ann Jones (Cabinet Office), characters 1–22  [unverified]") ||
 		strings.Contains(out, "in full") {
 		t.Fatalf("blame at v1:\n%s", out)
 	}

@@ -76,6 +76,40 @@ func runNew(e *Env, fs *flag.FlagSet, args []string) error {
 	return p.Close()
 }
 
+// upgradeNote is what a plan made before signed authority says to its user.
+func upgradeNote(id string) string {
+	return fmt.Sprintf("plan %s was made before Coplan signed its members and roles, so it is read-only. "+
+		"Run coplan upgrade %s to make a signed copy with a new plan ID, with you as its founder; "+
+		"the other members then join the upgraded plan by invite.", id, id)
+}
+
+func runUpgrade(e *Env, fs *flag.FlagSet, args []string) error {
+	if err := nargs(args, 1); err != nil {
+		return err
+	}
+	author, err := e.Author(true)
+	if err != nil {
+		return err
+	}
+	lib, err := e.Library()
+	if err != nil {
+		return err
+	}
+	id, err := lib.Resolve(args[0])
+	if err != nil {
+		return err
+	}
+	p, err := lib.Upgrade(id, author)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.Stdout, p.ID())
+	fmt.Fprintf(e.Stderr, "Upgraded plan %s to the signed plan %s, founded by you (%s). The old plan is kept as it was.\n"+
+		"The other members do not carry over: invite each of them to the upgraded plan (coplan invite %s).\n",
+		id, p.ID(), author.Name, p.ID())
+	return p.Close()
+}
+
 func runPlanSet(e *Env, fs *flag.FlagSet, args []string) error {
 	if err := nargs(args, 3); err != nil {
 		return err

@@ -28,9 +28,6 @@ func runMemberRole(e *Env, fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	return e.edit(args[0], func(p *doc.Plan) error {
-		if err := mayChangeRoles(p); err != nil {
-			return err
-		}
 		peer, err := resolvePeer(p, args[1])
 		if err != nil {
 			return err
@@ -41,6 +38,30 @@ func runMemberRole(e *Env, fs *flag.FlagSet, args []string) error {
 		}
 		m, _ := p.Member(peer)
 		fmt.Fprintf(e.Stdout, "%s (%s): roles %s\n", m.Name, m.Side, rolesText(m))
+		return nil
+	})
+}
+
+// runMemberAdd admits a device as a member (an administrator's act), or
+// confirms the name, organisation and side of one that joined.
+func runMemberAdd(e *Env, fs *flag.FlagSet, args []string) error {
+	if err := nargs(args, 2); err != nil {
+		return err
+	}
+	name := strings.TrimSpace(str(fs, "name"))
+	if name == "" || str(fs, "side") == "" {
+		return usageErr("--name and --side are required")
+	}
+	side, err := doc.ParseSide(str(fs, "side"))
+	if err != nil {
+		return err
+	}
+	return e.edit(args[0], func(p *doc.Plan) error {
+		if err := p.AddMember(doc.Member{PeerID: args[1], Name: name, Org: str(fs, "org"), Side: side}); err != nil {
+			return err
+		}
+		m, _ := p.Member(args[1])
+		fmt.Fprintf(e.Stdout, "%s  %s, %s (%s): member, %s\n", m.PeerID, m.Name, m.Org, m.Side, m.Status)
 		return nil
 	})
 }
@@ -175,17 +196,49 @@ func exportRelease(e *Env, ref, label, dir string) error {
 	})
 }
 
+// errNotAuthenticated is verify's exit 3: the folder is self-consistent
+// but no anchor from outside it says whose plan and key these are.
+type errNotAuthenticated struct{ planID, fingerprint string }
+
+func (e *errNotAuthenticated) Error() string {
+	return fmt.Sprintf("the files are self-consistent, but the signer is not authenticated: the folder cannot vouch for itself.\n"+
+		"  plan ID:          %s\n  signing key:      %s\n"+
+		"Compare both with the ones the government publishes on an official channel, then check against them:\n"+
+		"  coplan verify DIR --id %s   or   coplan verify DIR --signer %s", e.planID, e.fingerprint, e.planID, e.fingerprint)
+}
+
 func runVerify(e *Env, fs *flag.FlagSet, args []string) error {
 	if err := nargs(args, 1); err != nil {
 		return err
 	}
 	dir := args[0]
-	var p *doc.Plan
+	var a release.Anchor
+	a.PlanID = strings.TrimSpace(str(fs, "id"))
+	if a.PlanID != "" && !doc.ValidPlanID(strings.ToLower(a.PlanID)) {
+		return usageErr("--id %q is not a plan ID (32 hex digits)", a.PlanID)
+	}
+	for _, fp := range *fs.Lookup("signer").Value.(*listFlag) {
+		if !strings.HasPrefix(fp, "SHA256:") {
+			return usageErr("--signer %q is not a key fingerprint (SHA256:…)", fp)
+		}
+		a.Signers = append(a.Signers, fp)
+	}
+	if f := str(fs, "allowed-signers"); f != "" {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			return usageErr("--allowed-signers: %v", err)
+		}
+		fps, err := release.AllowedSignerFingerprints(raw)
+		if err != nil {
+			return fmt.Errorf("%s: %w", f, err)
+		}
+		a.Signers = append(a.Signers, fps...)
+	}
 	ref := str(fs, "plan")
-	if ref == "" {
-		// Check against the plan when this data folder has it.
+	if ref == "" && a.PlanID == "" && len(a.Signers) == 0 {
+		// A plan this device holds is an anchor from outside the folder.
 		if raw, err := os.ReadFile(filepath.Join(dir, release.FileManifest)); err == nil {
-			if m, err := release.ParseManifest(raw); err == nil {
+			if m, err := release.ParseManifest(raw); err == nil && doc.ValidPlanID(m.Plan.ID) {
 				if lib, err := e.Library(); err == nil && lib.Exists(m.Plan.ID) {
 					ref = m.Plan.ID
 				}
@@ -193,13 +246,17 @@ func runVerify(e *Env, fs *flag.FlagSet, args []string) error {
 		}
 	}
 	if ref != "" {
-		var err error
-		if p, err = e.OpenPlan(ref, false); err != nil {
+		p, err := e.OpenPlan(ref, false)
+		if err != nil {
 			return err
 		}
 		defer p.Abandon()
+		a.Plan = p
 	}
-	rep, err := release.VerifyDir(dir, p)
+	rep, err := release.Verify(dir, a)
+	if errors.Is(err, release.ErrNotAnchored) {
+		return &errNotAuthenticated{planID: rep.PlanID, fingerprint: rep.Fingerprint}
+	}
 	if err != nil {
 		return err
 	}
@@ -207,13 +264,13 @@ func runVerify(e *Env, fs *flag.FlagSet, args []string) error {
 	fmt.Fprintf(e.Stdout, "OK: version %s of %q, signed %s by %s (minister), key %s\n", m.Version, m.Plan.Title,
 		m.SignedAt.UTC().Format("2006-01-02 15:04 UTC"), m.Signer.Name, m.Signer.KeyFingerprint)
 	fmt.Fprintf(e.Stdout, "%d files match SHA256SUMS; plan.json matches the signed content hash\n", len(rep.Files))
+	fmt.Fprintf(e.Stdout, "the plan's signed statements, from its genesis (plan %s), show the signer held the minister role with this key\n", m.Plan.ID)
 	for _, en := range m.Endorsements {
 		fmt.Fprintf(e.Stdout, "endorsed by %s (%s co-chair), key %s\n", en.Name, en.Side, en.KeyFingerprint)
 	}
+	fmt.Fprintf(e.Stdout, "verified against: %s\n", strings.Join(rep.Anchors, ", "))
 	if rep.PlanChecked {
-		fmt.Fprintln(e.Stdout, "the plan's history has this content at the signed heads, and the signer held the minister role there")
-	} else {
-		fmt.Fprintln(e.Stdout, "the plan is not at hand: heads and roles not checked (pass --plan PLAN)")
+		fmt.Fprintln(e.Stdout, "the plan's history has this content at the signed heads, and its own statements hold the release valid")
 	}
 	return nil
 }
@@ -318,21 +375,20 @@ func askPassphrase(e *Env, prompt string, confirm bool) ([]byte, error) {
 	return []byte(strings.TrimRight(line, "\r\n")), nil
 }
 
-// resolvePeer finds a member by peer ID, unique ID prefix, name, or "me".
-// "me" makes this device a member first if it is not one yet, so a
-// minister can register their own key straight away.
+// resolvePeer finds a member by peer ID, unique ID prefix, name, or "me"
+// (the member this device belongs to).
 func resolvePeer(p *doc.Plan, ref string) (string, error) {
 	if strings.EqualFold(ref, "me") {
 		a := p.Author()
 		if a.PeerID == "" {
 			return "", fmt.Errorf("%w: no device identity", doc.ErrInvalid)
 		}
-		if _, ok := p.Member(a.PeerID); !ok {
-			if err := p.AddMember(doc.Member{PeerID: a.PeerID, Name: a.Name, Org: a.Org, Side: a.Side}); err != nil {
-				return "", err
-			}
+		m, ok := p.Member(a.PeerID)
+		if !ok || m.Removed {
+			return "", fmt.Errorf("%w: this device (%s) is not a member of the plan; an administrator adds it with coplan member add %s %s --name NAME --side SIDE",
+				doc.ErrNotFound, a.PeerID, p.ID()[:8], a.PeerID)
 		}
-		return a.PeerID, nil
+		return m.PeerID, nil
 	}
 	var byPrefix, byName []string
 	for _, m := range p.Members() {
@@ -356,23 +412,6 @@ func resolvePeer(p *doc.Plan, ref string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("%w: member %q", doc.ErrNotFound, ref)
-}
-
-// mayChangeRoles keeps role changes with the people who hold roles: once
-// anyone is minister or co-chair, only they may give or take roles. This is
-// a guard against mistakes, not a security boundary (changes are not
-// signed); what the public trusts is the minister's published key.
-func mayChangeRoles(p *doc.Plan) error {
-	me, _ := p.Member(p.Author().PeerID)
-	if !me.Removed && (me.HasRole(doc.RoleMinister) || me.HasRole(doc.RoleCoChair)) {
-		return nil
-	}
-	for _, m := range p.Members() {
-		if !m.Removed && len(m.Roles) > 0 {
-			return fmt.Errorf("%w: only the minister or a co-chair can change roles (%s holds one)", doc.ErrInvalid, m.Name)
-		}
-	}
-	return nil
 }
 
 func rolesText(m doc.Member) string {

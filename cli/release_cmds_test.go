@@ -74,11 +74,18 @@ func TestCLISignOff(t *testing.T) {
 	w.ok("gov", "key", "new", "--name", "Gareth Jones", "-o", filepath.Join(keys, "gov"))
 	w.ok("cso", "key", "new", "--name", "Eleni Papadopoulou", "-o", filepath.Join(keys, "cso"))
 	w.fails("gov", "exists", "key", "new", "--name", "Gareth Jones", "-o", filepath.Join(keys, "gov"))
+	// The founder (an administrator) admits the others by their devices;
+	// each registers its own key from its own device.
+	w.fails("gov", "not a member of the plan", "member", "key", plan, "me", filepath.Join(keys, "gov.pub"))
+	w.ok("minister", "member", "add", plan, w.device("gov"), "--name", "Gareth Jones", "--org", "Cabinet Office", "--side", "government")
+	w.ok("minister", "member", "add", plan, w.device("cso"), "--name", "Eleni Papadopoulou", "--org", "Open Society Forum", "--side", "civil-society")
+	w.fails("cso", "only an administrator may confirm members", "member", "add", plan, w.device("gov"), "--name", "Gareth Jones", "--side", "government")
 	w.ok("minister", "member", "key", plan, "me", filepath.Join(keys, "minister.pub"))
 	w.ok("gov", "member", "key", plan, "me", filepath.Join(keys, "gov.pub"))
 	w.ok("cso", "member", "key", plan, "me", filepath.Join(keys, "cso.pub"))
+	w.fails("cso", "registered only by a device of the member it belongs to", "member", "key", plan, "Gareth Jones", filepath.Join(keys, "cso.pub"))
 	w.ok("minister", "member", "role", plan, "me", "minister")
-	w.fails("cso", "only the minister or a co-chair", "member", "role", plan, "me", "minister")
+	w.fails("cso", "only an administrator may grant roles", "member", "role", plan, "me", "minister")
 	w.ok("minister", "member", "role", plan, "Gareth Jones", "co-chair")
 	w.ok("minister", "member", "role", plan, "eleni papadopoulou", "co-chair")
 
@@ -157,6 +164,19 @@ func TestCLISignOff(t *testing.T) {
 	html[len(html)/2] ^= 1
 	mustRel(t, os.WriteFile(filepath.Join(dir, "plan.html"), html, 0o644))
 	w.fails("cso", "plan.html", "verify", dir)
+}
+
+// device is the peer ID of who's device, as profile show prints it.
+func (w *signOffWorld) device(who string) string {
+	w.t.Helper()
+	out := w.ok(who, "profile", "show")
+	for _, line := range strings.Split(out, "\n") {
+		if v, ok := strings.CutPrefix(line, "device: "); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	w.t.Fatalf("profile show prints no device:\n%s", out)
+	return ""
 }
 
 func mustRel(t *testing.T, err error) {

@@ -127,7 +127,7 @@ func runInvite(e *Env, fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	return e.read(args[0], func(p *doc.Plan) error {
+	return e.edit(args[0], func(p *doc.Plan) error {
 		if !p.IsMember(id.PeerID.String()) {
 			return fmt.Errorf("%w: this device is not a member of the plan, so it cannot invite", p2psync.ErrNotMember)
 		}
@@ -139,7 +139,13 @@ func runInvite(e *Env, fs *flag.FlagSet, args []string) error {
 		if err != nil {
 			return err
 		}
-		code, inv, err := p2psync.NewInvite(id, p.ID(), addrs, ttl)
+		// The signed invite statement (single use, refused where the plan's
+		// settings say only administrators invite), then the code naming it.
+		stmt, err := p.CreateInvite(time.Now().Add(ttl), "", "", "")
+		if err != nil {
+			return err
+		}
+		code, inv, err := p2psync.NewInvite(id, p.ID(), stmt, addrs, ttl)
 		if err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@
 package doc
 
 import (
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"strings"
@@ -245,17 +246,24 @@ type Note struct {
 	Body      string `json:"body"`
 }
 
-// Member is a known device of a drafter, keyed by its peer ID.
+// Member is a member of the plan as its signed statements establish it
+// (package doc/authority), keyed by the peer ID of the device it was
+// admitted with. Nothing here can be edited directly: see members.go.
 type Member struct {
 	PeerID  string    `json:"peerId"`
 	Name    string    `json:"name"`
 	Org     string    `json:"org"`
 	Side    Side      `json:"side"`
 	Roles   []string  `json:"roles"`
-	Keys    []string  `json:"keys"`
+	Keys    []string  `json:"keys"` // registered, unrevoked signing keys ("ssh-ed25519 AAAA…")
 	AddedBy string    `json:"addedBy"`
 	AddedAt time.Time `json:"addedAt"`
 	Removed bool      `json:"removed"`
+	// Status says how far the name, organisation and side are established:
+	// confirmed (by an administrator), vouched (by the inviter) or claimed
+	// (by the joining device only).
+	Status  string   `json:"status"`
+	Devices []string `json:"devices"` // the member's current devices' peer IDs
 }
 
 // HasRole reports whether the member holds role.
@@ -269,12 +277,16 @@ func (m Member) HasRole(role string) bool {
 }
 
 // Author is the person editing on this device: every change made through a
-// Plan is attributed to them.
+// Plan is attributed to them. Key is the device's Ed25519 private key (its
+// libp2p identity): it signs the plan's authority statements and the
+// attestations of what this device authored. PeerID, when empty, is
+// derived from Key.
 type Author struct {
-	PeerID string `json:"peerId"`
-	Name   string `json:"name"`
-	Org    string `json:"org"`
-	Side   Side   `json:"side"`
+	PeerID string             `json:"peerId"`
+	Name   string             `json:"name"`
+	Org    string             `json:"org"`
+	Side   Side               `json:"side"`
+	Key    ed25519.PrivateKey `json:"-"` // never written anywhere
 }
 
 // Content is the whole plan as plain data: the stable machine-readable view

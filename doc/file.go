@@ -58,8 +58,10 @@ func ReadFile(path string, author Author) (*Plan, error) {
 	return p, nil
 }
 
-// ExportFile writes the plan as a .coplan file, atomically.
+// ExportFile writes the plan as a .coplan file, atomically, with this
+// device's changes attested first.
 func (p *Plan) ExportFile(path string) error {
+	p.Attest()
 	saved, err := p.Save()
 	if err != nil {
 		return err

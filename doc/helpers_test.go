@@ -1,11 +1,22 @@
 package doc
 
 import (
+	"crypto/ed25519"
+	"crypto/sha256"
 	"testing"
 	"time"
 )
 
-var testAuthor = Author{PeerID: "12D3KooWTestAnn", Name: "Ann Jones", Org: "Cabinet Office", Side: Government}
+var testAuthor = keyedAuthor("Ann Jones", "Cabinet Office", Government)
+
+// keyedAuthor is an author with a device key derived from the name, so a
+// test's devices are the same on every run.
+func keyedAuthor(name, org string, side Side) Author {
+	seed := sha256.Sum256([]byte("coplan test device " + name))
+	a := Author{Name: name, Org: org, Side: side, Key: ed25519.NewKeyFromSeed(seed[:])}
+	a.PeerID = peerOf(a.Key)
+	return a
+}
 
 func newTestPlan(t testing.TB) *Plan {
 	t.Helper()
@@ -49,4 +60,9 @@ func replica(t interface {
 		t.Fatal(err)
 	}
 	return r
+}
+
+func peerOf(k ed25519.PrivateKey) string {
+	p := &Plan{author: Author{Key: k}}
+	return p.Device().PeerID()
 }

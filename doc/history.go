@@ -51,6 +51,9 @@ func (p *Plan) HistoryOf(f HistoryFilter) ([]HistoryEntry, error) {
 		if !f.when(r.time) {
 			continue
 		}
+		if at.attestationOnly(r) {
+			continue
+		}
 		a, ok := at.of(r)
 		if !f.author(a, r.actor) {
 			continue
@@ -145,10 +148,10 @@ func sameItems(have, more []Edit) bool {
 }
 
 // Attribution says who made a change (named by its hash) and whether that
-// is verified. Every view of history asks this one function. Today the
-// answer comes from the actors record, which each device writes for
-// itself, so no change counts as verified; when devices sign what they
-// authored, the check of those signatures belongs here.
+// is verified: a device of that member signed an attestation covering the
+// change (attest.go). Otherwise the author is only what the actors record
+// claims, which anyone can write, and the change is nobody's verified
+// work. Every view of history asks this one function.
 func (p *Plan) Attribution(hash string) (Author, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -163,40 +166,82 @@ func (p *Plan) Attribution(hash string) (Author, bool) {
 	return p.attributorLocked().of(&ix.recs[i])
 }
 
-// attributor answers Attribution for many changes at once, reading the
-// actors and members records once.
+// attributor answers Attribution for many changes at once.
 type attributor struct {
-	p      *Plan
-	actors *am.Map
-	memo   map[string]Author
+	p    *Plan
+	memo map[string]actorAttrib
+}
+
+type actorAttrib struct {
+	verified, claimed Author
+	to                uint64 // the highest attested sequence number (0: none)
 }
 
 func (p *Plan) attributorLocked() *attributor {
-	return &attributor{p: p, actors: p.mapAt("actors"), memo: map[string]Author{}}
+	return &attributor{p: p, memo: map[string]actorAttrib{}}
+}
+
+func (a *attributor) actor(actor string) actorAttrib {
+	if aa, ok := a.memo[actor]; ok {
+		return aa
+	}
+	p := a.p
+	var aa actorAttrib
+	peer := p.str(p.mapAt("actors"), actor)
+	m, _ := p.whoLocked(peer)
+	aa.claimed = Author{PeerID: peer, Name: m.Name, Org: m.Org, Side: m.Side}
+	if st, err := p.authorityLocked(); err == nil {
+		if at, ok := st.Attribution(actor); ok && !at.Disputed {
+			if aa.to = p.verifiedToLocked(at); aa.to > 0 {
+				aa.verified = Author{PeerID: at.Device.PeerID()}
+				if mm, ok := st.Member(at.Device); ok {
+					aa.verified.Name, aa.verified.Org, aa.verified.Side = mm.Name, mm.Org, Side(mm.Side)
+				}
+			}
+		}
+	}
+	a.memo[actor] = aa
+	return aa
 }
 
 // of attributes one change; callers hold p.mu.
-func (a *attributor) of(r *changeRec) (Author, bool) { return a.ofActor(r.actor) }
+func (a *attributor) of(r *changeRec) (Author, bool) {
+	aa := a.actor(r.actor)
+	if r.seq >= 1 && r.seq <= aa.to {
+		return aa.verified, true
+	}
+	return aa.claimed, false
+}
+
+// attestationOnly: the change is its actor's signing of the changes before
+// it (attest.go) and nothing else, so history lists it with them rather
+// than on its own. Only the change right after its actor's verified ones
+// (or one covered since) qualifies: a forged change that says so under
+// another actor is listed like any other.
+func (a *attributor) attestationOnly(r *changeRec) bool {
+	if len(r.edits) != 1 || r.edits[0] != (Edit{Words: attestWords}) {
+		return false
+	}
+	aa := a.actor(r.actor)
+	return aa.to > 0 && r.seq <= aa.to+1
+}
 
 // ofActor attributes whatever an actor wrote (a blame view knows the
-// actor of each character, not its change).
+// actor of each character, not its change): verified when the actor's
+// changes are attested at all, as attestations come at most a few minutes
+// after the typing they cover.
 func (a *attributor) ofActor(actor string) (Author, bool) {
-	au, ok := a.memo[actor]
-	if !ok {
-		peer := a.p.str(a.actors, actor)
-		au = Author{PeerID: peer}
-		if rec := a.p.memberMap(peer); rec != nil {
-			m := a.p.readMember(peer, rec)
-			au.Name, au.Org, au.Side = m.Name, m.Org, m.Side
-		}
-		a.memo[actor] = au
+	aa := a.actor(actor)
+	if aa.to > 0 {
+		return aa.verified, true
 	}
-	return au, false
+	return aa.claimed, false
 }
 
 // actorName is the name of the member an actor belongs to ("" if unknown).
 func (p *Plan) actorName(actor string) string {
-	return p.str(p.memberMap(p.str(p.mapAt("actors"), actor)), "name")
+	m, _ := p.whoLocked(p.str(p.mapAt("actors"), actor))
+	return m.Name
 }
 
 // MergeReport says what a merge brought in.

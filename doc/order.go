@@ -48,18 +48,10 @@ func newID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// newPlanID returns a 128-bit plan identifier.
-func newPlanID() string {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic(err)
-	}
-	return hex.EncodeToString(b[:])
-}
-
 var planIDPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
-// ValidPlanID reports whether id has the shape NewPlan gives plan IDs. A plan
-// received from the network names its own folder, so its ID must be checked
-// before it touches the disk.
+// ValidPlanID reports whether id has the shape of plan IDs (derived from
+// the genesis statement: authority.PlanIDOf). A plan received from the
+// network names its own folder, so its ID must be checked before it touches
+// the disk.
 func ValidPlanID(id string) bool { return planIDPattern.MatchString(id) }

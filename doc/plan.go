@@ -82,17 +82,25 @@ type Plan struct {
 	OnPersistError func(error)
 
 	log *slog.Logger // the library's; discards for a plan made in memory
+
+	auth   planAuth    // the signed statements and the authority they establish
+	attest attestState // this actor's attestations (attest.go)
 }
 
 func newPlan(d *am.Doc, author Author) *Plan {
 	p := &Plan{d: d, author: author, texts: map[TextRef]*am.Text{}, subs: map[int]chan Event{}, lastTextAt: -1,
-		log: logging.Discard()}
+		log: logging.Discard(), auth: newPlanAuth()}
+	if author.PeerID == "" && author.Key != nil {
+		p.author.PeerID = p.Device().PeerID()
+	}
 	p.actor = d.ActorID()
 	return p
 }
 
-// NewPlan creates a fresh plan document in memory, with author as its first
-// member. Periods are YYYY or YYYY-MM-DD.
+// NewPlan creates a fresh plan document in memory: author's device key
+// signs its genesis statement, which makes author the founder (its first
+// member and administrator) and from which the plan ID is derived.
+// Periods are YYYY or YYYY-MM-DD.
 func NewPlan(title, country, periodStart, periodEnd string, author Author) (*Plan, error) {
 	return newPlanWith(title, country, periodStart, periodEnd, author, nil)
 }
@@ -116,7 +124,9 @@ func newPlanWith(title, country, periodStart, periodEnd string, author Author, p
 	}
 	p := newPlan(am.New(), author)
 	p.policy = pol
-	p.id = newPlanID()
+	if _, err := p.foundLocked(""); err != nil {
+		return nil, err
+	}
 	root := p.d.RootMap()
 	must := func(err error) {
 		if err != nil {
@@ -134,11 +144,6 @@ func newPlanWith(title, country, periodStart, periodEnd string, author Author, p
 	must(plan.Set("vision", am.NewText("")))
 	for _, k := range []string{"commitments", "comments", "timeline", "notes", "members", "actors"} {
 		must(root.Set(k, am.NewMap()))
-	}
-	if author.PeerID != "" {
-		if err := p.putMember(Member{PeerID: author.PeerID, Name: author.Name, Org: author.Org, Side: author.Side, AddedBy: author.PeerID, AddedAt: time.Now().UTC()}); err != nil {
-			return nil, err
-		}
 	}
 	p.touch("Create plan " + strings.TrimSpace(title))
 	if err := p.commitLocked(); err != nil {
@@ -180,6 +185,7 @@ func (p *Plan) init() error {
 	if p.id == "" {
 		return fmt.Errorf("%w: no plan ID", ErrNotAPlan)
 	}
+	p.auth.legacy = !p.checkGenesisLocked()
 	for s := schema; s < SchemaVersion; s++ {
 		if err := migrations[s](p); err != nil {
 			return fmt.Errorf("migrate schema %d: %w", s, err)
@@ -329,6 +335,9 @@ func (p *Plan) beforeEdit() error {
 	if p.readOnly {
 		return fmt.Errorf("%w: this copy is read-only", ErrInvalid)
 	}
+	if p.auth.legacy {
+		return fmt.Errorf("%w; it opens read-only: run coplan upgrade %s to make a signed copy", ErrNeedsUpgrade, shortPlanRef(p.id))
+	}
 	if !p.pending || p.policy == nil {
 		return nil
 	}
@@ -476,9 +485,10 @@ func (p *Plan) commitLocked() error {
 	if at.IsZero() {
 		at = p.now()
 	}
-	_, err := p.d.Commit(msg, am.CommitOptions{Time: &at})
+	h, err := p.d.Commit(msg, am.CommitOptions{Time: &at})
 	if err == nil {
 		p.committed = p.pendingEdits
+		p.noteCommitLocked(h)
 	}
 	p.pending = false
 	p.pendingEdits = nil
@@ -494,7 +504,10 @@ func (p *Plan) commitLocked() error {
 }
 
 // registerActor records this process's Automerge actor against the author's
-// device, so history can say who made each change.
+// device, and the author's name against the device: who claims the actor's
+// changes. Both are claims anyone can write; the actor is verified only by
+// the device's signed attestation (attest.go), the name only by the plan's
+// statements (members.go).
 func (p *Plan) registerActor() {
 	if p.author.PeerID == "" {
 		return
@@ -507,10 +520,7 @@ func (p *Plan) registerActor() {
 		return
 	}
 	_ = actors.Set(p.actor, p.author.PeerID)
-	members := p.mapAt("members")
-	if members != nil && p.memberMap(p.author.PeerID) == nil {
-		_ = p.putMember(Member{PeerID: p.author.PeerID, Name: p.author.Name, Org: p.author.Org, Side: p.author.Side, AddedBy: p.author.PeerID, AddedAt: time.Now().UTC()})
-	}
+	p.putClaimLocked()
 }
 
 // persistLocked appends what changed since the last save to the store.
@@ -613,6 +623,7 @@ func (p *Plan) refreshLocked() error {
 
 func (p *Plan) afterMerge() {
 	clear(p.texts)
+	p.auth.changed()
 	p.publish(Event{Remote: true})
 }
 
@@ -620,6 +631,7 @@ func (p *Plan) afterMerge() {
 func (p *Plan) Close() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.attestLocked(true)
 	err := p.commitLocked()
 	if p.pauseTimer != nil {
 		p.pauseTimer.Stop()

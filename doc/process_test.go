@@ -8,7 +8,7 @@ import (
 )
 
 func TestTimelineAndNotes(t *testing.T) {
-	p, err := NewPlan("Plan", "", "", "", Author{PeerID: "p1", Name: "Ana"})
+	p, err := NewPlan("Plan", "", "", "", keyedAuthor("Ana", "", CivilSociety))
 	if err != nil {
 		t.Fatal(err)
 	}

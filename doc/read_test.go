@@ -6,7 +6,7 @@ import (
 )
 
 func TestSearchCommitments(t *testing.T) {
-	p, err := NewPlan("Plan", "Freedonia", "2025", "2027", Author{PeerID: "p1", Name: "Ana", Org: "Open Gov Network", Side: CivilSociety})
+	p, err := NewPlan("Plan", "Freedonia", "2025", "2027", keyedAuthor("Ana", "Open Gov Network", CivilSociety))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +39,7 @@ func TestSearchCommitments(t *testing.T) {
 }
 
 func TestCommentsOn(t *testing.T) {
-	p, err := NewPlan("Plan", "", "", "", Author{PeerID: "p1", Name: "Ana"})
+	p, err := NewPlan("Plan", "", "", "", keyedAuthor("Ana", "", CivilSociety))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,7 @@ import (
 
 // Signed releases and co-chair endorsements are kept in the document so they
 // sync to every peer. Each record sits under a root key of its own
-// ("release:ID", "endorsement:ID", "setting:NAME") rather than in a shared map
+// ("release:ID", "endorsement:ID") rather than in a shared map
 // made on first use: two peers making that map concurrently would create two
 // different objects, and the merge would keep only one of them, losing the
 // other side's signed records. Record IDs are derived from the signed bytes,
@@ -22,7 +22,6 @@ import (
 const (
 	releasePrefix     = "release:"
 	endorsementPrefix = "endorsement:"
-	settingPrefix     = "setting:"
 )
 
 // Errors of releases and endorsements.
@@ -44,6 +43,10 @@ type ReleaseRecord struct {
 	ManifestSig []byte    `json:"manifestSig"` // armored SSHSIG over Manifest
 	Sums        []byte    `json:"sums"`        // SHA256SUMS of the export, exactly as signed
 	SumsSig     []byte    `json:"sumsSig"`     // armored SSHSIG over Sums
+	// Proof is the proof bundle of the release statement (doc/authority),
+	// published as authority.proof and covered by Sums: kept as signed, since
+	// the plan's statements go on growing after it.
+	Proof []byte `json:"proof"`
 }
 
 // EndorsementRecord is a co-chair's signed endorsement of one version.
@@ -87,6 +90,7 @@ func (p *Plan) AddRelease(r ReleaseRecord) error {
 	if err := p.putRecordLocked(releasePrefix+r.ID, map[string]any{
 		"label": r.Label, "heads": strings.Join(r.Heads, ","), "signedAt": r.SignedAt.UTC(), "signerPeer": r.SignerPeer,
 		"manifest": string(r.Manifest), "manifestSig": string(r.ManifestSig), "sums": string(r.Sums), "sumsSig": string(r.SumsSig),
+		"proof": r.Proof,
 	}); err != nil {
 		return err
 	}
@@ -106,7 +110,7 @@ func (p *Plan) releasesLocked() []ReleaseRecord {
 	return readRecords(p, releasePrefix, func(id string, m *am.Map) (ReleaseRecord, time.Time) {
 		r := ReleaseRecord{ID: id, Label: p.str(m, "label"), Heads: splitHeads(p.str(m, "heads")),
 			SignerPeer: p.str(m, "signerPeer"), Manifest: []byte(p.str(m, "manifest")), ManifestSig: []byte(p.str(m, "manifestSig")),
-			Sums: []byte(p.str(m, "sums")), SumsSig: []byte(p.str(m, "sumsSig"))}
+			Sums: []byte(p.str(m, "sums")), SumsSig: []byte(p.str(m, "sumsSig")), Proof: bytesIn(m, "proof")}
 		if t := timeIn(m, "signedAt"); t.ok {
 			r.SignedAt = t.t
 		}
@@ -134,7 +138,8 @@ func (p *Plan) AddEndorsement(e EndorsementRecord) error {
 	}); err != nil {
 		return err
 	}
-	name := p.str(p.memberMap(e.Peer), "name")
+	m, _ := p.memberLocked(e.Peer)
+	name := m.Name
 	if name == "" {
 		name = short(e.Peer)
 	}
@@ -285,38 +290,13 @@ func (p *Plan) CountChangesSince(heads []string) (int, error) {
 	return len(chs), nil
 }
 
-// Settings are per-plan choices about the process, synced like the rest.
-type Settings struct {
-	// EndorsementsRequired: the government and the civil-society co-chair
-	// must each endorse a version before the minister can sign it.
-	EndorsementsRequired bool `json:"endorsementsRequired"`
-}
-
-// Settings reads the plan's settings.
-func (p *Plan) Settings() Settings {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return Settings{EndorsementsRequired: boolIn(p.d.RootMap(), settingPrefix+"endorsementsRequired")}
-}
-
-// SetEndorsementsRequired turns the co-chair endorsement requirement on or off.
-func (p *Plan) SetEndorsementsRequired(on bool) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if err := p.beforeEdit(); err != nil {
-		return err
-	}
-	key := settingPrefix + "endorsementsRequired"
-	if boolIn(p.d.RootMap(), key) == on {
+func bytesIn(m *am.Map, key string) []byte {
+	if m == nil {
 		return nil
 	}
-	if err := p.d.RootMap().Set(key, on); err != nil {
-		return err
+	v, err := m.Get(key)
+	if err != nil || v.Kind() != am.KindBytes {
+		return nil
 	}
-	if on {
-		p.touch("Require co-chair endorsements before sign-off")
-	} else {
-		p.touch("Stop requiring co-chair endorsements")
-	}
-	return nil
+	return v.Bytes()
 }

@@ -8,7 +8,7 @@ import (
 
 func relTestPlan(t *testing.T) *Plan {
 	t.Helper()
-	p, err := NewPlan("Release test plan", "Cymru", "2026", "2027", Author{PeerID: "peer-a", Name: "Ana", Side: Government})
+	p, err := NewPlan("Release test plan", "Cymru", "2026", "2027", keyedAuthor("Ana", "", Government))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +26,7 @@ func relTestReload(t *testing.T, p *Plan) *Plan {
 	if err != nil {
 		t.Fatal(err)
 	}
-	q, err := LoadPlan(saved, Author{PeerID: "peer-b", Name: "Bea", Side: CivilSociety})
+	q, err := LoadPlan(saved, keyedAuthor("Bea", "", CivilSociety))
 	if err != nil {
 		t.Fatal(err)
 	}

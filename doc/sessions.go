@@ -105,6 +105,9 @@ func (p *Plan) Sessions(f HistoryFilter) ([]Session, error) {
 		if !f.when(r.time) {
 			continue
 		}
+		if at.attestationOnly(r) {
+			continue
+		}
 		a, ok := at.of(r)
 		if !f.author(a, r.actor) {
 			continue

@@ -31,10 +31,12 @@ func (p *Plan) NewSyncState(saved []byte) (*SyncState, error) {
 
 // Generate returns the next message for the peer and how many changes it
 // carries (so a sync can say what moved), or ok=false when there is nothing
-// to send. Pending local edits are committed first.
+// to send. Pending local edits are committed first, with an attestation of
+// this device's changes when one is due (attest.go).
 func (s *SyncState) Generate() (msg []byte, changes int, ok bool, err error) {
 	s.p.mu.Lock()
 	defer s.p.mu.Unlock()
+	s.p.attestLocked(false)
 	if err := s.p.commitLocked(); err != nil {
 		return nil, 0, false, err
 	}

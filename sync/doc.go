@@ -9,8 +9,9 @@
 //     the hello, welcome, heads, snapshot and refusal payloads. It imports
 //     nothing of this package.
 //   - identity.go: the device key; invite.go: invite codes, signed by a
-//     member's device key, and issuing one from a node (invite_compact.go:
-//     their compact binary form and the QR payload); addr.go: peer
+//     member's device key and naming the plan's signed invite statement,
+//     and issuing one from a node (invite_compact.go: their compact binary
+//     form and the QR payload); addr.go: peer
 //     addresses, parsed once here for the command line and the node, and
 //     the ones an invite carries.
 //   - node.go: the node's lifecycle: the libp2p host, starting and stopping
@@ -32,7 +33,12 @@
 //   - session.go: a running stream: the reader that applies the peer's sync
 //     messages and the writer that answers and pushes local commits.
 //   - plan.go: one started plan's sessions, peer records and files under
-//     the state folder (sync states, delivery record, known peers, invites).
+//     the state folder (sync states, delivery record, known peers, invites),
+//     and admission, which reads only the authority the plan's statements
+//     establish (doc/authority): a member's current device, or a new device
+//     presenting an open invite with its own signed redemption, which is
+//     stored in the plan; an invite is redeemed once, so any peer that has
+//     seen the redemption refuses the next device that presents it.
 //
 // The lock order is written on Node, where its lock is declared.
 package sync

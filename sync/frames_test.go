@@ -17,6 +17,7 @@ import (
 func TestBadFramesCloseStream(t *testing.T) {
 	g := newGroup(t, "Ana", "Bo")
 	a, b := g[0], g[1]
+	a.p.Attest() // A's own attestation is due at its first sync; make it now
 	before := strings.Join(a.p.Heads(), ",")
 	// Bo's key driven by hand: a member whose software misbehaves.
 	h := rawHost(t, b.id.Key)

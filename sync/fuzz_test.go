@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/coplan/coplan/doc"
+	"github.com/coplan/coplan/doc/authority"
 	"github.com/coplan/coplan/sync/wire"
 )
 
@@ -42,7 +43,7 @@ func FuzzParseInvite(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	code, _, err := NewInvite(id, "0123456789abcdef0123456789abcdef", nil, time.Hour)
+	code, _, err := NewInvite(id, "0123456789abcdef0123456789abcdef", authority.ID{1, 2, 3}, nil, time.Hour)
 	if err != nil {
 		f.Fatal(err)
 	}

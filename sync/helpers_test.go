@@ -63,7 +63,7 @@ func newTestPeer(t testing.TB, name string) *testPeer {
 		t.Fatal(err)
 	}
 	tp := &testPeer{name: name, id: id, dir: dir, lib: lib, logs: &logBuf{},
-		author: doc.Author{PeerID: id.PeerID.String(), Name: name, Org: name + " org", Side: doc.CivilSociety}}
+		author: testAuthor(t, id, name)}
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("log of %s:\n%s", name, tp.logs.String())
@@ -209,5 +209,17 @@ func must(t testing.TB, err error) {
 }
 
 var _ = fmt.Sprint
+
+// testAuthor is name on the device id, with the device key that signs the
+// plan's statements.
+func testAuthor(t testing.TB, id *Identity, name string) doc.Author {
+	t.Helper()
+	raw, err := id.Key.Raw()
+	must(t, err)
+	key, err := doc.DeviceKey(raw)
+	must(t, err)
+	a := doc.Author{PeerID: id.PeerID.String(), Name: name, Org: name + " org", Side: doc.CivilSociety, Key: key}
+	return a
+}
 
 func decodePeer(s string) (peer.ID, error) { return peer.Decode(s) }

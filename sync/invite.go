@@ -15,6 +15,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
 
+	"github.com/coplan/coplan/doc/authority"
 	"github.com/coplan/coplan/sync/wire"
 )
 
@@ -25,6 +26,7 @@ var (
 	ErrInviteExpired   = errors.New("invite has expired")
 	ErrInviteOtherPlan = errors.New("invite is for another plan")
 	ErrInviterGone     = errors.New("the inviter is no longer a member of the plan")
+	ErrInviteUsed      = errors.New("invite cannot be used")
 	ErrRemoved         = errors.New("this device was removed from the plan")
 )
 
@@ -47,10 +49,14 @@ type Invite struct {
 	Addrs   []ma.Multiaddr // where the inviter listens
 	Expires time.Time
 	Nonce   [8]byte
+	// Statement is the invite statement in the plan (doc/authority): what
+	// the joiner redeems, once, by a statement its own device signs.
+	Statement authority.ID
 }
 
-// NewInvite signs an invite to plan, valid for ttl, and returns its code.
-func NewInvite(id *Identity, plan string, addrs []ma.Multiaddr, ttl time.Duration) (string, *Invite, error) {
+// NewInvite signs an invite to plan, valid for ttl, naming the invite
+// statement stmt the plan holds, and returns its code.
+func NewInvite(id *Identity, plan string, stmt authority.ID, addrs []ma.Multiaddr, ttl time.Duration) (string, *Invite, error) {
 	pb, err := hex.DecodeString(plan)
 	if err != nil || len(pb) != 16 {
 		return "", nil, fmt.Errorf("%w: plan ID %q", ErrInviteMalformed, plan)
@@ -58,7 +64,7 @@ func NewInvite(id *Identity, plan string, addrs []ma.Multiaddr, ttl time.Duratio
 	if ttl <= 0 {
 		return "", nil, fmt.Errorf("%w: expiry must be in the future", ErrInviteMalformed)
 	}
-	inv := &Invite{Plan: plan, Inviter: id.PeerID, Expires: time.Now().Add(ttl).Truncate(time.Second)}
+	inv := &Invite{Plan: plan, Inviter: id.PeerID, Expires: time.Now().Add(ttl).Truncate(time.Second), Statement: stmt}
 	if len(addrs) > maxInviteAddrs {
 		addrs = addrs[:maxInviteAddrs]
 	}
@@ -101,7 +107,7 @@ func ParseInvite(code string) (*Invite, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInviteMalformed, err)
 	}
-	if len(raw) > 0 && raw[0] == inviteVersionCompact {
+	if len(raw) > 0 && (raw[0] == inviteVersionCompact || raw[0] == inviteVersionCompact2) {
 		return parseInviteCompact(raw)
 	}
 	// Version 1, as issued before the compact form.
@@ -212,7 +218,7 @@ func (n *Node) Invite(planID string, ttl time.Duration) (string, error) {
 	if !ps.p.IsMember(n.h.ID().String()) {
 		return "", fmt.Errorf("%w: this device", ErrNotMember)
 	}
-	code, inv, err := NewInvite(n.cfg.Identity, planID, inviteAddrs(n.h.Addrs()), ttl)
+	code, inv, err := n.mintInvite(ps, ttl)
 	if err != nil {
 		return "", err
 	}
@@ -220,4 +226,18 @@ func (n *Node) Invite(planID string, ttl time.Duration) (string, error) {
 		return "", err
 	}
 	return code, nil
+}
+
+// mintInvite makes the plan's signed invite statement (single use, and
+// refused when the plan's settings keep inviting to administrators) and
+// the code naming it.
+func (n *Node) mintInvite(ps *planState, ttl time.Duration) (string, *Invite, error) {
+	stmt, err := ps.p.CreateInvite(time.Now().Add(ttl), "", "", "")
+	if err != nil {
+		return "", nil, err
+	}
+	if err := ps.p.Commit(); err != nil {
+		return "", nil, err
+	}
+	return NewInvite(n.cfg.Identity, ps.id, stmt, inviteAddrs(n.h.Addrs()), ttl)
 }

@@ -12,21 +12,30 @@ import (
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
+
+	"github.com/coplan/coplan/doc/authority"
 )
 
-// The compact invite (version 2) carries the same signed facts as version
-// 1 in fewer bytes, so its QR code can be scanned from a laptop screen:
+// The compact invite carries the same signed facts as version 1 in fewer
+// bytes, so its QR code can be scanned from a laptop screen:
 //
-//	version 2 | plan ID (16) | inviter's Ed25519 key (32) | expiry (uint32
-//	seconds) | nonce (8) | address count | addresses | signature (64)
+//	version 3 | plan ID (16) | inviter's Ed25519 key (32) | expiry (uint32
+//	seconds) | nonce (8) | invite statement ID (32) | address count |
+//	addresses | signature (64)
+//
+// Version 3 names the plan's signed invite statement, which the joiner
+// redeems; version 2 (without it) still parses, but no peer with signed
+// authority admits it.
 //
 // An address is a tag byte, then for an IP address the IP (4 or 16 bytes)
 // and a port (2): one entry stands for TCP, QUIC or both on that port.
 // Anything else (a relay circuit) is the tag addrRaw and the multiaddr's
 // bytes with their length. Version 1 codes still parse.
 const (
-	inviteVersionCompact byte = 2
-	inviteSigCtxCompact       = "coplan-invite-v2\n"
+	inviteVersionCompact  byte = 3
+	inviteSigCtxCompact        = "coplan-invite-v3\n"
+	inviteVersionCompact2 byte = 2 // without the invite statement
+	inviteSigCtxCompact2       = "coplan-invite-v2\n"
 
 	addrIP6  = 0x01
 	addrTCP  = 0x02
@@ -55,6 +64,7 @@ func (inv *Invite) compactBody() ([]byte, error) {
 	b = append(b, key...)
 	b = binary.BigEndian.AppendUint32(b, uint32(inv.Expires.Unix()))
 	b = append(b, inv.Nonce[:]...)
+	b = append(b, inv.Statement[:]...)
 	entries := compactAddrs(inv.Addrs)
 	b = append(b, byte(len(entries)))
 	for _, e := range entries {
@@ -130,7 +140,11 @@ func parseInviteCompact(raw []byte) (*Invite, error) {
 	bad := func(what string) error {
 		return fmt.Errorf("%w: bad %s (is the code complete?)", ErrInviteMalformed, what)
 	}
-	const fixed = 1 + 16 + 32 + 4 + 8 + 1
+	v3 := raw[0] == inviteVersionCompact
+	fixed := 1 + 16 + 32 + 4 + 8 + 1
+	if v3 {
+		fixed += len(authority.ID{})
+	}
 	if len(raw) < fixed+ed25519.SignatureSize {
 		return nil, bad("length")
 	}
@@ -144,7 +158,10 @@ func parseInviteCompact(raw []byte) (*Invite, error) {
 	}
 	inv.Expires = time.Unix(int64(binary.BigEndian.Uint32(raw[49:53])), 0)
 	copy(inv.Nonce[:], raw[53:61])
-	count := int(raw[61])
+	if v3 {
+		copy(inv.Statement[:], raw[61:93])
+	}
+	count := int(raw[fixed-1])
 	if count > maxInviteAddrs {
 		return nil, bad("address count")
 	}
@@ -198,7 +215,11 @@ func parseInviteCompact(raw []byte) (*Invite, error) {
 		return nil, bad("addresses")
 	}
 	signed, sig := raw[:len(raw)-ed25519.SignatureSize], raw[len(raw)-ed25519.SignatureSize:]
-	ok, err := pub.Verify(append([]byte(inviteSigCtxCompact), signed...), sig)
+	ctx := inviteSigCtxCompact
+	if !v3 {
+		ctx = inviteSigCtxCompact2
+	}
+	ok, err := pub.Verify(append([]byte(ctx), signed...), sig)
 	if err != nil || !ok {
 		return nil, ErrInviteForged
 	}

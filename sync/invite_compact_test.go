@@ -11,6 +11,8 @@ import (
 
 	ma "github.com/multiformats/go-multiaddr"
 	"rsc.io/qr"
+
+	"github.com/coplan/coplan/doc/authority"
 )
 
 func addrList(ss ...string) []ma.Multiaddr {
@@ -53,11 +55,12 @@ func TestCompactInviteRoundTrip(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			code, inv, err := NewInvite(id, "0123456789abcdef0123456789abcdef", addrList(tc.addrs...), time.Hour)
+			code, inv, err := NewInvite(id, "0123456789abcdef0123456789abcdef", authority.ID{7, 7, 7}, addrList(tc.addrs...), time.Hour)
 			must(t, err)
 			got, err := ParseInvite(QRPayload(GroupCode(code)))
 			must(t, err)
-			if got.Plan != inv.Plan || got.Inviter != id.PeerID || !got.Expires.Equal(inv.Expires) || got.Nonce != inv.Nonce {
+			if got.Plan != inv.Plan || got.Inviter != id.PeerID || !got.Expires.Equal(inv.Expires) || got.Nonce != inv.Nonce ||
+				got.Statement != (authority.ID{7, 7, 7}) {
 				t.Fatalf("got %+v, want %+v", got, inv)
 			}
 			if !slices.Equal(addrStrings(got.Addrs), addrStrings(inv.Addrs)) {
@@ -71,7 +74,7 @@ func TestCompactInviteRoundTrip(t *testing.T) {
 func TestCompactInviteTampered(t *testing.T) {
 	id, err := LoadOrCreateIdentity(t.TempDir())
 	must(t, err)
-	code, _, err := NewInvite(id, "0123456789abcdef0123456789abcdef", addrList("/ip4/192.168.1.23/tcp/4077", "/ip4/192.168.1.23/udp/4077/quic-v1"), time.Hour)
+	code, _, err := NewInvite(id, "0123456789abcdef0123456789abcdef", authority.ID{7, 7, 7}, addrList("/ip4/192.168.1.23/tcp/4077", "/ip4/192.168.1.23/udp/4077/quic-v1"), time.Hour)
 	must(t, err)
 	raw, err := inviteEncoding.DecodeString(code)
 	must(t, err)
@@ -123,7 +126,8 @@ func TestCompactInviteSize(t *testing.T) {
 	for _, tc := range []struct {
 		n               int
 		maxLen, maxSide int
-	}{{4, 240, 53}, {6, 260, 57}} {
+	}{{4, 280, 57}, {6, 310, 61}} { // version 3 names the 32-byte invite statement: 52 characters more than version 2
+
 		inv := &Invite{Plan: "0123456789abcdef0123456789abcdef", Inviter: id.PeerID, Addrs: six[:tc.n], Expires: time.Now().Add(24 * time.Hour).Truncate(time.Second)}
 		old := signV1(t, id, inv)
 		back, err := ParseInvite(old)

@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"time"
 
@@ -30,7 +31,12 @@ func (n *Node) Join(ctx context.Context, code string, author doc.Author) (*doc.P
 	if author.Name == "" || author.Side == "" {
 		return nil, fmt.Errorf("%w: joining needs a name and a side", doc.ErrInvalid)
 	}
-	h := wire.Hello{Version: wire.ProtocolVersion, Plan: inv.Plan, Invite: code, Name: author.Name, Org: author.Org, Side: string(author.Side)}
+	red, err := doc.SignRedemption(author.Key, inv.Plan, inv.Statement, author.Name, author.Org, author.Side, time.Now())
+	if err != nil {
+		return nil, fmt.Errorf("signing the redemption of the invite: %w", err)
+	}
+	h := wire.Hello{Version: wire.ProtocolVersion, Plan: inv.Plan, Invite: code, Name: author.Name, Org: author.Org, Side: string(author.Side),
+		Redemption: base64.StdEncoding.EncodeToString(red)}
 	return n.fetch(ctx, inv.AddrInfo(), h, author)
 }
 

@@ -582,7 +582,7 @@ func (n *Node) handleJoinPAKE(s network.Stream) {
 	var code string
 	var inv *Invite
 	if ps != nil {
-		code, inv, err = NewInvite(n.cfg.Identity, oc.planID, inviteAddrs(n.h.Addrs()), fullInviteTTL)
+		code, inv, err = n.mintInvite(ps, fullInviteTTL)
 	} else {
 		err = ErrNotStarted
 	}

@@ -197,7 +197,7 @@ func TestMDNSChild(t *testing.T) {
 	must(t, err)
 	ids, err := lib.IDs()
 	must(t, err)
-	p, err := lib.Open(ids[0], doc.Author{PeerID: id.PeerID.String(), Name: name})
+	p, err := lib.Open(ids[0], testAuthor(t, id, name))
 	must(t, err)
 	defer p.Close()
 	_, err = p.AddTimeline("from "+name, "2025-01-01", "")

@@ -2,6 +2,7 @@ package sync
 
 import (
 	"bufio"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -18,6 +19,7 @@ import (
 	ma "github.com/multiformats/go-multiaddr"
 
 	"github.com/coplan/coplan/doc"
+	"github.com/coplan/coplan/doc/authority"
 	"github.com/coplan/coplan/internal/atomicfile"
 	"github.com/coplan/coplan/sync/wire"
 )
@@ -62,11 +64,19 @@ func (ps *planState) isMember(p peer.ID) bool { return ps.p.IsMember(p.String())
 // new device with a valid invite from a current member, which is then
 // recorded as a member.
 func (ps *planState) admit(remote peer.ID, h wire.Hello) error {
-	if m, ok := ps.p.Member(remote.String()); ok {
-		if m.Removed {
-			return ErrRemoved
-		}
+	st, err := ps.p.Authority()
+	if err != nil {
+		return err // a plan without signed authority admits nobody
+	}
+	dev, err := authority.ParsePeerID(remote.String())
+	if err != nil {
+		return ErrNotMember
+	}
+	if st.IsMember(dev) {
 		return nil
+	}
+	if _, removed := st.Removed(dev); removed {
+		return ErrRemoved
 	}
 	if h.Invite == "" {
 		return ErrNotMember
@@ -75,29 +85,59 @@ func (ps *planState) admit(remote peer.ID, h wire.Hello) error {
 	if err != nil {
 		return err
 	}
-	if err := inv.Check(ps.id, time.Now()); err != nil {
+	now := time.Now()
+	if err := inv.Check(ps.id, now); err != nil {
 		return err
 	}
-	if !ps.p.IsMember(inv.Inviter.String()) {
+	if !st.IsMember(mustDevice(inv.Inviter)) {
 		return ErrInviterGone
 	}
-	if h.Side == "" {
-		return fmt.Errorf("%w: a joining device must say its side", wire.ErrBadHello)
+	if inv.Statement.IsZero() {
+		return fmt.Errorf("%w: the invite was made by an older Coplan, before signed invites; ask for a new one", ErrInviteUsed)
 	}
-	side, err := doc.ParseSide(h.Side)
+	// The code names the invite statement; the statement, judged by the
+	// plan's rules, decides: open, by this inviter, not redeemed yet. One
+	// made by another process on this data folder (coplan invite while
+	// coplan serve runs) is read from disk first.
+	if st.Invite(inv.Statement, now).Status == authority.InviteUnknown {
+		if err := ps.p.Refresh(); err != nil {
+			return err
+		}
+		if st, err = ps.p.Authority(); err != nil {
+			return err
+		}
+	}
+	if err := st.CheckInvite(inv.Statement, dev, now); err != nil {
+		return fmt.Errorf("%w: %v", ErrInviteUsed, err)
+	}
+	if st.Invite(inv.Statement, now).InviterDevice != mustDevice(inv.Inviter) {
+		return fmt.Errorf("%w: the code and the invite statement name different inviters", ErrInviteForged)
+	}
+	raw, _ := base64.StdEncoding.DecodeString(h.Redemption) // checked by wire.ParseHello
+	red, err := authority.Parse(raw)
 	if err != nil {
-		return err
+		return fmt.Errorf("%w: redemption: %v", wire.ErrBadHello, err)
 	}
-	if err := ps.p.AddMember(doc.Member{PeerID: remote.String(), Name: h.Name, Org: h.Org, Side: side,
-		AddedBy: inv.Inviter.String(), AddedAt: time.Now().UTC()}); err != nil {
-		return err
+	if b, ok := red.Body.(authority.Redemption); !ok || red.Signer != dev || b.Invite != inv.Statement {
+		return fmt.Errorf("%w: the redemption is not this device's redemption of this invite", wire.ErrBadHello)
+	}
+	if _, err := ps.p.AddStatement(raw); err != nil {
+		return fmt.Errorf("%w: %v", ErrInviteUsed, err)
 	}
 	if err := ps.p.Commit(); err != nil {
 		return err
 	}
-	ps.log.Info("new member joined by invite", "peer", shortID(remote), "name", h.Name, "org", h.Org,
+	b := red.Body.(authority.Redemption)
+	ps.log.Info("new member joined by invite", "peer", shortID(remote), "name", b.Name, "org", b.Org,
 		"invitedBy", shortID(inv.Inviter))
 	return nil
+}
+
+// mustDevice is the device of an Ed25519 peer ID (the zero device for any
+// other key type, which is never a member).
+func mustDevice(p peer.ID) authority.Device {
+	d, _ := authority.ParsePeerID(p.String())
+	return d
 }
 
 func (ps *planState) session(p peer.ID) *session {

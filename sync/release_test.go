@@ -29,6 +29,9 @@ func TestReleaseSyncsAndVerifies(t *testing.T) {
 	must(t, err)
 	signer, err := ssh.ParsePrivateKey(priv)
 	must(t, err)
+	// The founder (an administrator) says it is on the government side,
+	// then takes the minister role.
+	must(t, a.p.AddMember(doc.Member{PeerID: a.author.PeerID, Name: a.name, Org: a.author.Org, Side: doc.Government}))
 	must(t, a.p.SetMemberRole(a.author.PeerID, doc.RoleMinister, true))
 	must(t, a.p.AddMemberKey(a.author.PeerID, release.AuthorizedKey(signer.PublicKey())))
 	must(t, a.p.Commit())

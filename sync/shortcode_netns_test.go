@@ -246,7 +246,9 @@ func TestShortCodeNSChild(t *testing.T) {
 	if role == "invite" {
 		ids, err := lib.IDs()
 		must(t, err)
-		p, err := lib.Open(ids[0], doc.Author{PeerID: id.PeerID.String(), Name: "Ana"})
+		a := testAuthor(t, id, "Ana")
+		a.Org, a.Side = "", ""
+		p, err := lib.Open(ids[0], a)
 		must(t, err)
 		defer p.Close()
 		must(t, n.Start(p))
@@ -271,7 +273,8 @@ func TestShortCodeNSChild(t *testing.T) {
 		fmt.Println("SC-CHILD-OK")
 		return
 	}
-	author := doc.Author{PeerID: id.PeerID.String(), Name: "Bo", Org: "Bo org", Side: doc.Government}
+	author := testAuthor(t, id, "Bo")
+	author.Side = doc.Government
 	first, err := ParseShortCode(waitFile(t, filepath.Join(shared, "code1"), 60*time.Second))
 	must(t, err)
 	words, _ := wordIndex()

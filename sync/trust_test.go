@@ -3,6 +3,7 @@ package sync
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/binary"
 	"errors"
 	"io"
@@ -16,6 +17,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/network"
 
 	"github.com/coplan/coplan/doc"
+	"github.com/coplan/coplan/doc/authority"
 	"github.com/coplan/coplan/sync/wire"
 )
 
@@ -145,41 +147,65 @@ func TestRemovedMemberRefused(t *testing.T) {
 	}
 }
 
-// Invites: a valid one joins (twice, by two devices, before it expires);
-// expired, forged, other-plan and non-member-signed ones are refused with
-// a clear reason on both sides.
+// Invites: a valid one joins one device, which redeems it with a
+// statement its own key signs; a second device presenting the same invite
+// is refused by the inviter and by a third peer that synced the
+// redemption. Expired, forged, other-plan and non-member-signed ones are
+// refused with a clear reason on both sides.
 func TestInvites(t *testing.T) {
-	g := newGroup(t, "Ana")
-	a := g[0]
+	g := newGroup(t, "Ana", "Cy")
+	a, cy := g[0], g[1]
 	code, err := a.n.Invite(a.p.ID(), time.Hour)
 	must(t, err)
 
-	for _, name := range []string{"Joe", "Kim"} {
-		j := newTestPeer(t, name)
-		j.startNode(t)
-		j.author.Side = doc.Government
-		p, err := j.n.Join(ctxT(t, 30*time.Second), GroupCode(code), j.author)
-		if err != nil {
-			t.Fatalf("%s join: %v", name, err)
-		}
-		j.p = p
-		t.Cleanup(func() { p.Close() })
-		if p.ID() != a.p.ID() {
-			t.Fatal("joined another plan")
-		}
-		m, ok := a.p.Member(j.author.PeerID)
-		if !ok || m.Name != name || m.Org != name+" org" || m.Side != doc.Government || m.AddedBy != a.author.PeerID {
-			t.Fatalf("inviter's record of %s: %+v", name, m)
-		}
-		waitFor(t, 30*time.Second, name+" to be level with the inviter", func() bool { return sameHeads(a, j) })
-		if !p.IsMember(j.author.PeerID) {
-			t.Fatal("joiner does not see itself as a member")
-		}
-		// The joiner keeps syncing: a later edit reaches it.
-		_, err = a.p.AddTimeline("Welcome "+name, "2025-06-01", "")
-		must(t, err)
-		must(t, a.p.Commit())
-		waitFor(t, 30*time.Second, "a live edit to reach "+name, func() bool { return sameHeads(a, j) })
+	j := newTestPeer(t, "Joe")
+	j.startNode(t)
+	j.author.Side = doc.Government
+	p, err := j.n.Join(ctxT(t, 30*time.Second), GroupCode(code), j.author)
+	if err != nil {
+		t.Fatalf("Joe join: %v", err)
+	}
+	j.p = p
+	t.Cleanup(func() { p.Close() })
+	if p.ID() != a.p.ID() {
+		t.Fatal("joined another plan")
+	}
+	m, ok := a.p.Member(j.author.PeerID)
+	if !ok || m.Name != "Joe" || m.Org != "Joe org" || m.Side != doc.Government || m.AddedBy != a.author.PeerID || m.Status != "claimed" {
+		t.Fatalf("inviter's record of Joe: %+v", m)
+	}
+	waitFor(t, 30*time.Second, "Joe to be level with the inviter", func() bool { return sameHeads(a, j) })
+	if !p.IsMember(j.author.PeerID) {
+		t.Fatal("joiner does not see itself as a member")
+	}
+	// The joiner keeps syncing: a later edit reaches it.
+	_, err = a.p.AddTimeline("Welcome Joe", "2025-06-01", "")
+	must(t, err)
+	must(t, a.p.Commit())
+	waitFor(t, 30*time.Second, "a live edit to reach Joe", func() bool { return sameHeads(a, j) })
+
+	// Kim presents the same invite: the inviter refuses it, and so does Cy
+	// once it has synced Joe's redemption.
+	kim := newTestPeer(t, "Kim")
+	kim.startNode(t)
+	kim.author.Side = doc.Government
+	if _, err := kim.n.Join(ctxT(t, 30*time.Second), code, kim.author); !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "already redeemed") {
+		t.Fatalf("a second device joined with a used invite: %v", err)
+	}
+	if a.p.IsMember(kim.author.PeerID) || kim.lib.Exists(a.p.ID()) {
+		t.Fatal("the second device became a member or holds the plan")
+	}
+	syncOnce(t, cy, a)
+	inv, _ := ParseInvite(code)
+	red, err := doc.SignRedemption(kim.author.Key, a.p.ID(), inv.Statement, "Kim", "", doc.Government, time.Now())
+	must(t, err)
+	h := wire.Hello{Version: wire.ProtocolVersion, Plan: a.p.ID(), Invite: code, Name: "Kim", Side: "government",
+		Redemption: base64.StdEncoding.EncodeToString(red)}
+	if err := cy.n.plan(a.p.ID()).admit(kim.id.PeerID, h); err == nil || !strings.Contains(err.Error(), "already redeemed") {
+		t.Fatalf("the third peer admitted a used invite: %v", err)
+	}
+	if cy.p.IsMember(kim.author.PeerID) {
+		t.Fatal("the third peer made the second device a member")
 	}
 
 	other, err := a.lib.Create("Another plan", "Freedonia", "2025", "2027", a.author)
@@ -206,6 +232,7 @@ func TestInvites(t *testing.T) {
 		{"forged", forged, ErrInviteForged, "forged"},
 		{"other plan", otherCode, nil, "another plan"},
 		{"signed by a non-member", strangerCode, nil, "no longer a member"},
+		{"already redeemed", code, nil, "already redeemed"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -217,8 +244,16 @@ func TestInvites(t *testing.T) {
 				}
 			}
 			// Present it anyway, as a hostile joiner would.
-			h := wire.Hello{Version: wire.ProtocolVersion, Plan: a.p.ID(), Invite: tc.code, Name: "Jay", Side: "government"}
-			_, err := j.n.fetch(ctxT(t, 10*time.Second), a.info(), h, j.author)
+			inv, _ := ParseInvite(tc.code)
+			var stmt authority.ID
+			if inv != nil {
+				stmt = inv.Statement
+			}
+			red, err := doc.SignRedemption(j.author.Key, a.p.ID(), stmt, "Jay", "", doc.Government, time.Now())
+			must(t, err)
+			h := wire.Hello{Version: wire.ProtocolVersion, Plan: a.p.ID(), Invite: tc.code, Name: "Jay", Side: "government",
+				Redemption: base64.StdEncoding.EncodeToString(red)}
+			_, err = j.n.fetch(ctxT(t, 10*time.Second), a.info(), h, j.author)
 			if !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), tc.remote) {
 				t.Fatalf("joiner got %v, want a refusal saying %q", err, tc.remote)
 			}

@@ -2,6 +2,8 @@ package release
 
 import (
 	"bytes"
+	"crypto/ed25519"
+	"crypto/sha256"
 	"fmt"
 	"os"
 	"os/exec"
@@ -13,6 +15,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/coplan/coplan/doc"
+	"github.com/coplan/coplan/doc/authority"
 )
 
 // Text that must survive every rendering: accents, Welsh, Greek.
@@ -22,12 +25,42 @@ const (
 	latin = "Participación ciudadana en São Tomé"
 )
 
+// The three people's devices: keys derived from their names, so peer IDs
+// are the same on every run.
 var (
-	ministerPeer = "12D3KooWMinister"
-	govPeer      = "12D3KooWGovChair"
-	csoPeer      = "12D3KooWCsoChair"
+	ministerDev  = testDevice("Siân Ffransis-Ŵyn", "Swyddfa'r Cabinet", doc.Government)
+	govDev       = testDevice("Gareth Jones", "Cabinet Office", doc.Government)
+	csoDev       = testDevice("Eleni Papadopoulou", "Open Society Forum", doc.CivilSociety)
+	ministerPeer = ministerDev.PeerID
+	govPeer      = govDev.PeerID
+	csoPeer      = csoDev.PeerID
 	signedAt     = time.Date(2026, 3, 14, 9, 30, 0, 0, time.UTC)
 )
+
+func testDevice(name, org string, side doc.Side) doc.Author {
+	seed := sha256.Sum256([]byte("coplan release test device " + name))
+	key := ed25519.NewKeyFromSeed(seed[:])
+	d, _ := authority.DeviceOfKey(key)
+	return doc.Author{PeerID: d.PeerID(), Name: name, Org: org, Side: side, Key: key}
+}
+
+// onDevice runs fn on a copy of p opened on a's device and merges the copy
+// back, as a sync would bring a's statements; it returns fn's error.
+func onDevice(t testing.TB, p *doc.Plan, a doc.Author, fn func(q *doc.Plan) error) error {
+	t.Helper()
+	saved, err := p.Save()
+	must(t, err)
+	q, err := doc.LoadPlan(saved, a)
+	must(t, err)
+	if err := fn(q); err != nil {
+		return err
+	}
+	back, err := q.Save()
+	must(t, err)
+	_, err = p.Merge(back)
+	must(t, err)
+	return nil
+}
 
 type people struct {
 	minister, gov, cso, stranger ssh.Signer
@@ -59,18 +92,20 @@ func must(t testing.TB, err error) {
 // members with registered keys.
 func readyPlan(t testing.TB, n int) (*doc.Plan, people) {
 	t.Helper()
-	p, err := doc.NewPlan("Plan de Acción Nacional — "+welsh, "Cymru / Ελλάδα", "2026-01-01", "2027-12-31",
-		doc.Author{PeerID: ministerPeer, Name: "Siân Ffransis-Ŵyn", Org: "Swyddfa'r Cabinet", Side: doc.Government})
+	// The minister founds the plan (so is its administrator), admits the
+	// co-chairs and gives the roles; each registers its key from its own
+	// device.
+	p, err := doc.NewPlan("Plan de Acción Nacional — "+welsh, "Cymru / Ελλάδα", "2026-01-01", "2027-12-31", ministerDev)
 	must(t, err)
 	ppl := people{minister: newSigner(t, "minister"), gov: newSigner(t, "gov"), cso: newSigner(t, "cso"), stranger: newSigner(t, "stranger")}
-	must(t, p.AddMember(doc.Member{PeerID: govPeer, Name: "Gareth Jones", Org: "Cabinet Office", Side: doc.Government}))
-	must(t, p.AddMember(doc.Member{PeerID: csoPeer, Name: "Eleni Papadopoulou", Org: "Open Society Forum", Side: doc.CivilSociety}))
+	must(t, p.AddMember(doc.Member{PeerID: govPeer, Name: govDev.Name, Org: govDev.Org, Side: govDev.Side}))
+	must(t, p.AddMember(doc.Member{PeerID: csoPeer, Name: csoDev.Name, Org: csoDev.Org, Side: csoDev.Side}))
 	must(t, p.SetMemberRole(ministerPeer, doc.RoleMinister, true))
 	must(t, p.SetMemberRole(govPeer, doc.RoleCoChair, true))
 	must(t, p.SetMemberRole(csoPeer, doc.RoleCoChair, true))
 	must(t, p.AddMemberKey(ministerPeer, AuthorizedKey(ppl.minister.PublicKey())+" minister"))
-	must(t, p.AddMemberKey(govPeer, AuthorizedKey(ppl.gov.PublicKey())))
-	must(t, p.AddMemberKey(csoPeer, AuthorizedKey(ppl.cso.PublicKey())))
+	must(t, onDevice(t, p, govDev, func(q *doc.Plan) error { return q.AddMemberKey(govPeer, AuthorizedKey(ppl.gov.PublicKey())) }))
+	must(t, onDevice(t, p, csoDev, func(q *doc.Plan) error { return q.AddMemberKey(csoPeer, AuthorizedKey(ppl.cso.PublicKey())) }))
 	must(t, p.SetPlanField("vision", "An open government for everyone. "+latin))
 	for i := 1; i <= n; i++ {
 		title := fmt.Sprintf("Commitment %d: %s", i, []string{welsh, greek, latin}[i%3])

@@ -10,7 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/ssh"
+
 	"github.com/coplan/coplan/doc"
+	"github.com/coplan/coplan/doc/authority"
 	"github.com/coplan/coplan/doc/export"
 )
 
@@ -25,7 +28,7 @@ func TestSignExportVerify(t *testing.T) {
 		t.Fatalf("decisions not in the manifest: %+v", m.Decisions)
 	}
 	dir := exportTo(t, p, "1.0")
-	names := []string{FilePDF, FileHTML, FileMarkdown, FileJSON, FileICS, FileManifest, FileSums, FileSumsSig, FileAllowed, FileVerify}
+	names := []string{FilePDF, FileHTML, FileMarkdown, FileJSON, FileICS, FileManifest, FileSums, FileSumsSig, FileAllowed, FileVerify, FileProof}
 	files := readDir(t, dir)
 	for _, n := range names {
 		if len(files[n]) == 0 {
@@ -37,11 +40,22 @@ func TestSignExportVerify(t *testing.T) {
 	}
 	rep, err := VerifyDir(dir, p)
 	must(t, err)
-	if !rep.PlanChecked || len(rep.Files) != len(names)-2 {
+	if !rep.PlanChecked || len(rep.Files) != len(names)-2 || rep.Proof == nil || rep.Proof.Release.Label != "1.0" {
 		t.Fatalf("report %+v", rep)
 	}
-	if _, err := VerifyDir(dir, nil); err != nil {
-		t.Fatalf("verify without the plan: %v", err)
+	// Without an anchor the folder is self-consistent but vouches for
+	// nothing; the published plan ID or key fingerprint anchors it.
+	rep, err = VerifyDir(dir, nil)
+	if !errors.Is(err, ErrNotAnchored) || rep == nil || rep.PlanID != p.ID() || rep.Fingerprint != Fingerprint(ppl.minister.PublicKey()) {
+		t.Fatalf("verify without an anchor: %v (report %+v)", err, rep)
+	}
+	for _, a := range []Anchor{{PlanID: p.ID()}, {Signers: []string{Fingerprint(ppl.minister.PublicKey())}}} {
+		if rep, err := Verify(dir, a); err != nil || len(rep.Anchors) != 1 {
+			t.Fatalf("verify against %+v: %v", a, err)
+		}
+	}
+	if !strings.Contains(string(files[FileVerify]), p.ID()) || !strings.Contains(string(files[FileVerify]), "official channel") {
+		t.Errorf("VERIFY.txt does not say to compare the plan ID and fingerprint with published ones:\n%s", files[FileVerify])
 	}
 
 	// The standard tools a member of the public uses.
@@ -115,13 +129,13 @@ func TestForgedReleases(t *testing.T) {
 		want   error
 		reason string
 	}{
-		{"co-chair key without the minister role", func(d string) { resign(t, d, ppl.gov, Namespace, nil) }, p, ErrNotMinister, "minister"},
-		{"key registered to nobody", func(d string) { resign(t, d, ppl.stranger, Namespace, nil) }, p, ErrKeyNotRegistered, "not registered"},
+		{"co-chair key without the minister role", func(d string) { resign(t, d, ppl.gov, Namespace, nil) }, p, ErrSignerMismatch, "the minister signed with key"},
+		{"key registered to nobody", func(d string) { resign(t, d, ppl.stranger, Namespace, nil) }, p, ErrSignerMismatch, "the minister signed with key"},
 		{"wrong namespace", func(d string) { resign(t, d, ppl.minister, "file", nil) }, p, ErrWrongNamespace, "namespace"},
 		{"manifest from another plan", func(d string) {}, other, ErrOtherPlan, "another plan"},
 		{"manifest differs from the recorded release", func(d string) {
 			resign(t, d, ppl.minister, Namespace, func(m *Manifest) { m.SignedAt = m.SignedAt.Add(time.Hour) })
-		}, p, ErrRecordMismatch, "different release"},
+		}, p, ErrBadManifest, "another release.json"},
 		{"allowed_signers names another key", func(d string) {
 			must(t, os.WriteFile(filepath.Join(d, FileAllowed), AllowedSigners("x@coplan", ppl.stranger.PublicKey()), 0o644))
 		}, p, ErrUnknownSigner, "allowed_signers"},
@@ -157,11 +171,27 @@ func TestSignRefusals(t *testing.T) {
 	if _, _, err := Sign(p, "1.0", ppl.stranger, signedAt); !errors.Is(err, ErrKeyNotRegistered) {
 		t.Fatalf("stranger signed: %v", err)
 	}
-	must(t, p.RemoveMember(ministerPeer))
+	// The last administrator cannot go; with a second one, the minister can
+	// be removed, and signs nothing more.
+	if err := p.RemoveMember(ministerPeer); !errors.Is(err, authority.ErrLastAdmin) {
+		t.Fatalf("removing the last administrator: %v", err)
+	}
+	must(t, p.SetMemberRole(govPeer, doc.RoleAdmin, true))
+	must(t, onDevice(t, p, govDev, func(q *doc.Plan) error { return q.RemoveMember(ministerPeer) }))
 	if _, _, err := Sign(p, "1.0", ppl.minister, signedAt); !errors.Is(err, ErrKeyNotRegistered) {
 		t.Fatalf("removed minister signed: %v", err)
 	}
-	must(t, p.AddMember(doc.Member{PeerID: ministerPeer, Name: "Siân Ffransis-Ŵyn", Side: doc.Government}))
+	// Re-admitted by an administrator (same device, same member record),
+	// the minister needs the role again; the key it registered still holds.
+	must(t, onDevice(t, p, govDev, func(q *doc.Plan) error {
+		if err := q.AddMember(doc.Member{PeerID: ministerPeer, Name: "Siân Ffransis-Ŵyn", Side: doc.Government}); err != nil {
+			return err
+		}
+		return q.SetMemberRole(ministerPeer, doc.RoleMinister, true)
+	}))
+	if m, ok := p.Member(ministerPeer); !ok || m.Removed || !m.HasRole(doc.RoleMinister) {
+		t.Fatalf("re-admitted minister %+v", m)
+	}
 	_, _, err := Sign(p, "1.0", ppl.minister, signedAt)
 	must(t, err)
 	if _, _, err := Sign(p, "1.0", ppl.minister, signedAt); !errors.Is(err, doc.ErrReleaseExists) {
@@ -252,27 +282,31 @@ func TestEndorsements(t *testing.T) {
 	if _, err := Endorse(p, "1.0", ppl.minister, signedAt); !errors.Is(err, ErrNotCoChair) {
 		t.Fatalf("minister endorsed as co-chair: %v", err)
 	}
-	_, err = Endorse(p, "1.0", ppl.gov, signedAt)
-	must(t, err)
+	endorse := func(a doc.Author, s ssh.Signer, at time.Time) {
+		t.Helper()
+		must(t, onDevice(t, p, a, func(q *doc.Plan) error { _, err := Endorse(q, "1.0", s, at); return err }))
+	}
+	// A co-chair's key used from another member's device is refused.
+	if _, err := Endorse(p, "1.0", ppl.gov, signedAt); !errors.Is(err, ErrNotCoChair) || !errors.Is(err, authority.ErrNotAuthorized) {
+		t.Fatalf("the gov co-chair's key endorsed from the minister's device: %v", err)
+	}
+	endorse(govDev, ppl.gov, signedAt)
 	_, _, err = Sign(p, "1.0", ppl.minister, signedAt)
 	if !errors.Is(err, ErrNotEndorsed) || !strings.Contains(err.Error(), "civil-society co-chair") || strings.Contains(err.Error(), "government co-chair") {
 		t.Fatalf("signed with one endorsement: %v", err)
 	}
 	// An endorsement of other content (made before an edit) does not count.
-	_, err = Endorse(p, "1.0", ppl.cso, signedAt)
-	must(t, err)
+	endorse(csoDev, ppl.cso, signedAt)
 	ids := p.Summaries()
 	must(t, p.SetCommitmentShort(ids[0].ID, doc.FieldContact, "open@gov.example"))
 	if _, _, err = Sign(p, "1.0", ppl.minister, signedAt); !errors.Is(err, ErrNotEndorsed) {
 		t.Fatalf("signed a version the co-chairs did not see: %v", err)
 	}
 	// Both endorse the current version; comments do not change the content.
-	_, err = Endorse(p, "1.0", ppl.gov, signedAt.Add(1))
-	must(t, err)
+	endorse(govDev, ppl.gov, signedAt.Add(1))
 	_, err = p.AddComment(ids[0].ID, "Looks good")
 	must(t, err)
-	_, err = Endorse(p, "1.0", ppl.cso, signedAt.Add(2))
-	must(t, err)
+	endorse(csoDev, ppl.cso, signedAt.Add(2))
 	_, m, err := Sign(p, "1.0", ppl.minister, signedAt)
 	must(t, err)
 	if !m.EndorsementsRequired || len(m.Endorsements) != 2 || m.Endorsements[0].Side != doc.Government || m.Endorsements[1].Side != doc.CivilSociety {
@@ -295,7 +329,7 @@ func TestReleaseSyncsToAnotherPeer(t *testing.T) {
 	a, ppl := readyPlan(t, 3)
 	saved, err := a.Save()
 	must(t, err)
-	b, err := doc.LoadPlan(saved, doc.Author{PeerID: csoPeer, Name: "Eleni Papadopoulou", Side: doc.CivilSociety})
+	b, err := doc.LoadPlan(saved, csoDev)
 	must(t, err)
 	_, _, err = Sign(a, "1.0", ppl.minister, signedAt)
 	must(t, err)
@@ -436,7 +470,7 @@ func TestExportIsDeterministic(t *testing.T) {
 func TestConcurrentSameLabel(t *testing.T) {
 	a, ppl := readyPlan(t, 1)
 	saved, _ := a.Save()
-	b, err := doc.LoadPlan(saved, doc.Author{})
+	b, err := doc.LoadPlan(saved, ministerDev) // the minister's second window
 	must(t, err)
 	_, _, err = Sign(a, "1.0", ppl.minister, signedAt)
 	must(t, err)

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/coplan/coplan/doc"
+	"github.com/coplan/coplan/doc/authority"
 	"github.com/coplan/coplan/doc/export"
 	"github.com/coplan/coplan/internal/atomicfile"
 )
@@ -32,6 +33,10 @@ const (
 	FileSumsSig  = "SHA256SUMS.sig"
 	FileAllowed  = "allowed_signers"
 	FileVerify   = "VERIFY.txt"
+	// FileProof is the proof bundle of the release statement: the plan's
+	// signed statements that show, from the plan's genesis, that the signer
+	// was the minister with this key (package doc/authority).
+	FileProof = "authority.proof"
 )
 
 func sign(data []byte, s ssh.Signer, namespace string) ([]byte, error) {
@@ -48,8 +53,11 @@ func sha256Hex(b []byte) string {
 }
 
 // Endorse signs, as a co-chair, the plan's current content under a version
-// label, and stores the endorsement in the document. The endorsement holds
-// for that exact content: any later edit to the plan proper needs a new one.
+// label, and stores the endorsement in the document: the SSHSIG-signed
+// endorsement and an endorsement statement signed by this device, which
+// every peer checks was a co-chair's device using a key registered to that
+// co-chair. The endorsement holds for that exact content: any later edit to
+// the plan proper needs a new one.
 func Endorse(p *doc.Plan, label string, s ssh.Signer, now time.Time) (doc.EndorsementRecord, error) {
 	label = strings.TrimSpace(label)
 	if label == "" {
@@ -70,6 +78,9 @@ func Endorse(p *doc.Plan, label string, s ssh.Signer, now time.Time) (doc.Endors
 	sig, err := sign(stmt, s, EndorseNamespace)
 	if err != nil {
 		return doc.EndorsementRecord{}, err
+	}
+	if _, err := p.Make(authority.NewEndorsement(label, heads, sha256Hex(stmt), Fingerprint(s.PublicKey())), ""); err != nil {
+		return doc.EndorsementRecord{}, fmt.Errorf("%w: %w", ErrNotCoChair, err)
 	}
 	rec := doc.EndorsementRecord{Label: label, Heads: heads, ContentSHA256: st.ContentSHA256, Peer: m.PeerID, At: st.At, Statement: stmt, Sig: sig}
 	if err := p.AddEndorsement(rec); err != nil {
@@ -107,8 +118,11 @@ func checkEndorsement(planID, label, contentSHA string, members []doc.Member, st
 
 // Sign checks that the plan is ready, that s is a minister's registered key
 // and (when the plan requires it) that both co-chairs endorsed this exact
-// content; then it signs the release manifest and the export's SHA256SUMS,
-// and stores the release in the document, where it syncs to every peer.
+// content; then it signs the release manifest, makes the release statement
+// (signed by this device, which every peer checks was the minister's, with
+// a key the minister's own device registered), adds the statement's proof
+// bundle to the export, signs the export's SHA256SUMS, and stores the
+// release in the document, where it syncs to every peer.
 func Sign(p *doc.Plan, label string, s ssh.Signer, now time.Time) (doc.ReleaseRecord, *Manifest, error) {
 	label = strings.TrimSpace(label)
 	if label == "" || strings.ContainsAny(label, "\n\r") {
@@ -157,17 +171,30 @@ func Sign(p *doc.Plan, label string, s ssh.Signer, now time.Time) (doc.ReleaseRe
 	}
 	manifest := marshalStable(m)
 	files[FileManifest] = manifest
-	sums := sumsFile(files)
 	manifestSig, err := sign(manifest, s, Namespace)
 	if err != nil {
 		return doc.ReleaseRecord{}, nil, err
 	}
+	id, err := p.Make(authority.NewRelease(label, heads, sha256Hex(manifest), Fingerprint(pub)), "")
+	if err != nil {
+		return doc.ReleaseRecord{}, nil, fmt.Errorf("%w: %w", ErrNotMinister, err)
+	}
+	st, err := p.Authority()
+	if err != nil {
+		return doc.ReleaseRecord{}, nil, err
+	}
+	proof, err := st.Bundle(id)
+	if err != nil {
+		return doc.ReleaseRecord{}, nil, err
+	}
+	files[FileProof] = proof
+	sums := sumsFile(files)
 	sumsSig, err := sign(sums, s, Namespace)
 	if err != nil {
 		return doc.ReleaseRecord{}, nil, err
 	}
 	rec := doc.ReleaseRecord{Label: label, Heads: heads, SignedAt: m.SignedAt, SignerPeer: minister.PeerID,
-		Manifest: manifest, ManifestSig: manifestSig, Sums: sums, SumsSig: sumsSig}
+		Manifest: manifest, ManifestSig: manifestSig, Sums: sums, SumsSig: sumsSig, Proof: proof}
 	if err := p.AddRelease(rec); err != nil {
 		return doc.ReleaseRecord{}, nil, err
 	}
@@ -184,11 +211,18 @@ func Sign(p *doc.Plan, label string, s ssh.Signer, now time.Time) (doc.ReleaseRe
 func endorsementsFor(p *doc.Plan, c doc.Content, label, contentSHA string, required bool) ([]Endorsement, error) {
 	bySide := map[doc.Side]Endorsement{}
 	var firstErr error
+	auth, err := p.Authority()
+	if err != nil {
+		return nil, err
+	}
 	for _, rec := range p.Endorsements() {
 		if rec.Label != label {
 			continue
 		}
 		st, m, pub, err := checkEndorsement(c.ID, label, contentSHA, c.Members, rec.Statement, rec.Sig)
+		if err == nil {
+			err = endorsementStatement(auth.Endorsements(), rec.Statement, pub, st.Side)
+		}
 		if err != nil {
 			if firstErr == nil {
 				firstErr = err
@@ -221,6 +255,18 @@ func endorsementsFor(p *doc.Plan, c doc.Content, label, contentSHA string, requi
 		out = []Endorsement{}
 	}
 	return out, nil
+}
+
+// endorsementStatement finds the valid endorsement statement (made by a
+// co-chair's device) for the signed endorsement document stmt.
+func endorsementStatement(valid []authority.SignedEndorsement, stmt []byte, pub ssh.PublicKey, side doc.Side) error {
+	digest, fp := sha256Hex(stmt), Fingerprint(pub)
+	for _, e := range valid {
+		if e.Digest == digest && e.KeyFingerprint == fp && string(e.Side) == string(side) {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: no valid endorsement statement from a co-chair's device for it (key %s)", ErrNotEndorsed, fp)
 }
 
 // render makes every published file but the manifest and the sums: a pure
@@ -269,8 +315,17 @@ func verifyText(m *Manifest) []byte {
 		b.WriteString("  " + c + "\n")
 	}
 	fmt.Fprintf(&b, "\nThe first checks the minister's signature on SHA256SUMS, the list of\nevery file with its SHA-256; the second checks each file against that\nlist. Both must succeed.\n\n")
-	fmt.Fprintf(&b, "The signing key's fingerprint is\n\n  %s\n\n", m.Signer.KeyFingerprint)
-	b.WriteString("allowed_signers travels with the files, so it shows they are unchanged\nsince signing; to know the key is the minister's, compare this\nfingerprint with the one the government publishes.\n")
+	fmt.Fprintf(&b, "The signing key's fingerprint is\n\n  %s\n\nand the plan's ID is\n\n  %s\n\n", m.Signer.KeyFingerprint, m.Plan.ID)
+	b.WriteString("allowed_signers travels with the files, so these commands show only that\n" +
+		"the files are unchanged since someone signed them: a forger can replace\n" +
+		"the files, allowed_signers and the signature together. Before trusting\n" +
+		"them, compare the fingerprint and the plan ID above with the ones the\n" +
+		"government publishes on an official channel. With Coplan, the check is\n" +
+		"made against the published values for you:\n\n" +
+		"  coplan verify . --id PLAN-ID      (checks the minister's authority from the plan's root)\n" +
+		"  coplan verify . --signer SHA256:FINGERPRINT\n\n" +
+		"authority.proof holds the plan's signed statements that show the signer\n" +
+		"held the minister role, with this key, when signing.\n")
 	return []byte(b.String())
 }
 
@@ -357,6 +412,9 @@ func Bundle(p *doc.Plan, ref string) (map[string][]byte, *Manifest, error) {
 		}
 	}
 	files[FileManifest] = rec.Manifest
+	if len(rec.Proof) > 0 {
+		files[FileProof] = rec.Proof
+	}
 	if !bytes.Equal(sumsFile(files), rec.Sums) {
 		return nil, nil, fmt.Errorf("%w: %s", ErrRenderMismatch, FileSums)
 	}

@@ -2,11 +2,12 @@
 // computer: the default data and config folders (COPLAN_DATA and
 // COPLAN_CONFIG, or --data-dir and --config-dir), the profile in the config
 // folder's profile.json, and the doc.Author built from that profile and the
-// device's peer ID. main (for the window) and cli (for the commands) share
+// device's key. main (for the window) and cli (for the commands) share
 // it, so both read the same folders and the same person.
 package profile
 
 import (
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -17,6 +18,7 @@ import (
 	"runtime"
 
 	"github.com/coplan/coplan/doc"
+	"github.com/coplan/coplan/doc/authority"
 	"github.com/coplan/coplan/internal/atomicfile"
 )
 
@@ -127,9 +129,16 @@ func Save(configDir string, p Profile) error {
 	return atomicfile.WriteFile(filepath.Join(configDir, FileName), append(raw, '\n'), 0o600)
 }
 
-// Author is who p is as the document records it, on the device peerID.
-func (p Profile) Author(peerID string) doc.Author {
-	return doc.Author{PeerID: peerID, Name: p.Name, Org: p.Org, Side: p.Side}
+// Author is who p is as the document records it, on the device whose
+// Ed25519 private key is key (the device's libp2p identity: its raw bytes
+// through doc.DeviceKey). The key signs the plan's statements; the peer ID
+// is derived from it.
+func (p Profile) Author(key ed25519.PrivateKey) doc.Author {
+	a := doc.Author{Name: p.Name, Org: p.Org, Side: p.Side, Key: key}
+	if d, err := authority.DeviceOfKey(key); err == nil {
+		a.PeerID = d.PeerID()
+	}
+	return a
 }
 
 // FromAuthor is the profile part of an author (the window's profile form

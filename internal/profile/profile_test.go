@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"crypto/ed25519"
 	"errors"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/coplan/coplan/doc"
+	"github.com/coplan/coplan/doc/authority"
 )
 
 func TestDefaultFoldersFromEnv(t *testing.T) {
@@ -160,10 +162,17 @@ func TestLoadMissingAndDamaged(t *testing.T) {
 
 func TestAuthor(t *testing.T) {
 	p := Profile{Name: "Bryn Davies", Org: "Open Rights Cymru", Side: doc.CivilSociety}
-	a := p.Author("12D3KooWPeer")
-	want := doc.Author{PeerID: "12D3KooWPeer", Name: "Bryn Davies", Org: "Open Rights Cymru", Side: doc.CivilSociety}
-	if a != want {
-		t.Fatalf("Author = %+v, want %+v", a, want)
+	_, key, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := p.Author(key)
+	dev, _ := authority.DeviceOfKey(key)
+	if a.PeerID != dev.PeerID() || !strings.HasPrefix(a.PeerID, "12D3KooW") || !a.Key.Equal(key) {
+		t.Fatalf("Author = %+v, want the device %s and its key", a, dev.PeerID())
+	}
+	if a.Name != p.Name || a.Org != p.Org || a.Side != p.Side {
+		t.Fatalf("Author = %+v, want the profile %+v", a, p)
 	}
 	if back := FromAuthor(a); back != p {
 		t.Fatalf("FromAuthor = %+v, want %+v", back, p)

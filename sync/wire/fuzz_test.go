@@ -39,6 +39,7 @@ func FuzzFrameReader(f *testing.F) {
 func FuzzParseHello(f *testing.F) {
 	f.Add([]byte(`{"v":1,"plan":"0123456789abcdef0123456789abcdef","have":true}`))
 	f.Add([]byte(`{"v":1,"plan":"0123456789abcdef0123456789abcdef","invite":"abc","name":"N","side":"government"}`))
+	f.Add([]byte(`{"v":2,"plan":"0123456789abcdef0123456789abcdef","invite":"abc","name":"N","side":"government","redemption":"AQID"}`))
 	f.Add([]byte(`{"v":2}`))
 	f.Add([]byte(`null`))
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"unicode/utf8"
@@ -9,16 +10,19 @@ import (
 // Hello opens a stream. It names the plan and says whether the sender holds
 // it yet. The connection's Noise/TLS handshake has already proved the
 // sender's peer ID; that ID in the plan's members record is the membership
-// proof. A device that is not a member yet proves itself with an invite and
-// says who it is, so the listener can record it as a member.
+// proof. A device that is not a member yet proves itself with an invite,
+// says who it is, and brings its redemption of the invite: a statement its
+// own device key signed (doc/authority), which the listener stores in the
+// plan and which makes it a member on every peer.
 type Hello struct {
-	Version int    `json:"v"`
-	Plan    string `json:"plan"`
-	Have    bool   `json:"have"`
-	Invite  string `json:"invite,omitempty"`
-	Name    string `json:"name,omitempty"`
-	Org     string `json:"org,omitempty"`
-	Side    string `json:"side,omitempty"`
+	Version    int    `json:"v"`
+	Plan       string `json:"plan"`
+	Have       bool   `json:"have"`
+	Invite     string `json:"invite,omitempty"`
+	Name       string `json:"name,omitempty"`
+	Org        string `json:"org,omitempty"`
+	Side       string `json:"side,omitempty"`
+	Redemption string `json:"redemption,omitempty"` // base64 of the statement's bytes
 }
 
 // Welcome admits the dialler. Snapshot > 0 means that many bytes of
@@ -55,7 +59,8 @@ func ParseHello(b []byte) (Hello, error) {
 		return h, fmt.Errorf("%w: %v", ErrBadHello, err)
 	}
 	if h.Version != ProtocolVersion {
-		return h, fmt.Errorf("%w: protocol version %d (this build speaks %d)", ErrBadHello, h.Version, ProtocolVersion)
+		return h, fmt.Errorf("%w: protocol version %d; this peer needs protocol %d (a Coplan with signed members and roles): update Coplan",
+			ErrBadHello, h.Version, ProtocolVersion)
 	}
 	for _, s := range []string{h.Name, h.Org} {
 		if len(s) > maxHelloText || !utf8.ValidString(s) {
@@ -67,6 +72,15 @@ func ParseHello(b []byte) (Hello, error) {
 	}
 	if h.Invite != "" && h.Name == "" {
 		return h, fmt.Errorf("%w: a joining device must give a name", ErrBadHello)
+	}
+	if h.Invite != "" && len(h.Redemption) == 0 {
+		return h, fmt.Errorf("%w: a joining device must bring its signed redemption of the invite", ErrBadHello)
+	}
+	if len(h.Redemption) > maxRedemption {
+		return h, fmt.Errorf("%w: redemption too long", ErrBadHello)
+	}
+	if _, err := base64.StdEncoding.DecodeString(h.Redemption); err != nil {
+		return h, fmt.Errorf("%w: redemption is not base64", ErrBadHello)
 	}
 	return h, nil
 }

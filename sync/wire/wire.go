@@ -22,7 +22,7 @@ const ProtocolID = "/coplan/sync/1"
 
 // ProtocolVersion is the version a hello carries; a peer refuses versions
 // it does not speak rather than guess.
-const ProtocolVersion = 1
+const ProtocolVersion = 2 // 2: signed authority (members, invites and redemptions are statements)
 
 // Frame types: the first byte of a frame's body.
 const (
@@ -44,6 +44,7 @@ const (
 	MaxInviteCode = 2048 // characters of an invite code, in a hello or typed
 	maxHeads      = 4096 // heads in a level frame
 	maxHelloText  = 200  // bytes of a joining device's name or organisation
+	maxRedemption = 2048 // base64 characters of a joining device's signed redemption
 )
 
 // Sentinel errors for what a peer sent.

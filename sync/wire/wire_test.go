@@ -93,7 +93,7 @@ func TestHelloRoundTrip(t *testing.T) {
 	cases := []Hello{
 		{Version: ProtocolVersion, Plan: planID, Have: true},
 		{Version: ProtocolVersion, Plan: planID},
-		{Version: ProtocolVersion, Plan: planID, Invite: "abcde", Name: "Jay Ö", Org: "Open Org", Side: "government"},
+		{Version: ProtocolVersion, Plan: planID, Invite: "abcde", Name: "Jay Ö", Org: "Open Org", Side: "government", Redemption: "AQID"},
 		{Version: ProtocolVersion, Plan: planID, Name: strings.Repeat("n", maxHelloText)},
 	}
 	for _, h := range cases {
@@ -119,12 +119,16 @@ func TestParseHelloRejects(t *testing.T) {
 	}{
 		{"not JSON", []byte("GET / HTTP/1.1")},
 		{"null", []byte("null")},
-		{"other version", with(func(h *Hello) { h.Version = 2 })},
+		{"other version", with(func(h *Hello) { h.Version = ProtocolVersion + 1 })},
+		{"older version", with(func(h *Hello) { h.Version = ProtocolVersion - 1 })},
 		{"no version", []byte(`{"plan":"` + planID + `"}`)},
 		{"name too long", with(func(h *Hello) { h.Name = strings.Repeat("n", maxHelloText+1) })},
 		{"org too long", with(func(h *Hello) { h.Org = strings.Repeat("o", maxHelloText+1) })},
 		{"invite too long", with(func(h *Hello) { h.Invite, h.Name = strings.Repeat("a", MaxInviteCode+1), "N" })},
-		{"joining without a name", with(func(h *Hello) { h.Invite = "abcde" })},
+		{"joining without a name", with(func(h *Hello) { h.Invite, h.Redemption = "abcde", "AQID" })},
+		{"joining without a redemption", with(func(h *Hello) { h.Invite, h.Name = "abcde", "N" })},
+		{"redemption not base64", with(func(h *Hello) { h.Invite, h.Name, h.Redemption = "abcde", "N", "!!" })},
+		{"redemption too long", with(func(h *Hello) { h.Invite, h.Name, h.Redemption = "abcde", "N", strings.Repeat("A", maxRedemption+4) })},
 		{"oversized", append(append([]byte(`{"v":1,"plan":"`), bytes.Repeat([]byte("a"), MaxHelloFrame)...), `"}`...)},
 		{"wrong type", []byte(`{"v":"1"}`)},
 	}
@@ -143,7 +147,7 @@ func TestWelcome(t *testing.T) {
 			t.Fatalf("%+v -> %+v (%v)", w, got, err)
 		}
 	}
-	for _, in := range []string{`{"v":2}`, `{"v":1,"snapshot":-1}`, `{"v":1,"snapshot":536870913}`, `[]`, ``, `{"v":1,"snapshot":"big"}`} {
+	for _, in := range []string{`{"v":3}`, `{"v":1}`, `{"v":2,"snapshot":-1}`, `{"v":2,"snapshot":536870913}`, `[]`, ``, `{"v":2,"snapshot":"big"}`} {
 		t.Run(in, func(t *testing.T) {
 			if w, err := ParseWelcome([]byte(in)); !errors.Is(err, ErrBadFrame) {
 				t.Fatalf("accepted %+v (%v)", w, err)

@@ -1,0 +1,449 @@
+package doc
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	am "github.com/automerge/automerge-go"
+
+	"github.com/coplan/coplan/doc/authority"
+	"github.com/coplan/coplan/internal/atomicfile"
+)
+
+// statementsKey is the root map of the plan's signed authority statements
+// (package doc/authority): the key is the statement's ID in hex, the value
+// its bytes. NewPlan creates the map with the genesis, so every replica
+// shares one map object; each statement sits under a key of its own, so
+// concurrent statements never collide, and writing one twice writes the
+// same bytes. A value whose bytes do not hash to its key counts for nothing.
+const statementsKey = "statements"
+
+// Errors of the authority integration.
+var (
+	ErrNoDeviceKey = errors.New("this device has no key to sign with")
+	// ErrNeedsUpgrade: the plan has no genesis statement (it was made by a
+	// Coplan before signed authority); it opens read-only.
+	ErrNeedsUpgrade = errors.New("this plan was made before Coplan signed its members and roles")
+)
+
+// planAuth is what a Plan knows of its statements. Statements, once seen,
+// are kept for the life of the Plan: a peer that deletes one from the map
+// cannot make this process forget it, and a writable plan writes it back.
+type planAuth struct {
+	ev      *authority.Evaluator
+	known   map[authority.ID][]byte
+	seenLen int  // the statements map's length when last read (-1: never)
+	stale   bool // the document changed since the map was last read
+	dirty   bool // known changed since the last evaluation
+	state   *authority.State
+	err     error
+	members []Member // the state's members as doc values, built on demand
+	ignored int      // map entries that are not a statement under its own ID
+	legacy  bool     // no genesis: a plan made before statements; read-only
+	// verified caches, per actor, the highest sequence number whose
+	// attested hash matched the document (attest.go).
+	verified map[string]uint64
+	// savedVerified counts the IDs in the plan folder's verifiedFile.
+	savedVerified int
+}
+
+func newPlanAuth() planAuth {
+	return planAuth{ev: authority.NewEvaluator(), known: map[authority.ID][]byte{}, seenLen: -1, stale: true, dirty: true}
+}
+
+// changed is called after a merge: the map may hold new statements.
+func (a *planAuth) changed() { a.stale = true; a.verified = nil }
+
+// readStatementsLocked brings new statements from the document into known.
+// The map's length is the cheap test: a new statement is a new key.
+func (p *Plan) readStatementsLocked() {
+	a := &p.auth
+	if !a.stale {
+		return
+	}
+	a.stale = false
+	m := p.mapAt(statementsKey)
+	if m == nil {
+		return
+	}
+	n := m.Len()
+	if n == a.seenLen {
+		return
+	}
+	a.seenLen = n
+	vals, err := m.Values()
+	if err != nil {
+		return
+	}
+	a.ignored = 0
+	present := make(map[authority.ID]bool, len(vals))
+	for k, v := range vals {
+		if v.Kind() != am.KindBytes {
+			a.ignored++
+			continue
+		}
+		raw := v.Bytes()
+		id := authority.StatementID(raw)
+		if id.String() != k {
+			a.ignored++
+			continue
+		}
+		present[id] = true
+		if _, ok := a.known[id]; !ok {
+			a.known[id] = bytes.Clone(raw)
+			a.dirty = true
+		}
+	}
+	if len(present) < len(a.known) && !p.readOnly && p.author.Key != nil {
+		restored := 0
+		for id, raw := range a.known {
+			if !present[id] && m.Set(id.String(), raw) == nil {
+				restored++
+			}
+		}
+		if restored > 0 {
+			a.seenLen = m.Len()
+			p.touch(fmt.Sprintf("Restore %d signed statement(s) removed from the plan", restored))
+		}
+	}
+}
+
+// authorityLocked is the plan's current authority, evaluated again only
+// when statements arrived.
+func (p *Plan) authorityLocked() (*authority.State, error) {
+	p.readStatementsLocked()
+	a := &p.auth
+	if !a.dirty {
+		return a.state, a.err
+	}
+	a.dirty = false
+	a.members, a.verified = nil, nil
+	id := p.id
+	if id == "" { // a replica filled by sync
+		id = p.str(p.mapAt("plan"), "id")
+	}
+	if len(a.known) == 0 {
+		a.state, a.err = nil, fmt.Errorf("%w: run coplan upgrade %s to make a signed copy", ErrNeedsUpgrade, shortPlanRef(id))
+		a.dirty = true // look again after the next merge
+		return a.state, a.err
+	}
+	stmts := make([][]byte, 0, len(a.known))
+	for _, raw := range a.known {
+		stmts = append(stmts, raw)
+	}
+	if a.state == nil && a.err == nil {
+		p.loadVerifiedLocked() // first evaluation: trust this device's earlier checks
+	}
+	st, err := a.ev.Evaluate(id, stmts)
+	if err == nil {
+		p.saveVerifiedLocked()
+	}
+	if errors.Is(err, authority.ErrNoGenesis) {
+		err = fmt.Errorf("%w: run coplan upgrade %s to make a signed copy", ErrNeedsUpgrade, shortPlanRef(id))
+	}
+	a.state, a.err = st, err
+	return st, err
+}
+
+func shortPlanRef(id string) string {
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
+}
+
+// Authority is the plan's effective authority: members, roles, devices,
+// signing keys, settings, invites, endorsements, releases and attestations
+// as computed from the signed statements alone. The State is immutable;
+// call again after a change. It fails (ErrNeedsUpgrade) for a plan made
+// before statements existed.
+func (p *Plan) Authority() (*authority.State, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.authorityLocked()
+}
+
+// Device is this device's identity in the plan's statements (zero without
+// a key).
+func (p *Plan) Device() authority.Device {
+	d, _ := authority.DeviceOfKey(p.author.Key)
+	return d
+}
+
+// Statements returns every statement the plan holds, valid or not, as
+// signed bytes (what a proof or another peer needs).
+func (p *Plan) Statements() [][]byte {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.readStatementsLocked()
+	out := make([][]byte, 0, len(p.auth.known))
+	for _, raw := range p.auth.known {
+		out = append(out, bytes.Clone(raw))
+	}
+	return out
+}
+
+// Make signs a statement with this device's key and stores it, after
+// checking it as every peer will judge it: a statement the signer lacks
+// the authority for is refused here, with the reason, and nothing is
+// written. msg is the change message ("" for one derived from the body).
+func (p *Plan) Make(body authority.Body, msg string) (authority.ID, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.beforeEdit(); err != nil {
+		return authority.ID{}, err
+	}
+	return p.makeLocked(body, msg)
+}
+
+func (p *Plan) makeLocked(body authority.Body, msg string) (authority.ID, error) {
+	if p.author.Key == nil {
+		return authority.ID{}, fmt.Errorf("%w: the plan was opened without the device key", ErrNoDeviceKey)
+	}
+	st, err := p.authorityLocked()
+	if err != nil {
+		return authority.ID{}, err
+	}
+	raw, err := st.Make(p.author.Key, body, time.Now())
+	if err != nil {
+		return authority.ID{}, err
+	}
+	id, err := p.putStatementLocked(raw)
+	if err != nil {
+		return id, err
+	}
+	if msg == "" {
+		msg = p.describeStatement(st, body)
+	}
+	p.touch(msg)
+	return id, nil
+}
+
+// putStatementLocked writes signed bytes into the statements map.
+func (p *Plan) putStatementLocked(raw []byte) (authority.ID, error) {
+	id := authority.StatementID(raw)
+	m := p.mapAt(statementsKey)
+	if m == nil {
+		return id, fmt.Errorf("%w: the plan has no statements map", ErrNeedsUpgrade)
+	}
+	if _, ok := p.auth.known[id]; ok {
+		if v, err := m.Get(id.String()); err == nil && v.Kind() == am.KindBytes {
+			return id, nil
+		}
+	}
+	if err := m.Set(id.String(), raw); err != nil {
+		return id, err
+	}
+	p.auth.known[id] = bytes.Clone(raw)
+	p.auth.seenLen = m.Len()
+	p.auth.dirty = true
+	return id, nil
+}
+
+// AddStatement stores a statement another device signed (a joining
+// device's invite redemption, say) if it counts: one the rules reject, or
+// that waits for statements this plan does not have, is refused with the
+// reason and not written.
+func (p *Plan) AddStatement(raw []byte) (authority.ID, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.beforeEdit(); err != nil {
+		return authority.ID{}, err
+	}
+	id := authority.StatementID(raw)
+	if _, err := p.authorityLocked(); err != nil {
+		return id, err
+	}
+	if _, ok := p.auth.known[id]; ok {
+		return id, nil
+	}
+	stmts := make([][]byte, 0, len(p.auth.known)+1)
+	for _, r := range p.auth.known {
+		stmts = append(stmts, r)
+	}
+	stmts = append(stmts, raw)
+	st, err := p.auth.ev.Evaluate(p.id, stmts)
+	if err != nil {
+		return id, err
+	}
+	if r, ok := st.Rejection(id); ok {
+		return id, r.Err
+	}
+	if !st.Valid(id) {
+		return id, fmt.Errorf("%w: statement %s waits for statements this plan does not have", authority.ErrUnknownRef, id.Short())
+	}
+	if _, err := p.putStatementLocked(raw); err != nil {
+		return id, err
+	}
+	s, _ := authority.Parse(raw)
+	p.touch(p.describeStatement(st, s.Body))
+	return id, nil
+}
+
+// describeStatement is a change message for a statement.
+func (p *Plan) describeStatement(st *authority.State, body authority.Body) string {
+	name := func(d authority.Device) string {
+		if m, ok := st.Member(d); ok {
+			return m.Name
+		}
+		return d.Short()
+	}
+	switch b := body.(type) {
+	case authority.AddMember:
+		return "Add member " + b.Name
+	case authority.RemoveMember:
+		return "Remove member " + name(b.Member)
+	case authority.GrantRole:
+		return fmt.Sprintf("Give %s the %s role", name(b.Member), b.Role)
+	case authority.RevokeRole:
+		return fmt.Sprintf("Take the %s role from %s", b.Role, name(b.Member))
+	case authority.LinkDevice:
+		return "Link a device to " + name(b.Member)
+	case authority.UnlinkDevice:
+		return "Unlink a device of " + name(b.Device)
+	case authority.RegisterKey:
+		return "Register signing key of " + name(b.Member)
+	case authority.RevokeKey:
+		return "Revoke signing key " + b.Fingerprint
+	case authority.Settings:
+		return "Change the plan's settings"
+	case authority.Invite:
+		return "Invite a device"
+	case authority.Redemption:
+		return "Join by invite: " + b.Name
+	case authority.ConfirmClaim:
+		return "Confirm member " + b.Name
+	case authority.Endorsement:
+		return "Endorse version " + b.Label
+	case authority.Release:
+		return "Sign release " + b.Label
+	case authority.NamedDraft:
+		return "Name draft " + b.Label
+	case authority.MeetingStart:
+		return "Start meeting " + b.Title
+	case authority.MeetingEnd:
+		return "End meeting"
+	case authority.Attestation:
+		return "Sign authored changes"
+	}
+	return "Add a signed statement"
+}
+
+// foundLocked writes the statements map and the genesis into a new
+// document and returns the plan ID derived from the genesis.
+func (p *Plan) foundLocked(upgradedFrom string) (string, error) {
+	a := p.author
+	if a.Key == nil {
+		return "", fmt.Errorf("%w: a plan is founded by a device key", ErrNoDeviceKey)
+	}
+	if strings.TrimSpace(a.Name) == "" || (a.Side != Government && a.Side != CivilSociety) {
+		return "", fmt.Errorf("%w: the founder needs a name and a side (set your profile first)", ErrInvalid)
+	}
+	id, genesis, err := authority.Found(a.Key, strings.TrimSpace(a.Name), strings.TrimSpace(a.Org), authority.Side(a.Side), upgradedFrom, time.Now())
+	if err != nil {
+		return "", err
+	}
+	if err := p.d.RootMap().Set(statementsKey, am.NewMap()); err != nil {
+		return "", err
+	}
+	p.id = id
+	if _, err := p.putStatementLocked(genesis); err != nil {
+		return "", err
+	}
+	return id, nil
+}
+
+// checkGenesisLocked says whether the document holds its plan's genesis:
+// a statement keyed by an ID whose first half is the plan ID.
+func (p *Plan) checkGenesisLocked() bool {
+	m := p.mapAt(statementsKey)
+	if m == nil || p.id == "" {
+		return false
+	}
+	keys, err := m.Keys()
+	if err != nil {
+		return false
+	}
+	for _, k := range keys {
+		if strings.HasPrefix(k, p.id) && len(k) == 64 {
+			v, err := m.Get(k)
+			if err != nil || v.Kind() != am.KindBytes {
+				continue
+			}
+			if st, err := authority.Parse(v.Bytes()); err == nil && st.Kind == authority.KindGenesis && authority.PlanIDOf(st.ID) == p.id {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// deviceOfPeer turns a peer ID into a device, with doc's error.
+func deviceOfPeer(peerID string) (authority.Device, error) {
+	d, err := authority.ParsePeerID(strings.TrimSpace(peerID))
+	if err != nil {
+		return d, fmt.Errorf("%w: %q is not a device's peer ID", ErrInvalid, peerID)
+	}
+	return d, nil
+}
+
+// DeviceKey is the Ed25519 private key inside a libp2p private key's raw
+// bytes (crypto.PrivKey.Raw of an Ed25519 key: 64 bytes, seed and public
+// key), checked.
+func DeviceKey(raw []byte) (ed25519.PrivateKey, error) {
+	if len(raw) != ed25519.PrivateKeySize {
+		return nil, fmt.Errorf("%w: a device key is %d bytes, got %d", ErrInvalid, ed25519.PrivateKeySize, len(raw))
+	}
+	k := ed25519.NewKeyFromSeed(raw[:ed25519.SeedSize])
+	if !bytes.Equal(k, raw) {
+		return nil, fmt.Errorf("%w: the device key's public half does not match its seed", ErrInvalid)
+	}
+	return k, nil
+}
+
+// verifiedFile holds, in a plan's folder, the IDs of the statements whose
+// signatures this device has checked (32 bytes each): opening the plan
+// then checks only the new ones. It is rebuildable: lose it and the next
+// open checks every signature again.
+const verifiedFile = "verified-statements"
+
+// loadVerifiedLocked hands the evaluator the IDs checked in earlier runs.
+func (p *Plan) loadVerifiedLocked() {
+	if p.store == nil {
+		return
+	}
+	raw, err := os.ReadFile(filepath.Join(p.store.Dir(), verifiedFile))
+	if err != nil || len(raw)%32 != 0 {
+		return
+	}
+	ids := make([]authority.ID, len(raw)/32)
+	for i := range ids {
+		copy(ids[i][:], raw[i*32:])
+	}
+	p.auth.ev.Trust(ids)
+	p.auth.savedVerified = len(ids)
+}
+
+// saveVerifiedLocked keeps the IDs checked so far, when more than last time.
+func (p *Plan) saveVerifiedLocked() {
+	if p.store == nil {
+		return
+	}
+	ids := p.auth.ev.Verified()
+	if len(ids) <= p.auth.savedVerified {
+		return
+	}
+	raw := make([]byte, 0, 32*len(ids))
+	for _, id := range ids {
+		raw = append(raw, id[:]...)
+	}
+	if err := atomicfile.WriteFileQuick(filepath.Join(p.store.Dir(), verifiedFile), raw, 0o600); err == nil {
+		p.auth.savedVerified = len(ids)
+	}
+}
