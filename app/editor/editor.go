@@ -69,6 +69,15 @@ type Editor struct {
 
 	hist history
 
+	// The editor's own selection (see selection.go): from selAnchor to
+	// the cursor while selOn.
+	selOn     bool
+	selAnchor int
+	selCursor int // the cursor when the selection was last set
+	selRects  []*canvas.Rectangle
+	shift     bool // a shift key is down, whichever entry had the focus
+	pressAt   int  // where the primary button went down, for a drag
+
 	syncing   int // >0 while the editor itself sets an entry's text
 	switching int // >0 while focus moves between the editor's own entries
 	placing   bool
@@ -590,6 +599,9 @@ func (e *Editor) locate(off int) (int, int) {
 // the whole text (equal when nothing is selected).
 func (e *Editor) cursorAndAnchor() (int, int) {
 	cur := e.CursorOffset()
+	if e.selOn {
+		return cur, max(0, min(e.selAnchor, e.length()))
+	}
 	p := e.curPara
 	if p == nil || p.ent == nil || p.idx < 0 {
 		return cur, cur
@@ -605,13 +617,25 @@ func (e *Editor) cursorAndAnchor() (int, int) {
 	return cur, e.offsetOf(p.idx) + toPara(p.rows, anchor)
 }
 
-// setCursor moves the cursor (and selection anchor, if in the same
-// paragraph) to rune offsets. With focus its paragraph gets the keyboard
-// focus; with reveal the view scrolls to it.
+// setCursor moves the cursor and the selection anchor to rune offsets.
+// An anchor in the cursor's paragraph is the entry's own; one in another
+// paragraph, or any while the editor already holds the selection, is the
+// editor's. With focus the cursor's paragraph gets the keyboard focus;
+// with reveal the view scrolls to it.
 func (e *Editor) setCursor(cur, anc int, focus, reveal bool) {
 	total := e.length()
 	cur = max(0, min(cur, total))
+	anc = max(0, min(anc, total))
 	i, col := e.locate(cur)
+	ai, ac := e.locate(anc)
+	if wasOwn := e.selOn; wasOwn || ai != i {
+		e.selOn = anc != cur
+		defer e.layoutLive() // paints the selection, or takes it away
+		if e.selOn {
+			e.dropEntrySelections()
+		}
+	}
+	e.selAnchor, e.selCursor = anc, cur
 	p := e.paras[i]
 	e.curPara, e.curCol = p, col
 	e.exact(p)
@@ -627,7 +651,7 @@ func (e *Editor) setCursor(cur, anc int, focus, reveal bool) {
 		return
 	}
 	acol := col
-	if ai, ac := e.locate(max(0, min(anc, total))); ai == i {
+	if ai == i && !e.selOn {
 		acol = ac
 	}
 	if focus && e.focused != ent {
@@ -637,6 +661,17 @@ func (e *Editor) setCursor(cur, anc int, focus, reveal bool) {
 		}
 	}
 	e.placeCursor(ent, col, acol)
+}
+
+// dropEntrySelections ends the entries' own selections, keeping their
+// cursors, when the editor takes the selection over.
+func (e *Editor) dropEntrySelections() {
+	for _, ent := range e.live {
+		if ent.para != nil && ent.SelectedText() != "" {
+			c := toPara(ent.para.rows, ent.CursorTextOffset())
+			e.placeCursor(ent, c, c)
+		}
+	}
 }
 
 // placeCursor sets an entry's cursor and selection anchor (paragraph

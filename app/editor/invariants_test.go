@@ -40,6 +40,16 @@ func (e *Editor) checkInvariants() error {
 			return fmt.Errorf("pool[%d] is in use", i)
 		}
 	}
+	if e.selOn {
+		if cur, anc := e.cursorAndAnchor(); cur == anc || cur != e.selCursor {
+			return fmt.Errorf("own selection %d..%d (painted to %d) is empty or stale", anc, cur, e.selCursor)
+		}
+		for i, ent := range e.live {
+			if ent.SelectedText() != "" {
+				return fmt.Errorf("live[%d] shows a selection of its own beside the editor's", i)
+			}
+		}
+	}
 	if e.curPara == nil || e.curPara.idx < 0 || e.curPara.idx >= len(e.paras) || e.paras[e.curPara.idx] != e.curPara {
 		return fmt.Errorf("cursor paragraph is not in the text")
 	}

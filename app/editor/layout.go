@@ -144,8 +144,10 @@ func (e *Editor) ensureEntry(p *para) {
 func (e *Editor) layoutLive() {
 	size := fyne.NewSize(e.width, fyne.Max(e.total, e.scroll.Size().Height))
 	e.under.Resize(size)
-	objs := make([]fyne.CanvasObject, 0, len(e.live)+1)
+	sel := e.paintSelection()
+	objs := make([]fyne.CanvasObject, 0, len(e.live)+len(sel)+1)
 	objs = append(objs, e.under)
+	objs = append(objs, sel...)
 	for _, ent := range e.live {
 		p := ent.para
 		ent.Move(fyne.NewPos(0, p.y))

@@ -45,13 +45,37 @@ func (p *paraEntry) CreateRenderer() fyne.WidgetRenderer {
 
 func (p *paraEntry) TypedRune(r rune) {
 	p.lastKey = ""
+	if e := p.ed; e.selOn && p.para != nil {
+		if !e.disabled {
+			e.replaceSel(string(r))
+		}
+		return
+	}
 	p.Entry.TypedRune(r)
 }
 
 func (p *paraEntry) TypedKey(k *fyne.KeyEvent) {
 	e := p.ed
 	p.lastKey = k.Name
-	if p.para == nil || p.para.idx < 0 || p.Disabled() || p.SelectedText() != "" {
+	if p.para == nil || p.para.idx < 0 {
+		p.Entry.TypedKey(k)
+		return
+	}
+	if e.selOn {
+		e.ownSelKey(k)
+		return
+	}
+	if e.shift && !p.Disabled() {
+		// Shift may have gone down while another paragraph had the focus.
+		p.shift = true
+		p.Entry.KeyDown(&fyne.KeyEvent{Name: desktopShift})
+		if e.crossesParagraph(p, k.Name) {
+			cur, anc := e.cursorAndAnchor()
+			e.setCursor(e.moveFrom(cur, k.Name), anc, true, true)
+			return
+		}
+	}
+	if p.Disabled() || p.SelectedText() != "" {
 		p.Entry.TypedKey(k)
 		return
 	}
@@ -98,7 +122,16 @@ func (p *paraEntry) TypedKey(k *fyne.KeyEvent) {
 // breaks are '\n', normalises pasted line endings, and undoes with the
 // editor's history.
 func (p *paraEntry) TypedShortcut(s fyne.Shortcut) {
+	e := p.ed
+	if p.para != nil && p.para.idx >= 0 {
+		if e.jumpShortcut(s) || e.selOn && e.ownSelShortcut(s) {
+			return
+		}
+	}
 	switch sc := s.(type) {
+	case *fyne.ShortcutSelectAll:
+		e.SelectAll()
+		return
 	case *fyne.ShortcutUndo:
 		p.ed.undo()
 		return
@@ -123,8 +156,7 @@ func (p *paraEntry) TypedShortcut(s fyne.Shortcut) {
 	case *fyne.ShortcutPaste:
 		if sc.Clipboard != nil {
 			if c := sc.Clipboard.Content(); strings.ContainsRune(c, '\r') {
-				c = strings.ReplaceAll(strings.ReplaceAll(c, "\r\n", "\n"), "\r", "\n")
-				s = &fyne.ShortcutPaste{Clipboard: textClipboard(c)}
+				s = &fyne.ShortcutPaste{Clipboard: textClipboard(normalizeNewlines(c))}
 			}
 		}
 	}
@@ -188,6 +220,7 @@ func (p *paraEntry) selectedText() (string, bool) {
 func (p *paraEntry) KeyDown(k *fyne.KeyEvent) {
 	if k.Name == desktop.KeyShiftLeft || k.Name == desktop.KeyShiftRight {
 		p.shift = true
+		p.ed.shift = true
 	}
 	p.Entry.KeyDown(k)
 }
@@ -195,16 +228,66 @@ func (p *paraEntry) KeyDown(k *fyne.KeyEvent) {
 func (p *paraEntry) KeyUp(k *fyne.KeyEvent) {
 	if k.Name == desktop.KeyShiftLeft || k.Name == desktop.KeyShiftRight {
 		p.shift = false
+		p.ed.shift = false
 	}
 	p.Entry.KeyUp(k)
 }
 
 // MouseDown, TouchDown and TappedSecondary move focus between the editor's
-// own entries, which must not look like the editor losing focus.
+// own entries, which must not look like the editor losing focus. A
+// shift+click on another paragraph (or while the editor holds the
+// selection) selects from the anchor to the click.
 func (p *paraEntry) MouseDown(m *desktop.MouseEvent) {
-	p.ed.switching++
-	defer func() { p.ed.switching-- }()
-	p.Entry.MouseDown(m)
+	e := p.ed
+	e.switching++
+	defer func() { e.switching-- }()
+	if p.para == nil || p.para.idx < 0 {
+		p.Entry.MouseDown(m)
+		return
+	}
+	extend := m.Button == desktop.MouseButtonPrimary && m.Modifier&fyne.KeyModifierShift != 0 && (e.selOn || e.focused != p)
+	_, anc := e.cursorAndAnchor()
+	if e.selOn {
+		cur := e.CursorOffset()
+		e.setCursor(cur, cur, false, false)
+	}
+	plain := *m
+	plain.Modifier &^= fyne.KeyModifierShift
+	if extend {
+		p.Entry.KeyUp(&fyne.KeyEvent{Name: desktopShift}) // the click only places the cursor
+	}
+	p.Entry.MouseDown(&plain)
+	if p.para == nil || p.para.idx < 0 {
+		return
+	}
+	click := e.offsetOf(p.para.idx) + toPara(p.para.rows, p.CursorTextOffset())
+	e.curPara = p.para
+	e.pressAt = click
+	if extend {
+		e.selectRange(click, anc, true, true, false)
+	}
+}
+
+// Dragged selects as the entry does while the pointer stays on its
+// paragraph, and across paragraphs once it leaves it.
+func (p *paraEntry) Dragged(d *fyne.DragEvent) {
+	e := p.ed
+	if p.para == nil || p.para.idx < 0 {
+		p.Entry.Dragged(d)
+		return
+	}
+	if !e.selOn && d.Position.Y >= 0 && d.Position.Y < p.Size().Height {
+		p.Entry.Dragged(d)
+		return
+	}
+	to := e.offsetAt(d.Position.Add(p.Position()))
+	e.selectRange(to, e.pressAt, true, true, true)
+}
+
+func (p *paraEntry) DragEnd() {
+	if !p.ed.selOn {
+		p.Entry.DragEnd()
+	}
 }
 
 func (p *paraEntry) TouchDown(ev *mobile.TouchEvent) {
@@ -241,6 +324,7 @@ func (p *paraEntry) FocusLost() {
 	if e.switching > 0 {
 		return
 	}
+	e.shift = false
 	e.refreshFrame()
 	if e.OnFocusLost != nil {
 		e.OnFocusLost()

@@ -2,6 +2,7 @@ package editor
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -51,7 +52,7 @@ func TestEditorMatchesStringModel(t *testing.T) {
 		steps := rapid.IntRange(1, 30).Draw(t, "steps")
 		for i := range steps {
 			cur, anc := e.cursorAndAnchor()
-			switch rapid.IntRange(0, 9).Draw(t, "action") {
+			switch rapid.IntRange(0, 13).Draw(t, "action") {
 			case 0: // type, replacing any selection
 				r := rapid.SampledFrom([]rune("xy é日")).Draw(t, "rune")
 				focused().TypedRune(r)
@@ -91,14 +92,13 @@ func TestEditorMatchesStringModel(t *testing.T) {
 				if got, want := e.CursorOffset(), shift(cur, dp, dd, utf8.RuneCountInString(di)); got != want {
 					t.Fatalf("step %d: reconcile moved cursor %d to %d, want %d", i, cur, got, want)
 				}
-			case 5: // select with shift and arrows
-				ent := focused()
-				ent.KeyDown(shiftKey)
-				key := rapid.SampledFrom([]fyne.KeyName{fyne.KeyLeft, fyne.KeyRight, fyne.KeyHome, fyne.KeyEnd}).Draw(t, "selkey")
+			case 5: // select with shift and arrows, across paragraphs too
+				focused().KeyDown(shiftKey)
+				key := rapid.SampledFrom([]fyne.KeyName{fyne.KeyLeft, fyne.KeyRight, fyne.KeyUp, fyne.KeyDown, fyne.KeyHome, fyne.KeyEnd}).Draw(t, "selkey")
 				for range rapid.IntRange(1, 5).Draw(t, "selsteps") {
-					ent.TypedKey(&fyne.KeyEvent{Name: key})
+					focused().TypedKey(&fyne.KeyEvent{Name: key}) // the keyboard follows the focus
 				}
-				ent.KeyUp(shiftKey)
+				focused().KeyUp(shiftKey)
 			case 6: // paste
 				c := rapid.StringOfN(rapid.SampledFrom([]rune("pq \n\r")), 0, 8, -1).Draw(t, "paste")
 				focused().TypedShortcut(&fyne.ShortcutPaste{Clipboard: &clipboard{c}})
@@ -114,6 +114,45 @@ func TestEditorMatchesStringModel(t *testing.T) {
 				focused().TypedShortcut(&fyne.ShortcutUndo{})
 			case 9:
 				focused().TypedShortcut(&fyne.ShortcutRedo{})
+			case 10: // select all
+				focused().TypedShortcut(&fyne.ShortcutSelectAll{})
+				if from, to := e.Selection(); from != 0 || to != len(model) {
+					t.Fatalf("step %d: select all selected %d..%d of %d", i, from, to, len(model))
+				}
+			case 11: // shift+click somewhere in view
+				to := rapid.IntRange(0, len(model)).Draw(t, "click")
+				pi, col := e.locate(to)
+				p := e.paras[pi]
+				if p.ent == nil {
+					break
+				}
+				row, rc, _ := toEntry(p.rows, col)
+				r := p.rows[row]
+				m := e.metrics()
+				at := fyne.NewPos(m.innerPad+m.measure([]rune(p.text)[r.begin:r.begin+rc]), m.innerPad+float32(row)*m.lineH+m.lineH/2)
+				ev := &desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: at}, Button: desktop.MouseButtonPrimary, Modifier: fyne.KeyModifierShift}
+				p.ent.MouseDown(ev)
+				p.ent.MouseUp(ev)
+				if gotCur, gotAnc := e.cursorAndAnchor(); p.idx != e.curPara.idx || (pi != curParaIdx(e, cur) && gotAnc != anc) {
+					t.Fatalf("step %d: shift+click on paragraph %d: cursor %d anchor %d, anchor was %d", i, pi, gotCur, gotAnc, anc)
+				}
+			case 12: // ctrl+shift+home or end
+				k := rapid.SampledFrom([]fyne.KeyName{fyne.KeyHome, fyne.KeyEnd}).Draw(t, "jump")
+				focused().TypedShortcut(&desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift})
+				want := 0
+				if k == fyne.KeyEnd {
+					want = len(model)
+				}
+				if gotCur, gotAnc := e.cursorAndAnchor(); gotCur != want || gotAnc != anc {
+					t.Fatalf("step %d: ctrl+shift+%s: cursor %d anchor %d, want %d and %d", i, k, gotCur, gotAnc, want, anc)
+				}
+			case 13: // copy
+				var cb clipboard
+				lo, hi := min(cur, anc), max(cur, anc)
+				focused().TypedShortcut(&fyne.ShortcutCopy{Clipboard: &cb})
+				if cb.content != string(model[lo:hi]) {
+					t.Fatalf("step %d: copied %q, selection was %q", i, cb.content, string(model[lo:hi]))
+				}
 			}
 			if got := e.Text(); got != string(model) {
 				t.Fatalf("step %d: text %q, model %q", i, got, string(model))
@@ -167,6 +206,87 @@ func TestUndoAllRestoresText(t *testing.T) {
 		}
 		if e.Text() != final {
 			t.Fatalf("redone to %q, want %q", e.Text(), final)
+		}
+	})
+}
+
+// curParaIdx is the paragraph holding rune offset off.
+func curParaIdx(e *Editor, off int) int {
+	i, _ := e.locate(off)
+	return i
+}
+
+// TestCrossParagraphDeleteIsOneSplice selects a random range (by code or
+// with shift+arrows from a random place) and deletes, cuts or types over
+// it: the edit must be exactly one splice replacing the range, and undo
+// must bring the text back.
+func TestCrossParagraphDeleteIsOneSplice(t *testing.T) {
+	test.NewTempApp(t)
+	para := rapid.StringOfN(rapid.SampledFrom([]rune("ab é日 ")), 0, 30, -1)
+	rapid.Check(t, func(t *rapid.T) {
+		paras := rapid.SliceOfN(para, 2, 6).Draw(t, "paras")
+		initial := strings.Join(paras, "\n")
+		n := utf8.RuneCountInString(initial)
+		e := New()
+		e.SetText(initial)
+		w := test.NewWindow(e)
+		defer w.Close()
+		w.Resize(fyne.NewSize(rapid.Float32Range(80, 500).Draw(t, "width"), 300))
+		var splices [][3]any
+		e.OnSplice = func(pos, del int, ins string) { splices = append(splices, [3]any{pos, del, ins}) }
+		from := rapid.IntRange(0, n).Draw(t, "from")
+		e.SetCursorOffset(from)
+		e.FocusEditor()
+		if rapid.Bool().Draw(t, "byKeys") {
+			ent := w.Canvas().Focused().(*paraEntry)
+			ent.KeyDown(&fyne.KeyEvent{Name: desktop.KeyShiftLeft})
+			key := rapid.SampledFrom([]fyne.KeyName{fyne.KeyLeft, fyne.KeyRight, fyne.KeyUp, fyne.KeyDown}).Draw(t, "key")
+			for range rapid.IntRange(1, 40).Draw(t, "presses") {
+				w.Canvas().Focused().TypedKey(&fyne.KeyEvent{Name: key})
+			}
+			w.Canvas().Focused().(*paraEntry).KeyUp(&fyne.KeyEvent{Name: desktop.KeyShiftLeft})
+		} else {
+			e.SetSelection(from, rapid.IntRange(0, n).Draw(t, "to"))
+		}
+		lo, hi := e.Selection()
+		if lo == hi {
+			return
+		}
+		selected := e.SelectedText()
+		if want := string([]rune(initial)[lo:hi]); selected != want {
+			t.Fatalf("selected %q, want %q", selected, want)
+		}
+		ent := w.Canvas().Focused().(*paraEntry)
+		ins := ""
+		switch rapid.IntRange(0, 3).Draw(t, "how") {
+		case 0:
+			ent.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDelete})
+		case 1:
+			ent.TypedKey(&fyne.KeyEvent{Name: fyne.KeyBackspace})
+		case 2:
+			var cb clipboard
+			ent.TypedShortcut(&fyne.ShortcutCut{Clipboard: &cb})
+			if cb.content != selected {
+				t.Fatalf("cut %q, selection was %q", cb.content, selected)
+			}
+		case 3:
+			ins = "x"
+			ent.TypedRune('x')
+		}
+		want := [3]any{lo, hi - lo, ins}
+		if len(splices) != 1 || splices[0] != want {
+			t.Fatalf("splices %v, want one: %v", splices, want)
+		}
+		r := []rune(initial)
+		if got := e.Text(); got != string(r[:lo])+ins+string(r[hi:]) {
+			t.Fatalf("text %q after the edit", got)
+		}
+		if err := e.checkInvariants(); err != nil {
+			t.Fatal(err)
+		}
+		e.Undo()
+		if e.Text() != initial {
+			t.Fatalf("undo gave %q, want %q", e.Text(), initial)
 		}
 	})
 }
