@@ -381,3 +381,11 @@ func (ce *commitmentEditor) keep(field, value string) {
 }
 
 func (ce *commitmentEditor) close() {}
+
+func (ce *commitmentEditor) longFields() []*longField {
+	var out []*longField
+	for _, s := range longFieldSpecs {
+		out = append(out, ce.long[s.field])
+	}
+	return out
+}

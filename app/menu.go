@@ -25,10 +25,18 @@ func (u *UI) buildMenu() {
 		fyne.NewMenuItem("Export meeting notes…", u.exportNotesDialog),
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Your profile…", u.profileDialog),
+		fyne.NewMenuItemSeparator(),
+		quitItem(u.quit),
 	)
+	undo := fyne.NewMenuItem("Undo", func() { u.toFocused(&fyne.ShortcutUndo{}) })
+	undo.Shortcut = &fyne.ShortcutUndo{}
+	redo := fyne.NewMenuItem("Redo", func() { u.toFocused(&fyne.ShortcutRedo{}) })
+	redo.Shortcut = &fyne.ShortcutRedo{}
 	edit := fyne.NewMenu("Edit",
+		undo, redo,
+		fyne.NewMenuItemSeparator(),
 		item("New commitment", u.newCommitment, fyne.KeyN, mod),
-		item("Search commitments", u.focusSearch, fyne.KeyF, mod),
+		item("Find in the text or commitments", u.find, fyne.KeyF, mod),
 		item("Save now", u.flush, fyne.KeyS, mod),
 	)
 	peers := fyne.NewMenu("Peers",
@@ -54,7 +62,8 @@ func (u *UI) addShortcuts() {
 	}
 	mod := fyne.KeyModifierShortcutDefault
 	add(fyne.KeyN, mod, u.newCommitment)
-	add(fyne.KeyF, mod, u.focusSearch)
+	add(fyne.KeyF, mod, u.find)
+	add(fyne.KeyQ, mod, u.quit)
 	add(fyne.KeyS, mod, u.flush)
 	add(fyne.KeyS, mod|fyne.KeyModifierShift, u.exportDialog)
 	add(fyne.KeyO, mod, u.mergeDialog)
@@ -65,6 +74,43 @@ func (u *UI) newCommitment() {
 	if ws := u.liveWorkspace(); ws != nil {
 		ws.newCommitment()
 	}
+}
+
+// quitItem is File > Quit on Ctrl+Q (Fyne would add a Quit of its own
+// that skips the window's closing).
+func quitItem(quit func()) *fyne.MenuItem {
+	it := fyne.NewMenuItem("Quit", quit)
+	it.IsQuit = true
+	it.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: fyne.KeyModifierShortcutDefault}
+	return it
+}
+
+// quit closes the window as its close button does (saving the window's
+// state, waiting for work past its point of no return, closing the plan)
+// and ends the app.
+func (u *UI) quit() {
+	u.onClose()
+	u.app.Quit()
+}
+
+// toFocused hands an edit shortcut (undo, redo) to the widget with the
+// focus: the menu takes them before the focused widget sees them.
+func (u *UI) toFocused(s fyne.Shortcut) {
+	if f, ok := u.win.Canvas().Focused().(fyne.Shortcutable); ok {
+		f.TypedShortcut(s)
+	}
+}
+
+// find searches within the long text being edited (or whose find bar has
+// the focus), and otherwise the commitments.
+func (u *UI) find() {
+	if u.ws != nil {
+		if lf := u.ws.focusedLongField(); lf != nil {
+			lf.showFind(u.win.Canvas())
+			return
+		}
+	}
+	u.focusSearch()
 }
 
 func (u *UI) focusSearch() {

@@ -168,3 +168,5 @@ func (n *notesScreen) refresh(remote bool) {
 }
 
 func (n *notesScreen) close() {}
+
+func (n *notesScreen) longFields() []*longField { return []*longField{n.text} }

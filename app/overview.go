@@ -83,3 +83,5 @@ func (o *overview) refresh(remote bool) {
 }
 
 func (o *overview) close() {}
+
+func (o *overview) longFields() []*longField { return []*longField{o.vision} }

@@ -22,6 +22,13 @@ type longText interface {
 	// selection on the text around them.
 	ApplySplice(pos, del int, ins string)
 	CursorOffset() int
+	// Selection is the selected range in code points (from <= to).
+	Selection() (from, to int)
+	SelectedText() string
+	// SetSelection selects and shows a range; it shows while the focus is
+	// elsewhere (on a find bar).
+	SetSelection(anchor, cursor int)
+	HasFocus() bool
 	setOnSplice(func(pos, del int, ins string))
 	// focus gives the editor the keyboard focus, at its cursor.
 	focus(c fyne.Canvas)
@@ -190,6 +197,7 @@ type longField struct {
 	preview *widget.RichText
 	tabs    *container.AppTabs
 	blame   *blameView
+	find    *findBar
 }
 
 func newLongField(p *doc.Plan, ref doc.TextRef, title, hint string, onErr func(error), log *slog.Logger) *longField {
@@ -201,8 +209,9 @@ func newLongField(p *doc.Plan, ref doc.TextRef, title, hint string, onErr func(e
 func (f *longField) buildUI() fyne.CanvasObject {
 	f.preview = widget.NewRichTextFromMarkdown("")
 	f.preview.Wrapping = fyne.TextWrapWord
+	f.find = newFindBar(f.ed)
 	f.tabs = container.NewAppTabs(
-		container.NewTabItem("Write", f.ed.object()),
+		container.NewTabItem("Write", container.NewBorder(f.find.box, nil, nil, nil, f.ed.object())),
 		container.NewTabItem("Preview", container.NewVScroll(f.preview)),
 		container.NewTabItem(blameTab, f.blame.buildUI()),
 	)
@@ -222,6 +231,19 @@ func (f *longField) buildUI() fyne.CanvasObject {
 		top = h
 	}
 	return container.NewBorder(top, nil, nil, nil, f.tabs)
+}
+
+// focused reports whether the text or its find bar has the focus.
+func (f *longField) focused(c fyne.Canvas) bool {
+	return f.ed.HasFocus() || f.find != nil && c.Focused() == f.find.entry
+}
+
+// showFind opens the find bar over the text.
+func (f *longField) showFind(c fyne.Canvas) {
+	if f.tabs != nil {
+		f.tabs.SelectIndex(0)
+	}
+	f.find.show(c)
 }
 
 func (f *longField) renderPreview() {

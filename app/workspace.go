@@ -21,6 +21,27 @@ type screen interface {
 	close()
 }
 
+// withLongText is a screen with long texts, which Ctrl+F can search.
+type withLongText interface {
+	longFields() []*longField
+}
+
+// focusedLongField is the long text of the screen shown that has the
+// focus (or whose find bar has it), or nil.
+func (ws *workspace) focusedLongField() *longField {
+	s, ok := ws.current.(withLongText)
+	if !ok {
+		return nil
+	}
+	c := ws.ui.win.Canvas()
+	for _, lf := range s.longFields() {
+		if lf != nil && lf.find != nil && lf.focused(c) {
+			return lf
+		}
+	}
+	return nil
+}
+
 // background work is off in tests, which drive events by hand.
 var runBackground = true
 

@@ -240,10 +240,11 @@ func (e *Editor) SetCursorOffset(off int) {
 	e.setCursor(off, off, e.focused != nil, true)
 }
 
-// FocusEditor gives the keyboard focus to the paragraph holding the cursor.
+// FocusEditor gives the keyboard focus to the paragraph holding the
+// cursor, keeping the selection.
 func (e *Editor) FocusEditor() {
-	c := e.CursorOffset()
-	e.setCursor(c, c, true, true)
+	c, a := e.cursorAndAnchor()
+	e.setCursor(c, a, true, true)
 }
 
 // Undo reverts the user's last edit (a word, a paste, a line break...),
