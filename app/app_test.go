@@ -239,7 +239,7 @@ func TestMilestoneDates(t *testing.T) {
 	if row.end.Err() != "" || milestone().End != "2028-01-31" {
 		t.Errorf("late end: err %q, written %q", row.end.Err(), milestone().End)
 	}
-	if !row.end.msg.Visible() || !strings.Contains(row.end.msg.Text, "Outside the plan period") {
+	if !row.end.msg.Visible() || !strings.Contains(row.end.msg.Text, "outside the plan period") {
 		t.Errorf("a date outside the plan period is not flagged: %q", row.end.msg.Text)
 	}
 	test.Type(row.deliverable, "Register online")

@@ -51,20 +51,25 @@ func (f *plainField) load(v string) {
 	setEntryKeepCursor(f.entry, v, &f.quiet)
 }
 
-// dateField is a date Entry that writes only valid dates, says why a date
-// is refused, and flags dates outside the plan period.
+// dateField is a date Entry that writes only valid dates and says why a
+// date is refused. Milestone and commitment dates must lie inside the plan
+// period and are flagged when they do not; process dates (timeline,
+// meeting notes) are not: consultation comes before the period.
 type dateField struct {
-	entry  *widget.Entry
-	msg    *widget.Label
-	last   string
-	quiet  bool
-	set    func(string) error
-	check  func(string) error // extra rule, e.g. end after start
-	period func() doc.Info
+	entry    *widget.Entry
+	msg      *widget.Label
+	last     string
+	quiet    bool
+	set      func(string) error
+	check    func(string) error // extra rule, e.g. end after start
+	period   func() doc.Info
+	inPeriod bool
+	name     string // names the field in messages shown away from it
 }
 
+// newDateField is a date that belongs inside the plan period.
 func newDateField(set func(string) error, period func() doc.Info) *dateField {
-	f := &dateField{entry: widget.NewEntry(), msg: widget.NewLabel(""), set: set, period: period}
+	f := &dateField{entry: widget.NewEntry(), msg: widget.NewLabel(""), set: set, period: period, inPeriod: true}
 	f.entry.SetPlaceHolder("YYYY-MM-DD")
 	f.msg.Wrapping = fyne.TextWrapWord
 	f.msg.SizeName = theme.SizeNameCaptionText
@@ -73,25 +78,52 @@ func newDateField(set func(string) error, period func() doc.Info) *dateField {
 	return f
 }
 
+// newProcessDateField is a date of the process, before, during or after
+// the plan period.
+func newProcessDateField(set func(string) error, period func() doc.Info) *dateField {
+	f := newDateField(set, period)
+	f.inPeriod = false
+	return f
+}
+
 // parseStrictDate accepts only full calendar dates, so a half-typed year is
-// never widened and written.
-func parseStrictDate(s string) (string, error) {
+// never widened and written; example is a date to show how.
+func parseStrictDate(s, example string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return "", nil
 	}
 	t, err := time.Parse(doc.DateLayout, s)
 	if err != nil {
-		return "", fmt.Errorf("%q is not a date: write it as YYYY-MM-DD, e.g. 2026-03-31", s)
+		return "", fmt.Errorf("not a date (write YYYY-MM-DD, e.g. %s)", example)
 	}
 	return t.Format(doc.DateLayout), nil
+}
+
+// exampleDate is a date inside the plan period (the end of its middle
+// month), or today when the plan has no period.
+func exampleDate(info doc.Info) string {
+	start, err1 := time.Parse(doc.DateLayout, info.PeriodStart)
+	end, err2 := time.Parse(doc.DateLayout, info.PeriodEnd)
+	switch {
+	case err1 == nil && err2 == nil && !end.Before(start):
+		mid := start.Add(end.Sub(start) / 2)
+		eom := time.Date(mid.Year(), mid.Month()+1, 0, 0, 0, 0, 0, time.UTC)
+		if eom.After(end) {
+			eom = end
+		}
+		return eom.Format(doc.DateLayout)
+	case err1 == nil:
+		return info.PeriodStart
+	}
+	return now().Format(doc.DateLayout)
 }
 
 func (f *dateField) changed(s string) {
 	if f.quiet {
 		return
 	}
-	d, err := parseStrictDate(s)
+	d, err := parseStrictDate(s, exampleDate(f.period()))
 	if err == nil && f.check != nil {
 		err = f.check(d)
 	}
@@ -116,12 +148,22 @@ func (f *dateField) Err() string {
 
 func (f *dateField) showMsg(s string, imp widget.Importance) {
 	f.msg.Importance = imp
+	if f.name != "" {
+		s = f.name + ": " + strings.ToLower(s[:1]) + s[1:]
+	} else if s != "" {
+		s = strings.ToUpper(s[:1]) + s[1:]
+	}
 	f.msg.SetText(s)
 	f.msg.Show()
 }
 
-// flag warns when the saved date lies outside the plan period.
+// flag warns when the saved date lies outside the plan period, for dates
+// that belong inside it.
 func (f *dateField) flag() {
+	if !f.inPeriod {
+		f.msg.Hide()
+		return
+	}
 	if w := outsidePeriod(f.last, f.period()); w != "" {
 		f.showMsg(w, widget.WarningImportance)
 		return
@@ -159,10 +201,10 @@ func spanCheck(start func() string, isEnd bool) func(string) error {
 			return nil
 		}
 		if isEnd && d < other {
-			return fmt.Errorf("ends (%s) before it starts (%s)", d, other)
+			return fmt.Errorf("before the start (%s)", other)
 		}
 		if !isEnd && d > other {
-			return fmt.Errorf("starts (%s) after it ends (%s)", d, other)
+			return fmt.Errorf("after the end (%s)", other)
 		}
 		return nil
 	}

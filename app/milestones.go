@@ -120,6 +120,7 @@ func (mt *milestoneTable) newRow(mid string) *milestoneRow {
 	info := func() doc.Info { return p.Info() }
 	r.start = newDateField(set("start"), info)
 	r.end = newDateField(set("end"), info)
+	r.start.name, r.end.name = "Start", "End"
 	r.start.check = spanCheck(func() string { return r.end.last }, false)
 	r.end.check = spanCheck(func() string { return r.start.last }, true)
 	var opts []string
@@ -154,13 +155,8 @@ func (r *milestoneRow) object(mt *milestoneTable, mid string) fyne.CanvasObject 
 	del.Importance = widget.LowImportance
 	cells := container.New(&columns{widths: milestoneColumns, trailing: 36},
 		r.title, r.deliverable, r.start.entry, r.end.entry, r.progress, del)
-	msgs := container.New(&columns{widths: milestoneColumns, trailing: 36},
-		widget.NewLabel(""), widget.NewLabel(""), r.start.msg, r.end.msg, widget.NewLabel(""))
-	for _, o := range msgs.Objects[:2] {
-		o.Hide()
-	}
-	msgs.Objects[4].Hide()
-	return container.NewVBox(cells, msgs)
+	// The date cells are narrow: their messages take the row's width.
+	return container.NewVBox(cells, r.start.msg, r.end.msg)
 }
 
 func (r *milestoneRow) load(m doc.Milestone) {

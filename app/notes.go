@@ -126,7 +126,7 @@ func (n *notesScreen) open(id string) {
 	set := func(field string) func(string) error {
 		return func(v string) error { return p.SetNoteField(id, field, v) }
 	}
-	n.date = newDateField(set("date"), func() doc.Info { return p.Info() })
+	n.date = newProcessDateField(set("date"), func() doc.Info { return p.Info() })
 	n.title = newPlainField("Meeting title", set("title"), onErr)
 	n.attendees = newPlainField("Who attended", set("attendees"), onErr)
 	n.text = newLongField(p, doc.NoteBody(id), "Notes", "", onErr, n.ws.ui.log)

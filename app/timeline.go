@@ -93,7 +93,7 @@ func (t *timelineScreen) newRow(id string) *timelineRow {
 		return func(v string) error { return p.SetTimelineField(id, field, v) }
 	}
 	r := &timelineRow{
-		date:  newDateField(set("date"), func() doc.Info { return p.Info() }),
+		date:  newProcessDateField(set("date"), func() doc.Info { return p.Info() }),
 		title: newPlainField("What happens", set("title"), onErr),
 		note:  newPlainField("Note", set("note"), onErr),
 	}
