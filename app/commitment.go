@@ -44,6 +44,7 @@ type commitmentEditor struct {
 	milestones *milestoneTable
 	comments   *commentThread
 	tabs       *container.AppTabs
+	tabsBox    *fyne.Container // places the tabs to fit the width
 	commentTab *container.TabItem
 	themeList  []string
 	// markers tell of conflicts on the short fields, by doc's field name.
@@ -134,14 +135,14 @@ func (ce *commitmentEditor) buildUI() fyne.CanvasObject {
 	delBtn.Importance = widget.LowImportance
 
 	form := widget.NewForm(
-		hinted("Proposed by", under(container.NewGridWithColumns(3, ce.side, ce.org.entry, ce.by.entry), "side", "org", "by"),
+		hinted("Proposed by", under(newFlowGrid(3, ce.side, ce.org.entry, ce.by.entry), "side", "org", "by"),
 			"Side, organisation and person that proposed it"),
 		widget.NewFormItem("Lead agency", under(ce.lead.entry, "lead")),
-		hinted("Supporting actors", under(ce.support.entry, "support"), "Other government bodies, civil society and private sector actors involved"),
+		hinted("Supporting actors", under(ce.support.entry, "support"), "Other bodies taking part"),
 		widget.NewFormItem("Start", under(container.NewVBox(ce.start.entry, ce.start.msg), "start")),
 		widget.NewFormItem("End", under(container.NewVBox(ce.end.entry, ce.end.msg), "end")),
 		widget.NewFormItem("Contact person", under(ce.contact.entry, "contact")),
-		widget.NewFormItem("OGP values", under(container.NewGridWithColumns(2, checks...), "transparency", "participation", "accountability", "technology")),
+		widget.NewFormItem("OGP values", under(newFlowGrid(2, checks...), "transparency", "participation", "accountability", "technology")),
 		widget.NewFormItem("Themes", container.NewVBox(ce.themes, container.NewBorder(nil, nil, nil, addTheme, ce.themeIn))),
 	)
 	details := container.NewVScroll(container.NewPadded(form))
@@ -170,7 +171,8 @@ func (ce *commitmentEditor) buildUI() fyne.CanvasObject {
 	ce.load(c)
 	ce.loadConflicts()
 	head := container.NewBorder(nil, nil, ce.number, container.NewHBox(ce.state, delBtn), ce.title)
-	return container.NewBorder(container.NewVBox(head, ce.markers["state"].box), nil, nil, nil, ce.tabs)
+	ce.tabsBox = newFitTabs(ce.tabs)
+	return container.NewBorder(container.NewVBox(head, ce.markers["state"].box), nil, nil, nil, ce.tabsBox)
 }
 
 func hinted(label string, o fyne.CanvasObject, hint string) *widget.FormItem {

@@ -282,7 +282,7 @@ func (u *UI) afterMerge(path string, rep doc.MergeReport) {
 		who = append(who, fmt.Sprintf("%s (%d)", name, n))
 	}
 	sort.Strings(who)
-	u.showInfo("Merged", fmt.Sprintf("Merged %d changes from %s: %s.", rep.Changes, baseName(path), strings.Join(who, ", ")))
+	u.showInfo("Merged", fmt.Sprintf("Merged %s from %s: %s.", plural(rep.Changes, "change"), baseName(path), strings.Join(who, ", ")))
 }
 
 func baseName(path string) string {

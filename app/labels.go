@@ -1,7 +1,10 @@
 package app
 
 import (
+	"fmt"
+
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -19,4 +22,26 @@ func sectionLabel(s string) *widget.Label {
 	l := widget.NewLabel(s)
 	l.TextStyle = fyne.TextStyle{Bold: true}
 	return l
+}
+
+// titleBar is the top of the window: the plan's title (wrapped, never cut
+// short) with its country and period under it, and the actions beside.
+func titleBar(title, period *widget.Label, actions ...fyne.CanvasObject) fyne.CanvasObject {
+	title.TextStyle = fyne.TextStyle{Bold: true}
+	title.Wrapping = fyne.TextWrapWord
+	title.Truncation = fyne.TextTruncateOff
+	period.Importance = widget.LowImportance
+	period.SizeName = theme.SizeNameCaptionText
+	period.Truncation = fyne.TextTruncateEllipsis
+	return container.NewBorder(nil, nil, nil, container.NewCenter(container.NewHBox(actions...)),
+		container.New(&rowLayout{}, title, period))
+}
+
+// plural says how many of something there are: "1 commitment", "2
+// commitments".
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }

@@ -42,7 +42,23 @@ type membersScreen struct {
 
 func newMembersScreen(ws *workspace) *membersScreen { return &membersScreen{ws: ws} }
 
-var memberColumns = []float32{0.26, 0.28, 0.16, 0.30}
+var memberColumns = []float32{0.55, 0.45, 0, 0}
+
+// memberCols lays out the members table: the side and connection columns
+// as wide as their longest words (never "Governm…"), name and organisation
+// sharing the rest.
+func memberCols() *columns {
+	widest := func(ss ...string) float32 {
+		w := float32(0)
+		for _, s := range ss {
+			w = max(w, widget.NewLabel(s).MinSize().Width)
+		}
+		return w
+	}
+	side := widest("Side", sideLabel(doc.Government), sideLabel(doc.CivilSociety), sideLabel(""))
+	conn := widest("Connection", "Connected now", "This laptop", "Not seen yet", "Sync unavailable", "Last seen 59 min ago", "Last seen 28 Dec 23:59")
+	return &columns{widths: memberColumns, fixed: []float32{0, 0, side, conn}}
+}
 
 func (m *membersScreen) buildUI() fyne.CanvasObject {
 	heading := subHeading("Members and peers")
@@ -55,12 +71,13 @@ func (m *membersScreen) buildUI() fyne.CanvasObject {
 	if m.ws.ui.cfg.Sync == nil {
 		actions.Hide() // the summary says why
 	}
-	head := container.New(&columns{widths: memberColumns})
+	cols := memberCols()
+	head := container.New(cols)
 	for _, h := range []string{"Name", "Organisation", "Side", "Connection"} {
 		head.Add(sectionLabel(h))
 	}
 	m.list = widget.NewList(func() int { return len(m.members) }, func() fyne.CanvasObject {
-		cells := container.New(&columns{widths: memberColumns})
+		cells := container.New(cols)
 		for range memberColumns {
 			l := widget.NewLabel("")
 			l.Truncation = fyne.TextTruncateEllipsis
@@ -295,7 +312,7 @@ func (m *membersScreen) load() {
 			cs++
 		}
 	}
-	txt := fmt.Sprintf("%d members: %d government, %d civil society.", gov+cs, gov, cs)
+	txt := fmt.Sprintf("%s: %d government, %d civil society.", plural(gov+cs, "member"), gov, cs)
 	if m.ws.ui.cfg.Sync == nil {
 		txt += " Peer sync is not available in this build, so invites are off; share .coplan files instead."
 	} else {

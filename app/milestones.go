@@ -35,6 +35,12 @@ type milestoneRow struct {
 // milestoneColumns are the table's relative column widths.
 var milestoneColumns = []float32{0.25, 0.33, 0.14, 0.14, 0.14}
 
+// milestoneCols lays a milestone row out; on a narrow pane the dates and
+// progress go on a second line, so that a date shows whole.
+func milestoneCols() *columns {
+	return &columns{widths: milestoneColumns, trailing: 36, wrapBelow: 600, breakAt: 2}
+}
+
 var progressLabels = map[doc.Progress]string{"": "Not set", doc.NotStarted: "Not started", doc.Limited: "Limited",
 	doc.Substantial: "Substantial", doc.Completed: "Completed"}
 
@@ -43,7 +49,7 @@ func newMilestoneTable(ce *commitmentEditor) *milestoneTable {
 }
 
 func (mt *milestoneTable) buildUI() fyne.CanvasObject {
-	head := container.New(&columns{widths: milestoneColumns, trailing: 36})
+	head := container.New(milestoneCols())
 	for _, h := range []string{"Milestone", "Verifiable deliverable", "Start", "End", "Progress"} {
 		l := widget.NewLabel(h)
 		l.TextStyle = fyne.TextStyle{Bold: true}
@@ -153,7 +159,7 @@ func (r *milestoneRow) object(mt *milestoneTable, mid string) fyne.CanvasObject 
 		}
 	})
 	del.Importance = widget.LowImportance
-	cells := container.New(&columns{widths: milestoneColumns, trailing: 36},
+	cells := container.New(milestoneCols(),
 		r.title, r.deliverable, r.start.entry, r.end.entry, r.progress, del)
 	// The date cells are narrow: their messages take the row's width.
 	return container.NewVBox(cells, r.start.msg, r.end.msg)
@@ -179,38 +185,104 @@ func wrappedEntry() *widget.Entry {
 }
 
 // columns lays cells out at relative widths, with a fixed-width trailing
-// cell (a button) when trailing > 0.
+// cell (a button) when trailing > 0; a column with a fixed width > 0 gets
+// exactly that, and the others share what is left. Narrower than
+// wrapBelow, the cells from breakAt on go on a second line.
 type columns struct {
-	widths   []float32
-	trailing float32
+	widths    []float32
+	trailing  float32
+	fixed     []float32
+	wrapBelow float32
+	breakAt   int
+	wrapped   bool // at the last layout
 }
 
-func (c *columns) MinSize(objs []fyne.CanvasObject) fyne.Size {
+func (c *columns) fixedWidth(i int) float32 {
+	if i < len(c.fixed) {
+		return c.fixed[i]
+	}
+	return 0
+}
+
+// lines splits the cells (and their column indices) into the lines shown.
+func (c *columns) lines(objs []fyne.CanvasObject) [][]fyne.CanvasObject {
+	if !c.wrapped || c.breakAt <= 0 || c.breakAt >= len(objs) {
+		return [][]fyne.CanvasObject{objs}
+	}
+	return [][]fyne.CanvasObject{objs[:c.breakAt], objs[c.breakAt:]}
+}
+
+func lineHeight(objs []fyne.CanvasObject) float32 {
 	h := float32(0)
 	for _, o := range objs {
 		if o.Visible() {
 			h = max(h, o.MinSize().Height)
 		}
 	}
-	return fyne.NewSize(300, h)
+	return h
+}
+
+func (c *columns) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	h := float32(0)
+	for i, l := range c.lines(objs) {
+		if i > 0 {
+			h += theme.Padding()
+		}
+		h += lineHeight(l)
+	}
+	w := float32(0)
+	for i := range c.widths {
+		w += c.fixedWidth(i)
+	}
+	return fyne.NewSize(max(300, w+150), h)
 }
 
 func (c *columns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	c.wrapped = c.wrapBelow > 0 && size.Width < c.wrapBelow
+	y := float32(0)
+	first := 0
+	for li, line := range c.lines(objs) {
+		if li > 0 {
+			y += theme.Padding()
+		}
+		last := li == len(c.lines(objs))-1
+		c.layoutLine(line, first, last, y, size)
+		y += lineHeight(line)
+		first += len(line)
+	}
+}
+
+// layoutLine lays out cells of columns first on at height y; the trailing
+// cell goes on the last line.
+func (c *columns) layoutLine(objs []fyne.CanvasObject, first int, last bool, y float32, size fyne.Size) {
 	pad := theme.Padding()
-	avail := size.Width - pad*float32(len(c.widths))
-	if c.trailing > 0 {
+	cols := min(len(c.widths)-first, len(objs))
+	avail := size.Width - pad*float32(cols)
+	if c.trailing > 0 && last {
 		avail -= c.trailing
 	}
+	share := float32(0)
+	for i := first; i < first+cols; i++ {
+		if f := c.fixedWidth(i); f > 0 {
+			avail -= f
+		} else {
+			share += c.widths[i]
+		}
+	}
 	x := float32(0)
-	for i, o := range objs {
+	for j, o := range objs {
+		i := first + j
 		w := c.trailing
 		if i < len(c.widths) {
-			w = avail * c.widths[i]
+			w = c.fixedWidth(i)
+			if w == 0 && share > 0 {
+				w = max(0, avail) * c.widths[i] / share
+			}
 		}
 		// Cells keep their own height, top-aligned, so a tall cell does not
 		// stretch its neighbours.
-		o.Move(fyne.NewPos(x, 0))
-		o.Resize(fyne.NewSize(w, min(size.Height, o.MinSize().Height)))
+		o.Move(fyne.NewPos(x, y))
+		o.Resize(fyne.NewSize(w, min(size.Height-y, o.MinSize().Height)))
 		x += w + pad
 	}
 }

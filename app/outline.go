@@ -207,10 +207,12 @@ func (rowLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		if i > 0 {
 			y -= theme.Padding() * 2
 		}
-		m := o.MinSize()
+		// A wrapped label's height follows its width: measure it there.
+		o.Resize(fyne.NewSize(size.Width, o.MinSize().Height))
+		h := o.MinSize().Height
 		o.Move(fyne.NewPos(0, y))
-		o.Resize(fyne.NewSize(size.Width, m.Height))
-		y += m.Height
+		o.Resize(fyne.NewSize(size.Width, h))
+		y += h
 	}
 }
 
@@ -341,9 +343,9 @@ func (o *outline) rebuild() {
 	)
 	o.items = items
 	if shown == len(sums) {
-		o.count.SetText(fmt.Sprintf("%d commitments", len(sums)))
+		o.count.SetText(plural(len(sums), "commitment"))
 	} else {
-		o.count.SetText(fmt.Sprintf("%d of %d commitments shown", shown, len(sums)))
+		o.count.SetText(fmt.Sprintf("%d of %s shown", shown, plural(len(sums), "commitment")))
 	}
 	for i, it := range items {
 		o.list.SetItemHeight(i, o.height(it))

@@ -68,7 +68,7 @@ func (o *overview) load() {
 			parts = append(parts, fmt.Sprintf("%d %s", by[st], strings.ToLower(stateLabel(st))))
 		}
 	}
-	txt := fmt.Sprintf("%d commitments", len(sums))
+	txt := plural(len(sums), "commitment")
 	if len(parts) > 0 {
 		txt += ": " + strings.Join(parts, ", ")
 	}

@@ -37,10 +37,7 @@ func newPreview(u *UI, c doc.Content) *preview { return &preview{ui: u, c: c} }
 
 func (pv *preview) buildUI() fyne.CanvasObject {
 	heading := widget.NewLabel(pv.c.Title)
-	heading.TextStyle = fyne.TextStyle{Bold: true}
-	heading.Truncation = fyne.TextTruncateEllipsis
 	period := widget.NewLabel(periodText(doc.Info{Country: pv.c.Country, PeriodStart: pv.c.PeriodStart, PeriodEnd: pv.c.PeriodEnd}))
-	period.Importance = widget.LowImportance
 	var btns []fyne.CanvasObject
 	for _, b := range []struct {
 		label string
@@ -50,8 +47,7 @@ func (pv *preview) buildUI() fyne.CanvasObject {
 		btn.Disable()
 		btns = append(btns, btn)
 	}
-	top := container.NewBorder(nil, nil, nil, container.NewHBox(btns...),
-		container.NewBorder(nil, nil, nil, period, heading))
+	top := titleBar(heading, period, btns...)
 	split := pv.body(pv.ui.state.Filters, pv.ui.state.LastItem)
 
 	bar := widget.NewProgressBarInfinite()
@@ -167,7 +163,7 @@ func readOnlyForm(pairs ...string) *widget.Form {
 
 func (pv *preview) overview() fyne.CanvasObject {
 	form := readOnlyForm("Title", pv.c.Title, "Country", pv.c.Country, "Period", pv.c.PeriodStart+" to "+pv.c.PeriodEnd)
-	counts := widget.NewLabel(fmt.Sprintf("%d commitments", len(pv.c.Commitments)))
+	counts := widget.NewLabel(plural(len(pv.c.Commitments), "commitment"))
 	counts.Importance = widget.LowImportance
 	var foot fyne.CanvasObject = counts
 	if b := pv.action(restoreTarget{kind: "text", ref: doc.VisionText(), title: "Vision"}); b != nil {
@@ -296,7 +292,7 @@ func (pv *preview) commitment(id string) fyne.CanvasObject {
 		}
 	}
 	pv.tabs.OnSelected = func(t *container.TabItem) { pv.ui.state.tab = t.Text }
-	return container.NewBorder(container.NewBorder(nil, nil, number, right, title), nil, nil, nil, pv.tabs)
+	return container.NewBorder(container.NewBorder(nil, nil, number, right, title), nil, nil, nil, newFitTabs(pv.tabs))
 }
 
 func prefixed(p, s string) string {

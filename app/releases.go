@@ -190,13 +190,6 @@ func (r *releasesScreen) showReadiness() {
 
 func items(n int) string { return plural(n, "item") }
 
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
-}
-
 func (r *releasesScreen) refresh(bool) { r.load() }
 func (r *releasesScreen) close()       {}
 
@@ -453,8 +446,8 @@ func (r *releasesScreen) verify(dir string) {
 		return nil
 	}, func() {
 		m := rep.Manifest
-		msg := fmt.Sprintf("Release %s of “%s” is genuine.\n\nSigned by %s (%s), minister, on %s with key %s.\n%d files match the signed SHA256SUMS.",
-			m.Version, m.Plan.Title, m.Signer.Name, m.Signer.Org, m.SignedAt.Local().Format("2 Jan 2006 15:04"), m.Signer.KeyFingerprint, len(rep.Files))
+		msg := fmt.Sprintf("Release %s of “%s” is genuine.\n\nSigned by %s (%s), minister, on %s with key %s.\nEvery file matches the signed SHA256SUMS (%s).",
+			m.Version, m.Plan.Title, m.Signer.Name, m.Signer.Org, m.SignedAt.Local().Format("2 Jan 2006 15:04"), m.Signer.KeyFingerprint, plural(len(rep.Files), "file"))
 		if len(m.Endorsements) > 0 {
 			var names []string
 			for _, e := range m.Endorsements {

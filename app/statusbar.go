@@ -53,10 +53,8 @@ func syncText(svc SyncService, planID string, t time.Time) (string, fyne.Resourc
 		return "Sync problem: " + st.Err + " · " + last, theme.WarningIcon()
 	case st.Offline:
 		return "Offline: edits are kept on this laptop · " + last, theme.MediaRecordIcon()
-	case st.Connected == 1:
-		return "1 peer connected · " + last, theme.ConfirmIcon()
-	case st.Connected > 1:
-		return fmt.Sprintf("%d peers connected · %s", st.Connected, last), theme.ConfirmIcon()
+	case st.Connected > 0:
+		return plural(st.Connected, "peer") + " connected · " + last, theme.ConfirmIcon()
 	}
 	return "Online, no peers nearby · " + last, theme.MediaRecordIcon()
 }

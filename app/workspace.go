@@ -87,10 +87,7 @@ func newWorkspace(u *UI, p *doc.Plan) *workspace {
 
 func (ws *workspace) buildUI() fyne.CanvasObject {
 	ws.heading = widget.NewLabel("")
-	ws.heading.TextStyle = fyne.TextStyle{Bold: true}
-	ws.heading.Truncation = fyne.TextTruncateEllipsis
 	ws.period = widget.NewLabel("")
-	ws.period.Importance = widget.LowImportance
 	ws.refreshHeading()
 
 	newBtn := widget.NewButtonWithIcon("New commitment", theme.ContentAddIcon(), ws.newCommitment)
@@ -101,9 +98,7 @@ func (ws *workspace) buildUI() fyne.CanvasObject {
 	}
 	export := widget.NewButtonWithIcon("Export", theme.DocumentSaveIcon(), ws.ui.exportDialog)
 	merge := widget.NewButtonWithIcon("Merge file", theme.FolderOpenIcon(), ws.ui.mergeDialog)
-	top := container.NewBorder(nil, nil, nil,
-		container.NewHBox(merge, export, invite, newBtn),
-		container.NewBorder(nil, nil, nil, ws.period, ws.heading))
+	top := titleBar(ws.heading, ws.period, merge, export, invite, newBtn)
 
 	ws.center = container.NewStack()
 	left := ws.outline.buildUI()

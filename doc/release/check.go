@@ -80,11 +80,7 @@ func Check(c doc.Content) []Problem {
 			continue // not implemented, so no agency, values or milestones are needed
 		case doc.Adopted:
 		default:
-			state := string(cm.State)
-			if state == "" {
-				state = "no state"
-			}
-			add(MissingDecision, "no decision (it is %s; want adopted or not-adopted)", state)
+			add(MissingDecision, "no decision yet: %s; adopt it, or mark it not adopted with a reasoned response", undecided(cm.State))
 		}
 		if strings.TrimSpace(cm.Lead) == "" {
 			add(MissingLead, "no lead implementing agency")
@@ -120,4 +116,19 @@ func Check(c doc.Content) []Problem {
 		}
 	}
 	return out
+}
+
+// undecided says in words where a commitment without a decision stands.
+func undecided(s doc.State) string {
+	switch s {
+	case doc.Proposal:
+		return "it is still a proposal"
+	case doc.Discussion:
+		return "it is still under discussion"
+	case doc.Agreed:
+		return "it is agreed but not yet adopted"
+	case "":
+		return "it has no state"
+	}
+	return "it is " + string(s)
 }
