@@ -9,8 +9,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"os/signal"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -90,7 +93,13 @@ func Run(cfg Config) error {
 	a.SetIcon(assets.Icon)
 	a.Settings().SetTheme(coplanTheme{})
 	ui := New(a, cfg)
+	atomicPreferencesAtExit(a, ui.log)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM, os.Interrupt)
+	defer signal.Stop(sigs)
+	defer ui.quitOn(sigs)()
 	ui.win.ShowAndRun()
+	ui.afterRun()
 	ui.closeMu.Lock()
 	defer ui.closeMu.Unlock()
 	return ui.closeErr
@@ -415,8 +424,17 @@ func (u *UI) closePlan() {
 }
 
 func (u *UI) onClose() {
+	if u.shutdown() {
+		u.win.Close()
+	}
+}
+
+// shutdown saves the window's state and closes the plan, once: work past
+// its point of no return (a merge, a signature) lands first. It reports
+// false when it had already run.
+func (u *UI) shutdown() bool {
 	if u.closed {
-		return
+		return false
 	}
 	u.closed = true
 	if t := u.task; t != nil && t.abort() {
@@ -434,7 +452,7 @@ func (u *UI) onClose() {
 		u.waitClosed(id)
 	}
 	u.state.save(u.cfg.ConfigDir)
-	u.win.Close()
+	return true
 }
 
 // Close flushes everything and closes the window (tests and quit).

@@ -159,14 +159,14 @@ func (ce *commitmentEditor) buildUI() fyne.CanvasObject {
 	ce.commentTab = container.NewTabItem("Comments", ce.comments.buildUI())
 	items = append(items, ce.commentTab)
 	ce.tabs = container.NewAppTabs(items...)
-	if t := ce.ws.ui.state.tab; t != "" {
+	if t := ce.ws.ui.state.Tab; t != "" {
 		for _, it := range items {
-			if it.Text == t {
+			if tabName(it.Text) == t {
 				ce.tabs.Select(it)
 			}
 		}
 	}
-	ce.tabs.OnSelected = func(t *container.TabItem) { ce.ws.ui.state.tab = t.Text }
+	ce.tabs.OnSelected = func(t *container.TabItem) { ce.ws.ui.state.Tab = tabName(t.Text) }
 
 	ce.load(c)
 	ce.loadConflicts()

@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -44,4 +45,10 @@ func plural(n int, what string) string {
 		return "1 " + what
 	}
 	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// tabName is a tab's label without the count it may show ("Comments (2)").
+func tabName(label string) string {
+	name, _, _ := strings.Cut(label, " (")
+	return name
 }

@@ -284,14 +284,14 @@ func (pv *preview) commitment(id string) fyne.CanvasObject {
 	}
 	items = append(items, container.NewTabItem("Comments", pv.list("Comments", cs, "No comments yet.")))
 	pv.tabs = container.NewAppTabs(items...)
-	if t := pv.ui.state.tab; t != "" {
+	if t := pv.ui.state.Tab; t != "" {
 		for _, it := range items {
-			if strings.HasPrefix(t, it.Text) {
+			if tabName(it.Text) == t {
 				pv.tabs.Select(it)
 			}
 		}
 	}
-	pv.tabs.OnSelected = func(t *container.TabItem) { pv.ui.state.tab = t.Text }
+	pv.tabs.OnSelected = func(t *container.TabItem) { pv.ui.state.Tab = tabName(t.Text) }
 	return container.NewBorder(container.NewBorder(nil, nil, number, right, title), nil, nil, nil, newFitTabs(pv.tabs))
 }
 

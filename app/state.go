@@ -22,8 +22,8 @@ type appState struct {
 	LastPlan string  `json:"lastPlan"`
 	LastItem string  `json:"lastItem"` // outline item shown last
 	Filters  filter  `json:"filters"`
+	Tab      string  `json:"tab,omitempty"` // commitment tab last shown
 
-	tab string       // commitment tab last shown, kept while the window is open
 	log *slog.Logger // where a state file that cannot be read or saved is told
 }
 
