@@ -29,6 +29,8 @@ type releasesScreen struct {
 
 	releases  *fyne.Container
 	readiness *fyne.Container
+	sign      *widget.Button
+	signHint  *widget.Label // why Sign is off, when it is
 	endorse   *widget.Button
 	export    *widget.Button
 
@@ -45,9 +47,16 @@ type releasesScreen struct {
 func newReleasesScreen(ws *workspace) *releasesScreen { return &releasesScreen{ws: ws} }
 
 func (r *releasesScreen) buildUI() fyne.CanvasObject {
-	sign := widget.NewButtonWithIcon("Sign as minister…", theme.ConfirmIcon(), func() { r.pickKey(r.askSign) })
-	sign.Importance = widget.HighImportance
-	r.endorse = widget.NewButtonWithIcon("Endorse as co-chair…", theme.ConfirmIcon(), func() { r.pickKey(r.askEndorse) })
+	r.sign = widget.NewButtonWithIcon("Sign as minister…", theme.ConfirmIcon(), func() {
+		r.pickKey("Sign as minister", "Choose the minister's signing key (an OpenSSH private key file, or a .pub key held by ssh-agent).", r.askSign)
+	})
+	r.sign.Importance = widget.HighImportance
+	r.signHint = widget.NewLabel("")
+	r.signHint.Importance = widget.LowImportance
+	r.signHint.Wrapping = fyne.TextWrapWord
+	r.endorse = widget.NewButtonWithIcon("Endorse as co-chair…", theme.ConfirmIcon(), func() {
+		r.pickKey("Endorse as co-chair", "Choose your signing key as co-chair (an OpenSSH private key file, or a .pub key held by ssh-agent).", r.askEndorse)
+	})
 	r.export = widget.NewButtonWithIcon("Export release…", theme.DocumentSaveIcon(), func() {
 		if n := len(r.statuses); n > 0 {
 			r.pickExportFolder(r.statuses[n-1].Record.ID)
@@ -61,7 +70,7 @@ func (r *releasesScreen) buildUI() fyne.CanvasObject {
 	r.releases = container.NewVBox()
 	r.readiness = container.NewVBox()
 	r.load()
-	top := container.NewVBox(subHeading("Releases and sign-off"), hint, container.NewHBox(sign, r.endorse, r.export, verify), widget.NewSeparator())
+	top := container.NewVBox(subHeading("Releases and sign-off"), hint, container.NewHBox(r.sign, r.endorse, r.export, verify), r.signHint, widget.NewSeparator())
 	body := container.NewVBox(sectionLabel("Signed releases"), r.releases, widget.NewSeparator(), sectionLabel("Readiness check"), r.readiness)
 	return container.NewBorder(top, nil, nil, nil, container.NewVScroll(body))
 }
@@ -83,6 +92,14 @@ func (r *releasesScreen) load() {
 		r.export.Disable()
 	} else {
 		r.export.Enable()
+	}
+	if ok, why := r.canSignAsMinister(); !ok {
+		r.sign.Disable()
+		r.signHint.SetText(why)
+		r.signHint.Show()
+	} else {
+		r.sign.Enable()
+		r.signHint.Hide()
 	}
 	r.showReleases()
 	r.showReadiness()
@@ -193,8 +210,41 @@ func items(n int) string { return plural(n, "item") }
 func (r *releasesScreen) refresh(bool) { r.load() }
 func (r *releasesScreen) close()       {}
 
-// pickKey asks for the signing key file, then hands its path on.
-func (r *releasesScreen) pickKey(then func(path string)) {
+// canSignAsMinister reports whether this device may sign a release now,
+// and if not why, in words: the readiness check must pass and this
+// device's member hold the minister role. The role is read from the plan's
+// members record as it is today; when signed authority becomes its
+// source, this is the one place to change.
+func (r *releasesScreen) canSignAsMinister() (ok bool, why string) {
+	mem, found := r.ws.plan.Member(r.ws.ui.cfg.Author.PeerID)
+	minister := found && !mem.Removed && mem.HasRole(doc.RoleMinister)
+	switch {
+	case !minister && len(r.problems) > 0:
+		return false, "Only the minister signs, once the readiness check below passes; this laptop's member is not the minister."
+	case !minister:
+		return false, "Only the minister signs: this laptop's member does not hold the minister role (see Members and peers)."
+	case len(r.problems) > 0:
+		return false, "Signing opens once the readiness check below passes."
+	}
+	return true, ""
+}
+
+// pickKey says in words which key is wanted, then asks for the key file
+// and hands its path on.
+func (r *releasesScreen) pickKey(title, prompt string, then func(path string)) {
+	msg := widget.NewLabel(prompt)
+	msg.Wrapping = fyne.TextWrapWord
+	ask := dialog.NewCustomConfirm(title, "Choose key file…", "Cancel", msg, func(ok bool) {
+		if ok {
+			r.openKeyFile(then)
+		}
+	}, r.ws.ui.win)
+	ask.Resize(fyne.NewSize(460, 0))
+	ask.Show()
+}
+
+// openKeyFile asks for the key file, starting in ~/.ssh.
+func (r *releasesScreen) openKeyFile(then func(path string)) {
 	d := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
 		if err != nil {
 			r.ws.errorf(err)

@@ -1,0 +1,79 @@
+package app
+
+import (
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/coplan/coplan/doc"
+)
+
+func TestSignAsMinisterOnlyWhenReadyAndMinister(t *testing.T) {
+	for _, tc := range []struct {
+		name            string
+		minister, ready bool
+		why             string
+	}{
+		{"neither", false, false, "Only the minister signs, once the readiness check"},
+		{"ready, not the minister", false, true, "does not hold the minister role"},
+		{"the minister, not ready", true, false, "once the readiness check below passes"},
+		{"the minister, ready", true, true, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			if tc.minister {
+				if err := f.plan.SetMemberRole(ana.PeerID, doc.RoleMinister, true); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// Another member is the minister in every case.
+			if err := f.plan.SetMemberRole(bruno.PeerID, doc.RoleMinister, true); err != nil {
+				t.Fatal(err)
+			}
+			if tc.ready {
+				makeReady(t, f)
+			}
+			r := f.releases(t)
+			ok, why := r.canSignAsMinister()
+			if ok != (tc.minister && tc.ready) || r.sign.Disabled() == ok {
+				t.Fatalf("can sign %v (button disabled %v), want %v", ok, r.sign.Disabled(), tc.minister && tc.ready)
+			}
+			if !strings.Contains(why, tc.why) || r.signHint.Visible() != (why != "") || r.signHint.Text != why {
+				t.Errorf("reason %q shown %v (%q), want %q", why, r.signHint.Visible(), r.signHint.Text, tc.why)
+			}
+			if !ok {
+				return
+			}
+			// It asks in words for the key before any file dialog.
+			test.Tap(r.sign)
+			w := f.ui.win
+			if !dialogSays(w, "Choose the minister's signing key (an OpenSSH private key file, or a .pub key held by ssh-agent)") {
+				t.Fatal("Sign as minister did not say which key it wants")
+			}
+			prompt := w.Canvas().Overlays().Top()
+			test.Tap(findButton(t, prompt, "Choose key file"))
+			if top := w.Canvas().Overlays().Top(); top == nil || top == prompt || dialogSays(w, "Choose the minister's") {
+				t.Error("choosing a key file did not open the file dialog")
+			}
+			dismissDialogs(w)
+		})
+	}
+	t.Run("the role taken away", func(t *testing.T) {
+		f := newFixture(t)
+		f.plan.SetMemberRole(ana.PeerID, doc.RoleMinister, true)
+		makeReady(t, f)
+		r := f.releases(t)
+		if r.sign.Disabled() {
+			t.Fatal("the minister cannot sign a ready plan")
+		}
+		if err := f.plan.SetMemberRole(ana.PeerID, doc.RoleMinister, false); err != nil {
+			t.Fatal(err)
+		}
+		f.plan.Commit()
+		f.ui.ws.drain()
+		if !r.sign.Disabled() {
+			t.Error("Sign stays on after the minister role was taken away")
+		}
+	})
+}
