@@ -119,6 +119,8 @@ type UI struct {
 	preview *preview     // the cached plan shown while it loads
 	version *versionView // a past version shown over the workspace
 
+	titlePlan string // the plan the window's title names
+
 	loading string // ID of the plan loading behind the preview
 	loadGen int    // tells a stale load from the current one
 	task    *task  // the slow work running behind a progress dialog
@@ -175,7 +177,7 @@ func (u *UI) Plan() *doc.Plan { return u.plan }
 func (u *UI) showWelcome() {
 	u.ws, u.preview = nil, nil
 	u.wel = newWelcome(u)
-	u.win.SetTitle("Coplan")
+	u.setTitle("")
 	u.win.SetContent(u.wel.buildUI())
 }
 
@@ -302,7 +304,7 @@ func (u *UI) openPreview(id string, c doc.Content) {
 	u.ws, u.wel = nil, nil
 	u.preview = newPreview(u, c)
 	u.win.SetContent(u.preview.buildUI())
-	u.win.SetTitle(c.Title + " — Coplan")
+	u.setTitle(c.Title)
 	u.loadGen++
 	u.loading = id
 	gen, lib, author := u.loadGen, u.cfg.Library, u.cfg.Author
@@ -381,7 +383,7 @@ func (u *UI) setPlan(p *doc.Plan) {
 	u.wel, u.preview = nil, nil
 	u.ws = newWorkspace(u, p)
 	u.win.SetContent(u.ws.buildUI())
-	u.win.SetTitle(p.Info().Title + " — Coplan")
+	u.setTitle(p.Info().Title)
 	u.state.LastPlan = p.ID()
 	u.state.save(u.cfg.ConfigDir)
 	if u.cfg.Sync != nil {
@@ -457,6 +459,35 @@ func (u *UI) shutdown() bool {
 
 // Close flushes everything and closes the window (tests and quit).
 func (u *UI) Close() { u.onClose() }
+
+// setTitle names the window after the app, the plan shown (if any) and
+// whose profile it is: "Coplan — UK NAP 2025–27 — Ann Minister (Cabinet
+// Office)".
+func (u *UI) setTitle(plan string) {
+	u.titlePlan = plan
+	parts := []string{"Coplan"}
+	if plan != "" {
+		parts = append(parts, plan)
+	}
+	if who := profileText(u.cfg.Author); who != "" {
+		parts = append(parts, who)
+	}
+	u.win.SetTitle(strings.Join(parts, " — "))
+	if u.ws != nil && u.ws.status != nil && u.ws.status.who != nil {
+		u.ws.status.who.SetText(profileText(u.cfg.Author))
+	}
+}
+
+// profileText is whose profile this is: "Ann Minister (Cabinet Office)".
+func profileText(a doc.Author) string {
+	switch {
+	case a.Name == "":
+		return ""
+	case a.Org == "":
+		return a.Name
+	}
+	return a.Name + " (" + a.Org + ")"
+}
 
 func (u *UI) showError(err error) {
 	if err == nil {

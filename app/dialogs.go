@@ -416,6 +416,7 @@ func (u *UI) profileDialog() {
 			}
 		}
 		u.cfg.Author = a
+		u.setTitle(u.titlePlan)
 		if u.plan != nil {
 			// Reopen so new edits carry the new name.
 			id := u.plan.ID()

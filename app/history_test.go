@@ -771,7 +771,7 @@ func TestVersionViewWhileEditing(t *testing.T) {
 	if ce, ok := f.ui.ws.current.(*commitmentEditor); !ok || len(f.plan.Summaries()) != n+1 || ce.number.Text != fmt.Sprintf("Commitment %d", n+1) {
 		t.Errorf("New commitment from a past version: %T, %d commitments", f.ui.ws.current, len(f.plan.Summaries()))
 	}
-	if !strings.HasPrefix(f.ui.win.Title(), "Fourth National Action Plan — ") {
+	if f.ui.win.Title() != "Coplan — Fourth National Action Plan — Ana Costa (Open Budget Coalition)" {
 		t.Errorf("title back on now: %q", f.ui.win.Title())
 	}
 }

@@ -21,6 +21,7 @@ type statusBar struct {
 	ws    *workspace
 	icon  *widget.Icon
 	sync  *widget.Label
+	who   *widget.Label // whose profile this window is
 	saved *widget.Label
 }
 
@@ -33,9 +34,12 @@ func (s *statusBar) buildUI() fyne.CanvasObject {
 	s.saved = widget.NewLabel("All changes saved on this laptop")
 	s.saved.SizeName = theme.SizeNameCaptionText
 	s.saved.Importance = widget.LowImportance
+	s.who = widget.NewLabelWithStyle(profileText(s.ws.ui.cfg.Author), fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+	s.who.SizeName = theme.SizeNameCaptionText
+	s.who.Truncation = fyne.TextTruncateEllipsis
 	s.refresh()
 	return container.NewVBox(widget.NewSeparator(),
-		container.NewBorder(nil, nil, container.NewHBox(s.icon, s.sync), s.saved))
+		container.NewBorder(nil, nil, container.NewHBox(s.icon, s.sync), s.saved, s.who))
 }
 
 // syncText says in words how the plan is syncing.

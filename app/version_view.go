@@ -133,7 +133,7 @@ func (ws *workspace) showVersion(ch versionChoice, c doc.Content) *versionView {
 	vv.root = vv.buildUI()
 	ws.ui.version = vv
 	ws.ui.win.SetContent(vv.root)
-	ws.ui.win.SetTitle(c.Title + " (as of " + ch.label + ") — Coplan")
+	ws.ui.setTitle(c.Title + " (as of " + ch.label + ")")
 	return vv
 }
 
@@ -182,7 +182,7 @@ func (vv *versionView) back() {
 	}
 	vv.ui.version = nil
 	vv.ui.win.SetContent(vv.behind)
-	vv.ui.win.SetTitle(vv.ws.plan.Info().Title + " — Coplan")
+	vv.ui.setTitle(vv.ws.plan.Info().Title)
 }
 
 func (vv *versionView) compareWithNow() {

@@ -110,6 +110,7 @@ func (w *welcome) ensureProfile() error {
 		}
 	}
 	w.ui.cfg.Author = a
+	w.ui.setTitle(w.ui.titlePlan)
 	return nil
 }
 

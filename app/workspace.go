@@ -186,7 +186,7 @@ func (ws *workspace) onEvent(ev doc.Event) {
 	ws.outline.rebuild()
 	ws.refreshHeading()
 	if ws.ui.viewing() == nil { // a past version keeps its own title
-		ws.ui.win.SetTitle(ws.plan.Info().Title + " — Coplan")
+		ws.ui.setTitle(ws.plan.Info().Title)
 	}
 	if ws.current != nil {
 		ws.current.refresh(ev.Remote)
