@@ -150,6 +150,8 @@ func (ce *commitmentEditor) buildUI() fyne.CanvasObject {
 	items := []*container.TabItem{container.NewTabItem("Details", details)}
 	for _, s := range longFieldSpecs {
 		lf := newLongField(p, doc.CommitmentText(ce.id, s.field), s.tab, s.hint, onErr, ce.ws.ui.log)
+		field := s.field
+		lf.onComment = func() { ce.commentOnSelection(field) }
 		ce.long[s.field] = lf
 		items = append(items, container.NewTabItem(s.tab, lf.buildUI()))
 	}

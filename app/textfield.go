@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/coplan/coplan/doc"
@@ -198,6 +199,8 @@ type longField struct {
 	tabs    *container.AppTabs
 	blame   *blameView
 	find    *findBar
+	// onComment, when set, starts a comment on the selected passage.
+	onComment func()
 }
 
 func newLongField(p *doc.Plan, ref doc.TextRef, title, hint string, onErr func(error), log *slog.Logger) *longField {
@@ -229,6 +232,11 @@ func (f *longField) buildUI() fyne.CanvasObject {
 		h.Wrapping = fyne.TextWrapWord
 		h.Importance = widget.LowImportance
 		top = h
+	}
+	if f.onComment != nil {
+		b := widget.NewButtonWithIcon("Comment on selection", theme.MailComposeIcon(), f.onComment)
+		b.Importance = widget.LowImportance
+		top = container.NewBorder(nil, nil, nil, container.NewVBox(b), top)
 	}
 	return container.NewBorder(top, nil, nil, nil, f.tabs)
 }

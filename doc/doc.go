@@ -227,6 +227,11 @@ type Comment struct {
 	At       time.Time `json:"at"`
 	Body     string    `json:"body"`
 	Resolved bool      `json:"resolved"`
+	// Parent is the comment whose thread this one replies in, "" for one
+	// that opens a thread (see comment_replies.go).
+	Parent string `json:"parent,omitempty"`
+	// Anchor is the passage of a long text the comment is on, if any.
+	Anchor *CommentAnchor `json:"anchor,omitempty"`
 }
 
 // TimelineEntry is a dated process milestone anybody may update.

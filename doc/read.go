@@ -71,6 +71,7 @@ func (p *Plan) readComment(id string, m *am.Map) Comment {
 	if t := timeIn(m, "at"); t.ok {
 		cm.At = t.t
 	}
+	p.readCommentThread(m, &cm)
 	return cm
 }
 
