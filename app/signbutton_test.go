@@ -23,13 +23,12 @@ func TestSignAsMinisterOnlyWhenReadyAndMinister(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t)
 			if tc.minister {
-				if err := f.plan.SetMemberRole(ana.PeerID, doc.RoleMinister, true); err != nil {
+				makeMinister(t, f)
+			}
+			if !tc.minister { // another member is the minister
+				if err := f.plan.SetMemberRole(bruno.PeerID, doc.RoleMinister, true); err != nil {
 					t.Fatal(err)
 				}
-			}
-			// Another member is the minister in every case.
-			if err := f.plan.SetMemberRole(bruno.PeerID, doc.RoleMinister, true); err != nil {
-				t.Fatal(err)
 			}
 			if tc.ready {
 				makeReady(t, f)
@@ -61,7 +60,7 @@ func TestSignAsMinisterOnlyWhenReadyAndMinister(t *testing.T) {
 	}
 	t.Run("the role taken away", func(t *testing.T) {
 		f := newFixture(t)
-		f.plan.SetMemberRole(ana.PeerID, doc.RoleMinister, true)
+		makeMinister(t, f)
 		makeReady(t, f)
 		r := f.releases(t)
 		if r.sign.Disabled() {
@@ -76,4 +75,16 @@ func TestSignAsMinisterOnlyWhenReadyAndMinister(t *testing.T) {
 			t.Error("Sign stays on after the minister role was taken away")
 		}
 	})
+}
+
+// makeMinister makes this device's member (Ana) the minister, on the
+// government side as the minister must be.
+func makeMinister(t *testing.T, f *fixture) {
+	t.Helper()
+	if err := f.plan.AddMember(doc.Member{PeerID: ana.PeerID, Name: ana.Name, Org: ana.Org, Side: doc.Government}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.plan.SetMemberRole(ana.PeerID, doc.RoleMinister, true); err != nil {
+		t.Fatal(err)
+	}
 }
