@@ -142,8 +142,12 @@ func TestHistoryListsSessionsWithNames(t *testing.T) {
 		if !hasText(row, who) {
 			t.Errorf("row of %s's session says %q, want %q", s.Author, row, who)
 		}
-		if !hasText(row, "Unverified") {
-			t.Errorf("row %q has no verified or unverified badge", row)
+		badge := "Unverified"
+		if s.Verified {
+			badge = "Verified"
+		}
+		if !hasText(row, badge) {
+			t.Errorf("row %q has no %q badge", row, badge)
 		}
 		if !hasText(row, sessionWhen(s)) {
 			t.Errorf("row %q does not say when (%s)", row, sessionWhen(s))
@@ -157,7 +161,7 @@ func TestHistoryListsSessionsWithNames(t *testing.T) {
 	}
 	// No row is cut short: every line wraps.
 	walk(h.sessBox, func(o fyne.CanvasObject) {
-		if l, ok := o.(*widget.Label); ok && l.Text != "" && l.Wrapping != fyne.TextWrapWord && l.Text != "Unverified" {
+		if l, ok := o.(*widget.Label); ok && l.Text != "" && l.Wrapping != fyne.TextWrapWord && l.Text != "Unverified" && l.Text != "Verified" {
 			t.Errorf("label %q does not wrap", l.Text)
 		}
 	})
