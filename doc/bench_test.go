@@ -137,10 +137,7 @@ func makeOpenFixture(b testing.TB) (string, string, []byte, int) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		p2.mu.Lock()
-		p2.compact = true
-		p2.maybeCompactLocked()
-		p2.mu.Unlock()
+		compactNow(p2)
 		p2.Close()
 		openFixture.dir, openFixture.id = dir, p.ID()
 		openFixture.snap, _ = os.ReadFile(filepath.Join(dir, "plans", p.ID(), "snapshot"))

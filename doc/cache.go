@@ -7,13 +7,34 @@ import (
 	"path/filepath"
 	"sync"
 
+	"github.com/coplan/coplan/doc/store"
 	"github.com/coplan/coplan/internal/atomicfile"
 )
 
 // contentCacheFile holds, in a plan's folder, the plan as plain data. The
 // window shows it at once while Automerge rebuilds the document, which takes
-// seconds on a large plan. It is only ever a preview: the document wins.
+// seconds on a large plan, and List reads plans' headings from it. It is
+// only ever a preview: the document wins.
 const contentCacheFile = "content.json"
+
+// cacheFile is the cache's JSON: the content, and the fingerprint of the
+// plan's files it was read from (store.Fingerprint), so a reader can tell
+// whether the files have changed since.
+type cacheFile struct {
+	Content
+	Stamp string `json:"stamp"`
+}
+
+// cacheHeading is what List needs of a cache, decoded without the texts.
+type cacheHeading struct {
+	Schema      int    `json:"schema"`
+	ID          string `json:"id"`
+	Title       string `json:"title"`
+	Country     string `json:"country"`
+	PeriodStart string `json:"periodStart"`
+	PeriodEnd   string `json:"periodEnd"`
+	Stamp       string `json:"stamp"`
+}
 
 // cacheMu keeps cache writes in the order their content was read, so an
 // older snapshot never lands after a newer one.
@@ -29,35 +50,71 @@ func (l *Library) ContentCache(id string) (Content, bool) {
 	if err != nil {
 		return Content{}, false
 	}
-	var c Content
+	var c cacheFile
 	if err := json.Unmarshal(data, &c); err != nil || c.ID != id || c.Schema != SchemaVersion {
 		return Content{}, false
 	}
-	return c, true
+	return c.Content, true
+}
+
+// freshHeading reads the heading of a plan's cache if the cache matches
+// the plan's files as they are now.
+func (l *Library) freshHeading(id string) (Info, bool) {
+	if !ValidPlanID(id) {
+		return Info{}, false
+	}
+	dir := l.planDir(id)
+	data, err := os.ReadFile(filepath.Join(dir, contentCacheFile))
+	if err != nil {
+		return Info{}, false
+	}
+	var h cacheHeading
+	if err := json.Unmarshal(data, &h); err != nil || h.ID != id || h.Schema != SchemaVersion || h.Stamp == "" {
+		return Info{}, false
+	}
+	if now, err := store.Fingerprint(dir); err != nil || now != h.Stamp {
+		return Info{}, false
+	}
+	return Info{ID: h.ID, Title: h.Title, Country: h.Country, PeriodStart: h.PeriodStart, PeriodEnd: h.PeriodEnd}, true
 }
 
 // WriteContentCache commits pending edits and writes the plan's content to
 // its folder for the next ContentCache. The cache then never shows an edit
-// the document on disk does not have.
+// the document on disk does not have. Close does this itself for a plan
+// that changed.
 func (p *Plan) WriteContentCache() error {
-	cacheMu.Lock()
-	defer cacheMu.Unlock()
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.store == nil {
-		p.mu.Unlock()
 		return errors.New("the plan has no folder (closed or in memory)")
 	}
+	if err := p.commitLocked(); err != nil {
+		return err
+	}
+	return p.writeCacheLocked()
+}
+
+// writeCacheLocked writes the cache of what the document holds, which the
+// store holds too (callers commit first).
+func (p *Plan) writeCacheLocked() error {
+	if p.roErr != nil {
+		return p.roErr
+	}
+	cacheMu.Lock()
+	defer cacheMu.Unlock()
 	dir := p.store.Dir()
-	err := p.commitLocked()
-	c := p.contentLocked()
-	p.mu.Unlock()
+	stamp, err := p.store.Fingerprint()
 	if err != nil {
 		return err
 	}
-	data, err := json.Marshal(c)
+	data, err := json.Marshal(cacheFile{Content: p.contentLocked(), Stamp: stamp})
 	if err != nil {
 		return err
 	}
 	// Quick: a cache lost to a crash is rebuilt from the document.
-	return atomicfile.WriteFileQuick(filepath.Join(dir, contentCacheFile), data, 0o600)
+	if err := atomicfile.WriteFileQuick(filepath.Join(dir, contentCacheFile), data, 0o600); err != nil {
+		return err
+	}
+	p.dirty = false
+	return nil
 }

@@ -2,7 +2,9 @@ package doc
 
 import (
 	"bufio"
+	"context"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -10,12 +12,17 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/coplan/coplan/doc/store"
 )
 
 // The plan-level crash test: a child process types into a stored plan
-// through the Plan API and says which words it committed; it is killed with
-// SIGKILL at a random moment. Every word whose commit had returned must be
-// there when the plan is reopened, every time.
+// through the Plan API, compacting in the background every few commits, and
+// says which words it committed and when a compaction starts and ends; it
+// is killed with SIGKILL at a random moment, in every other run just after
+// a compaction started. Every word whose commit had returned must be there
+// when the plan is reopened, every time, and the kill must not read as
+// damage.
 func TestPlanCrash(t *testing.T) {
 	if os.Getenv("COPLAN_PLAN_CRASH_CHILD") != "" {
 		planCrashChild()
@@ -38,10 +45,15 @@ func TestPlanCrash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Enough text that a compaction takes a moment.
+	if err := p.Splice(CommitmentText(cid, "description"), 0, 0, strings.Repeat("Open contracting data, published monthly. ", 2000)); err != nil {
+		t.Fatal(err)
+	}
 	if err := p.Close(); err != nil {
 		t.Fatal(err)
 	}
 	committed := map[string]bool{}
+	midCompaction := 0
 	deadline := time.Now().Add(3 * time.Minute)
 	for run := 0; run < runs && time.Now().Before(deadline); run++ {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestPlanCrash$")
@@ -62,33 +74,58 @@ func TestPlanCrash(t *testing.T) {
 			}
 			close(lines)
 		}()
-		// Wait until the child has the plan open, then kill it at a random moment.
-		ready := false
-		timeout := time.After(10 * time.Second)
-		for !ready {
-			select {
-			case l, ok := <-lines:
-				if !ok {
-					t.Fatalf("run %d: child exited before it was ready", run)
-				}
-				ready = l == "ready"
-			case <-timeout:
-				cmd.Process.Kill()
-				t.Fatalf("run %d: child never became ready", run)
-			}
+		// Wait until the child has the plan open (odd runs: until it starts
+		// a compaction), then kill it at a random moment.
+		want := "ready"
+		if run%2 == 1 {
+			want = "compacting"
 		}
-		time.Sleep(time.Duration(rand.IntN(40)) * time.Millisecond)
-		cmd.Process.Signal(syscall.SIGKILL)
-		for l := range lines {
+		compacting := false
+		note := func(l string) {
 			if w, ok := strings.CutPrefix(l, "committed "); ok {
 				committed[w] = true
 			}
+			switch l {
+			case "compacting":
+				compacting = true
+			case "compacted":
+				compacting = false
+			}
+		}
+		timeout := time.After(20 * time.Second)
+		for seen := false; !seen; {
+			select {
+			case l, ok := <-lines:
+				if !ok {
+					t.Fatalf("run %d: child exited before %s", run, want)
+				}
+				note(l)
+				seen = l == want
+			case <-timeout:
+				cmd.Process.Kill()
+				t.Fatalf("run %d: child never got to %s", run, want)
+			}
+		}
+		if want == "ready" {
+			time.Sleep(time.Duration(rand.IntN(40)) * time.Millisecond)
+		} else {
+			time.Sleep(time.Duration(rand.IntN(3000)) * time.Microsecond)
+		}
+		cmd.Process.Signal(syscall.SIGKILL)
+		for l := range lines {
+			note(l)
 		}
 		cmd.Wait()
+		if compacting {
+			midCompaction++
+		}
 
-		p, err := lib.Open(p.ID(), testAuthor)
+		p, rep, err := lib.OpenWithReport(p.ID(), testAuthor)
 		if err != nil {
 			t.Fatalf("run %d: plan does not reopen after SIGKILL: %v", run, err)
+		}
+		if rep != nil {
+			t.Fatalf("run %d: a SIGKILL read as damage: %q", run, rep.Messages)
 		}
 		text, err := p.Text(CommitmentText(cid, "description"))
 		p.Abandon()
@@ -104,13 +141,36 @@ func TestPlanCrash(t *testing.T) {
 	if len(committed) < runs {
 		t.Fatalf("only %d words committed over %d runs: the child is not getting to work", len(committed), runs)
 	}
+	if midCompaction < runs/5 {
+		t.Fatalf("only %d of %d kills landed during a compaction", midCompaction, runs)
+	}
+	t.Logf("%d runs, %d killed during a background compaction, %d words committed", runs, midCompaction, len(committed))
 }
+
+// crashLog prints the plan's compaction events to standard output, where
+// the parent reads them.
+type crashLog struct{}
+
+func (crashLog) Enabled(context.Context, slog.Level) bool { return true }
+func (crashLog) Handle(_ context.Context, r slog.Record) error {
+	switch {
+	case strings.HasPrefix(r.Message, "compacting"):
+		fmt.Println("compacting")
+	case strings.HasPrefix(r.Message, "compacted"), strings.HasPrefix(r.Message, "compaction"):
+		fmt.Println("compacted")
+	}
+	return nil
+}
+func (h crashLog) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h crashLog) WithGroup(string) slog.Handler      { return h }
 
 func planCrashChild() {
 	lib, err := OpenLibrary(os.Getenv("COPLAN_CRASH_DIR"))
 	if err != nil {
 		panic(err)
 	}
+	lib.SetLogger(slog.New(crashLog{}))
+	compactDue = func(st store.Stats) bool { return st.LogRecords >= 6 }
 	p, err := lib.Open(os.Getenv("COPLAN_CRASH_PLAN"), Author{PeerID: "crash-child", Name: "Child"})
 	if err != nil {
 		panic(err)

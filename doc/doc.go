@@ -34,6 +34,9 @@ var (
 	ErrCorrupt       = store.ErrCorrupt
 	ErrStale         = store.ErrStale
 	ErrOpenElsewhere = store.ErrOpenElsewhere
+	// ErrReadOnly: the plan's folder cannot be written (a read-only medium,
+	// or no permission); the plan can be read, not edited.
+	ErrReadOnly = store.ErrReadOnly
 )
 
 // Side is who proposed a commitment or which side a member speaks for.

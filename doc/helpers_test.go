@@ -66,3 +66,10 @@ func peerOf(k ed25519.PrivateKey) string {
 	p := &Plan{author: Author{Key: k}}
 	return p.Device().PeerID()
 }
+
+// compactNow compacts p's store at once from the live document, due or not.
+func compactNow(p *Plan) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.compactNowLocked(true)
+}

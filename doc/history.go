@@ -300,7 +300,7 @@ func (p *Plan) afterRemoteLocked(before []am.ChangeHash, chs []*am.Change) (Merg
 		rep.ByAuthor[name]++
 	}
 	rep.Changes = len(chs)
-	if err := p.persistLocked(); err != nil {
+	if err := p.persistLocked(before, p.d.Heads(), am.SaveChanges(chs)); err != nil {
 		return rep, err
 	}
 	p.afterMerge()
@@ -343,10 +343,11 @@ func (p *Plan) ApplyChanges(chunk []byte) (bool, error) {
 	if err := p.d.LoadIncremental(chunk); err != nil {
 		return false, fmt.Errorf("%w: %v", ErrNotAPlan, err)
 	}
-	if slices.Equal(before, p.d.Heads()) {
+	after := p.d.Heads()
+	if slices.Equal(before, after) {
 		return false, nil
 	}
-	if err := p.persistLocked(); err != nil {
+	if err := p.persistLocked(before, after, chunk); err != nil {
 		return true, err
 	}
 	p.afterMerge()

@@ -1,6 +1,7 @@
 package doc
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -9,6 +10,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	am "github.com/automerge/automerge-go"
 
 	"github.com/coplan/coplan/doc/store"
 	"github.com/coplan/coplan/internal/logging"
@@ -57,9 +60,10 @@ func (l *Library) IDs() ([]string, error) {
 	return ids, nil
 }
 
-// List reads the heading of every plan, from its content cache where it
-// has one (written when the app closes a plan). A plan that cannot be read is listed
-// with its error rather than hiding the others.
+// List reads the heading of every plan, from its content cache where the
+// cache matches the plan's files (every command that changes a plan
+// rewrites it as it closes). A plan that cannot be read is listed with its
+// error rather than hiding the others.
 func (l *Library) List() ([]Info, []error) {
 	ids, err := l.IDs()
 	if err != nil {
@@ -68,9 +72,8 @@ func (l *Library) List() ([]Info, []error) {
 	var out []Info
 	var errs []error
 	for _, id := range ids {
-		// A cache newer than the plan's files spares a full load.
-		if c, ok := l.ContentCache(id); ok && l.cacheFresh(id) {
-			out = append(out, Info{ID: c.ID, Title: c.Title, Country: c.Country, PeriodStart: c.PeriodStart, PeriodEnd: c.PeriodEnd})
+		if in, ok := l.freshHeading(id); ok {
+			out = append(out, in)
 			continue
 		}
 		p, err := l.Open(id, Author{})
@@ -79,26 +82,15 @@ func (l *Library) List() ([]Info, []error) {
 			continue
 		}
 		out = append(out, p.Info())
-		p.Close()
+		// Next time from the cache (not on a read-only folder).
+		p.mu.Lock()
+		if p.roErr == nil {
+			_ = p.writeCacheLocked()
+		}
+		p.mu.Unlock()
+		p.Abandon()
 	}
 	return out, errs
-}
-
-// cacheFresh reports whether the content cache was written after the
-// plan's snapshot and log last changed.
-func (l *Library) cacheFresh(id string) bool {
-	dir := l.planDir(id)
-	cache, err := os.Stat(filepath.Join(dir, contentCacheFile))
-	if err != nil {
-		return false
-	}
-	for _, f := range []string{"snapshot", "log"} {
-		st, err := os.Stat(filepath.Join(dir, f))
-		if err == nil && st.ModTime().After(cache.ModTime()) {
-			return false
-		}
-	}
-	return true
 }
 
 // Resolve finds a plan by full ID or unique ID prefix.
@@ -135,6 +127,10 @@ func (l *Library) attach(p *Plan, snapshot []byte) error {
 	if err != nil {
 		return err
 	}
+	if err := st.ReadOnly(); err != nil {
+		st.Close()
+		return err
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.commitLocked(); err != nil {
@@ -143,8 +139,6 @@ func (l *Library) attach(p *Plan, snapshot []byte) error {
 	}
 	if snapshot == nil {
 		snapshot = p.d.Save()
-	} else {
-		p.d.SaveIncremental()
 	}
 	if err := st.Compact(snapshot); err != nil {
 		st.Close()
@@ -152,6 +146,8 @@ func (l *Library) attach(p *Plan, snapshot []byte) error {
 	}
 	p.store = st
 	p.log = l.log
+	p.saved = p.d.Heads()
+	p.dirty = true // for the content cache
 	return nil
 }
 
@@ -173,6 +169,9 @@ func (l *Library) Open(id string, author Author) (*Plan, error) {
 type RecoveryReport = store.RecoveryReport
 
 // OpenWithReport is Open, also returning what recovery did, if anything.
+// Recovery is logged too: at error level when edits that had been saved
+// may be lost, at warn level otherwise. A plan in a read-only folder opens
+// read-only: reading works, and edits fail with ErrReadOnly.
 func (l *Library) OpenWithReport(id string, author Author) (*Plan, *RecoveryReport, error) {
 	dir := l.planDir(id)
 	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
@@ -182,69 +181,107 @@ func (l *Library) OpenWithReport(id string, author Author) (*Plan, *RecoveryRepo
 	if err != nil {
 		return nil, nil, err
 	}
-	snap, chunks, rep, err := st.Load()
+	p, rep, err := l.load(st, author)
+	if rep != nil {
+		lvl := slog.LevelWarn
+		if rep.Loud {
+			lvl = slog.LevelError
+		}
+		l.log.Log(context.Background(), lvl, "the plan's files were damaged: "+strings.Join(rep.Messages, "; "), "plan", id)
+	}
 	if err != nil {
 		st.Close()
-		return nil, nil, err
-	}
-	var p *Plan
-	if snap != nil {
-		p, err = LoadPlan(snap, author)
-		if err != nil && !errors.Is(err, ErrNewerSchema) {
-			// Keep the damaged snapshot aside and rebuild from the log.
-			kept, qerr := st.QuarantineSnapshot()
-			if qerr != nil {
-				st.Close()
-				return nil, nil, fmt.Errorf("%s: %w (and could not set it aside: %v)", filepath.Join(dir, "snapshot"), err, qerr)
-			}
-			if rep == nil {
-				rep = &RecoveryReport{}
-			}
-			rep.Kept = append(rep.Kept, kept)
-			rep.Messages = append(rep.Messages, fmt.Sprintf("snapshot unreadable (%v); kept as %s", err, kept))
-			snap, p = nil, nil
-		} else if err != nil {
-			st.Close()
-			return nil, nil, err
-		}
-	}
-	if p == nil {
-		p, err = l.fromChunks(chunks, author)
-		if err != nil {
-			st.Close()
-			return nil, rep, fmt.Errorf("%s: %w", dir, err)
-		}
-	} else {
-		for _, c := range chunks {
-			if err := p.d.LoadIncremental(c); err != nil {
-				st.Close()
-				return nil, rep, fmt.Errorf("%s: %w: %v", filepath.Join(dir, "log"), ErrCorrupt, err)
-			}
-		}
-		p.d.SaveIncremental()
+		return nil, rep, err
 	}
 	p.store = st
 	p.log = l.log
-	if p.pending { // a migration ran
+	p.saved = p.d.Heads()
+	p.roErr = st.ReadOnly()
+	if p.pending && p.roErr == nil { // a migration ran
 		p.mu.Lock()
 		err = p.commitLocked()
 		p.mu.Unlock()
 		if err != nil {
+			p.Abandon()
 			return nil, rep, err
 		}
 	}
 	return p, rep, nil
 }
 
-func (l *Library) fromChunks(chunks [][]byte, author Author) (*Plan, error) {
-	if len(chunks) == 0 {
-		return nil, fmt.Errorf("%w: nothing recoverable", ErrNotAPlan)
+// load builds the plan from what the store holds. A snapshot the engine
+// cannot read is set aside and the store read again, which falls back to
+// the previous generation and its logs.
+func (l *Library) load(st *store.Store, author Author) (*Plan, *RecoveryReport, error) {
+	var rep *RecoveryReport
+	for range 3 {
+		snap, chunks, r, err := st.Load()
+		if err != nil {
+			return nil, rep, err
+		}
+		rep = rep.Merge(r)
+		d := am.New()
+		if snap != nil {
+			if d, err = am.Load(snap); err != nil {
+				if _, rerr := st.RejectSnapshot(err); rerr != nil {
+					return nil, rep, fmt.Errorf("%s: snapshot: %w: %v (and could not set it aside: %v)", st.Dir(), ErrNotAPlan, err, rerr)
+				}
+				continue
+			}
+		}
+		bad := 0
+		for _, c := range chunks {
+			if err := d.LoadIncremental(c); err != nil {
+				bad++
+			}
+		}
+		if bad > 0 {
+			rep = rep.Note(true, "%s: %d record(s) in the log could not be read and were skipped", st.Dir(), bad)
+		}
+		held := 0
+		if rep != nil {
+			var what []string
+			held, what = heldBack(d, chunks)
+			if held > 0 {
+				rep = rep.Note(true, "%d saved change(s) build on history that is lost and cannot be shown (%s); merging a colleague's copy (coplan merge, or coplan doctor --repair --from FILE) brings them back",
+					held, strings.Join(what, "; "))
+			}
+		}
+		p := newPlan(d, author)
+		if err := p.init(); err != nil {
+			if errors.Is(err, ErrNewerSchema) {
+				return nil, rep, err
+			}
+			return nil, rep, fmt.Errorf("%s: nothing recoverable: %w", st.Dir(), err)
+		}
+		// Changes held back live only in the logs: keep them there.
+		p.noCompact = held > 0 || bad > 0
+		return p, rep, nil
 	}
-	var all []byte
+	return nil, rep, fmt.Errorf("%s: %w: no snapshot could be read", st.Dir(), ErrNotAPlan)
+}
+
+// heldBack counts the changes in chunks that d could not apply for want of
+// the changes they build on, and names a few of them.
+func heldBack(d *am.Doc, chunks [][]byte) (int, []string) {
+	n := 0
+	var what []string
 	for _, c := range chunks {
-		all = append(all, c...)
+		chs, err := am.LoadChanges(c)
+		if err != nil {
+			continue
+		}
+		for _, ch := range chs {
+			if _, err := d.Change(ch.Hash()); err == nil {
+				continue
+			}
+			n++
+			if len(what) < 5 {
+				what = append(what, fmt.Sprintf("%q at %s", ch.Message(), ch.Timestamp().UTC().Format("2006-01-02 15:04")))
+			}
+		}
 	}
-	return LoadPlan(all, author)
+	return n, what
 }
 
 // Import adds a .coplan file to the library; if the plan is already there

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -50,10 +51,21 @@ type Plan struct {
 	author Author
 	actor  string
 
-	store      *store.Store
-	unsaved    []byte // changes a failed append did not write yet
-	compact    bool   // a compaction is due at the next idle commit
+	store   *store.Store
+	unsaved []byte // changes a failed append did not write yet
+	// saved is the heads of what the store holds: a commit whose change
+	// depends on exactly these is appended alone, in time proportional to
+	// the change rather than the history.
+	saved      []am.ChangeHash
+	scans      int            // appends that had to scan history (for tests)
+	maxFork    time.Duration  // the longest the live document was held for a copy
+	compacting bool           // a background compaction is under way
+	compactWG  sync.WaitGroup // the background compaction, for Close
+	noCompact  bool           // recovery found changes it could not apply: keep the logs
+	closing    bool
 	readOnly   bool
+	roErr      error         // why edits are off (a read-only folder), or nil
+	dirty      bool          // changed since opened or since the cache was written
 	stopWatch  chan struct{} // ends the refresh loop of an interactive plan
 	refreshing bool          // merging what other processes wrote
 
@@ -158,7 +170,6 @@ func LoadPlan(data []byte, author Author) (*Plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNotAPlan, err)
 	}
-	d.SaveIncremental() // a freshly loaded doc would otherwise repeat everything
 	p := newPlan(d, author)
 	if err := p.init(); err != nil {
 		return nil, err
@@ -332,7 +343,10 @@ func (p *Plan) now() time.Time {
 // beforeEdit commits the previous group of edits when the policy says it is
 // over (a pause has passed, or it has gone on for Max).
 func (p *Plan) beforeEdit() error {
-	if p.readOnly {
+	if p.roErr != nil {
+		return p.roErr
+	}
+	if p.readOnly || p.closing {
 		return fmt.Errorf("%w: this copy is read-only", ErrInvalid)
 	}
 	if p.auth.legacy {
@@ -449,7 +463,6 @@ func (p *Plan) timerCommit() {
 	if err := p.commitLocked(); err != nil {
 		p.log.Error("commit failed", "plan", p.id, "err", err)
 	}
-	p.maybeCompactLocked()
 }
 
 // Commit writes pending edits as one change (and to disk when the plan has
@@ -496,7 +509,12 @@ func (p *Plan) commitLocked() error {
 	if err != nil && !strings.Contains(err.Error(), "empty") {
 		return err
 	}
-	if err := p.persistLocked(); err != nil {
+	if err == nil {
+		err = p.persistChangeLocked(h)
+	} else {
+		err = p.catchUpLocked()
+	}
+	if err != nil {
 		return err
 	}
 	p.publish(Event{Local: true})
@@ -523,14 +541,63 @@ func (p *Plan) registerActor() {
 	p.putClaimLocked()
 }
 
-// persistLocked appends what changed since the last save to the store.
-func (p *Plan) persistLocked() error {
+// persistChangeLocked appends the change h just committed: its bytes alone
+// when it follows what the store holds, as a local commit does.
+func (p *Plan) persistChangeLocked(h am.ChangeHash) error {
 	if p.store == nil {
 		return nil
 	}
-	// SaveIncremental forgets what it returned, so a chunk that failed to
-	// append is kept and retried with the next one.
-	chunk := append(p.unsaved, p.d.SaveIncremental()...)
+	c, err := p.d.Change(h)
+	if err != nil {
+		return p.catchUpLocked()
+	}
+	return p.persistLocked(c.Dependencies(), []am.ChangeHash{h}, c.Save())
+}
+
+// persistLocked appends chunk, which holds exactly what took the document
+// from heads before to heads after, after the chunk of any append that
+// failed. When before is not what the store holds (something reached the
+// document another way), it appends every change since the store's heads
+// instead, which costs time in proportion to the history.
+func (p *Plan) persistLocked(before, after []am.ChangeHash, chunk []byte) error {
+	if p.store == nil {
+		return nil
+	}
+	if !sameHashes(before, p.saved) {
+		var err error
+		if chunk, after, err = p.changesSinceSavedLocked(); err != nil {
+			return err
+		}
+	}
+	return p.appendLocked(after, chunk)
+}
+
+// catchUpLocked appends whatever reached the document without being
+// appended; usually nothing, found in time proportional to the heads.
+func (p *Plan) catchUpLocked() error {
+	if p.store == nil || sameHashes(p.d.Heads(), p.saved) {
+		return nil
+	}
+	chunk, after, err := p.changesSinceSavedLocked()
+	if err != nil {
+		return err
+	}
+	return p.appendLocked(after, chunk)
+}
+
+func (p *Plan) changesSinceSavedLocked() ([]byte, []am.ChangeHash, error) {
+	p.scans++
+	chs, err := p.d.Changes(p.saved...)
+	if err != nil {
+		return nil, nil, err
+	}
+	return am.SaveChanges(chs), p.d.Heads(), nil
+}
+
+func (p *Plan) appendLocked(after []am.ChangeHash, chunk []byte) error {
+	p.saved = after
+	p.dirty = p.dirty || len(chunk) > 0
+	chunk = append(p.unsaved, chunk...)
 	if len(chunk) == 0 {
 		return nil
 	}
@@ -542,30 +609,133 @@ func (p *Plan) persistLocked() error {
 		return err
 	}
 	p.unsaved = nil
-	snap, logSize, err := p.store.Sizes()
-	if err == nil && logSize > max(snap*3/4, 16<<10) {
-		p.compact = true
-		if p.policy == nil || p.policy.Now != nil {
-			p.maybeCompactLocked()
-		}
-	}
+	p.maybeCompactLocked()
 	return nil
 }
 
-// maybeCompactLocked folds the log into a new snapshot when it has grown.
+func sameHashes(a, b []am.ChangeHash) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			return false
+		}
+	}
+	return true
+}
+
+// compactMinRecords is the fewest log records worth a compaction.
+const compactMinRecords = 256
+
+// compactDue says when to compact: when the log holds as many records as
+// the snapshot has folded in over its life (and compactMinRecords). The
+// snapshot doubles between compactions, so over a drafting season
+// compaction costs a constant amount per record, and the log never holds
+// more than half of the history. Tests shorten it.
+var compactDue = func(st store.Stats) bool {
+	return st.LogRecords >= compactMinRecords && uint64(st.LogRecords) >= st.SnapshotRecords
+}
+
+func (p *Plan) compactDueLocked() bool {
+	if p.store == nil || p.readOnly || p.roErr != nil || p.noCompact {
+		return false
+	}
+	return compactDue(p.store.Stats())
+}
+
+// maybeCompactLocked starts a background compaction when one is due.
 func (p *Plan) maybeCompactLocked() {
-	if !p.compact || p.store == nil || p.pending || p.refreshing {
+	if p.compacting || p.closing || p.refreshing || !p.compactDueLocked() {
 		return
 	}
-	for range 5 {
+	p.compacting = true
+	p.compactWG.Add(1)
+	go p.compactInBackground(p.store)
+}
+
+// compactQuietWait is how long a background compaction waits for a moment
+// without uncommitted edits before it commits them itself; compactPoll how
+// often it looks.
+const (
+	compactQuietWait = time.Second
+	compactPoll      = 20 * time.Millisecond
+)
+
+// compactInBackground writes a new snapshot from a copy of the document
+// taken at a quiet moment (between commits), so neither the save nor the
+// write holds the live document while the user types. The copy and the
+// store's mark are taken together under the plan's lock: the snapshot then
+// holds exactly what the store had, and what is appended meanwhile carries
+// over into the new log (store.CompactFrom).
+func (p *Plan) compactInBackground(st *store.Store) {
+	defer p.compactWG.Done()
+	done := func(err error) {
+		p.mu.Lock()
+		p.compacting = false
+		p.mu.Unlock()
+		switch {
+		case err == nil:
+			p.log.Info("compacted the plan's log into a new snapshot", "plan", p.id)
+		case errors.Is(err, ErrStale), errors.Is(err, os.ErrClosed):
+			p.log.Debug("compaction skipped", "plan", p.id, "err", err)
+		default:
+			p.log.Warn("compaction failed; the log keeps growing until the next try", "plan", p.id, "err", err)
+		}
+	}
+	deadline := time.Now().Add(compactQuietWait)
+	for {
+		p.mu.Lock()
+		if p.closing || p.store != st || !p.compactDueLocked() {
+			p.compacting = false
+			p.mu.Unlock()
+			return
+		}
+		if p.pending && time.Now().After(deadline) {
+			if err := p.commitLocked(); err != nil {
+				p.mu.Unlock()
+				done(err)
+				return
+			}
+		}
+		if !p.pending && len(p.unsaved) == 0 {
+			if err := p.catchUpLocked(); err != nil {
+				p.mu.Unlock()
+				done(err)
+				return
+			}
+			mark := st.Mark()
+			t0 := time.Now()
+			fork, err := p.d.Fork()
+			p.maxFork = max(p.maxFork, time.Since(t0))
+			p.mu.Unlock()
+			if err != nil {
+				done(err)
+				return
+			}
+			p.log.Debug("compacting the plan's log in the background", "plan", p.id)
+			done(st.CompactFrom(mark, fork.Save()))
+			return
+		}
+		p.mu.Unlock()
+		time.Sleep(compactPoll)
+	}
+}
+
+// compactNowLocked compacts from the live document, for Close (nobody is
+// typing any more, and a copy would cost more than the save); with force
+// whether due or not.
+func (p *Plan) compactNowLocked(force bool) {
+	if p.store == nil || p.roErr != nil || p.noCompact || len(p.unsaved) > 0 || !force && !p.compactDueLocked() {
+		return
+	}
+	for range 3 {
 		if err := p.refreshLocked(); err != nil {
 			p.log.Warn("compaction skipped", "plan", p.id, "err", err)
 			return
 		}
 		err := p.store.Compact(p.d.Save())
 		if err == nil {
-			p.compact = false
-			p.unsaved = nil
 			p.log.Info("compacted the plan's log into a new snapshot", "plan", p.id)
 			return
 		}
@@ -598,24 +768,38 @@ func (p *Plan) refreshLocked() error {
 	// compaction that would not yet include what we just read.
 	p.refreshing = true
 	err = p.commitLocked()
+	if err == nil {
+		err = p.catchUpLocked()
+	}
 	p.refreshing = false
 	if err != nil {
 		return err
 	}
 	before := p.d.Heads()
+	failed := false
 	if snap != nil {
 		if err := p.d.LoadIncremental(snap); err != nil {
-			return fmt.Errorf("%s: %w", p.store.Dir(), err)
+			failed = true
+			p.log.Error("could not merge the plan's snapshot written by another process", "plan", p.id, "err", err)
 		}
 	}
 	for _, c := range chunks {
 		if err := p.d.LoadIncremental(c); err != nil {
-			return fmt.Errorf("%s: %w", p.store.Dir(), err)
+			failed = true
+			p.log.Error("could not merge a record written by another process", "plan", p.id, "err", err)
 		}
 	}
-	// Already on disk: keep it out of our own next append.
-	p.d.SaveIncremental()
-	if !slices.Equal(headStrings(before), headStrings(p.d.Heads())) {
+	if failed {
+		// The store counts those as read: a compaction would drop them.
+		p.noCompact = true
+	}
+	// Already on disk: nothing to append.
+	after := p.d.Heads()
+	if sameHashes(before, p.saved) {
+		p.saved = after
+	}
+	if !slices.Equal(headStrings(before), headStrings(after)) {
+		p.dirty = true
 		p.afterMerge()
 	}
 	return nil
@@ -627,18 +811,30 @@ func (p *Plan) afterMerge() {
 	p.publish(Event{Remote: true})
 }
 
-// Close commits pending edits, compacts if due and releases the store.
+// Close commits pending edits, compacts if due, refreshes the content
+// cache if the plan changed, and releases the store.
 func (p *Plan) Close() error {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	p.attestLocked(true)
 	err := p.commitLocked()
 	if p.pauseTimer != nil {
 		p.pauseTimer.Stop()
 	}
 	p.stopWatching()
-	p.maybeCompactLocked()
+	p.closing = true
+	p.mu.Unlock()
+	p.compactWG.Wait()
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.store != nil {
+		if err == nil && p.roErr == nil {
+			p.compactNowLocked(false)
+			if p.dirty {
+				if cerr := p.writeCacheLocked(); cerr != nil {
+					p.log.Debug("content cache not written", "plan", p.id, "err", cerr)
+				}
+			}
+		}
 		if cerr := p.store.Close(); err == nil {
 			err = cerr
 		}
@@ -663,9 +859,22 @@ func (p *Plan) Abandon() {
 	if p.maxTimer != nil {
 		p.maxTimer.Stop()
 	}
+	p.closing = true
+	p.mu.Unlock()
+	p.compactWG.Wait()
+	p.mu.Lock()
 	if p.store != nil {
 		p.store.Close()
 		p.store = nil
 	}
 	p.readOnly = true
+}
+
+// ReadOnly returns why edits are off, wrapping ErrReadOnly, when the plan's
+// folder cannot be written (a read-only medium, or no permission); nil
+// when it can.
+func (p *Plan) ReadOnly() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.roErr
 }

@@ -271,10 +271,7 @@ func TestTwoProcessesOneFolder(t *testing.T) {
 		}
 		if i%7 == 0 { // force compactions by either side along the way
 			for _, p := range []*Plan{p1, p2} {
-				p.mu.Lock()
-				p.compact = true
-				p.maybeCompactLocked()
-				p.mu.Unlock()
+				compactNow(p)
 			}
 		}
 	}
@@ -384,12 +381,7 @@ func TestFileFormat(t *testing.T) {
 // Plans log to the logger handed to their library, whether created there
 // or opened from it; a nil logger discards.
 func TestLibraryLogger(t *testing.T) {
-	compact := func(p *Plan) {
-		p.mu.Lock()
-		defer p.mu.Unlock()
-		p.compact = true
-		p.maybeCompactLocked()
-	}
+	compact := compactNow
 	dir := t.TempDir()
 	lib, err := OpenLibrary(dir)
 	if err != nil {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // idOf identifies the open file f, whose Stat is fi, by device and inode.
@@ -29,3 +31,18 @@ func statID(p string) (fileID, error) {
 	}
 	return idOf(nil, fi)
 }
+
+// dirWritable returns why dir cannot be written to, or nil. access(2)
+// answers for the medium (EROFS) and the permission bits alike.
+func dirWritable(dir string) error {
+	if err := unix.Access(dir, unix.W_OK); err != nil {
+		return &os.PathError{Op: "access", Path: dir, Err: err}
+	}
+	return nil
+}
+
+// isPlatformReadOnly: on Unix, EROFS and the permission errors say it all.
+func isPlatformReadOnly(error) bool { return false }
+
+// keepFilesOpen: a file open here can still be renamed over.
+const keepFilesOpen = true

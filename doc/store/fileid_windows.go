@@ -56,3 +56,25 @@ func statID(p string) (fileID, error) {
 	}
 	return id, nil
 }
+
+// dirWritable returns why dir cannot be written to, or nil. Windows'
+// read-only folder attribute means nothing, so try: create a file, remove it.
+func dirWritable(dir string) error {
+	f, err := os.CreateTemp(dir, ".probe-*")
+	if err != nil {
+		if IsReadOnlyError(err) {
+			return err
+		}
+		return nil // not a read-only folder; the real write will say what is wrong
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return nil
+}
+
+// isPlatformReadOnly recognises a write-protected medium.
+func isPlatformReadOnly(err error) bool { return errors.Is(err, windows.ERROR_WRITE_PROTECT) }
+
+// keepFilesOpen: Windows refuses to rename a file that is open without
+// FILE_SHARE_DELETE, which os.OpenFile does not ask for.
+const keepFilesOpen = false

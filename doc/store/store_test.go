@@ -136,8 +136,12 @@ func TestStoreRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if snapSize != int64(len(tc.snap)) || logSize != wantLog {
-				t.Errorf("Sizes = %d, %d; want %d, %d", snapSize, logSize, len(tc.snap), wantLog)
+			wantSnap := int64(0)
+			if tc.snap != nil {
+				wantSnap = snapHeader + int64(len(tc.snap))
+			}
+			if snapSize != wantSnap || logSize != wantLog {
+				t.Errorf("Sizes = %d, %d; want %d, %d", snapSize, logSize, wantSnap, wantLog)
 			}
 
 			s2 := testOpen(t, dir)
@@ -204,6 +208,9 @@ func TestStoreReadNew(t *testing.T) {
 			testAppend(t, a, c[3])
 			testAppend(t, b, c[4])
 		}, result{chunks: [][]byte{c[0], c[2], c[4]}}},
+		// A compaction by another process is followed without reading its
+		// snapshot: what was cut before the reader's position is taken
+		// from the old log, the rest from the new one.
 		{"other compacts then appends", func(t *testing.T, a, b *Store) {
 			testAppend(t, b, c[0])
 			if _, _, _, err := b.ReadNew(); err != nil {
@@ -213,14 +220,31 @@ func TestStoreReadNew(t *testing.T) {
 				t.Fatal(err)
 			}
 			testAppend(t, b, c[1])
-		}, result{snap: snap1, chunks: c[1:2], reset: true}},
+		}, result{chunks: c[:2]}},
+		{"other compacts twice", func(t *testing.T, a, b *Store) {
+			testAppend(t, b, c[0])
+			if err := b.Compact(snap1); err != nil {
+				t.Fatal(err)
+			}
+			testAppend(t, b, c[1])
+			if err := b.Compact(snap2); err != nil {
+				t.Fatal(err)
+			}
+		}, result{snap: snap2, reset: true}},
+		{"other's compaction carries our unread append", func(t *testing.T, a, b *Store) {
+			testAppend(t, b, c[0])
+			testAppend(t, a, c[1]) // a has not read c[0]
+			if err := b.Compact(snap1); err != nil {
+				t.Fatal(err)
+			}
+		}, result{chunks: c[:1]}},
 		{"own append after other compacted", func(t *testing.T, a, b *Store) {
 			if err := b.Compact(snap1); err != nil {
 				t.Fatal(err)
 			}
 			testAppend(t, a, c[0])
 			testAppend(t, b, c[1])
-		}, result{snap: snap1, chunks: c[:2], reset: true}},
+		}, result{chunks: c[:2]}},
 		{"other crashed mid-compaction", func(t *testing.T, a, b *Store) {
 			testAppend(t, b, c[0])
 			// New snapshot renamed in, old log never replaced.
@@ -239,7 +263,7 @@ func TestStoreReadNew(t *testing.T) {
 			if _, err := b.QuarantineSnapshot(); err != nil {
 				t.Fatal(err)
 			}
-		}, result{chunks: c[:1], reset: true}},
+		}, result{snap: snap1, chunks: c[:1], reset: true}}, // the first generation's fallback copy
 		{"other repaired a torn tail", func(t *testing.T, a, b *Store) {
 			testAppend(t, b, c[0])
 			testTear(t, b.Dir())
@@ -253,6 +277,7 @@ func TestStoreReadNew(t *testing.T) {
 			testLoad(t, a)
 			testLoad(t, b)
 			tc.run(t, a, b)
+			a.TakeRecoveryReport()
 			snap, chunks, reset, err := a.ReadNew()
 			if err != nil {
 				t.Fatal(err)
@@ -268,6 +293,7 @@ func TestStoreReadNew(t *testing.T) {
 			if err := a.Compact([]byte("final")); err != nil {
 				t.Fatalf("Compact after catching up: %v", err)
 			}
+			a.TakeRecoveryReport()
 			snap, chunks = testLoad(t, testOpen(t, dir))
 			if string(snap) != "final" || len(chunks) != 0 {
 				t.Fatalf("after Compact: snapshot %q, %d chunks", snap, len(chunks))
@@ -284,31 +310,36 @@ func testTear(t testing.TB, dir string) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if _, err := f.Write([]byte{0, 0, 0, 100, 1, 2, 3, 4, 5, 6}); err != nil {
+	if _, err := f.Write(encodeFrame(99, bytes.Repeat([]byte("t"), 100))[:40]); err != nil {
 		t.Fatal(err)
 	}
 }
 
+// Compact carries what this Store has not read into the new log, and
+// refuses (ErrStale) only when the files it would replace changed under
+// it: another compaction, or a log rebuilt.
 func TestStoreCompactStale(t *testing.T) {
 	cases := []struct {
 		name  string
 		other func(t *testing.T, b *Store)
+		stale bool
+		carry [][]byte // records the new log must hold
 	}{
 		{"other appended", func(t *testing.T, b *Store) {
 			testAppend(t, b, []byte("from b"))
-		}},
+		}, false, [][]byte{[]byte("from b")}},
+		{"torn tail after our position", func(t *testing.T, b *Store) {
+			testTear(t, b.Dir())
+		}, false, nil},
 		{"other compacted", func(t *testing.T, b *Store) {
 			if err := b.Compact([]byte("b snapshot")); err != nil {
 				t.Fatal(err)
 			}
-		}},
+		}, true, nil},
 		{"other appended into a new log", func(t *testing.T, b *Store) {
 			os.Remove(filepath.Join(b.Dir(), "log"))
 			testAppend(t, b, []byte("from b"))
-		}},
-		{"torn tail after our position", func(t *testing.T, b *Store) {
-			testTear(t, b.Dir())
-		}},
+		}, true, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -319,9 +350,20 @@ func TestStoreCompactStale(t *testing.T) {
 			testLoad(t, b)
 			tc.other(t, b)
 			beforeSnap, _ := os.ReadFile(filepath.Join(dir, "snapshot"))
-			afterLog, _ := os.ReadFile(filepath.Join(dir, "log"))
+			beforeLog, _ := os.ReadFile(filepath.Join(dir, "log"))
 
 			err := a.Compact([]byte("a snapshot"))
+			if !tc.stale {
+				if err != nil {
+					t.Fatalf("Compact = %v", err)
+				}
+				snap, chunks := testLoad(t, testOpen(t, dir))
+				if string(snap) != "a snapshot" {
+					t.Fatalf("snapshot %q", snap)
+				}
+				testEqual(t, "carried over", chunks, tc.carry)
+				return
+			}
 			if !errors.Is(err, ErrStale) {
 				t.Fatalf("Compact = %v, want ErrStale", err)
 			}
@@ -331,8 +373,11 @@ func TestStoreCompactStale(t *testing.T) {
 			// Nothing was touched.
 			snapNow, _ := os.ReadFile(filepath.Join(dir, "snapshot"))
 			logNow, _ := os.ReadFile(filepath.Join(dir, "log"))
-			if !bytes.Equal(snapNow, beforeSnap) || !bytes.Equal(logNow, afterLog) {
+			if !bytes.Equal(snapNow, beforeSnap) || !bytes.Equal(logNow, beforeLog) {
 				t.Fatal("stale Compact modified the files")
+			}
+			if m, _ := filepath.Glob(filepath.Join(dir, ".*")); len(m) != 0 {
+				t.Fatalf("stale Compact left %v", m)
 			}
 			// The retry protocol: ReadNew, then Compact succeeds.
 			if _, _, _, err := a.ReadNew(); err != nil {
@@ -390,9 +435,13 @@ func TestStoreTornTail(t *testing.T) {
 	}
 }
 
+// Damage to the log costs only the records it touches: the reader
+// resynchronises at the next frame. The acknowledgement tells a torn final
+// append (quiet) from a lost acknowledged record (loud).
 func TestStoreDamage(t *testing.T) {
-	chunks := testChunks("d", 4, 60)
+	chunks := testChunks("d", 5, 60)
 	offs := testOffsets(chunks)
+	end := func(i int) int64 { return offs[i] + frameHeader + int64(len(chunks[i])) }
 	put32 := func(b []byte, at int64, v uint32) []byte {
 		binary.BigEndian.PutUint32(b[at:], v)
 		return b
@@ -400,20 +449,34 @@ func TestStoreDamage(t *testing.T) {
 	cases := []struct {
 		name   string
 		damage func(b []byte) []byte
-		keep   int  // records that survive
-		report bool // acknowledged data may be lost
+		keep   []int // records that survive
+		lost   int   // acknowledged records reported lost
+		report bool  // anything said at all
+		noAck  bool  // the acknowledgement is gone too
+		noCopy bool  // nothing damaged to keep aside
 	}{
-		{"payload bit flip in the middle", func(b []byte) []byte { b[offs[1]+20] ^= 1; return b }, 1, true},
-		{"checksum flip in the first record", func(b []byte) []byte { b[offs[0]+5] ^= 0x80; return b }, 0, true},
-		{"payload bit flip in the last record", func(b []byte) []byte { b[len(b)-1] ^= 1; return b }, 3, true},
-		{"length over the cap", func(b []byte) []byte { return put32(b, offs[2], maxFrame+1) }, 2, true},
-		{"zero length", func(b []byte) []byte { return put32(b, offs[2], 0) }, 2, true},
-		{"zero-filled tail", func(b []byte) []byte { return append(b, make([]byte, 64)...) }, 4, true},
-		{"bad magic", func(b []byte) []byte { b[0] = 'X'; return b }, 0, true},
-		{"short header", func(b []byte) []byte { return b[:10] }, 0, true},
-		{"empty file", func(b []byte) []byte { return b[:0] }, 0, true},
-		{"torn length", func(b []byte) []byte { return append(b, 0, 0, 1) }, 4, false},
-		{"length past the end", func(b []byte) []byte { return put32(b, offs[3], 1000) }, 3, false},
+		{"payload flip in the first record", func(b []byte) []byte { b[offs[0]+frameHeader+3] ^= 1; return b }, []int{1, 2, 3, 4}, 1, true, false, false},
+		{"payload flip in the middle record", func(b []byte) []byte { b[offs[2]+frameHeader+20] ^= 1; return b }, []int{0, 1, 3, 4}, 1, true, false, false},
+		{"payload flip in the last record", func(b []byte) []byte { b[len(b)-1] ^= 1; return b }, []int{0, 1, 2, 3}, 1, true, false, false},
+		{"header flip in a middle record", func(b []byte) []byte { b[offs[1]+5] ^= 0x80; return b }, []int{0, 2, 3, 4}, 1, true, false, false},
+		{"length over the cap", func(b []byte) []byte { return put32(b, offs[2]+12, maxFrame+1) }, []int{0, 1, 3, 4}, 1, true, false, false},
+		{"two records overwritten", func(b []byte) []byte {
+			copy(b[offs[1]+7:], bytes.Repeat([]byte{0xAA}, int(end(2)-offs[1]-10)))
+			return b
+		}, []int{0, 3, 4}, 2, true, false, false},
+		{"bytes inserted between records", func(b []byte) []byte {
+			return append(b[:offs[2]:offs[2]], append([]byte("garbage from a bad copy"), b[offs[2]:]...)...)
+		}, []int{0, 1, 2, 3, 4}, 0, true, false, false},
+		{"header overwritten", func(b []byte) []byte { copy(b, "XXXXXXXXXXXXXXXX"); return b }, []int{0, 1, 2, 3, 4}, 0, true, false, false},
+		{"header overwritten, no acknowledgement", func(b []byte) []byte { copy(b, "XXXXXXXXXXXXXXXX"); return b }, []int{0, 1, 2, 3, 4}, 0, true, true, false},
+		{"truncated inside the last acknowledged record", func(b []byte) []byte { return b[:len(b)-5] }, []int{0, 1, 2, 3}, 1, true, false, false},
+		{"truncated at a record boundary", func(b []byte) []byte { return b[:end(2)] }, []int{0, 1, 2}, 2, true, false, true},
+		{"short header", func(b []byte) []byte { return b[:10] }, nil, 5, true, false, false},
+		{"empty file", func(b []byte) []byte { return b[:0] }, nil, 5, true, false, false},
+		{"torn append after the last", func(b []byte) []byte { return append(b, encodeFrame(6, []byte("never acknowledged"))[:30]...) }, []int{0, 1, 2, 3, 4}, 0, false, false, false},
+		{"zero-filled tail", func(b []byte) []byte { return append(b, make([]byte, 64)...) }, []int{0, 1, 2, 3, 4}, 0, false, false, false},
+		{"torn append, no acknowledgement", func(b []byte) []byte { return append(b, encodeFrame(6, []byte("never acknowledged"))[:30]...) }, []int{0, 1, 2, 3, 4}, 0, false, true, false},
+		{"truncated inside the last record, no acknowledgement", func(b []byte) []byte { return b[:len(b)-5] }, []int{0, 1, 2, 3}, 0, false, true, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -425,46 +488,115 @@ func TestStoreDamage(t *testing.T) {
 			if err := os.WriteFile(lp, bad, 0o600); err != nil {
 				t.Fatal(err)
 			}
+			if tc.noAck {
+				os.Remove(filepath.Join(dir, "log.ack"))
+			}
+			var want [][]byte
+			for _, i := range tc.keep {
+				want = append(want, chunks[i])
+			}
 			s := testOpen(t, dir)
 			_, got, rep, err := s.Load()
 			if err != nil {
 				t.Fatal(err)
 			}
-			testEqual(t, "kept records", got, chunks[:tc.keep])
+			testEqual(t, "kept records", got, want)
 			kept := testDamaged(t, dir, "log")
-			if len(kept) != 1 {
+			if tc.noCopy {
+				if len(kept) != 0 {
+					t.Fatalf("%d damaged copies, want none", len(kept))
+				}
+				kept = []string{""}
+			} else if len(kept) != 1 {
 				t.Fatalf("%d damaged copies, want 1", len(kept))
-			}
-			if b, _ := os.ReadFile(kept[0]); !bytes.Equal(b, bad) {
+			} else if b, _ := os.ReadFile(kept[0]); !bytes.Equal(b, bad) {
 				t.Fatal("damaged copy does not hold the original bytes")
 			}
 			if (rep != nil) != tc.report {
 				t.Fatalf("report = %+v, want report: %v", rep, tc.report)
 			}
 			if rep != nil {
-				if len(rep.Kept) != 1 || rep.Kept[0] != kept[0] {
+				if rep.LostRecords != tc.lost || rep.Loud != (tc.lost > 0) {
+					t.Errorf("LostRecords %d, Loud %v; want %d lost: %q", rep.LostRecords, rep.Loud, tc.lost, rep.Messages)
+				}
+				if tc.lost > 0 && !strings.Contains(strings.Join(rep.Messages, "\n"), fmt.Sprintf("%d saved record(s) lost", tc.lost)) {
+					t.Errorf("messages %q do not say what was lost", rep.Messages)
+				}
+			}
+			if rep != nil && !tc.noCopy {
+				if !slices.Contains(rep.Kept, kept[0]) {
 					t.Errorf("report Kept = %v, want %v", rep.Kept, kept)
 				}
-				good := int64(headerSize)
-				if tc.keep > 0 {
-					good = offs[tc.keep-1] + frameHeader + int64(len(chunks[tc.keep-1]))
-				}
-				if len(bad) < headerSize || bad[0] != 'C' {
-					good = 0
-				}
-				if rep.DroppedBytes != int64(len(bad))-good {
-					t.Errorf("DroppedBytes = %d, want %d", rep.DroppedBytes, int64(len(bad))-good)
-				}
-				if len(rep.Messages) == 0 || !strings.Contains(rep.Messages[0], lp) || !strings.Contains(rep.Messages[0], kept[0]) {
+				if len(rep.Messages) == 0 || !strings.Contains(strings.Join(rep.Messages, "\n"), lp) || !strings.Contains(strings.Join(rep.Messages, "\n"), kept[0]) {
 					t.Errorf("messages %q should name %s and %s", rep.Messages, lp, kept[0])
 				}
 			}
 			// The log is clean now and usable.
 			_, again := testLoad(t, testOpen(t, dir))
-			testEqual(t, "second load", again, chunks[:tc.keep])
+			testEqual(t, "second load", again, want)
 			testAppend(t, s, []byte("after"))
 			_, again = testLoad(t, testOpen(t, dir))
-			testEqual(t, "after append", again, append(slices.Clone(chunks[:tc.keep]), []byte("after")))
+			testEqual(t, "after append", again, append(slices.Clone(want), []byte("after")))
+		})
+	}
+}
+
+// A log from before the format had markers and sequence numbers reads as
+// it did, and the first append rewrites it in the new format.
+func TestStoreReadsVersion1(t *testing.T) {
+	chunks := testChunks("v1", 4, 50)
+	v1 := func(cs [][]byte) []byte {
+		b := []byte(logMagicV1 + "old-epch")
+		for _, c := range cs {
+			b = append(b, encodeFrameV1(c)...)
+		}
+		return b
+	}
+	cases := []struct {
+		name   string
+		log    []byte
+		keep   [][]byte
+		report bool
+	}{
+		{"clean", v1(chunks), chunks, false},
+		{"torn tail", v1(chunks)[:len(v1(chunks))-3], chunks[:3], false},
+		{"damaged middle record", func() []byte {
+			b := v1(chunks)
+			b[headerSizeV1+frameHeaderV1+5] ^= 1
+			return b
+		}(), [][]byte{chunks[1], chunks[2], chunks[3]}, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "log"), tc.log, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "snapshot"), []byte("legacy snapshot"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			s := testOpen(t, dir)
+			snap, got, rep, err := s.Load()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(snap) != "legacy snapshot" {
+				t.Fatalf("snapshot %q", snap)
+			}
+			testEqual(t, "records", got, tc.keep)
+			if (rep != nil) != tc.report {
+				t.Fatalf("report %+v, want %v", rep, tc.report)
+			}
+			testAppend(t, s, []byte("new"))
+			b, _ := os.ReadFile(filepath.Join(dir, "log"))
+			if !bytes.HasPrefix(b, []byte(logMagicV2)) {
+				t.Fatalf("log after an append starts %q", b[:8])
+			}
+			snap, got = testLoad(t, testOpen(t, dir))
+			testEqual(t, "after the upgrade", got, append(slices.Clone(tc.keep), []byte("new")))
+			if string(snap) != "legacy snapshot" {
+				t.Fatalf("snapshot after the upgrade %q", snap)
+			}
 		})
 	}
 }
@@ -479,18 +611,19 @@ func TestStoreRepairByOthers(t *testing.T) {
 		act     func(t *testing.T, a *Store) [][]byte // returns chunks it expects on disk
 		report  bool
 		wantLen int
+		copies  int // damaged copies set aside by then
 	}{
 		{"append after torn tail", func(t *testing.T, dir string) { testTear(t, dir) },
 			func(t *testing.T, a *Store) [][]byte {
 				testAppend(t, a, c[2])
 				return [][]byte{c[0], c[1], c[2]}
-			}, false, 3},
+			}, false, 3, 1},
 		{"append after corrupt unread record", func(t *testing.T, dir string) {
 			testFlip(t, dir, testOffsets(c)[1]+10)
 		}, func(t *testing.T, a *Store) [][]byte {
 			testAppend(t, a, c[2])
 			return [][]byte{c[0], c[2]}
-		}, true, 2},
+		}, true, 2, 1},
 		{"read after torn tail", func(t *testing.T, dir string) { testTear(t, dir) },
 			func(t *testing.T, a *Store) [][]byte {
 				snap, got, reset, err := a.ReadNew()
@@ -498,12 +631,11 @@ func TestStoreRepairByOthers(t *testing.T) {
 					t.Fatal(snap, err)
 				}
 				if reset {
-					testEqual(t, "ReadNew", got, c[:2])
-				} else {
-					testEqual(t, "ReadNew", got, c[1:2])
+					t.Fatal("a torn append made the reader start over")
 				}
+				testEqual(t, "ReadNew", got, c[1:2])
 				return c[:2]
-			}, false, 2},
+			}, false, 2, 0},
 		{"read after corrupt record", func(t *testing.T, dir string) {
 			testFlip(t, dir, testOffsets(c)[1]+10)
 		}, func(t *testing.T, a *Store) [][]byte {
@@ -513,7 +645,7 @@ func TestStoreRepairByOthers(t *testing.T) {
 			}
 			testEqual(t, "ReadNew", got, c[:1])
 			return c[:1]
-		}, true, 1},
+		}, true, 1, 1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -527,8 +659,8 @@ func TestStoreRepairByOthers(t *testing.T) {
 			if rep := a.TakeRecoveryReport(); (rep != nil) != tc.report {
 				t.Fatalf("pending report = %+v, want report: %v", rep, tc.report)
 			}
-			if len(testDamaged(t, dir, "log")) != 1 {
-				t.Fatal("damaged log was not kept aside")
+			if n := len(testDamaged(t, dir, "log")); n != tc.copies {
+				t.Fatalf("%d damaged copies kept aside, want %d", n, tc.copies)
 			}
 			_, got := testLoad(t, testOpen(t, dir))
 			testEqual(t, "on disk", got, want)
@@ -552,37 +684,65 @@ func testFlip(t testing.TB, dir string, at int64) {
 	}
 }
 
-func TestStoreQuarantineSnapshot(t *testing.T) {
+// A snapshot the caller's engine cannot read is set aside, and the next
+// Load falls back to the previous generation and its logs.
+func TestStoreRejectSnapshot(t *testing.T) {
 	dir := t.TempDir()
 	s := testOpen(t, dir)
 	testLoad(t, s)
-	if err := s.Compact([]byte("not an automerge document")); err != nil {
+	c := testChunks("r", 4, 30)
+	if err := s.Compact([]byte("generation one")); err != nil {
 		t.Fatal(err)
 	}
-	testAppend(t, s, []byte("chunk"))
-	p, err := s.QuarantineSnapshot()
+	testAppend(t, s, c[0], c[1])
+	if err := s.Compact([]byte("generation two: the engine will refuse it")); err != nil {
+		t.Fatal(err)
+	}
+	testAppend(t, s, c[2])
+
+	r := testOpen(t, dir)
+	snap, _ := testLoad(t, r)
+	if !strings.HasPrefix(string(snap), "generation two") {
+		t.Fatalf("first load read %q", snap)
+	}
+	p, err := r.RejectSnapshot(errors.New("not a document"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(p, filepath.Join(dir, "snapshot.damaged-")) {
-		t.Errorf("quarantined to %s", p)
+		t.Errorf("set aside as %s", p)
 	}
-	if b, _ := os.ReadFile(p); string(b) != "not an automerge document" {
-		t.Errorf("quarantined copy holds %q", b)
-	}
-	snap, chunks := testLoad(t, testOpen(t, dir))
-	if snap != nil || len(chunks) != 1 {
-		t.Fatalf("after quarantine: snapshot %q, %d chunks", snap, len(chunks))
-	}
-	if err := s.Compact([]byte("a good snapshot")); err != nil {
-		t.Fatalf("Compact after quarantine: %v", err)
-	}
-	if _, err := s.QuarantineSnapshot(); err != nil {
+	snap, chunks, rep, err := r.Load()
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.QuarantineSnapshot(); !errors.Is(err, os.ErrNotExist) || !strings.Contains(err.Error(), dir) {
-		t.Fatalf("quarantine of a missing snapshot = %v", err)
+	if string(snap) != "generation one" {
+		t.Fatalf("fallback read %q", snap)
 	}
+	testEqual(t, "fallback records", chunks, c[:3])
+	if rep == nil || !rep.Fallback || rep.Loud || len(rep.Kept) != 1 {
+		t.Fatalf("report %+v", rep)
+	}
+	// Appending and compacting go on from the fallback.
+	testAppend(t, r, c[3])
+	if err := r.Compact([]byte("generation three")); err != nil {
+		t.Fatal(err)
+	}
+	r.TakeRecoveryReport()
+	snap, chunks = testLoad(t, testOpen(t, dir))
+	if string(snap) != "generation three" || len(chunks) != 0 {
+		t.Fatalf("after compaction: %q, %d records", snap, len(chunks))
+	}
+	// Its fallback is generation one and every record since.
+	os.Remove(filepath.Join(dir, "snapshot"))
+	snap, chunks, rep, err = testOpen(t, dir).Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(snap) != "generation one" || rep == nil || !rep.Fallback || rep.Loud {
+		t.Fatalf("second fallback: %q, %+v", snap, rep)
+	}
+	testEqual(t, "second fallback records", chunks, c)
 }
 
 func TestStoreTryLockExclusive(t *testing.T) {
@@ -712,11 +872,13 @@ func TestStoreConcurrentWriters(t *testing.T) {
 			for w := range 2 {
 				s := testOpen(t, dir)
 				wg.Go(func() {
-					if _, _, _, err := s.Load(); err != nil {
+					// The other writer may have started: begin from what is there.
+					snap, chunks, _, err := s.Load()
+					if err != nil {
 						t.Error(err)
 						return
 					}
-					d, err := e.open(nil)
+					d, err := testRebuild(e, snap, chunks)
 					if err != nil {
 						t.Error(err)
 						return

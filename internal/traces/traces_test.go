@@ -24,3 +24,32 @@ func TestSequentialReplayOnRunes(t *testing.T) {
 		t.Fatalf("only %d patches loaded", n)
 	}
 }
+
+// The synthetic trace is reproducible, as long as asked, and replays on a
+// rune slice to its EndContent.
+func TestSynthetic(t *testing.T) {
+	a, b := Synthetic(7, 5000), Synthetic(7, 5000)
+	if len(a.Txns) < 5000 || len(a.Txns) > 5020 {
+		t.Fatalf("%d patches, want about 5000", len(a.Txns))
+	}
+	if a.EndContent != b.EndContent || len(a.Txns) != len(b.Txns) {
+		t.Fatal("same seed, different traces")
+	}
+	if Synthetic(8, 5000).EndContent == a.EndContent {
+		t.Fatal("different seeds, same trace")
+	}
+	var doc []rune
+	dels := 0
+	for _, tx := range a.Txns {
+		for _, p := range tx.Patches {
+			doc = append(doc[:p.Pos], append([]rune(p.Ins), doc[p.Pos+p.Del:]...)...)
+			dels += p.Del
+		}
+	}
+	if string(doc) != a.EndContent {
+		t.Fatal("replay does not give EndContent")
+	}
+	if dels < 200 {
+		t.Fatalf("only %d deletions: the trace has no corrections", dels)
+	}
+}
