@@ -14,6 +14,7 @@ import (
 	am "github.com/automerge/automerge-go"
 
 	"github.com/coplan/coplan/doc/store"
+	"github.com/coplan/coplan/internal/atomicfile"
 	"github.com/coplan/coplan/internal/logging"
 )
 
@@ -197,9 +198,14 @@ func (l *Library) OpenWithReport(id string, author Author) (*Plan, *RecoveryRepo
 	p.log = l.log
 	p.saved = p.d.Heads()
 	p.roErr = st.ReadOnly()
-	if p.pending && p.roErr == nil { // a migration ran
+	if p.roErr == nil && (p.pending || rep != nil && rep.Fallback) {
 		p.mu.Lock()
-		err = p.commitLocked()
+		err = p.commitLocked() // a migration ran
+		if err == nil && rep != nil && rep.Fallback {
+			// Make the generation read whole again at once, so the next
+			// open needs no fallback; the one read stays the fallback.
+			p.compactNowLocked(true)
+		}
 		p.mu.Unlock()
 		if err != nil {
 			p.Abandon()
@@ -232,18 +238,29 @@ func (l *Library) load(st *store.Store, author Author) (*Plan, *RecoveryReport, 
 		bad := 0
 		for _, c := range chunks {
 			if err := d.LoadIncremental(c); err != nil {
-				bad++
+				if len(rawChanges(c)) == 0 {
+					bad++ // else counted as held back below
+				}
 			}
 		}
 		if bad > 0 {
 			rep = rep.Note(true, "%s: %d record(s) in the log could not be read and were skipped", st.Dir(), bad)
 		}
 		held := 0
-		if rep != nil {
+		marker := filepath.Join(st.Dir(), heldBackFile)
+		_, merr := os.Stat(marker)
+		if rep != nil || merr == nil {
 			var what []string
 			held, what = heldBack(d, chunks)
+			if st.ReadOnly() == nil {
+				if held > 0 {
+					_ = atomicfile.WriteFile(marker, []byte(fmt.Sprintln(held, "changes held back:", strings.Join(what, "; "))), 0o600)
+				} else if merr == nil {
+					os.Remove(marker)
+				}
+			}
 			if held > 0 {
-				rep = rep.Note(true, "%d saved change(s) build on history that is lost and cannot be shown (%s); merging a colleague's copy (coplan merge, or coplan doctor --repair --from FILE) brings them back",
+				rep = rep.Note(true, "%d saved change(s) build on history that is lost and cannot be shown yet (%s); they stay in the log, and merging a colleague's copy (coplan merge, or coplan doctor --repair --from FILE) brings them back",
 					held, strings.Join(what, "; "))
 			}
 		}
@@ -261,25 +278,30 @@ func (l *Library) load(st *store.Store, author Author) (*Plan, *RecoveryReport, 
 	return nil, rep, fmt.Errorf("%s: %w: no snapshot could be read", st.Dir(), ErrNotAPlan)
 }
 
-// heldBack counts the changes in chunks that d could not apply for want of
-// the changes they build on, and names a few of them.
+// heldBackFile, in a plan's folder, says that its logs hold changes the
+// plan could not apply for want of the history they build on, so every
+// open looks for them again (and compaction keeps them) until a merge
+// brings that history back.
+const heldBackFile = "held-back"
+
+// heldBack counts the changes in chunks that d does not hold (for want of
+// the changes they build on), and names a few of them.
 func heldBack(d *am.Doc, chunks [][]byte) (int, []string) {
 	n := 0
 	var what []string
 	for _, c := range chunks {
-		chs, err := am.LoadChanges(c)
-		if err != nil {
-			continue
-		}
-		for _, ch := range chs {
-			if _, err := d.Change(ch.Hash()); err == nil {
+		for _, rc := range rawChanges(c) {
+			if _, err := d.Change(rc.hash); err == nil {
 				continue
 			}
 			n++
 			if len(what) < 5 {
-				what = append(what, fmt.Sprintf("%q at %s", ch.Message(), ch.Timestamp().UTC().Format("2006-01-02 15:04")))
+				what = append(what, fmt.Sprintf("%q of %s", rc.msg, rc.at.UTC().Format("2006-01-02 15:04")))
 			}
 		}
+	}
+	if n > len(what) {
+		what = append(what, fmt.Sprintf("and %d more", n-len(what)))
 	}
 	return n, what
 }
