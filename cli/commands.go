@@ -194,6 +194,13 @@ var commands = []*Command{
 		Summary: "show or change the plan's sign-off settings",
 		Run:     runSettings},
 	{Name: "check", Args: "PLAN", Summary: "list what is missing before the plan can be signed", Run: runCheck},
+	{Name: "doctor", Args: "PLAN [--repair [--from FILE.coplan]...]",
+		Summary: "check the plan's files for damage (exit 1 if found) and say what is recovered and lost; --repair rebuilds it from every readable piece",
+		Flags: func(fs *flag.FlagSet) {
+			fs.Bool("repair", false, "rebuild the plan from every readable piece on disk (nothing is deleted)")
+			fs.Var(&listFlag{}, "from", "with --repair: also take in this .coplan copy of the plan (repeatable)")
+		},
+		Run: runDoctor},
 	{Name: "endorse", Args: "PLAN --version LABEL --key KEYFILE",
 		Summary: "endorse the current version as a co-chair, before the minister signs",
 		Flags:   signFlags,

@@ -186,3 +186,47 @@ func TestDamageMatrix(t *testing.T) {
 		})
 	}
 }
+
+// Repair rebuilds from every readable piece: here the snapshot's header is
+// damaged (so an open cannot use it and, with no earlier generation, has
+// only the log), but its payload is whole in the copy set aside.
+func TestRepairFromPieces(t *testing.T) {
+	lib, id, dir := damageFixture(t)
+	for _, f := range []string{"snapshot.prev", "log.prev"} {
+		os.Remove(filepath.Join(dir, f))
+	}
+	flipAt(t, filepath.Join(dir, "snapshot"), func([]byte) int64 { return 20 })
+	dg, err := lib.Diagnose(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !dg.Damaged() || dg.Salvageable <= dg.Changes {
+		t.Fatalf("diagnosis: damaged %v, %d changes open, %d salvageable", dg.Damaged(), dg.Changes, dg.Salvageable)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "snapshot")); err != nil {
+		t.Fatal("the diagnosis moved the snapshot")
+	}
+	// An open sets the snapshot aside and has only the log (whose changes
+	// build on the snapshot's): it cannot open the plan.
+	if _, _, err := lib.OpenWithReport(id, testAuthor); err == nil {
+		t.Fatal("opened without the snapshot's history")
+	}
+	after, err := lib.Repair(id, nil, testAuthor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.After != dg.Salvageable {
+		t.Fatalf("repair holds %d changes, salvage promised %d", after.After, dg.Salvageable)
+	}
+	p, rep, err := lib.OpenWithReport(id, testAuthor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Abandon()
+	if rep != nil {
+		t.Fatalf("after the repair: %q", rep.Messages)
+	}
+	if n := len(p.Summaries()); n != 10 {
+		t.Fatalf("after the repair: %d commitments, want 10", n)
+	}
+}

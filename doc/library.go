@@ -289,8 +289,13 @@ const heldBackFile = "held-back"
 func heldBack(d *am.Doc, chunks [][]byte) (int, []string) {
 	n := 0
 	var what []string
+	seen := map[am.ChangeHash]bool{}
 	for _, c := range chunks {
 		for _, rc := range rawChanges(c) {
+			if seen[rc.hash] {
+				continue
+			}
+			seen[rc.hash] = true
 			if _, err := d.Change(rc.hash); err == nil {
 				continue
 			}

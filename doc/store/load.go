@@ -512,7 +512,11 @@ func (s *Store) reportRead(st *diskState, pk pick, rep *RecoveryReport) *Recover
 		}
 		r := &RecoveryReport{DroppedBytes: a.dropped, LostRecords: a.lost, Loud: a.loud}
 		r.Messages = append(r.Messages, a.what...)
-		r.Messages = append(r.Messages, s.path(lf.name)+": not repaired (the folder is read-only)")
+		why := "the folder is read-only"
+		if s.readOnly == errInspecting {
+			why = "only looked at"
+		}
+		r.Messages = append(r.Messages, s.path(lf.name)+": not repaired ("+why+")")
 		rep = rep.merge(r)
 	}
 	switch {
@@ -523,7 +527,10 @@ func (s *Store) reportRead(st *diskState, pk pick, rep *RecoveryReport) *Recover
 			return nil // a compaction was cut short; its fallback is complete
 		}
 		why := "is missing"
-		if st.snap.exists {
+		switch {
+		case st.snap.bad != "":
+			why = "could not be used (" + st.snap.bad + ")"
+		case st.snap.exists:
 			why = "could not be used"
 		}
 		rep = rep.add("%s %s: read the previous generation (%s, generation %d) and the %d log(s) after it instead",
