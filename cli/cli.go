@@ -232,7 +232,10 @@ func (e *Env) openPlanIn(lib *doc.Library, ref string, write bool) (*doc.Plan, e
 	}
 	author, err := e.Author(write)
 	if err != nil {
-		return nil, err
+		if write || !doc.IsReadOnlyError(err) {
+			return nil, err
+		}
+		author = doc.Author{} // reading needs no identity; a read-only config folder cannot hold a new one
 	}
 	if lib == nil {
 		if lib, err = e.Library(); err != nil {
@@ -251,6 +254,13 @@ func (e *Env) openPlanIn(lib *doc.Library, ref string, write bool) (*doc.Plan, e
 		for _, m := range rep.Messages {
 			fmt.Fprintln(e.Stderr, "coplan: warning:", m)
 		}
+	}
+	if ro := p.ReadOnly(); ro != nil {
+		if write {
+			p.Abandon()
+			return nil, ro
+		}
+		fmt.Fprintf(e.Stderr, "coplan: note: the data folder %s is read-only: reading only, edits are off\n", e.DataDir)
 	}
 	if !write && p.NeedsUpgrade() {
 		fmt.Fprintln(e.Stderr, "coplan: warning:", upgradeNote(id))

@@ -122,6 +122,9 @@ func runList(e *Env, fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
+	if lib.ReadOnly() != nil {
+		fmt.Fprintf(e.Stderr, "coplan: note: the data folder %s is read-only: reading only, edits are off\n", e.DataDir)
+	}
 	infos, errs := lib.List()
 	for _, err := range errs {
 		fmt.Fprintln(e.Stderr, "coplan: warning:", err)

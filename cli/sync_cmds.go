@@ -91,6 +91,9 @@ func (e *Env) withPlanNode(ref string, o nodeOptions, admit func(p *doc.Plan) er
 		return err
 	}
 	defer p.Close()
+	if err := p.ReadOnly(); err != nil {
+		return err // what a sync brings in could not be saved
+	}
 	if admit != nil {
 		if err := admit(p); err != nil {
 			return err

@@ -27,7 +27,10 @@ type Library struct {
 // OpenLibrary opens (creating if needed) a data folder.
 func OpenLibrary(dir string) (*Library, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "plans"), 0o700); err != nil {
-		return nil, err
+		// A read-only folder that has its plans can still be read.
+		if fi, serr := os.Stat(filepath.Join(dir, "plans")); serr != nil || !fi.IsDir() || !IsReadOnlyError(err) {
+			return nil, err
+		}
 	}
 	return &Library{dir: dir, log: logging.Discard()}, nil
 }
@@ -42,6 +45,14 @@ func (l *Library) SetLogger(log *slog.Logger) { l.log = logging.Or(log) }
 
 // Dir is the data folder.
 func (l *Library) Dir() string { return l.dir }
+
+// ReadOnly returns why the data folder's plans cannot be written (wrapping
+// ErrReadOnly), or nil when they can.
+func (l *Library) ReadOnly() error { return store.FolderReadOnly(filepath.Join(l.dir, "plans")) }
+
+// IsReadOnlyError reports whether err says a file or folder cannot be
+// written: a read-only medium, or no permission.
+func IsReadOnlyError(err error) bool { return store.IsReadOnlyError(err) }
 
 func (l *Library) planDir(id string) string { return filepath.Join(l.dir, "plans", id) }
 

@@ -36,7 +36,9 @@ func statID(p string) (fileID, error) {
 // answers for the medium (EROFS) and the permission bits alike.
 func dirWritable(dir string) error {
 	if err := unix.Access(dir, unix.W_OK); err != nil {
-		return &os.PathError{Op: "access", Path: dir, Err: err}
+		if err := (&os.PathError{Op: "access", Path: dir, Err: err}); IsReadOnlyError(err) {
+			return err
+		}
 	}
 	return nil
 }

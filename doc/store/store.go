@@ -217,6 +217,15 @@ func IsReadOnlyError(err error) bool {
 	return errors.Is(err, syscall.EROFS) || errors.Is(err, fs.ErrPermission) || isPlatformReadOnly(err)
 }
 
+// FolderReadOnly returns why dir cannot be written (wrapping ErrReadOnly),
+// or nil when it can.
+func FolderReadOnly(dir string) error {
+	if err := dirWritable(dir); err != nil {
+		return fmt.Errorf("%s: %w (%v)", dir, ErrReadOnly, err)
+	}
+	return nil
+}
+
 // ReadOnly returns why the plan's folder cannot be written (wrapping
 // ErrReadOnly), or nil when it can.
 func (s *Store) ReadOnly() error {
