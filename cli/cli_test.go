@@ -22,6 +22,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv("COPLAN_CLI_CHILD") == "1" {
 		os.Exit(cli.Run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 	}
+	if os.Getenv("COPLAN_MEASURE_CHILD") == "1" {
+		measureChild()
+	}
 	os.Exit(m.Run())
 }
 

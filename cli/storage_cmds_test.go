@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/coplan/coplan/doc"
 )
 
 // logFrames lists the offsets of the records in a plan's log.
@@ -80,5 +82,53 @@ func TestDoctor(t *testing.T) {
 	}
 	if strings.Join(titles, ",") != "One,Two,Three,Four" {
 		t.Fatalf("after the repair: %v", titles)
+	}
+}
+
+// Every command that writes a plan leaves its content cache matching the
+// files, so the next coplan list (and the window's first frame) reads the
+// cache instead of loading the plan.
+func TestCacheRefreshedByEveryCommand(t *testing.T) {
+	ann := newUser(t, "Ann Jones", "Cabinet Office", "government")
+	plan := ann.ok("new", "--title", "Cached", "--country", "Testland")
+	lib, err := doc.OpenLibrary(ann.data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh := func(what string) {
+		t.Helper()
+		if !lib.CacheFresh(plan) {
+			t.Fatalf("after %s the content cache does not match the plan's files", what)
+		}
+	}
+	fresh("new")
+	cid := ann.ok("commitment", "add", plan, "--title", "First")
+	copyFile := filepath.Join(t.TempDir(), "copy.coplan")
+	keyFile := filepath.Join(t.TempDir(), "ann")
+	steps := [][]string{
+		{"plan", "set", plan, "title", "Cached again"},
+		{"commitment", "set", plan, cid, "description", "Words."},
+		{"commitment", "add", plan, "--title", "Second"},
+		{"commitment", "move", plan, "2", "1"},
+		{"milestone", "add", plan, cid, "--title", "M"},
+		{"timeline", "add", plan, "--title", "T", "--date", "2026-01-01"},
+		{"note", "add", plan, "--title", "N"},
+		{"comment", "add", plan, cid, "a comment"},
+		{"settings", plan, "endorsements", "required"},
+		{"key", "new", "--name", "Ann Jones", "-o", keyFile},
+		{"member", "key", plan, "me", keyFile + ".pub"},
+		{"member", "role", plan, "me", "co-chair"},
+		{"export", plan, "-o", copyFile},
+		{"merge", plan, copyFile},
+		{"import", copyFile},
+		{"commitment", "rm", plan, "1"}, // Second, moved to the top
+	}
+	for _, args := range steps {
+		ann.ok(args...)
+		fresh(strings.Join(args[:2], " "))
+	}
+	c, ok := lib.ContentCache(plan)
+	if !ok || c.Title != "Cached again" || len(c.Commitments) != 1 || c.Commitments[0].Description != "Words." {
+		t.Fatalf("cache holds %+v", c)
 	}
 }

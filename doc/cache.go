@@ -115,6 +115,13 @@ func (p *Plan) writeCacheLocked() error {
 	if err := atomicfile.WriteFileQuick(filepath.Join(dir, contentCacheFile), data, 0o600); err != nil {
 		return err
 	}
-	p.dirty = false
+	p.dirty, p.cacheStamp = false, stamp
 	return nil
+}
+
+// CacheFresh reports whether the plan's content cache matches its files as
+// they are now, so List reads the plan's heading from it.
+func (l *Library) CacheFresh(id string) bool {
+	_, ok := l.freshHeading(id)
+	return ok
 }

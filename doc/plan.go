@@ -66,6 +66,7 @@ type Plan struct {
 	readOnly   bool
 	roErr      error         // why edits are off (a read-only folder), or nil
 	dirty      bool          // changed since opened or since the cache was written
+	cacheStamp string        // the files' fingerprint when this plan last wrote the cache
 	stopWatch  chan struct{} // ends the refresh loop of an interactive plan
 	refreshing bool          // merging what other processes wrote
 
@@ -829,7 +830,12 @@ func (p *Plan) Close() error {
 	if p.store != nil {
 		if err == nil && p.roErr == nil {
 			p.compactNowLocked(false)
-			if p.dirty {
+			stale := p.cacheStamp != ""
+			if stale {
+				now, _ := p.store.Fingerprint()
+				stale = now != p.cacheStamp // a compaction since: same content, other files
+			}
+			if p.dirty || stale {
 				if cerr := p.writeCacheLocked(); cerr != nil {
 					p.log.Debug("content cache not written", "plan", p.id, "err", cerr)
 				}
