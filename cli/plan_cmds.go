@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -16,17 +17,29 @@ import (
 )
 
 // edit opens a plan for writing, runs fn, and commits only if fn succeeded:
-// a failed command writes nothing.
+// a failed command writes nothing. What fn prints reaches standard output
+// only once its change is committed and on disk, so output never claims
+// what has not happened, even when the command is killed or its reader
+// goes away (SIGPIPE) as it prints.
 func (e *Env) edit(ref string, fn func(p *doc.Plan) error) error {
 	p, err := e.OpenPlan(ref, true)
 	if err != nil {
 		return err
 	}
-	if err := fn(p); err != nil {
+	stdout := e.Stdout
+	var held bytes.Buffer
+	e.Stdout = &held
+	err = fn(p)
+	e.Stdout = stdout
+	if err != nil {
 		p.Abandon()
 		return err
 	}
-	return p.Close()
+	if err := p.Close(); err != nil {
+		return err
+	}
+	_, err = stdout.Write(held.Bytes())
+	return err
 }
 
 // read opens a plan (or .coplan file) for reading.
@@ -72,8 +85,11 @@ func runNew(e *Env, fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := p.Close(); err != nil {
+		return err
+	}
 	fmt.Fprintln(e.Stdout, p.ID())
-	return p.Close()
+	return nil
 }
 
 // upgradeNote is what a plan made before signed authority says to its user.
@@ -405,11 +421,14 @@ func runImport(e *Env, fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer p.Close()
+	id, title := p.ID(), p.Info().Title
+	if err := p.Close(); err != nil {
+		return err
+	}
 	if isNew {
-		fmt.Fprintf(e.Stdout, "%s  imported %q (%d changes)\n", p.ID(), p.Info().Title, rep.Changes)
+		fmt.Fprintf(e.Stdout, "%s  imported %q (%d changes)\n", id, title, rep.Changes)
 	} else {
-		fmt.Fprintf(e.Stdout, "%s  already here; merged: %s\n", p.ID(), mergeText(rep))
+		fmt.Fprintf(e.Stdout, "%s  already here; merged: %s\n", id, mergeText(rep))
 	}
 	return nil
 }

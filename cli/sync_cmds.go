@@ -252,8 +252,12 @@ func runJoin(e *Env, fs *flag.FlagSet, args []string) error {
 	if err := n.WaitLevel(ctx, p.ID(), inviter, start); err != nil {
 		return fmt.Errorf("joined, but the first sync did not finish: %w", err)
 	}
-	fmt.Fprintf(e.Stdout, "%s  %s (%s): you are now a member\n", p.ID(), p.Info().Title, p.Info().Country)
 	n.Stop(p.ID())
+	id, info := p.ID(), p.Info()
+	if err := p.Close(); err != nil { // on disk before it is said
+		return err
+	}
+	fmt.Fprintf(e.Stdout, "%s  %s (%s): you are now a member\n", id, info.Title, info.Country)
 	return nil
 }
 
