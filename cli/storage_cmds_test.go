@@ -31,9 +31,25 @@ func TestDoctor(t *testing.T) {
 	ann := newUser(t, "Ann Jones", "Cabinet Office", "government")
 	plan := ann.ok("new", "--title", "Doctor", "--country", "Testland")
 	dir := filepath.Join(ann.data, "plans", plan)
-	for _, title := range []string{"One", "Two", "Three", "Four"} {
-		ann.ok("commitment", "add", plan, "--title", title)
+	// One session of four commits, left in the log (a command's close
+	// would fold a log this small into the snapshot).
+	lib, err := doc.OpenLibrary(ann.data)
+	if err != nil {
+		t.Fatal(err)
 	}
+	p, err := lib.Open(plan, doc.Author{Name: "Ann Jones"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, title := range []string{"One", "Two", "Three", "Four"} {
+		if _, err := p.AddCommitment(doc.NewCommitment{Title: title}); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p.Abandon()
 	copyFile := filepath.Join(t.TempDir(), "colleague.coplan")
 	ann.ok("export", plan, "-o", copyFile)
 

@@ -56,19 +56,25 @@ type Plan struct {
 	// saved is the heads of what the store holds: a commit whose change
 	// depends on exactly these is appended alone, in time proportional to
 	// the change rather than the history.
-	saved      []am.ChangeHash
-	scans      int            // appends that had to scan history (for tests)
-	maxFork    time.Duration  // the longest the live document was held for a copy
-	compacting bool           // a background compaction is under way
-	compactWG  sync.WaitGroup // the background compaction, for Close
-	noCompact  bool           // recovery found changes it could not apply: keep the logs
-	closing    bool
-	readOnly   bool
-	roErr      error         // why edits are off (a read-only folder), or nil
-	dirty      bool          // changed since opened or since the cache was written
-	cacheStamp string        // the files' fingerprint when this plan last wrote the cache
-	stopWatch  chan struct{} // ends the refresh loop of an interactive plan
-	refreshing bool          // merging what other processes wrote
+	saved   []am.ChangeHash
+	scans   int           // appends that had to scan history (for tests)
+	maxFork time.Duration // the longest the live document was held for a copy
+	// When the last compaction ended and how long it took (compactDue).
+	lastCompact time.Time
+	compactCost time.Duration
+	compacting  bool             // a background compaction is under way
+	compactCopy chan compactCopy // it waits for its copy of the document here
+	compactStop chan struct{}    // closed to tell it to give up
+	typing      bool             // a commit made on the way into an edit
+	compactWG   sync.WaitGroup   // the background compaction, for Close
+	noCompact   bool             // recovery found changes it could not apply: keep the logs
+	closing     bool
+	readOnly    bool
+	roErr       error         // why edits are off (a read-only folder), or nil
+	dirty       bool          // changed since opened or since the cache was written
+	cacheStamp  string        // the files' fingerprint when this plan last wrote the cache
+	stopWatch   chan struct{} // ends the refresh loop of an interactive plan
+	refreshing  bool          // merging what other processes wrote
 
 	// pending local edits not yet committed
 	pending      bool
@@ -358,7 +364,10 @@ func (p *Plan) beforeEdit() error {
 	}
 	now := p.now()
 	if now.Sub(p.lastEdit) >= p.policy.Pause || now.Sub(p.firstPending) >= p.policy.Max {
-		return p.commitLocked()
+		p.typing = true
+		err := p.commitLocked()
+		p.typing = false
+		return err
 	}
 	return nil
 }
@@ -461,6 +470,9 @@ func textEdit(r TextRef) Edit {
 func (p *Plan) timerCommit() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	// The pause timer fires in a pause; the Max timer while typing goes on.
+	p.typing = p.policy != nil && time.Since(p.lastEdit) < p.policy.Pause
+	defer func() { p.typing = false }()
 	if err := p.commitLocked(); err != nil {
 		p.log.Error("commit failed", "plan", p.id, "err", err)
 	}
@@ -519,6 +531,11 @@ func (p *Plan) commitLocked() error {
 		return err
 	}
 	p.publish(Event{Local: true})
+	// A commit on the way into the next keystroke is no moment to copy the
+	// document, unless there are no real keystrokes (a replay's clock).
+	if !p.typing || p.policy == nil || p.policy.Now != nil {
+		p.copyForCompactionLocked()
+	}
 	return nil
 }
 
@@ -626,23 +643,48 @@ func sameHashes(a, b []am.ChangeHash) bool {
 	return true
 }
 
-// compactMinRecords is the fewest log records worth a compaction.
-const compactMinRecords = 256
+// compactMinRecords is the fewest log records worth a compaction, and
+// compactDuty how many times its own duration must have passed since the
+// last compaction before the log's size alone makes the next one due.
+const (
+	compactMinRecords = 64
+	compactDuty       = 20
+)
 
-// compactDue says when to compact: when the log holds as many records as
-// the snapshot has folded in over its life (and compactMinRecords). The
-// snapshot doubles between compactions, so over a drafting season
-// compaction costs a constant amount per record, and the log never holds
-// more than half of the history. Tests shorten it.
-var compactDue = func(st store.Stats) bool {
-	return st.LogRecords >= compactMinRecords && uint64(st.LogRecords) >= st.SnapshotRecords
+// compactDue says when to compact. When the log holds as many records as
+// the snapshot has folded in over its life, always: the snapshot doubles
+// between such compactions, so over a drafting season they cost a
+// constant amount per record however fast the typing. When the log
+// outweighs the snapshot (a change record is many times the size of the
+// same change in a snapshot), as soon as compactions have had no more than
+// one part in compactDuty of the time since the last: at a drafter's pace
+// that keeps the files near the document's size, and a replay at full
+// speed cannot make compaction its main work. Tests shorten it.
+var compactDue = func(st store.Stats, sinceLast, lastCost time.Duration) bool {
+	if st.LogRecords < compactMinRecords {
+		return false
+	}
+	if uint64(st.LogRecords) >= st.SnapshotRecords {
+		return true
+	}
+	return st.LogBytes >= st.SnapshotBytes*3/4 && sinceLast >= compactDuty*lastCost
 }
 
 func (p *Plan) compactDueLocked() bool {
 	if p.store == nil || p.readOnly || p.roErr != nil || p.noCompact {
 		return false
 	}
-	return compactDue(p.store.Stats())
+	return compactDue(p.store.Stats(), time.Since(p.lastCompact), p.compactCost)
+}
+
+// compactAtCloseDue: at close nobody waits for the next keystroke, so the
+// log is folded in whenever it outweighs the snapshot.
+func (p *Plan) compactAtCloseDue() bool {
+	if !p.compactDueLocked() && (p.store == nil || p.roErr != nil || p.noCompact) {
+		return false
+	}
+	st := p.store.Stats()
+	return p.compactDueLocked() || st.LogRecords > 0 && st.LogBytes >= st.SnapshotBytes
 }
 
 // maybeCompactLocked starts a background compaction when one is due.
@@ -651,83 +693,114 @@ func (p *Plan) maybeCompactLocked() {
 		return
 	}
 	p.compacting = true
+	p.compactCopy = make(chan compactCopy, 1)
+	p.compactStop = make(chan struct{})
 	p.compactWG.Add(1)
-	go p.compactInBackground(p.store)
+	go p.compactInBackground(p.store, p.compactCopy, p.compactStop)
 }
 
-// compactQuietWait is how long a background compaction waits for a moment
-// without uncommitted edits before it commits them itself; compactPoll how
-// often it looks.
-const (
-	compactQuietWait = time.Second
-	compactPoll      = 20 * time.Millisecond
-)
+// compactCopy is what a background compaction saves: a copy of the
+// document, and the store's mark taken with it.
+type compactCopy struct {
+	fork *am.Doc
+	mark store.Mark
+	took time.Duration
+}
+
+// compactQuietWait is how long a background compaction waits for a commit
+// at a quiet moment before it commits and takes its copy itself.
+const compactQuietWait = time.Second
+
+// copyForCompactionLocked hands the waiting compaction its copy, if one is
+// waiting and nothing is uncommitted or unwritten. Called at commit
+// boundaries where nobody is in the middle of typing: a commit after a
+// pause, an explicit Commit, any commit of a plan without real timers.
+func (p *Plan) copyForCompactionLocked() {
+	if p.compactCopy == nil || p.pending || len(p.unsaved) > 0 || p.refreshing {
+		return
+	}
+	if err := p.catchUpLocked(); err != nil {
+		return
+	}
+	t0 := time.Now()
+	mark := p.store.Mark()
+	fork, err := p.d.Fork()
+	took := time.Since(t0)
+	p.maxFork = max(p.maxFork, took)
+	if err != nil {
+		p.log.Warn("compaction skipped: could not copy the document", "plan", p.id, "err", err)
+		return
+	}
+	p.compactCopy <- compactCopy{fork: fork, mark: mark, took: took}
+	p.compactCopy = nil
+}
 
 // compactInBackground writes a new snapshot from a copy of the document
-// taken at a quiet moment (between commits), so neither the save nor the
-// write holds the live document while the user types. The copy and the
-// store's mark are taken together under the plan's lock: the snapshot then
-// holds exactly what the store had, and what is appended meanwhile carries
-// over into the new log (store.CompactFrom).
-func (p *Plan) compactInBackground(st *store.Store) {
+// taken at a quiet moment, so neither the save nor the write holds the live
+// document while the user types. The copy and the store's mark are taken
+// together under the plan's lock: the snapshot then holds exactly what the
+// store had, and what is appended meanwhile carries over into the new log
+// (store.CompactFrom).
+func (p *Plan) compactInBackground(st *store.Store, copies chan compactCopy, stop chan struct{}) {
 	defer p.compactWG.Done()
-	done := func(err error) {
+	var c compactCopy
+	select {
+	case c = <-copies:
+	case <-stop:
+		return
+	case <-time.After(compactQuietWait):
+		// No quiet commit came: commit now, as the policy's Max would.
 		p.mu.Lock()
-		p.compacting = false
-		p.mu.Unlock()
-		switch {
-		case err == nil:
-			p.log.Info("compacted the plan's log into a new snapshot", "plan", p.id)
-		case errors.Is(err, ErrStale), errors.Is(err, os.ErrClosed):
-			p.log.Debug("compaction skipped", "plan", p.id, "err", err)
-		default:
-			p.log.Warn("compaction failed; the log keeps growing until the next try", "plan", p.id, "err", err)
-		}
-	}
-	deadline := time.Now().Add(compactQuietWait)
-	for {
-		p.mu.Lock()
-		if p.closing || p.store != st || !p.compactDueLocked() {
-			p.compacting = false
-			p.mu.Unlock()
-			return
-		}
-		if p.pending && time.Now().After(deadline) {
+		if !p.closing && p.store == st {
 			if err := p.commitLocked(); err != nil {
-				p.mu.Unlock()
-				done(err)
-				return
+				p.log.Error("commit failed", "plan", p.id, "err", err)
 			}
+			p.copyForCompactionLocked()
 		}
-		if !p.pending && len(p.unsaved) == 0 {
-			if err := p.catchUpLocked(); err != nil {
-				p.mu.Unlock()
-				done(err)
-				return
-			}
-			mark := st.Mark()
-			t0 := time.Now()
-			fork, err := p.d.Fork()
-			p.maxFork = max(p.maxFork, time.Since(t0))
-			p.mu.Unlock()
-			if err != nil {
-				done(err)
-				return
-			}
-			p.log.Debug("compacting the plan's log in the background", "plan", p.id)
-			done(st.CompactFrom(mark, fork.Save()))
-			return
+		if p.compactCopy == copies {
+			p.compactCopy, p.compacting = nil, false // could not: try again later
 		}
 		p.mu.Unlock()
-		time.Sleep(compactPoll)
+		select {
+		case c = <-copies:
+		default:
+			return
+		}
 	}
+	p.log.Debug("compacting the plan's log in the background", "plan", p.id)
+	t0 := time.Now()
+	saved := c.fork.Save()
+	work := c.took + time.Since(t0) // the copy and the save; the writes mostly wait
+	err := st.CompactFrom(c.mark, saved)
+	p.mu.Lock()
+	p.compacting = false
+	p.lastCompact, p.compactCost = time.Now(), work
+	p.mu.Unlock()
+	switch {
+	case err == nil:
+		p.log.Info("compacted the plan's log into a new snapshot", "plan", p.id)
+	case errors.Is(err, ErrStale), errors.Is(err, os.ErrClosed):
+		p.log.Debug("compaction skipped", "plan", p.id, "err", err)
+	default:
+		p.log.Warn("compaction failed; the log keeps growing until the next try", "plan", p.id, "err", err)
+	}
+}
+
+// stopCompactionLocked tells a compaction still waiting for its copy to
+// give up (Close and Abandon).
+func (p *Plan) stopCompactionLocked() {
+	if p.compactStop != nil {
+		close(p.compactStop)
+		p.compactStop = nil
+	}
+	p.compactCopy = nil
 }
 
 // compactNowLocked compacts from the live document, for Close (nobody is
 // typing any more, and a copy would cost more than the save); with force
 // whether due or not.
 func (p *Plan) compactNowLocked(force bool) {
-	if p.store == nil || p.roErr != nil || p.noCompact || len(p.unsaved) > 0 || !force && !p.compactDueLocked() {
+	if p.store == nil || p.roErr != nil || p.noCompact || len(p.unsaved) > 0 || !force && !p.compactAtCloseDue() {
 		return
 	}
 	for range 3 {
@@ -823,6 +896,7 @@ func (p *Plan) Close() error {
 	}
 	p.stopWatching()
 	p.closing = true
+	p.stopCompactionLocked()
 	p.mu.Unlock()
 	p.compactWG.Wait()
 	p.mu.Lock()
@@ -866,6 +940,7 @@ func (p *Plan) Abandon() {
 		p.maxTimer.Stop()
 	}
 	p.closing = true
+	p.stopCompactionLocked()
 	p.mu.Unlock()
 	p.compactWG.Wait()
 	p.mu.Lock()

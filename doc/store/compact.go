@@ -303,7 +303,7 @@ func (s *Store) rotate(m Mark, tmp string, hdr snapHeaderInfo, saved []byte) err
 	if err != nil {
 		return err
 	}
-	s.snapID, s.snapGen, s.snapRecords, s.lastSnap = id, hdr.gen, hdr.records, snapName
+	s.snapID, s.snapGen, s.snapRecords, s.snapBytes, s.lastSnap = id, hdr.gen, hdr.records, int64(len(saved)), snapName
 	s.maxGen = max(s.maxGen, hdr.gen)
 	s.vEpoch, s.vGen, s.vVersion, s.vEnd, s.vCount, s.vSeq = hdr.logEpoch, hdr.gen, 2, int64(len(newLog)), len(tail), uint64(len(tail))
 	s.cleanTemps()

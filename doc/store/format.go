@@ -347,6 +347,7 @@ type snapHeaderInfo struct {
 	baseEnd   int64
 	baseSnap  uint64
 	records   uint64
+	length    int64 // the payload's
 }
 
 func encodeSnapshot(h snapHeaderInfo, payload []byte) []byte {
@@ -381,7 +382,7 @@ func parseSnapshotHeader(b []byte) (snapHeaderInfo, error) {
 		return snapHeaderInfo{}, fmt.Errorf("snapshot header checksum mismatch")
 	}
 	h := snapHeaderInfo{gen: binary.BigEndian.Uint64(b[8:]), baseEnd: int64(binary.BigEndian.Uint64(b[32:])),
-		baseSnap: binary.BigEndian.Uint64(b[40:]), records: binary.BigEndian.Uint64(b[48:])}
+		baseSnap: binary.BigEndian.Uint64(b[40:]), records: binary.BigEndian.Uint64(b[48:]), length: int64(binary.BigEndian.Uint64(b[56:]))}
 	copy(h.logEpoch[:], b[16:])
 	copy(h.baseEpoch[:], b[24:])
 	return h, nil
@@ -397,6 +398,7 @@ func parseSnapshot(b []byte) (snapHeaderInfo, []byte, error) {
 		if len(b) == 0 {
 			return h, nil, fmt.Errorf("snapshot is empty")
 		}
+		h.length = int64(len(b))
 		return h, b, nil
 	}
 	n := binary.BigEndian.Uint64(b[56:])

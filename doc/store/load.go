@@ -613,10 +613,10 @@ func (s *Store) resetRead() ([]byte, [][]byte, error) {
 	s.pending = s.reportRead(&st, pk, s.pending)
 
 	var snap []byte
-	s.snapGen, s.snapRecords, s.lastSnap = 0, 0, ""
+	s.snapGen, s.snapRecords, s.snapBytes, s.lastSnap = 0, 0, 0, ""
 	if pk.snap != nil {
 		snap = pk.snap.payload
-		s.snapGen, s.snapRecords, s.lastSnap = pk.snap.hdr.gen, pk.snap.hdr.records, pk.snap.name
+		s.snapGen, s.snapRecords, s.snapBytes, s.lastSnap = pk.snap.hdr.gen, pk.snap.hdr.records, int64(len(snap)), pk.snap.name
 		if pk.snap.payload == nil {
 			snap = []byte{} // whole but empty: still a snapshot
 		}
@@ -872,7 +872,7 @@ func (s *Store) follow(id fileID) (bool, error) {
 	}
 	s.stash = append(s.stash, stash...)
 	s.skip = skip
-	s.snapID, s.snapGen, s.snapRecords, s.lastSnap = id, h.gen, h.records, snapName
+	s.snapID, s.snapGen, s.snapRecords, s.snapBytes, s.lastSnap = id, h.gen, h.records, h.length, snapName
 	s.maxGen = max(s.maxGen, h.gen)
 	s.epoch, s.offset, s.version = h.logEpoch, newOff, 2
 	// The validated prefix is re-established by the next Append.

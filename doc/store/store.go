@@ -129,6 +129,7 @@ type Store struct {
 	snapID      fileID // the snapshot file when last read or followed
 	snapGen     uint64
 	snapRecords uint64
+	snapBytes   int64
 	maxGen      uint64  // the highest generation seen in any header
 	epoch       epochID // the log followed; zero: none seen
 	offset      int64   // 0: no log seen
@@ -380,6 +381,7 @@ type Stats struct {
 	LogRecords      int    // records in the log
 	LogBytes        int64  // its size
 	SnapshotRecords uint64 // records folded into the snapshot over time
+	SnapshotBytes   int64  // the snapshot's size
 
 	// Over this Store's life: appends, the time they took, and the part
 	// of it spent waiting for fsync.
@@ -392,7 +394,7 @@ type Stats struct {
 func (s *Store) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return Stats{LogRecords: s.vCount, LogBytes: s.vEnd, SnapshotRecords: s.snapRecords,
+	return Stats{LogRecords: s.vCount, LogBytes: s.vEnd, SnapshotRecords: s.snapRecords, SnapshotBytes: s.snapBytes,
 		Appends: s.appends, AppendBytes: s.appendBytes, AppendTime: s.appendTime, SyncTime: s.syncTime}
 }
 
