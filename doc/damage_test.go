@@ -2,6 +2,7 @@ package doc
 
 import (
 	"encoding/binary"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"slices"
@@ -38,9 +39,9 @@ func damageFixture(t *testing.T) (lib *Library, id, dir string) {
 	for _, s := range []string{"B1", "B2", "B3", "B4", "B5"} {
 		add(s)
 	}
-	if err := p.Close(); err != nil {
-		t.Fatal(err)
-	}
+	// Every edit is committed; Close would fold a log this small into a
+	// new snapshot.
+	p.Abandon()
 	return lib, p.ID(), lib.planDir(p.ID())
 }
 
@@ -228,5 +229,81 @@ func TestRepairFromPieces(t *testing.T) {
 	}
 	if n := len(p.Summaries()); n != 10 {
 		t.Fatalf("after the repair: %d commitments, want 10", n)
+	}
+}
+
+// A plan folder written before the storage format changed (a bare
+// snapshot, a log of length-and-checksum records) opens as it did, and
+// goes on in the new format: nothing a user already has is lost.
+func TestOpensOldStorageFormat(t *testing.T) {
+	p := newTestPlan(t)
+	if _, err := p.AddCommitment(NewCommitment{Title: "In the snapshot"}); err != nil {
+		t.Fatal(err)
+	}
+	saved, err := p.Save()
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := p.d.Heads()
+	if _, err := p.AddCommitment(NewCommitment{Title: "In the log"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	chs, err := p.d.Changes(before...)
+	if err != nil || len(chs) != 1 {
+		t.Fatalf("%d changes, %v", len(chs), err)
+	}
+	record := chs[0].Save()
+	lib, err := OpenLibrary(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := lib.planDir(p.ID())
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	oldLog := []byte("CPLNLOG1" + "oldepoch")
+	oldLog = binary.BigEndian.AppendUint32(oldLog, uint32(len(record)))
+	oldLog = binary.BigEndian.AppendUint32(oldLog, crc32.Checksum(record, crc32.MakeTable(crc32.Castagnoli)))
+	oldLog = append(oldLog, record...)
+	if err := os.WriteFile(filepath.Join(dir, "snapshot"), saved, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "log"), oldLog, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	q, rep, err := lib.OpenWithReport(p.ID(), testAuthor)
+	if err != nil || rep != nil {
+		t.Fatalf("open: %v %+v", err, rep)
+	}
+	if n := len(q.Summaries()); n != 2 {
+		t.Fatalf("%d commitments, want 2", n)
+	}
+	if _, err := q.AddCommitment(NewCommitment{Title: "In the new log"}); err != nil {
+		t.Fatal(err)
+	}
+	compactNow(q)
+	if err := q.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r, rep, err := lib.OpenWithReport(p.ID(), testAuthor)
+	if err != nil || rep != nil {
+		t.Fatalf("reopen: %v %+v", err, rep)
+	}
+	defer r.Abandon()
+	if n := len(r.Summaries()); n != 3 {
+		t.Fatalf("%d commitments after the upgrade, want 3", n)
+	}
+	// The old snapshot is the fallback now: the generation read whole.
+	os.Remove(filepath.Join(dir, "snapshot"))
+	s, _, err := lib.OpenWithReport(p.ID(), testAuthor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Abandon()
+	if n := len(s.Summaries()); n != 3 {
+		t.Fatalf("%d commitments from the fallback, want 3", n)
 	}
 }

@@ -38,9 +38,10 @@ func OpenLibrary(dir string) (*Library, error) {
 // SetLogger hands the library a logger, which every plan it opens or
 // creates afterwards inherits; nil, like never calling it, discards. Plans
 // log under internal/logging's level policy: error for an edit that could
-// not be saved, warn for a compaction or a read of other processes' edits
-// that failed and will be tried again, info for a compaction done. Call it
-// before opening plans.
+// not be saved and for damaged files that cost saved edits, warn for other
+// damage worked around and for a compaction or a read of other processes'
+// edits that failed and will be tried again, info for a compaction done.
+// Call it before opening plans.
 func (l *Library) SetLogger(log *slog.Logger) { l.log = logging.Or(log) }
 
 // Dir is the data folder.

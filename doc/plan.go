@@ -1,6 +1,7 @@
 package doc
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -832,6 +833,7 @@ func (p *Plan) refreshLocked() error {
 		return nil
 	}
 	snap, chunks, _, err := p.store.ReadNew()
+	p.logRecoveryLocked()
 	if err != nil {
 		return err
 	}
@@ -879,6 +881,20 @@ func (p *Plan) refreshLocked() error {
 	return nil
 }
 
+// logRecoveryLocked logs what the store repaired after another process
+// damaged the files under it: at error level when saved edits may be lost.
+func (p *Plan) logRecoveryLocked() {
+	rep := p.store.TakeRecoveryReport()
+	if rep == nil {
+		return
+	}
+	lvl := slog.LevelWarn
+	if rep.Loud {
+		lvl = slog.LevelError
+	}
+	p.log.Log(context.Background(), lvl, "the plan's files were damaged: "+strings.Join(rep.Messages, "; "), "plan", p.id)
+}
+
 func (p *Plan) afterMerge() {
 	clear(p.texts)
 	p.auth.changed()
@@ -915,6 +931,7 @@ func (p *Plan) Close() error {
 				}
 			}
 		}
+		p.logRecoveryLocked()
 		if cerr := p.store.Close(); err == nil {
 			err = cerr
 		}

@@ -20,6 +20,7 @@ type storedReplay struct {
 	tenthWall       [10]time.Duration // wall time typing each tenth of the trace
 	tenthCommits    [10]int
 	tenthPersist    [10]time.Duration // time in the store's Append per tenth
+	tenthSync       [10]time.Duration // of which waiting for fsync
 	tenthBytes      [10]int64         // bytes appended per tenth
 	sync            time.Duration     // fsync wait in all
 	maxEdit         time.Duration     // the slowest single edit (a stall)
@@ -41,6 +42,7 @@ func cpuTime() (user, total time.Duration) {
 // on every collection, and charged to whichever side allocates more.
 type flatTrace struct {
 	pos, del, end []int32 // end: where each patch's insertion ends in ins
+	txnEnd        []int32 // where each transaction's patches end
 	ins           string
 	endContent    string
 }
@@ -49,12 +51,11 @@ func flatten(tr *traces.Trace) *flatTrace {
 	var f flatTrace
 	var b strings.Builder
 	for _, tx := range tr.Txns {
-		if len(tx.Patches) != 1 {
-			panic("flatten: one patch per transaction")
+		for _, pt := range tx.Patches {
+			b.WriteString(pt.Ins)
+			f.pos, f.del, f.end = append(f.pos, int32(pt.Pos)), append(f.del, int32(pt.Del)), append(f.end, int32(b.Len()))
 		}
-		pt := tx.Patches[0]
-		b.WriteString(pt.Ins)
-		f.pos, f.del, f.end = append(f.pos, int32(pt.Pos)), append(f.del, int32(pt.Del)), append(f.end, int32(b.Len()))
+		f.txnEnd = append(f.txnEnd, int32(len(f.pos)))
 	}
 	f.ins, f.endContent = b.String(), tr.EndContent
 	return &f
@@ -66,6 +67,14 @@ func (f *flatTrace) patch(i int) (pos, del int, ins string) {
 		start = f.end[i-1]
 	}
 	return int(f.pos[i]), int(f.del[i]), f.ins[start:f.end[i]]
+}
+
+// txn returns the patch indexes of transaction t.
+func (f *flatTrace) txn(t int) (from, to int) {
+	if t > 0 {
+		from = int(f.txnEnd[t-1])
+	}
+	return from, int(f.txnEnd[t])
 }
 
 // replayStored types tr into a new stored plan in dir under the default
@@ -96,14 +105,17 @@ func replayStored(tb testing.TB, dir string, trace *traces.Trace) storedReplay {
 	runtime.GC()
 	user0, cpu0 := cpuTime()
 	start, st0 := time.Now(), stats()
-	n := len(tr.pos)
+	n := len(tr.txnEnd)
 	for tenth := 0; tenth < 10; tenth++ {
 		t0, s0 := time.Now(), stats()
-		for i := tenth * n / 10; i < (tenth+1)*n/10; i++ {
+		for t := tenth * n / 10; t < (tenth+1)*n/10; t++ {
 			e0 := time.Now()
-			pos, del, ins := tr.patch(i)
-			if err := p.Splice(ref, pos, del, ins); err != nil {
-				tb.Fatal(err)
+			from, to := tr.txn(t)
+			for i := from; i < to; i++ {
+				pos, del, ins := tr.patch(i)
+				if err := p.Splice(ref, pos, del, ins); err != nil {
+					tb.Fatal(err)
+				}
 			}
 			r.maxEdit = max(r.maxEdit, time.Since(e0))
 			clock.advance(150 * time.Millisecond)
@@ -112,6 +124,7 @@ func replayStored(tb testing.TB, dir string, trace *traces.Trace) storedReplay {
 		r.tenthWall[tenth] = time.Since(t0)
 		r.tenthCommits[tenth] = s1.Appends - s0.Appends
 		r.tenthPersist[tenth] = s1.AppendTime - s0.AppendTime
+		r.tenthSync[tenth] = s1.SyncTime - s0.SyncTime
 		r.tenthBytes[tenth] = s1.AppendBytes - s0.AppendBytes
 	}
 	if err := p.Commit(); err != nil {
@@ -149,19 +162,22 @@ func bareReplay(tb testing.TB, trace *traces.Trace) (wall, cpu, user time.Durati
 	v, _ := d.RootMap().Get("t")
 	t := v.Text()
 	var elapsed time.Duration
-	n := len(tr.pos)
+	n := len(tr.txnEnd)
 	for k := 0; k < 10; k++ {
 		t0 := time.Now()
-		for i := k * n / 10; i < (k+1)*n/10; i++ {
+		for x := k * n / 10; x < (k+1)*n/10; x++ {
 			if elapsed >= DefaultPolicy.Max {
 				if _, err := d.Commit("Edit commitment 1 description"); err != nil {
 					tb.Fatal(err)
 				}
 				elapsed = 0
 			}
-			pos, del, ins := tr.patch(i)
-			if err := t.Splice(pos, del, ins); err != nil {
-				tb.Fatal(err)
+			from, to := tr.txn(x)
+			for i := from; i < to; i++ {
+				pos, del, ins := tr.patch(i)
+				if err := t.Splice(pos, del, ins); err != nil {
+					tb.Fatal(err)
+				}
 			}
 			elapsed += 150 * time.Millisecond
 		}
@@ -188,10 +204,13 @@ func memoryReplay(tb testing.TB, trace *traces.Trace) time.Duration {
 	ref := CommitmentText(id, "description")
 	runtime.GC()
 	_, c0 := cpuTime()
-	for i := range tr.pos {
-		pos, del, ins := tr.patch(i)
-		if err := p.Splice(ref, pos, del, ins); err != nil {
-			tb.Fatal(err)
+	for x := range tr.txnEnd {
+		from, to := tr.txn(x)
+		for i := from; i < to; i++ {
+			pos, del, ins := tr.patch(i)
+			if err := p.Splice(ref, pos, del, ins); err != nil {
+				tb.Fatal(err)
+			}
 		}
 		clock.advance(150 * time.Millisecond)
 	}
@@ -250,6 +269,11 @@ func BenchmarkTypingStored(b *testing.B) {
 			b.ReportMetric(first, "persist-first-us/commit")
 			b.ReportMetric(last, "persist-last-us/commit")
 			b.ReportMetric(last/first, "persist-last/first")
+			nf := perCommit(r.tenthPersist[0]-r.tenthSync[0], r.tenthCommits[0])
+			nl := perCommit(r.tenthPersist[9]-r.tenthSync[9], r.tenthCommits[9])
+			b.ReportMetric(nf, "persist-nofsync-first-us/commit")
+			b.ReportMetric(nl, "persist-nofsync-last-us/commit")
+			b.ReportMetric(nl/nf, "persist-nofsync-last/first")
 			wf, wl := perCommit(r.tenthWall[0], r.tenthCommits[0]), perCommit(r.tenthWall[9], r.tenthCommits[9])
 			b.ReportMetric(wl/wf, "typing-last/first")
 			b.ReportMetric(float64(bareTenth[9])/float64(bareTenth[0]), "bare-last/first")
