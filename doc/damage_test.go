@@ -114,8 +114,8 @@ func TestDamageMatrix(t *testing.T) {
 		{"snapshot deleted", func(t *testing.T, dir string) {
 			os.Remove(filepath.Join(dir, "snapshot"))
 		}, all, false, []string{"missing", "previous generation"}},
-		{"log byte flip in the first record", flipRecord(0), all[:5], true, []string{"1 saved record(s) lost", "4 saved change(s) build on history that is lost", "Add commitment 9: B4"}},
-		{"log byte flip in the middle record", flipRecord(2), all[:7], true, []string{"1 saved record(s) lost", "2 saved change(s)", "Add commitment 10: B5"}},
+		{"log byte flip in the first record", flipRecord(0), all[:5], true, []string{"1 saved record(s) lost", "4 saved change(s) build on history that is lost", "Add commitment 9 “B4”"}},
+		{"log byte flip in the middle record", flipRecord(2), all[:7], true, []string{"1 saved record(s) lost", "2 saved change(s)", "Add commitment 10 “B5”"}},
 		{"log byte flip in the last record", flipRecord(4), all[:9], true, []string{"1 saved record(s) lost"}},
 		{"log truncated inside an acknowledged record", func(t *testing.T, dir string) {
 			lp := filepath.Join(dir, "log")

@@ -313,7 +313,8 @@ func heldBack(d *am.Doc, chunks [][]byte) (int, []string) {
 			}
 			n++
 			if len(what) < 5 {
-				what = append(what, fmt.Sprintf("%q of %s", rc.msg, rc.at.UTC().Format("2006-01-02 15:04")))
+				words, _, _ := strings.Cut(rc.msg, "\n") // the words, without the trailer history reads
+				what = append(what, fmt.Sprintf("%q of %s", words, rc.at.UTC().Format("2006-01-02 15:04")))
 			}
 		}
 	}
