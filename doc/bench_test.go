@@ -150,8 +150,8 @@ func makeOpenFixture(b testing.TB) (string, string, []byte, int) {
 				openFixture.snap = s.Data // the payload, without the store's header
 			}
 		}
-		h, _ := p2.History()
-		openFixture.changes = len(h)
+		chs, _ := p2.d.Changes()
+		openFixture.changes = len(chs)
 	})
 	return openFixture.dir, openFixture.id, openFixture.snap, openFixture.changes
 }
