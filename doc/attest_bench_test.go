@@ -165,10 +165,8 @@ func openFixture2(b *testing.B, attest bool) (string, string) {
 		p.Splice(ref, 0, 0, "x")
 		step()
 	}
-	p.mu.Lock()
-	p.compact = true
-	p.maybeCompactLocked()
-	p.mu.Unlock()
+	p.compactWG.Wait()
+	compactNow(p)
 	p.Abandon() // no attestation at close: the two fixtures differ only as built
 	return dir, p.ID()
 }

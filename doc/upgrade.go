@@ -51,7 +51,6 @@ func (l *Library) Upgrade(oldID string, author Author) (*Plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNotAPlan, err)
 	}
-	d.SaveIncremental()
 	p := newPlan(d, author)
 	p.mu.Lock()
 	newID, err := p.foundLocked(old.id)
