@@ -101,6 +101,10 @@ func otherPlan(t *testing.T, f *fixture, title string) string {
 	if err := p.Close(); err != nil {
 		t.Fatal(err)
 	}
+	// Close leaves a content cache; these tests open the plan uncached.
+	if err := os.Remove(filepath.Join(f.lib.Dir(), "plans", id, "content.json")); err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
 	return id
 }
 
