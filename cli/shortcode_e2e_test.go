@@ -31,11 +31,12 @@ func (s *server) waitShortCode() string {
 	}
 }
 
-// wait waits (at most 30 s) for the process to exit by itself and returns
-// its output and whether it exited 0.
+// wait waits for the process to exit by itself and returns its output and
+// whether it exited 0: at most 90 s, since the inviter stays for the first
+// sync, which may take its whole 30 s level timeout.
 func (s *server) wait() (string, bool) {
 	s.t.Helper()
-	deadline := time.After(30 * time.Second)
+	deadline := time.After(90 * time.Second)
 	for open := true; open; {
 		select {
 		case l, ok := <-s.out:

@@ -294,10 +294,20 @@ func (s *session) account() {
 	}
 }
 
+// antiEntropy is how often an otherwise quiet session re-offers its heads
+// and a fresh filter, so a push lost in flight (seen as a rare stall of two
+// live typists) is repaired within seconds instead of never.
+const antiEntropy = 3 * time.Second
+
 func (s *session) writer() {
+	tick := time.NewTicker(antiEntropy)
+	defer tick.Stop()
 	for {
 		select {
 		case <-s.kick:
+		case <-tick.C:
+			s.request.Store(true)
+			s.push.Store(true)
 		case <-s.closing:
 			return
 		}
