@@ -343,7 +343,13 @@ func TestRemoveAndRefusals(t *testing.T) {
 	if got, err := p.ResolveCommitment(id[:7]); err != nil || got != id {
 		t.Fatalf("prefix: %v %v", got, err)
 	}
-	// An all-digit prefix that is no commitment's number is still a prefix.
+	// A short number out of range is not found, never an ID prefix.
+	for _, ref := range []string{"9", "#9", "90", "903", "#9030"} {
+		if _, err := resolveIn([]string{"903012ab34cd"}, ref, "commitment"); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("%q: %v", ref, err)
+		}
+	}
+	// A longer all-digit prefix that is no commitment's number is still a prefix.
 	if got, err := resolveIn([]string{"903012ab34cd"}, "9030", "commitment"); err != nil || got != "903012ab34cd" {
 		t.Fatalf("digit prefix: %v %v", got, err)
 	}

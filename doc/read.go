@@ -235,6 +235,11 @@ func resolveIn(ids []string, ref, what string) (string, error) {
 	if n > 0 && len(num) < 6 && n <= len(ids) {
 		return ids[n-1], nil
 	}
+	// "#9", or a number too short to be a useful prefix, names a number only:
+	// "9" must not silently pick the commitment whose ID starts with 9.
+	if n > 0 && (num != ref || len(num) < 4) {
+		return "", fmt.Errorf("%w: %s %s (there are %d)", ErrNotFound, what, ref, len(ids))
+	}
 	found := matchID(ids, ref)
 	switch len(found) {
 	case 1:
