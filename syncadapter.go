@@ -15,8 +15,9 @@ import (
 // declares, so app never imports sync.
 type syncAdapter struct{ n *p2psync.Node }
 
-func (s syncAdapter) Start(p *doc.Plan) error { return s.n.Start(p) }
-func (s syncAdapter) Stop(planID string)      { s.n.Stop(planID) }
+func (s syncAdapter) Start(p *doc.Plan) error     { return s.n.Start(p) }
+func (s syncAdapter) Stop(planID string)          { s.n.Stop(planID) }
+func (s syncAdapter) SyncNow(planID string) error { return s.n.SyncNow(planID) }
 
 func (s syncAdapter) Status(planID string) app.SyncStatus {
 	st := s.n.Status(planID)

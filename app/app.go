@@ -63,6 +63,8 @@ type SyncService interface {
 	// read (cut short, mistyped) fails with ErrCodeGarbled.
 	Join(ctx context.Context, code string, a doc.Author) (planID string, err error)
 	Peers(planID string) []PeerStatus
+	// SyncNow dials every member at once, without waiting out backoff.
+	SyncNow(planID string) error
 }
 
 // SyncStatus is what the status bar shows about a plan's sync.

@@ -167,8 +167,25 @@ func TestServeInviteJoinSync(t *testing.T) {
 		t.Fatalf("Bryn is not a member: %+v", c.Members)
 	}
 
+	// Without --peer: every member whose address is known (Ann's, kept
+	// since the join).
+	t.Setenv("COPLAN_LOG", "")
+	bryn.ok("commitment", "set", plan, cid, "description", "Publish the budget weekly.")
+	out, errs, rc = bryn.run("sync", plan)
+	if rc != 0 || !strings.Contains(out, "Ann Jones: level; sent 1 changes") {
+		t.Fatalf("sync without --peer: exit %d, printed %q, %s", rc, out, errs)
+	}
+	if c := ann.show(plan); c.Commitments[0].Description != "Publish the budget weekly." {
+		t.Fatalf("Ann's copy has %q after sync without --peer", c.Commitments[0].Description)
+	}
+
 	if log := serve.stop(syscall.SIGINT); !strings.Contains(log, "coplan serve: stopping") {
 		t.Fatalf("serve did not say it stopped:\n%s", log)
+	}
+	// Nobody there: exit 1, saying so.
+	out, errs, rc = bryn.run("sync", plan, "--timeout", "3s")
+	if rc != 1 || !strings.Contains(errs, "no member was reachable") || !strings.Contains(out, "Ann Jones: not synced") {
+		t.Fatalf("sync with nobody reachable: exit %d, printed %q, %s", rc, out, errs)
 	}
 }
 

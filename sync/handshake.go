@@ -62,7 +62,10 @@ func (n *Node) handshake(ctx context.Context, s network.Stream, h wire.Hello) (*
 		if errors.Is(err, io.EOF) || errors.Is(err, network.ErrReset) {
 			return nil, wire.Welcome{}, fmt.Errorf("%w: stream closed without an answer", ErrRefused)
 		}
-		return nil, wire.Welcome{}, fmt.Errorf("%w: %v", ErrRefused, err)
+		if errors.Is(err, wire.ErrBadFrame) || errors.Is(err, wire.ErrFrameTooBig) {
+			return nil, wire.Welcome{}, fmt.Errorf("%w: %v", ErrRefused, err)
+		}
+		return nil, wire.Welcome{}, fmt.Errorf("%w: no answer: %v", ErrUnreachable, err)
 	}
 	switch typ {
 	case wire.FrameRefuse:
@@ -124,6 +127,16 @@ func (n *Node) handleStream(s network.Stream) {
 		return
 	}
 	sess.setPlan(ps)
+	if old := ps.session(remote); old != nil && old.s.Conn() != s.Conn() && !old.isClosing() {
+		// The peer opened a stream on another connection: after a
+		// restart, sleep or network loss the old one may be dead while
+		// libp2p has not noticed yet.
+		if err := n.pingConn(old.s.Conn()); err != nil {
+			log.Info("replacing a session whose connection does not answer", "err", err)
+			old.fail("connection does not answer", err)
+			old.s.Conn().Close()
+		}
+	}
 	if !ps.register(sess) {
 		n.refuse(s, errDuplicate.Error())
 		return

@@ -108,14 +108,15 @@ type Node struct {
 	// held while dialling, opening a stream, closing a peer or writing to
 	// a stream: the host calls back into the gater and the connection
 	// notifiee, which take Node.mu and planState.mu.
-	mu           gosync.Mutex // the fields below; a leaf
-	plans        map[string]*planState
-	joinTargets  map[peer.ID]int
-	relays       map[peer.ID]bool
-	relayKick    map[peer.ID]chan struct{}
-	relaySvc     *relay.Relay
-	reconnecting map[peer.ID]bool
-	closed       bool
+	mu          gosync.Mutex // the fields below; a leaf
+	plans       map[string]*planState
+	joinTargets map[peer.ID]int
+	relays      map[peer.ID]bool
+	relayKick   map[peer.ID]chan struct{}
+	relaySvc    *relay.Relay
+	keepers     map[peer.ID]*keeper
+	closed      bool
+	started     time.Time
 
 	codes codeBook // open short codes (joinpake.go)
 
@@ -149,7 +150,7 @@ func NewNode(cfg Config) (*Node, error) {
 	}
 	n := &Node{cfg: cfg, log: cfg.Logger.With("self", shortID(cfg.Identity.PeerID)),
 		plans: map[string]*planState{}, joinTargets: map[peer.ID]int{}, relays: map[peer.ID]bool{},
-		relayKick: map[peer.ID]chan struct{}{}, reconnecting: map[peer.ID]bool{}}
+		relayKick: map[peer.ID]chan struct{}{}, keepers: map[peer.ID]*keeper{}, started: time.Now()}
 	for _, r := range cfg.Relays {
 		n.relays[r.ID] = true
 		n.relayKick[r.ID] = make(chan struct{}, 1)
@@ -340,7 +341,7 @@ func (n *Node) startPlan(p *doc.Plan, first *session) (*planState, error) {
 	// known members are dialled.
 	for _, pid := range n.h.Network().Peers() {
 		if ps.isMember(pid) {
-			n.goTask(func() { n.ensureSession(ps, pid, false) })
+			n.keep(pid)
 		}
 	}
 	for pid, addrs := range ps.knownPeers() {
@@ -348,9 +349,7 @@ func (n *Node) startPlan(p *doc.Plan, first *session) (*planState, error) {
 			continue
 		}
 		n.h.Peerstore().AddAddrs(pid, addrs, peerstore.PermanentAddrTTL)
-		if !n.isConnected(pid) {
-			n.reconnect(pid)
-		}
+		n.keep(pid)
 	}
 	n.log.Info("syncing plan", "plan", shortPlan(id))
 	return ps, nil

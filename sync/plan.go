@@ -51,6 +51,8 @@ type peerRecord struct {
 	lastSeen, lastSynced, levelAt time.Time
 	levelCh                       chan struct{} // closed and replaced when level
 	stats                         Stats
+	problem                       string // why the last attempt to sync failed
+	problemAt                     time.Time
 }
 
 func newPlanState(n *Node, p *doc.Plan, dir string) *planState {
@@ -146,9 +148,10 @@ func (ps *planState) session(p peer.ID) *session {
 	return ps.sessions[p]
 }
 
-// register adds a session unless it duplicates one. Of two sessions with
-// the same peer, the one opened by the smaller peer ID wins on both sides;
-// otherwise the newer wins (the older is a leftover of a lost connection).
+// register adds a session unless it duplicates a live one. Of two live
+// sessions with the same peer, the one opened by the smaller peer ID wins
+// on both sides; otherwise the newer wins. A session already closing (its
+// stream failed, or a probe found its connection dead) is replaced.
 func (ps *planState) register(s *session) bool {
 	ps.mu.Lock()
 	if ps.stopped {
@@ -156,7 +159,7 @@ func (ps *planState) register(s *session) bool {
 		return false
 	}
 	old := ps.sessions[s.peer]
-	if old != nil {
+	if old != nil && !old.isClosing() {
 		pref := min(ps.n.h.ID(), s.peer)
 		if s.initiator != pref && old.initiator == pref {
 			ps.mu.Unlock()
@@ -169,6 +172,44 @@ func (ps *planState) register(s *session) bool {
 		old.shutdown("superseded by a newer stream")
 	}
 	return true
+}
+
+func (ps *planState) isStopped() bool {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	return ps.stopped
+}
+
+func (ps *planState) lastSeen(p peer.ID) time.Time {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if r := ps.peers[p]; r != nil {
+		return r.lastSeen
+	}
+	return time.Time{}
+}
+
+// noteProblem keeps why syncing with p last failed, for the status.
+func (ps *planState) noteProblem(p peer.ID, err error) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	r := ps.recordLocked(p)
+	r.problem, r.problemAt = err.Error(), time.Now()
+}
+
+// memberPeers are the plan's current members other than this device.
+func (ps *planState) memberPeers() []peer.ID {
+	self := ps.n.h.ID()
+	var out []peer.ID
+	for _, m := range ps.p.Members() {
+		if m.Removed {
+			continue
+		}
+		if pid, err := peer.Decode(m.PeerID); err == nil && pid != self {
+			out = append(out, pid)
+		}
+	}
+	return out
 }
 
 func (ps *planState) unregister(s *session) {

@@ -41,6 +41,7 @@ type session struct {
 	graceful    atomic.Bool // closed by shutdown, not by a protocol error
 	closing     chan struct{}
 	closeOnce   gosync.Once
+	heardAt     atomic.Int64 // unix nanoseconds of the last frame read
 
 	// Locks: see Node for the order.
 	ssMu gosync.Mutex // ss; only the plan's own lock is taken while held
@@ -138,6 +139,11 @@ func (s *session) wake() {
 	}
 }
 
+// heard notes that the peer was heard from now.
+func (s *session) heard() { s.heardAt.Store(time.Now().UnixNano()) }
+
+func (s *session) lastHeard() time.Time { return time.Unix(0, s.heardAt.Load()) }
+
 func (s *session) isClosing() bool {
 	select {
 	case <-s.closing:
@@ -169,7 +175,9 @@ func (s *session) fail(reason string, err error) {
 
 func (s *session) run() {
 	s.log.Info("sync session open", "initiator", s.initiator == s.n.h.ID())
+	s.heard()
 	s.ps.seen(s.peer)
+	s.n.keep(s.peer) // it may be waiting for this stream
 	var wg gosync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -182,9 +190,9 @@ func (s *session) run() {
 	s.saveState()
 	s.ps.unregister(s)
 	s.ps.seen(s.peer)
-	if s.graceful.Load() {
-		s.n.goTask(s.resume)
-	}
+	// Whatever ended it, the member's keeper opens a new one if the
+	// peer is still a member and reachable.
+	s.n.keep(s.peer)
 }
 
 func (s *session) reader() {
@@ -206,6 +214,7 @@ func (s *session) reader() {
 			return
 		}
 		s.account()
+		s.heard()
 		switch typ {
 		case wire.FrameSync:
 			if f := s.n.testBeforeReceive; f != nil && f(s.peer, body) {

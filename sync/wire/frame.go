@@ -27,12 +27,9 @@ func NewReader(r io.Reader) *Reader { return &Reader{r: bufio.NewReader(r)} }
 // body (type byte and payload). A clean end of stream before a frame
 // starts is io.EOF.
 func (fr *Reader) ReadFrame(limit int) (byte, []byte, error) {
-	size, err := binary.ReadUvarint(fr.r)
+	size, err := fr.readLength()
 	if err != nil {
-		if errors.Is(err, io.EOF) {
-			return 0, nil, io.EOF
-		}
-		return 0, nil, fmt.Errorf("%w: length: %v", ErrBadFrame, err)
+		return 0, nil, err
 	}
 	if size == 0 {
 		return 0, nil, fmt.Errorf("%w: empty frame", ErrBadFrame)
@@ -46,6 +43,32 @@ func (fr *Reader) ReadFrame(limit int) (byte, []byte, error) {
 	}
 	fr.n.Add(int64(uvarintLen(size)) + int64(size))
 	return body[0], body[1:], nil
+}
+
+// readLength reads a frame's uvarint length. A stream that ends cleanly
+// before it is io.EOF; one that fails is that error, not a bad frame.
+func (fr *Reader) readLength() (uint64, error) {
+	var x uint64
+	for i := 0; i < binary.MaxVarintLen64; i++ {
+		b, err := fr.r.ReadByte()
+		if err != nil {
+			switch {
+			case i == 0 && errors.Is(err, io.EOF):
+				return 0, io.EOF
+			case errors.Is(err, io.EOF):
+				return 0, fmt.Errorf("%w: length: %v", ErrBadFrame, io.ErrUnexpectedEOF)
+			}
+			return 0, fmt.Errorf("reading a frame: %w", err)
+		}
+		if i == binary.MaxVarintLen64-1 && b > 1 {
+			break
+		}
+		x |= uint64(b&0x7f) << (7 * i)
+		if b < 0x80 {
+			return x, nil
+		}
+	}
+	return 0, fmt.Errorf("%w: length overflows", ErrBadFrame)
 }
 
 // BytesRead counts the bytes of every whole frame read so far.
