@@ -98,13 +98,12 @@ type Node struct {
 	//	                   which takes planState.mu and Node.mu)
 	//	session.recvMu     (held from merging changes until their
 	//	                   delivery is recorded)
-	//	session.ssMu
 	//	planState.mu
 	//	planState.fileMu, session.mu, Node.mu, codeBook.mu   (leaves: no
 	//	                   other lock is taken while one is held)
 	//
-	// The doc.Plan's own lock is last of all (taken under recvMu, ssMu and
-	// planState.mu when they call into the plan). No lock here is
+	// The doc.Plan's own lock is last of all (taken under recvMu and
+	// planState.mu when they call into the plan; never under session.mu). No lock here is
 	// held while dialling, opening a stream, closing a peer or writing to
 	// a stream: the host calls back into the gater and the connection
 	// notifiee, which take Node.mu and planState.mu.
@@ -120,7 +119,7 @@ type Node struct {
 
 	codes codeBook // open short codes (joinpake.go)
 
-	// testBeforeReceive, when set, sees each sync message before it is
+	// testBeforeReceive, when set, sees each changes frame before it is
 	// applied; returning true drops it and ends the session (a crash).
 	testBeforeReceive func(from peer.ID, msg []byte) bool
 }

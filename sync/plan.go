@@ -40,6 +40,10 @@ type planState struct {
 	sightings map[peer.ID]time.Time
 	stopped   bool
 	cancelSub func()
+	// One fetch at a time, after a quiet moment: see considerFetch.
+	fetching    *session
+	fetchTimer  *time.Timer
+	lastArrival time.Time
 
 	mdnsMu gosync.Mutex // outermost: closing the service waits for HandlePeerFound
 	mdns   mdns.Service
@@ -265,19 +269,19 @@ func (ps *planState) markLevel(p peer.ID) {
 	}
 }
 
-// watch pushes every local commit to every session and announces merges,
-// and closes the sessions of devices that are no longer members.
+// watch wakes every session on each commit or merge (its writer pushes
+// this device's new changes, those of other processes on the same data
+// folder included, and announces the heads), and closes the sessions of
+// devices that are no longer members.
 func (ps *planState) watch(events <-chan doc.Event) {
-	for e := range events {
-		ps.kickAll(e.Local)
+	for range events {
+		ps.kickAll()
 	}
 }
 
 // kickAll wakes every session's writer, closing those of devices that are
-// no longer members. Only a push generates sync messages; otherwise the
-// session announces its heads (the session that delivered a merge has
-// been pushed by its reader).
-func (ps *planState) kickAll(push bool) {
+// no longer members.
+func (ps *planState) kickAll() {
 	ps.mu.Lock()
 	sessions := make([]*session, 0, len(ps.sessions))
 	for _, s := range ps.sessions {
@@ -290,12 +294,92 @@ func (ps *planState) kickAll(push bool) {
 			ps.dropIfStranger(s.peer)
 			continue
 		}
-		if push {
-			s.kickNow()
-		} else {
-			s.announce()
+		s.wake()
+	}
+}
+
+// fetchQuiet is how long a plan waits after changes last arrived before
+// fetching heads it lacks: what authors push first is not fetched again
+// from a peer that relayed it.
+const fetchQuiet = 150 * time.Millisecond
+
+// arrived notes that s brought changes, and offers the changes other
+// sessions hold back to the plan again.
+func (ps *planState) arrived(from *session) {
+	ps.mu.Lock()
+	ps.lastArrival = time.Now()
+	others := make([]*session, 0, len(ps.sessions))
+	for _, s := range ps.sessions {
+		if s != from {
+			others = append(others, s)
 		}
 	}
+	ps.mu.Unlock()
+	for _, s := range others {
+		s.retryWaiting()
+	}
+}
+
+// considerFetch starts a fetch from a peer whose heads this device lacks,
+// unless one is in flight: at once when changes it sent wait for
+// something, else once no changes have arrived for fetchQuiet.
+func (ps *planState) considerFetch() {
+	ps.mu.Lock()
+	if ps.stopped || ps.fetching != nil && !ps.fetching.isClosing() {
+		ps.mu.Unlock()
+		return
+	}
+	ps.fetching = nil
+	sessions := make([]*session, 0, len(ps.sessions))
+	for _, s := range ps.sessions {
+		sessions = append(sessions, s)
+	}
+	quiet := time.Until(ps.lastArrival.Add(fetchQuiet))
+	ps.mu.Unlock()
+	var pick *session
+	urgent := false
+	for _, s := range sessions {
+		need, u := s.needsFetch()
+		if !need || s.isClosing() {
+			continue
+		}
+		if pick == nil || u && !urgent {
+			pick, urgent = s, u
+		}
+	}
+	if pick == nil {
+		return
+	}
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if !urgent && quiet > 0 {
+		if ps.fetchTimer == nil {
+			ps.fetchTimer = time.AfterFunc(quiet, func() {
+				ps.mu.Lock()
+				ps.fetchTimer = nil
+				ps.mu.Unlock()
+				ps.considerFetch()
+			})
+		}
+		return
+	}
+	if ps.fetching != nil || ps.stopped {
+		return
+	}
+	ps.fetching = pick
+	pick.log.Debug("fetching what the peer holds and this device lacks", "urgent", urgent)
+	pick.requestFetch()
+}
+
+// fetchEnded notes that s's fetch was answered or s ended, and looks for
+// the next one.
+func (ps *planState) fetchEnded(s *session) {
+	ps.mu.Lock()
+	if ps.fetching == s {
+		ps.fetching = nil
+	}
+	ps.mu.Unlock()
+	ps.considerFetch()
 }
 
 // dropIfStranger disconnects a device that is a member of no plan here.
