@@ -253,6 +253,7 @@ func (ps *planState) addStats(p peer.ID, d Stats) {
 	st.ChangesReceived += d.ChangesReceived
 	st.BytesSent += d.BytesSent
 	st.BytesReceived += d.BytesReceived
+	st.LargestFrame = max(st.LargestFrame, d.LargestFrame)
 }
 
 func (ps *planState) markLevel(p peer.ID) {

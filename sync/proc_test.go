@@ -153,6 +153,43 @@ func (np *nodeProc) has(title string) bool {
 	return np.expect(fmt.Sprintf("HAS %d ", np.seq), 30*time.Second) == fmt.Sprintf("HAS %d yes", np.seq)
 }
 
+// mem asks the process for its peak and current resident memory (bytes)
+// and the largest frame it sent or received.
+func (np *nodeProc) mem() (peak, rss, largest int64) {
+	np.t.Helper()
+	np.send("mem")
+	l := np.expect("MEM ", 30*time.Second)
+	if _, err := fmt.Sscanf(l, "MEM %d %d %d", &peak, &rss, &largest); err != nil {
+		np.t.Fatalf("%q: %v", l, err)
+	}
+	return peak << 10, rss << 10, largest
+}
+
+// count asks how many timeline entries the process holds.
+func (np *nodeProc) count() int {
+	np.t.Helper()
+	np.send("count")
+	var n int
+	fmt.Sscanf(np.expect("COUNT ", 30*time.Second), "COUNT %d", &n)
+	return n
+}
+
+// waitHeads polls until the process holds every change of heads or d
+// passes (cheaper than reading the plan, for memory measurements).
+func (np *nodeProc) waitHeads(heads []string, d time.Duration) (time.Duration, bool) {
+	np.t.Helper()
+	start := time.Now()
+	for time.Since(start) < d {
+		np.seq++
+		np.send(fmt.Sprintf("hasheads %d %s", np.seq, strings.Join(heads, ",")))
+		if np.expect(fmt.Sprintf("HAS %d ", np.seq), 30*time.Second) == fmt.Sprintf("HAS %d yes", np.seq) {
+			return time.Since(start), true
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return time.Since(start), false
+}
+
 // waitHas polls until the process holds title or d passes; it returns how
 // long that took.
 func (np *nodeProc) waitHas(title string, d time.Duration) (time.Duration, bool) {
@@ -235,33 +272,64 @@ func TestNodeProcess(t *testing.T) {
 				}
 			}
 			fmt.Printf("HAS %s %s\n", f[1], ans)
+		case "mem":
+			// Peak and current resident memory, and the largest frame.
+			status, _ := os.ReadFile("/proc/self/status")
+			var hwm, rss string
+			for _, l := range strings.Split(string(status), "\n") {
+				if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+					hwm = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB"))
+				}
+				if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
+					rss = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB"))
+				}
+			}
+			var largest int64
+			for _, ps := range n.Peers(p.ID()) {
+				largest = max(largest, ps.Stats.LargestFrame)
+			}
+			fmt.Printf("MEM %s %s %d\n", hwm, rss, largest)
+		case "hasheads":
+			ans := "no"
+			if p.HasChanges(strings.Split(f[2], ",")) {
+				ans = "yes"
+			}
+			fmt.Printf("HAS %s %s\n", f[1], ans)
+		case "count":
+			fmt.Printf("COUNT %d\n", len(p.Timeline()))
 		case "quit":
 			return
 		}
 	}
 }
 
-// procPair is two members with their copies of a plan on disk, each
-// knowing where the other listens, ready to run as processes.
-func procPair(t *testing.T, listenA, listenB []string) (a, b *nodeProc) {
-	ta, tb := newTestPeer(t, "Ana"), newTestPeer(t, "Bo")
+// planPair is two members with their copies of a plan on disk, each
+// knowing where the other listens.
+func planPair(t *testing.T, listenA, listenB []string) (ta, tb *testPeer, planID string) {
+	ta, tb = newTestPeer(t, "Ana"), newTestPeer(t, "Bo")
 	p, err := ta.lib.Create("Plan across processes", "Freedonia", "2025", "2027", ta.author)
 	must(t, err)
 	must(t, p.AddMember(doc.Member{PeerID: tb.author.PeerID, Name: "Bo", Side: doc.Government}))
 	saved := mustSave(t, p)
-	id := p.ID()
+	planID = p.ID()
 	must(t, p.Close())
 	q, err := tb.lib.Adopt(saved, tb.author)
 	must(t, err)
 	must(t, q.Close())
 	for _, addr := range addrsOf(tb, listenB) {
-		_, err := AddKnownPeer(filepath.Join(ta.dir, "data", "sync"), id, addr)
+		_, err := AddKnownPeer(filepath.Join(ta.dir, "data", "sync"), planID, addr)
 		must(t, err)
 	}
 	for _, addr := range addrsOf(ta, listenA) {
-		_, err := AddKnownPeer(filepath.Join(tb.dir, "data", "sync"), id, addr)
+		_, err := AddKnownPeer(filepath.Join(tb.dir, "data", "sync"), planID, addr)
 		must(t, err)
 	}
+	return ta, tb, planID
+}
+
+// procPair is planPair, ready to run as processes.
+func procPair(t *testing.T, listenA, listenB []string) (a, b *nodeProc) {
+	ta, tb, _ := planPair(t, listenA, listenB)
 	return newNodeProc(t, ta, listenA), newNodeProc(t, tb, listenB)
 }
 

@@ -471,7 +471,7 @@ func (s *session) account() {
 	s.readN, s.wroteN = rn, wn
 	s.mu.Unlock()
 	if r != 0 || w != 0 {
-		s.ps.addStats(s.peer, Stats{BytesReceived: r, BytesSent: w})
+		s.ps.addStats(s.peer, Stats{BytesReceived: r, BytesSent: w, LargestFrame: max(s.fr.Largest(), s.fw.Largest())})
 	}
 }
 

@@ -45,6 +45,7 @@ type PeerStatus struct {
 type Stats struct {
 	ChangesSent, ChangesReceived int
 	BytesSent, BytesReceived     int64
+	LargestFrame                 int64 // the largest frame either way, framing included
 }
 
 // Peers lists the member devices of a started plan other than this one.
