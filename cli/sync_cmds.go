@@ -374,6 +374,12 @@ func runServe(e *Env, fs *flag.FlagSet, args []string) error {
 	o := nodeOptions{listen: listen(fs), mdns: str(fs, "no-mdns") != "true",
 		relayService: str(fs, "relay") == "true", relays: relays}
 	return e.withPlanNode(args[0], o, nil, func(p *doc.Plan, n *p2psync.Node) error {
+		// What other processes write to the data folder (coplan commands,
+		// the app) is read once a second, merged and sent on, and a member
+		// removed there is disconnected and refused.
+		if err := p.AutoCommit(doc.DefaultPolicy); err != nil {
+			return err
+		}
 		for _, a := range n.Addrs() {
 			fmt.Fprintln(e.Stdout, a)
 		}

@@ -565,6 +565,7 @@ func (s *session) writeState(fetch uint64, reset bool) error {
 		}
 	}
 	s.sentHeads = heads
+	s.log.Debug("sending state", "heads", len(heads), "base", len(base), "have", len(st.Have), "fetch", fetch)
 	return s.write(wire.FrameState, wire.EncodeState(st))
 }
 
