@@ -162,7 +162,7 @@ func (n *Node) runKeeper(k *keeper) {
 			return n.pause(k, d)
 		}
 		if !n.isConnected(k.pid) {
-			if err := n.dialMember(k.pid); err != nil {
+			if err := n.dialMember(k.pid, plans); err != nil {
 				n.log.Debug("member not reachable", "peer", shortID(k.pid), "err", err, "retry in", wait)
 				if !retry() {
 					return
@@ -170,6 +170,9 @@ func (n *Node) runKeeper(k *keeper) {
 				continue
 			}
 			n.log.Info("reconnected", "peer", shortID(k.pid))
+			for _, ps := range plans {
+				ps.rememberConns(k.pid)
+			}
 		}
 		if k.probe.Swap(false) {
 			n.dropStale(k.pid, plans)
@@ -227,9 +230,16 @@ func (n *Node) runKeeper(k *keeper) {
 // dialMember connects to a member at the addresses known for it. A failed
 // dial leaves libp2p's per-address backoff behind, which would refuse the
 // next attempts for minutes: the keeper has its own backoff, so clear it.
-func (n *Node) dialMember(pid peer.ID) error {
+func (n *Node) dialMember(pid peer.ID, plans []*planState) error {
 	if sw, ok := n.h.Network().(*swarm.Swarm); ok {
 		sw.Backoff().Clear(pid)
+	}
+	// The addresses kept for it, those that last worked first (libp2p
+	// dials them all, so one dead address does not keep out a live one).
+	for _, ps := range plans {
+		if addrs := ps.knownPeers()[pid]; len(addrs) > 0 {
+			n.h.Peerstore().AddAddrs(pid, addrs, peerstore.AddressTTL)
+		}
 	}
 	ctx, cancel := context.WithTimeout(n.ctx, dialTimeout)
 	defer cancel()
@@ -331,7 +341,7 @@ func (n *Node) AddPeer(ctx context.Context, planID string, addr string) error {
 	if ps == nil {
 		return nil
 	}
-	n.h.Peerstore().AddAddrs(info.ID, info.Addrs, peerstore.PermanentAddrTTL)
+	n.h.Peerstore().AddAddrs(info.ID, info.Addrs, peerstore.AddressTTL)
 	if !ps.isMember(info.ID) {
 		return fmt.Errorf("%w: %s (recorded; it will be dialled once it is)", ErrNotMember, info.ID)
 	}
@@ -441,7 +451,7 @@ func (n *Node) connect(ctx context.Context, ps *planState, info peer.AddrInfo) e
 		return nil
 	}
 	if len(info.Addrs) > 0 {
-		n.h.Peerstore().AddAddrs(info.ID, info.Addrs, peerstore.PermanentAddrTTL)
+		n.h.Peerstore().AddAddrs(info.ID, info.Addrs, peerstore.AddressTTL)
 	}
 	if sw, ok := n.h.Network().(*swarm.Swarm); ok {
 		sw.Backoff().Clear(info.ID)
@@ -449,7 +459,7 @@ func (n *Node) connect(ctx context.Context, ps *planState, info peer.AddrInfo) e
 	if err := n.h.Connect(allowLimited(ctx), info); err != nil {
 		return fmt.Errorf("%w %s: %v", ErrUnreachable, shortID(info.ID), err)
 	}
-	ps.rememberPeer(info.ID, n.h.Peerstore().Addrs(info.ID))
+	ps.rememberConns(info.ID)
 	err := n.openSession(ctx, ps, info.ID)
 	if errors.Is(err, errDuplicate) {
 		n.keep(info.ID)

@@ -40,6 +40,7 @@ func (n *Node) openSession(ctx context.Context, ps *planState, pid peer.ID) erro
 		s.Close()
 		return errDuplicate
 	}
+	ps.rememberConns(pid)
 	n.goTask(sess.run)
 	return nil
 }
@@ -167,7 +168,7 @@ func (n *Node) handleStream(s network.Stream) {
 	if len(snap) > 0 {
 		log.Info("sent snapshot", "bytes", len(snap))
 	}
-	ps.rememberPeer(remote, n.h.Peerstore().Addrs(remote))
+	ps.rememberConns(remote)
 	sess.run()
 }
 

@@ -347,7 +347,7 @@ func (n *Node) startPlan(p *doc.Plan, first *session) (*planState, error) {
 		if pid == n.h.ID() || !ps.isMember(pid) {
 			continue
 		}
-		n.h.Peerstore().AddAddrs(pid, addrs, peerstore.PermanentAddrTTL)
+		n.h.Peerstore().AddAddrs(pid, addrs, peerstore.AddressTTL)
 		n.keep(pid)
 	}
 	n.log.Info("syncing plan", "plan", shortPlan(id))

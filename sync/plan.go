@@ -14,6 +14,7 @@ import (
 	gosync "sync"
 	"time"
 
+	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/p2p/discovery/mdns"
 	ma "github.com/multiformats/go-multiaddr"
@@ -490,18 +491,99 @@ func ReadProvenance(dir string) (map[string]string, error) {
 
 const knownPeersFile = "peers.json"
 
-func readKnownPeers(dir string) map[string][]string {
+// Bounds on peers.json: a few addresses per peer, those that last worked
+// first, and a few hundred peers. Each one-off `coplan sync` listens on a
+// new port, so addresses learned from peers come and go; unbounded, they
+// grew without end and were all dialled.
+const (
+	maxKnownAddrs = 4
+	maxKnownPeers = 256
+)
+
+// knownAddr is one place a peer was found.
+type knownAddr struct {
+	Addr string    `json:"addr"`
+	OK   time.Time `json:"ok,omitzero"`   // last connection dialled through it
+	Seen time.Time `json:"seen,omitzero"` // last learned (from the peer, an invite, the user)
+}
+
+func (k knownAddr) last() time.Time {
+	if k.OK.After(k.Seen) {
+		return k.OK
+	}
+	return k.Seen
+}
+
+// readKnownPeers reads peers.json: per peer ID its addresses, those that
+// last worked first. The older form (a list of strings) reads too.
+func readKnownPeers(dir string) map[string][]knownAddr {
 	raw, err := os.ReadFile(filepath.Join(dir, knownPeersFile))
-	m := map[string][]string{}
-	if err == nil {
-		_ = json.Unmarshal(raw, &m)
+	m := map[string][]knownAddr{}
+	if err != nil {
+		return m
+	}
+	var entries map[string]json.RawMessage
+	if json.Unmarshal(raw, &entries) != nil {
+		return m
+	}
+	for id, e := range entries {
+		var ks []knownAddr
+		if json.Unmarshal(e, &ks) != nil {
+			var old []string
+			if json.Unmarshal(e, &old) != nil {
+				continue
+			}
+			for _, a := range old {
+				ks = append(ks, knownAddr{Addr: a})
+			}
+		}
+		m[id] = pruneAddrs(ks)
 	}
 	return m
 }
 
-func writeKnownPeers(dir string, m map[string][]string) error {
+// pruneAddrs orders addresses, those that worked last first, then those
+// learned last, and keeps maxKnownAddrs of them, once each.
+func pruneAddrs(ks []knownAddr) []knownAddr {
+	seen := map[string]bool{}
+	out := ks[:0]
+	for _, k := range ks {
+		if k.Addr != "" && !seen[k.Addr] {
+			seen[k.Addr] = true
+			out = append(out, k)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].OK.Equal(out[j].OK) {
+			return out[i].OK.After(out[j].OK)
+		}
+		return out[i].Seen.After(out[j].Seen)
+	})
+	return out[:min(len(out), maxKnownAddrs)]
+}
+
+func writeKnownPeers(dir string, m map[string][]knownAddr) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
+	}
+	if len(m) > maxKnownPeers {
+		ids := make([]string, 0, len(m))
+		for id := range m {
+			ids = append(ids, id)
+		}
+		latest := func(id string) time.Time {
+			var t time.Time
+			for _, k := range m[id] {
+				if k.last().After(t) {
+					t = k.last()
+				}
+			}
+			return t
+		}
+		sort.Slice(ids, func(i, j int) bool { return latest(ids[i]).After(latest(ids[j])) })
+		for _, id := range ids[maxKnownPeers:] {
+			delete(m, id)
+		}
 	}
 	raw, _ := json.MarshalIndent(m, "", "  ")
 	return atomicfile.WriteFile(filepath.Join(dir, knownPeersFile), raw, 0o600)
@@ -517,7 +599,7 @@ func (ps *planState) knownPeers() map[peer.ID][]ma.Multiaddr {
 			continue
 		}
 		for _, a := range addrs {
-			if m, err := ma.NewMultiaddr(a); err == nil {
+			if m, err := ma.NewMultiaddr(a.Addr); err == nil {
 				out[pid] = append(out[pid], m)
 			}
 		}
@@ -525,38 +607,62 @@ func (ps *planState) knownPeers() map[peer.ID][]ma.Multiaddr {
 	return out
 }
 
-// rememberPeer keeps a member's addresses so a restarted node can dial it.
-func (ps *planState) rememberPeer(p peer.ID, addrs []ma.Multiaddr) {
-	if len(addrs) == 0 {
+// rememberPeer keeps where a member was found so a restarted node can
+// dial it: working are addresses a connection was just dialled through,
+// learned those the peer announced.
+func (ps *planState) rememberPeer(p peer.ID, working, learned []ma.Multiaddr) {
+	if len(working)+len(learned) == 0 {
 		return
 	}
-	var strs []string
-	for _, a := range addrs {
-		strs = append(strs, a.String())
-	}
-	sort.Strings(strs)
+	now := time.Now().UTC().Truncate(time.Second)
 	ps.fileMu.Lock()
 	defer ps.fileMu.Unlock()
 	m := readKnownPeers(ps.dir)
-	if equalStrings(m[p.String()], strs) {
+	before, _ := json.Marshal(m[p.String()])
+	ks := m[p.String()]
+	upsert := func(a ma.Multiaddr, ok bool) {
+		s := a.String()
+		for i := range ks {
+			if ks[i].Addr == s {
+				if ok {
+					ks[i].OK = now
+				} else {
+					ks[i].Seen = now
+				}
+				return
+			}
+		}
+		k := knownAddr{Addr: s, Seen: now}
+		if ok {
+			k.OK = now
+		}
+		ks = append(ks, k)
+	}
+	for _, a := range learned {
+		upsert(a, false)
+	}
+	for _, a := range working {
+		upsert(a, true)
+	}
+	m[p.String()] = pruneAddrs(ks)
+	if after, _ := json.Marshal(m[p.String()]); string(after) == string(before) {
 		return
 	}
-	m[p.String()] = strs
 	if err := writeKnownPeers(ps.dir, m); err != nil {
 		ps.log.Warn("could not remember peer addresses", "err", err)
 	}
 }
 
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
+// rememberConns records the addresses this node dialled its live
+// connections to p through, and those p announced.
+func (ps *planState) rememberConns(p peer.ID) {
+	var working []ma.Multiaddr
+	for _, c := range ps.n.h.Network().ConnsToPeer(p) {
+		if c.Stat().Direction == network.DirOutbound {
+			working = append(working, c.RemoteMultiaddr())
 		}
 	}
-	return true
+	ps.rememberPeer(p, working, ps.n.h.Peerstore().Addrs(p))
 }
 
 // AddKnownPeer records a multiaddr ending in /p2p/ID as a place to find a
@@ -571,14 +677,14 @@ func AddKnownPeer(stateDir, planID, addr string) (*peer.AddrInfo, error) {
 	}
 	dir := filepath.Join(stateDir, planID)
 	known := readKnownPeers(dir)
-	have := known[info.ID.String()]
+	ks := known[info.ID.String()]
+	now := time.Now().UTC().Truncate(time.Second)
+	var added []knownAddr
 	for _, a := range info.Addrs {
-		if !contains(have, a.String()) {
-			have = append(have, a.String())
-		}
+		added = append(added, knownAddr{Addr: a.String(), Seen: now})
 	}
-	sort.Strings(have)
-	known[info.ID.String()] = have
+	// What the user gives goes first among what has not worked yet.
+	known[info.ID.String()] = pruneAddrs(append(added, ks...))
 	return &info, writeKnownPeers(dir, known)
 }
 
