@@ -479,6 +479,9 @@ func (n *Node) onConnected(pid peer.ID) {
 		}
 	}
 	if member {
+		n.forgetStranger(pid)
+		// The connection manager never trims a member's connections.
+		n.h.ConnManager().Protect(pid, "coplan-member")
 		if k := n.keep(pid); k != nil {
 			k.probe.Store(true)
 			k.wake()
@@ -508,6 +511,9 @@ func (n *Node) onConnected(pid peer.ID) {
 
 func (n *Node) onDisconnected(pid peer.ID) {
 	n.kickRelay(pid)
+	if !n.isConnected(pid) {
+		n.forgetStranger(pid)
+	}
 	for _, ps := range n.planList() {
 		if ps.isMember(pid) {
 			ps.seen(pid)

@@ -127,6 +127,8 @@ func (n *Node) handleStream(s network.Stream) {
 		n.refuse(s, err.Error())
 		return
 	}
+	n.forgetStranger(remote)
+	n.h.ConnManager().Protect(remote, "coplan-member")
 	sess.setPlan(ps)
 	if old := ps.session(remote); old != nil && old.s.Conn() != s.Conn() && !old.isClosing() {
 		// The peer opened a stream on another connection: after a

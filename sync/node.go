@@ -114,6 +114,7 @@ type Node struct {
 	relayKick   map[peer.ID]chan struct{}
 	relaySvc    *relay.Relay
 	keepers     map[peer.ID]*keeper
+	strangers   map[peer.ID]time.Time // admitted for an open invite, when
 	closed      bool
 	started     time.Time
 
@@ -149,19 +150,14 @@ func NewNode(cfg Config) (*Node, error) {
 	}
 	n := &Node{cfg: cfg, log: cfg.Logger.With("self", shortID(cfg.Identity.PeerID)),
 		plans: map[string]*planState{}, joinTargets: map[peer.ID]int{}, relays: map[peer.ID]bool{},
-		relayKick: map[peer.ID]chan struct{}{}, keepers: map[peer.ID]*keeper{}, started: time.Now()}
+		relayKick: map[peer.ID]chan struct{}{}, keepers: map[peer.ID]*keeper{}, strangers: map[peer.ID]time.Time{}, started: time.Now()}
 	for _, r := range cfg.Relays {
 		n.relays[r.ID] = true
 		n.relayKick[r.ID] = make(chan struct{}, 1)
 	}
 	n.ctx, n.cancel = context.WithCancel(context.Background())
 
-	limits := rcmgr.DefaultLimits
-	libp2p.SetDefaultServiceLimits(&limits)
-	// One stream per (peer, plan); a handful of plans per peer at most.
-	limits.AddProtocolPeerLimit(wire.ProtocolID, rcmgr.BaseLimit{Streams: 16, StreamsInbound: 8, StreamsOutbound: 8, Memory: 64 << 20},
-		rcmgr.BaseLimitIncrease{})
-	rm, err := rcmgr.NewResourceManager(rcmgr.NewFixedLimiter(limits.AutoScale()))
+	rm, err := rcmgr.NewResourceManager(rcmgr.NewFixedLimiter(resourceLimits()))
 	if err != nil {
 		return nil, err
 	}
@@ -219,6 +215,44 @@ func NewNode(cfg Config) (*Node, error) {
 	}
 	n.log.Info("sync node listening", "addrs", h.Addrs(), "relay service", cfg.RelayService)
 	return n, nil
+}
+
+// resourceLimits are libp2p's defaults for this machine with limits sized
+// for a room of 40 laptops: every member may hold a few connections (TCP
+// and QUIC both, a relayed one) and a stream per plan besides identify and
+// ping, and one peer cannot take more than its share; handshakes in
+// flight (the transient scope) have room beside a flood of unknown
+// devices, which the gate then turns away.
+func resourceLimits() rcmgr.ConcreteLimitConfig {
+	limits := rcmgr.DefaultLimits
+	libp2p.SetDefaultServiceLimits(&limits)
+	// One stream per (peer, plan); a handful of plans per peer at most.
+	limits.AddProtocolPeerLimit(wire.ProtocolID, rcmgr.BaseLimit{Streams: 16, StreamsInbound: 8, StreamsOutbound: 8, Memory: 64 << 20},
+		rcmgr.BaseLimitIncrease{})
+	room := rcmgr.PartialLimitConfig{
+		System:    rcmgr.ResourceLimits{Conns: 512, ConnsInbound: 256, ConnsOutbound: 256},
+		Transient: rcmgr.ResourceLimits{Conns: 256, ConnsInbound: 128, ConnsOutbound: 128},
+		PeerDefault: rcmgr.ResourceLimits{Conns: 8, ConnsInbound: 4, ConnsOutbound: 4,
+			Streams: 64, StreamsInbound: 32, StreamsOutbound: 32, Memory: 96 << 20},
+	}
+	scaled := limits.AutoScale()
+	// Never below the room's needs on a small machine, nor the default
+	// above them on a large one.
+	base := scaled.ToPartialLimitConfig()
+	raise := func(dst *rcmgr.LimitVal, floor rcmgr.LimitVal) {
+		if *dst >= 0 && *dst < floor { // not unlimited or blocked
+			*dst = floor
+		}
+	}
+	for _, pair := range []struct{ dst, min *rcmgr.ResourceLimits }{
+		{&base.System, &room.System}, {&base.Transient, &room.Transient},
+	} {
+		raise(&pair.dst.Conns, pair.min.Conns)
+		raise(&pair.dst.ConnsInbound, pair.min.ConnsInbound)
+		raise(&pair.dst.ConnsOutbound, pair.min.ConnsOutbound)
+	}
+	base.PeerDefault = room.PeerDefault
+	return base.Build(scaled)
 }
 
 // ID is this device's peer ID.

@@ -45,6 +45,8 @@ type planState struct {
 	fetching    *session
 	fetchTimer  *time.Timer
 	lastArrival time.Time
+	invitesOpen int // openInvites, as read at invitesAt
+	invitesAt   time.Time
 
 	mdnsMu gosync.Mutex // outermost: closing the service waits for HandlePeerFound
 	mdns   mdns.Service
@@ -688,14 +690,6 @@ func AddKnownPeer(stateDir, planID, addr string) (*peer.AddrInfo, error) {
 	return &info, writeKnownPeers(dir, known)
 }
 
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
 
 // RecordInvite notes an issued invite so the node's gate lets unknown
 // devices in (to present it) until it expires.
@@ -715,21 +709,40 @@ func RecordInvite(stateDir string, inv *Invite) error {
 	return err
 }
 
-// inviteOpen reports whether an invite issued here for the plan is unexpired.
-func (ps *planState) inviteOpen() bool {
-	raw, err := os.ReadFile(filepath.Join(ps.dir, "invites"))
-	if err != nil {
-		return false
+// openInvites counts the invites issued here for the plan that have not
+// expired. The gate asks on every unknown connection, so the answer is
+// kept for a second.
+func (ps *planState) openInvites() int {
+	ps.mu.Lock()
+	if time.Since(ps.invitesAt) < time.Second {
+		n := ps.invitesOpen
+		ps.mu.Unlock()
+		return n
 	}
-	now := time.Now().Unix()
-	for _, line := range strings.Split(string(raw), "\n") {
-		f := strings.Fields(line)
-		if len(f) == 0 {
-			continue
-		}
-		if exp, err := strconv.ParseInt(f[0], 10, 64); err == nil && exp > now {
-			return true
+	ps.mu.Unlock()
+	n := 0
+	if raw, err := os.ReadFile(filepath.Join(ps.dir, "invites")); err == nil {
+		now := time.Now().Unix()
+		for _, line := range strings.Split(string(raw), "\n") {
+			f := strings.Fields(line)
+			if len(f) == 0 {
+				continue
+			}
+			if exp, err := strconv.ParseInt(f[0], 10, 64); err == nil && exp > now {
+				n++
+			}
 		}
 	}
-	return false
+	ps.mu.Lock()
+	ps.invitesOpen, ps.invitesAt = n, time.Now()
+	ps.mu.Unlock()
+	return n
+}
+
+// forgetInvites makes the next openInvites read the file again (an invite
+// was just issued).
+func (ps *planState) forgetInvites() {
+	ps.mu.Lock()
+	ps.invitesAt = time.Time{}
+	ps.mu.Unlock()
 }
