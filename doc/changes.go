@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	am "github.com/automerge/automerge-go"
 )
@@ -51,6 +53,11 @@ func mib(n int) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
 // ChangeRef names a change without its bytes.
 type ChangeRef struct {
 	Hash string
+	// Actor made it, as its Seq-th change (Automerge's actor and
+	// sequence number: a replica holding an actor's change n holds its
+	// changes before n too).
+	Actor string
+	Seq   uint64
 	// Device is the peer ID of the member device whose process made the
 	// change, from the plan's actors record; "" when unknown.
 	Device string
@@ -61,22 +68,42 @@ type ChangeRef struct {
 // the plan does not hold are ignored, so have may be what a peer says it
 // holds.
 func (p *Plan) ChangesSince(have []string) ([]ChangeRef, error) {
-	hs := make([]am.ChangeHash, 0, len(have))
-	for _, h := range have {
-		ch, err := am.NewChangeHash(h)
-		if err != nil {
-			return nil, fmt.Errorf("%w: head %q", ErrInvalid, h)
-		}
-		hs = append(hs, ch)
+	hs, err := parseHashes(have)
+	if err != nil {
+		return nil, err
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.commitLocked(); err != nil {
 		return nil, err
 	}
-	known := hs[:0]
+	return p.changesSinceLocked(hs)
+}
+
+func parseHashes(hexes []string) ([]am.ChangeHash, error) {
+	hs := make([]am.ChangeHash, 0, len(hexes))
+	for _, h := range hexes {
+		ch, err := am.NewChangeHash(h)
+		if err != nil {
+			return nil, fmt.Errorf("%w: head %q", ErrInvalid, h)
+		}
+		hs = append(hs, ch)
+	}
+	return hs, nil
+}
+
+// changeMeta is what ChangesSince keeps of a change it has listed: a sync
+// asks about the same changes many times over, and each answer from
+// Automerge is a call into C.
+type changeMeta struct {
+	actor string
+	seq   uint64
+}
+
+func (p *Plan) changesSinceLocked(hs []am.ChangeHash) ([]ChangeRef, error) {
+	known := hs[:0:0]
 	for _, h := range hs {
-		if _, err := p.d.Change(h); err == nil {
+		if p.holds(h) {
 			known = append(known, h)
 		}
 	}
@@ -84,17 +111,68 @@ func (p *Plan) ChangesSince(have []string) ([]ChangeRef, error) {
 	if err != nil {
 		return nil, err
 	}
+	if p.meta == nil {
+		p.meta = map[am.ChangeHash]changeMeta{}
+	}
 	actors := p.mapAt("actors")
 	device := map[string]string{}
 	out := make([]ChangeRef, len(chs))
 	for i, c := range chs {
-		a := c.ActorID()
-		d, ok := device[a]
+		h := c.Hash()
+		m, ok := p.meta[h]
 		if !ok {
-			d = p.str(actors, a)
-			device[a] = d
+			m = changeMeta{actor: c.ActorID(), seq: c.ActorSeq()}
+			p.meta[h] = m
 		}
-		out[i] = ChangeRef{Hash: c.Hash().String(), Device: d}
+		d, ok := device[m.actor]
+		if !ok {
+			d = p.str(actors, m.actor)
+			device[m.actor] = d
+		}
+		out[i] = ChangeRef{Hash: h.String(), Actor: m.actor, Seq: m.seq, Device: d}
+	}
+	return out, nil
+}
+
+// ClockSince is, for each actor with changes outside the history of base,
+// the sequence number of its last change here. With base's history it
+// says exactly what the plan holds (an actor's changes come in order), in
+// a few bytes per actor however many changes there are.
+func (p *Plan) ClockSince(base []string) (map[string]uint64, error) {
+	hs, err := parseHashes(base)
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.commitLocked(); err != nil {
+		return nil, err
+	}
+	if len(hs) == 0 {
+		// The whole clock, kept and brought up to date from where it was.
+		heads := p.d.Heads()
+		if !slices.Equal(heads, p.clockHeads) || p.clock == nil {
+			refs, err := p.changesSinceLocked(p.clockHeads)
+			if err != nil {
+				return nil, err
+			}
+			if p.clock == nil {
+				p.clock = map[string]uint64{}
+			}
+			for _, r := range refs {
+				p.clock[r.Actor] = max(p.clock[r.Actor], r.Seq)
+			}
+			p.clockHeads = heads
+		}
+		return maps.Clone(p.clock), nil
+	}
+	refs, err := p.changesSinceLocked(hs)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]uint64{}
+	for _, r := range refs {
+		out[r.Actor] = max(out[r.Actor], r.Seq)
 	}
 	return out, nil
 }

@@ -269,3 +269,38 @@ func FuzzParseChange(f *testing.F) {
 		}
 	})
 }
+
+// ClockSince gives each actor's last sequence number, in full or beyond a
+// base, and stays right as changes arrive (the full one is kept).
+func TestClockSince(t *testing.T) {
+	a := newTestPlan(t)
+	b := replica(t, a, Author{Name: "Bo"})
+	base := a.Heads()
+	brute := func(p *Plan, since []string) map[string]uint64 {
+		refs, err := p.ChangesSince(since)
+		must(t, err)
+		out := map[string]uint64{}
+		for _, r := range refs {
+			out[r.Actor] = max(out[r.Actor], r.Seq)
+		}
+		return out
+	}
+	for round := range 3 {
+		for range 2 {
+			_, err := b.AddTimeline(fmt.Sprint("b", round), "2025-01-01", "")
+			must(t, err)
+			must(t, b.Commit())
+		}
+		send(t, b, a, 10)
+		full, err := a.ClockSince(nil)
+		must(t, err)
+		if fmt.Sprint(full) != fmt.Sprint(brute(a, nil)) || len(full) != 2 {
+			t.Fatalf("round %d: full clock %v, want %v", round, full, brute(a, nil))
+		}
+		since, err := a.ClockSince(base)
+		must(t, err)
+		if len(since) != 1 || since[b.actor] != uint64(2*(round+1)) {
+			t.Fatalf("round %d: clock since the fork %v", round, since)
+		}
+	}
+}

@@ -89,6 +89,11 @@ type Plan struct {
 	maxTimer     *time.Timer
 
 	refused map[am.ChangeHash]string // changes peers sent that were refused, and why
+	// Kept for sync (changes.go): what is known of changes already
+	// listed, and the whole clock as of clockHeads.
+	meta       map[am.ChangeHash]changeMeta
+	clock      map[string]uint64
+	clockHeads []am.ChangeHash
 
 	changes *changeIndex // history read so far; see indexLocked
 	version *Version     // the past version a read-only copy shows

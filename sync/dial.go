@@ -27,8 +27,9 @@ const (
 	recentCap    = 3 * time.Second
 	recentWindow = 10 * time.Minute
 	// sessionGrace is how long the side with the larger peer ID waits
-	// for the other side's stream before opening its own.
-	sessionGrace = time.Second
+	// for the other side's stream before opening its own (streams opened
+	// by both at once cost one of them and what it carried).
+	sessionGrace = 3 * time.Second
 	// probeTimeout bounds a liveness check of a connection.
 	probeTimeout = 1500 * time.Millisecond
 	// keepAliveIdle is how long a session may receive nothing before its
@@ -140,7 +141,7 @@ func (n *Node) backoffCap(pid peer.ID, plans []*planState) time.Duration {
 
 func (n *Node) runKeeper(k *keeper) {
 	wait := n.cfg.ReconnectMin
-	graced := false
+	var graceUntil time.Time // the higher ID waits until then for the peer's stream
 	for {
 		if n.ctx.Err() != nil {
 			return
@@ -186,12 +187,16 @@ func (n *Node) runKeeper(k *keeper) {
 		if len(missing) > 0 {
 			// The smaller peer ID opens; the other waits a moment for
 			// its stream before opening its own.
-			if n.h.ID() > k.pid && !graced {
-				graced = true
-				if !n.pause(k, sessionGrace) {
-					return
+			if n.h.ID() > k.pid {
+				if graceUntil.IsZero() {
+					graceUntil = time.Now().Add(sessionGrace)
 				}
-				continue
+				if left := time.Until(graceUntil); left > 0 && !k.now.Load() {
+					if !n.pause(k, left) {
+						return
+					}
+					continue
+				}
 			}
 			ok := true
 			for _, ps := range missing {
@@ -219,7 +224,7 @@ func (n *Node) runKeeper(k *keeper) {
 				continue
 			}
 		}
-		wait, graced = n.cfg.ReconnectMin, false
+		wait, graceUntil = n.cfg.ReconnectMin, time.Time{}
 		if !n.pause(k, keepAliveEvery) {
 			return
 		}
@@ -460,6 +465,17 @@ func (n *Node) connect(ctx context.Context, ps *planState, info peer.AddrInfo) e
 		return fmt.Errorf("%w %s: %v", ErrUnreachable, shortID(info.ID), err)
 	}
 	ps.rememberConns(info.ID)
+	if n.h.ID() > info.ID {
+		// The peer's side opens (its keeper saw the connection): two
+		// crossing streams would cost a session and what it sent.
+		deadline := time.Now().Add(sessionGrace)
+		for ps.session(info.ID) == nil && time.Now().Before(deadline) && ctx.Err() == nil {
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	if ps.session(info.ID) != nil {
+		return nil
+	}
 	err := n.openSession(ctx, ps, info.ID)
 	if errors.Is(err, errDuplicate) {
 		n.keep(info.ID)

@@ -16,9 +16,23 @@ import (
 
 // openSession dials a stream for a plan both sides hold.
 func (n *Node) openSession(ctx context.Context, ps *planState, pid peer.ID) error {
-	if ps.session(pid) != nil {
-		return errDuplicate
+	// One opening at a time per peer: the keeper and a one-off sync
+	// would otherwise open two streams, and one would replace the other.
+	for {
+		if ps.session(pid) != nil {
+			return errDuplicate
+		}
+		wait, mine := ps.beginOpen(pid)
+		if mine {
+			break
+		}
+		select {
+		case <-wait:
+		case <-ctx.Done():
+			return fmt.Errorf("%w: %v", ErrUnreachable, ctx.Err())
+		}
 	}
+	defer ps.endOpen(pid)
 	s, err := n.h.NewStream(allowLimited(ctx), pid, wire.ProtocolID)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrUnreachable, err)

@@ -45,8 +45,10 @@ type planState struct {
 	fetching    *session
 	fetchTimer  *time.Timer
 	lastArrival time.Time
+	lastSession time.Time // when a session last began
 	invitesOpen int // openInvites, as read at invitesAt
 	invitesAt   time.Time
+	opening     map[peer.ID]chan struct{} // sessions being opened; closed when done
 
 	mdnsMu gosync.Mutex // outermost: closing the service waits for HandlePeerFound
 	mdns   mdns.Service
@@ -174,11 +176,38 @@ func (ps *planState) register(s *session) bool {
 		}
 	}
 	ps.sessions[s.peer] = s
+	ps.lastSession = time.Now()
 	ps.mu.Unlock()
 	if old != nil {
+		old.log.Debug("superseding a session", "old initiator", shortID(old.initiator), "new initiator", shortID(s.initiator),
+			"old closing", old.isClosing(), "same connection", old.s.Conn() == s.s.Conn())
 		old.shutdown("superseded by a newer stream")
 	}
 	return true
+}
+
+// beginOpen claims the opening of a session with p; when another is
+// under way it returns a channel closed when that one is done.
+func (ps *planState) beginOpen(p peer.ID) (<-chan struct{}, bool) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if ch, ok := ps.opening[p]; ok {
+		return ch, false
+	}
+	if ps.opening == nil {
+		ps.opening = map[peer.ID]chan struct{}{}
+	}
+	ps.opening[p] = make(chan struct{})
+	return nil, true
+}
+
+func (ps *planState) endOpen(p peer.ID) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if ch, ok := ps.opening[p]; ok {
+		close(ch)
+		delete(ps.opening, p)
+	}
 }
 
 func (ps *planState) isStopped() bool {
@@ -278,14 +307,30 @@ func (ps *planState) markLevel(p peer.ID) {
 // folder included, and announces the heads), and closes the sessions of
 // devices that are no longer members.
 func (ps *planState) watch(events <-chan doc.Event) {
-	for range events {
-		ps.kickAll()
+	var checked []string // heads up to which own changes were looked for
+	self := ps.n.h.ID().String()
+	for e := range events {
+		heads := ps.p.Heads()
+		own := e.Local
+		if !own && e.Remote {
+			// Merges bring others' changes, which their authors push;
+			// only this device's (another process on the data folder)
+			// are for every session to push.
+			refs, err := ps.p.ChangesSince(checked)
+			for _, r := range refs {
+				own = own || r.Device == self
+			}
+			own = own || err != nil
+		}
+		checked = heads
+		ps.kickAll(own)
 	}
 }
 
-// kickAll wakes every session's writer, closing those of devices that are
+// kickAll wakes every session's writer, to push this device's changes
+// (own) or announce the heads, closing the sessions of devices that are
 // no longer members.
-func (ps *planState) kickAll() {
+func (ps *planState) kickAll(own bool) {
 	ps.mu.Lock()
 	sessions := make([]*session, 0, len(ps.sessions))
 	for _, s := range ps.sessions {
@@ -298,14 +343,34 @@ func (ps *planState) kickAll() {
 			ps.dropIfStranger(s.peer)
 			continue
 		}
+		if own {
+			s.pushOwn.Store(true)
+		}
 		s.wake()
 	}
 }
 
-// fetchQuiet is how long a plan waits after changes last arrived before
-// fetching heads it lacks: what authors push first is not fetched again
-// from a peer that relayed it.
-const fetchQuiet = 150 * time.Millisecond
+// sessionPeers are the peers with a running session for the plan.
+func (ps *planState) sessionPeers() []peer.ID {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	out := make([]peer.ID, 0, len(ps.sessions))
+	for pid, s := range ps.sessions {
+		if !s.isClosing() {
+			out = append(out, pid)
+		}
+	}
+	return out
+}
+
+// fetchQuiet is how long a plan waits after changes last arrived, and
+// sessionQuiet after a session last began, before fetching heads it lacks:
+// what authors push first (as soon as their session is up) is not
+// fetched again from a peer that relayed it.
+const (
+	fetchQuiet   = 150 * time.Millisecond
+	sessionQuiet = 500 * time.Millisecond
+)
 
 // arrived notes that s brought changes, and offers the changes other
 // sessions hold back to the plan again.
@@ -338,7 +403,7 @@ func (ps *planState) considerFetch() {
 	for _, s := range ps.sessions {
 		sessions = append(sessions, s)
 	}
-	quiet := time.Until(ps.lastArrival.Add(fetchQuiet))
+	quiet := max(time.Until(ps.lastArrival.Add(fetchQuiet)), time.Until(ps.lastSession.Add(sessionQuiet)))
 	ps.mu.Unlock()
 	var pick *session
 	urgent := false

@@ -305,7 +305,7 @@ func TestNodeProcess(t *testing.T) {
 
 // planPair is two members with their copies of a plan on disk, each
 // knowing where the other listens.
-func planPair(t *testing.T, listenA, listenB []string) (ta, tb *testPeer, planID string) {
+func planPair(t testing.TB, listenA, listenB []string) (ta, tb *testPeer, planID string) {
 	ta, tb = newTestPeer(t, "Ana"), newTestPeer(t, "Bo")
 	p, err := ta.lib.Create("Plan across processes", "Freedonia", "2025", "2027", ta.author)
 	must(t, err)
@@ -328,7 +328,7 @@ func planPair(t *testing.T, listenA, listenB []string) (ta, tb *testPeer, planID
 }
 
 // procPair is planPair, ready to run as processes.
-func procPair(t *testing.T, listenA, listenB []string) (a, b *nodeProc) {
+func procPair(t testing.TB, listenA, listenB []string) (a, b *nodeProc) {
 	ta, tb, _ := planPair(t, listenA, listenB)
 	return newNodeProc(t, ta, listenA), newNodeProc(t, tb, listenB)
 }

@@ -25,6 +25,13 @@ import (
 
 var errDuplicate = errors.New("a sync session with this peer is already open")
 
+// fetchReq is a fetch from the peer: its number, and the devices whose
+// changes to leave out (they push their own to the peer).
+type fetchReq struct {
+	seq     uint64
+	authors map[string]bool // peer IDs
+}
+
 // Limits of a session.
 const (
 	// maxWaiting bounds the changes held back because they build on one
@@ -33,9 +40,6 @@ const (
 	maxWaiting = 2 * wire.MaxFrame
 	// maxKnown bounds the hashes remembered as held by the peer.
 	maxKnown = 64
-	// maxOpeningHave is how many change prefixes an opening state lists
-	// at most when no common base is known.
-	maxOpeningHave = 4096
 )
 
 // session is one /coplan/sync/1 stream with one peer for one plan: a
@@ -67,6 +71,7 @@ type session struct {
 	closing   chan struct{}
 	closeOnce gosync.Once
 	heardAt   atomic.Int64 // unix nanoseconds of the last frame read
+	pushOwn   atomic.Bool  // this device made changes the peer may lack
 
 	// recvMu is held from merging changes until their delivery is
 	// recorded (taking planState.mu and planState.fileMu on the way), so
@@ -79,12 +84,12 @@ type session struct {
 	peerState  bool            // the peer's opening state arrived
 	known      []string        // hashes the peer holds, with their history
 	sent       map[string]bool // changes sent this session (the stream delivers them)
-	have       map[uint64]bool // prefixes the peer listed in its last state
+	have       map[string]uint64 // the clock the peer gave in its last state
 	base       []string        // heads when last level with the peer, kept across sessions
 	fetchSeq   uint64          // our fetches so far
 	fetchOut   uint64          // a fetch to send
 	fetchWait  uint64          // our fetch the peer is answering
-	fetchIn    []uint64        // the peer's fetches to answer
+	fetchIn    []fetchReq      // the peer's fetches to answer
 	reset      bool            // ask the peer to send again what it sent
 	waiting    [][]byte        // changes waiting for one they build on
 	waitBytes  int
@@ -103,7 +108,7 @@ func newSession(n *Node, s network.Stream, initiator peer.ID) *session {
 	return &session{n: n, s: s, peer: remote, initiator: initiator,
 		fr: wire.NewReader(s), fw: wire.NewWriter(s),
 		kick: make(chan struct{}, 1), closing: make(chan struct{}),
-		sent: map[string]bool{}, have: map[uint64]bool{},
+		sent: map[string]bool{}, have: map[string]uint64{},
 		log: n.log.With("peer", shortID(remote))}
 }
 
@@ -316,14 +321,21 @@ func (s *session) gotState(st wire.State) {
 	s.peerState = true
 	s.addKnownLocked(held)
 	clear(s.have)
-	for _, p := range st.Have {
-		s.have[p] = true
+	for a, seq := range st.Clock {
+		s.have[a] = seq
 	}
 	if st.Reset {
 		clear(s.sent)
 	}
+	s.pushOwn.Store(true) // what it lacks may have changed
 	if st.Fetch != 0 {
-		s.fetchIn = append(s.fetchIn, st.Fetch)
+		req := fetchReq{seq: st.Fetch, authors: map[string]bool{}}
+		for _, a := range st.Authors {
+			if pid, err := peer.IDFromBytes([]byte(a)); err == nil {
+				req.authors[pid.String()] = true
+			}
+		}
+		s.fetchIn = append(s.fetchIn, req)
 	}
 	s.mu.Unlock()
 	s.checkLevel()
@@ -528,16 +540,18 @@ func (s *session) writeDue() error {
 		}
 	}
 	if ready {
-		for _, seq := range answers {
-			if err := s.sendMissing(false); err != nil {
+		for _, req := range answers {
+			if err := s.sendMissing(false, req.authors); err != nil {
 				return err
 			}
-			if err := s.write(wire.FrameFetched, wire.EncodeFetched(seq)); err != nil {
+			if err := s.write(wire.FrameFetched, wire.EncodeFetched(req.seq)); err != nil {
 				return err
 			}
 		}
-		if err := s.sendMissing(true); err != nil {
-			return err
+		if s.pushOwn.Swap(false) {
+			if err := s.sendMissing(true, nil); err != nil {
+				return err
+			}
 		}
 	}
 	heads := s.ps.p.Heads()
@@ -551,28 +565,32 @@ func (s *session) writeDue() error {
 }
 
 // writeState says what this side holds: its heads, the base (heads when
-// last level with the peer) and the prefixes of what it holds beyond.
+// last level with the peer) and the clock of what it holds beyond.
 func (s *session) writeState(fetch uint64, reset bool) error {
 	s.mu.Lock()
 	base := slices.Clone(s.base)
 	s.mu.Unlock()
 	heads := s.ps.p.Heads()
 	st := wire.State{Heads: heads, Base: base, Fetch: fetch, Reset: reset}
-	if refs, err := s.ps.p.ChangesSince(base); err == nil && (len(base) > 0 || len(refs) <= maxOpeningHave) && len(refs) <= wire.MaxHave {
-		st.Have = make([]uint64, len(refs))
-		for i, r := range refs {
-			st.Have[i] = wire.HashPrefix(r.Hash)
+	if clock, err := s.ps.p.ClockSince(base); err == nil && len(clock) <= wire.MaxClock {
+		st.Clock = clock
+	}
+	if fetch != 0 {
+		for _, pid := range s.ps.sessionPeers() {
+			if pid != s.peer {
+				st.Authors = append(st.Authors, string(pid))
+			}
 		}
 	}
 	s.sentHeads = heads
-	s.log.Debug("sending state", "heads", len(heads), "base", len(base), "have", len(st.Have), "fetch", fetch)
+	s.log.Debug("sending state", "heads", len(heads), "base", len(base), "actors", len(st.Clock), "fetch", fetch)
 	return s.write(wire.FrameState, wire.EncodeState(st))
 }
 
 // sendMissing sends the changes the peer lacks, as far as this side
-// knows, in batches under the frame cap: all of them, or (own) only
-// those this device made.
-func (s *session) sendMissing(own bool) error {
+// knows, in batches under the frame cap: all of them but those made by
+// devices in skip, or (own) only those this device made.
+func (s *session) sendMissing(own bool, skip map[string]bool) error {
 	s.mu.Lock()
 	known := slices.Clone(s.known)
 	s.mu.Unlock()
@@ -596,13 +614,13 @@ func (s *session) sendMissing(own bool) error {
 		return err
 	}
 	for _, r := range refs {
-		if own && r.Device != self {
+		if own && r.Device != self || skip[r.Device] {
 			continue
 		}
 		s.mu.Lock()
-		skip := s.sent[r.Hash] || s.have[wire.HashPrefix(r.Hash)]
+		held := s.sent[r.Hash] || r.Seq <= s.have[r.Actor]
 		s.mu.Unlock()
-		if skip {
+		if held {
 			continue
 		}
 		raw, err := s.ps.p.ChangeBytes(r.Hash)

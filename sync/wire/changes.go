@@ -4,19 +4,25 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"sort"
 )
 
 // A state frame says what its sender holds: its heads, heads both sides
-// held when last level (its base), the 8-byte prefixes of the hashes of
-// the changes it holds beyond that base (so the receiver need not send
-// those), and optionally a fetch: "send me every change I lack", answered
-// by a fetched frame with the same number once the changes are sent.
+// held when last level (its base), and for each actor with changes beyond
+// that base the sequence number of its last one held (a replica holds an
+// actor's changes in order, so with the base this is exactly what it
+// holds); optionally a fetch: "send me every change I lack", answered by
+// a fetched frame with the same number once the changes are sent.
 //
 //	flags byte (bit 0: forget what you have sent me)
 //	uvarint fetch
 //	uvarint n, n x 32 bytes   heads
 //	uvarint n, n x 32 bytes   base
-//	uvarint n, n x 8 bytes    have
+//	uvarint n, n x (uvarint len, actor bytes, uvarint seq)   clock
+//	uvarint n, n x (uvarint len, peer ID bytes)   authors (fetch only)
+//
+// A fetch names the devices the fetcher is in session with: they push
+// their own changes to it, so the answer leaves those out.
 //
 // A changes frame carries encoded changes, each complete, in dependency
 // order: uvarint count, then for each a uvarint length and the bytes.
@@ -26,34 +32,27 @@ import (
 type State struct {
 	Heads []string // hex hashes, as in the plan's heads
 	Base  []string
-	Have  []uint64 // HashPrefix of changes held beyond Base
-	Fetch uint64   // nonzero: a fetch, answered by a fetched frame
-	Reset bool     // forget what you have sent me: send it again
+	Clock map[string]uint64 // hex actor ID -> last sequence number held, beyond Base
+	Fetch uint64            // nonzero: a fetch, answered by a fetched frame
+	Reset bool              // forget what you have sent me: send it again
+	// Authors are devices (binary peer IDs, as strings) whose changes a
+	// fetch's answer leaves out.
+	Authors []string
 }
 
 // Caps on a state frame.
 const (
-	MaxHave      = 1 << 20 // 8 MiB of prefixes
+	MaxClock     = 1 << 16 // actors
+	maxActor     = 64      // bytes of an actor ID
+	maxAuthors   = 1024
+	maxPeerID    = 128
 	maxStateHead = maxHeads
 )
-
-// HashPrefix is the first 8 bytes of a hex change hash, as in a state
-// frame's have list; 0 for a string that is not one.
-func HashPrefix(h string) uint64 {
-	if len(h) < 16 {
-		return 0
-	}
-	b, err := hex.DecodeString(h[:16])
-	if err != nil {
-		return 0
-	}
-	return binary.BigEndian.Uint64(b)
-}
 
 // EncodeState is a state frame's payload. Hashes that are not 32 bytes of
 // hex are skipped.
 func EncodeState(s State) []byte {
-	out := make([]byte, 0, 16+32*(len(s.Heads)+len(s.Base))+8*len(s.Have))
+	out := make([]byte, 0, 16+32*(len(s.Heads)+len(s.Base))+26*len(s.Clock))
 	var flags byte
 	if s.Reset {
 		flags |= 1
@@ -65,9 +64,30 @@ func EncodeState(s State) []byte {
 		out = binary.AppendUvarint(out, uint64(len(enc)/32))
 		out = append(out, enc...)
 	}
-	out = binary.AppendUvarint(out, uint64(len(s.Have)))
-	for _, p := range s.Have {
-		out = binary.BigEndian.AppendUint64(out, p)
+	actors := make([]string, 0, len(s.Clock))
+	for a := range s.Clock {
+		if b, err := hex.DecodeString(a); err == nil && len(b) > 0 && len(b) <= maxActor {
+			actors = append(actors, a)
+		}
+	}
+	sort.Strings(actors)
+	out = binary.AppendUvarint(out, uint64(len(actors)))
+	for _, a := range actors {
+		b, _ := hex.DecodeString(a)
+		out = binary.AppendUvarint(out, uint64(len(b)))
+		out = append(out, b...)
+		out = binary.AppendUvarint(out, s.Clock[a])
+	}
+	var authors []string
+	for _, a := range s.Authors {
+		if len(a) > 0 && len(a) <= maxPeerID {
+			authors = append(authors, a)
+		}
+	}
+	out = binary.AppendUvarint(out, uint64(len(authors)))
+	for _, a := range authors {
+		out = binary.AppendUvarint(out, uint64(len(a)))
+		out = append(out, a...)
 	}
 	return out
 }
@@ -100,13 +120,42 @@ func ParseState(b []byte) (State, error) {
 		*dst, b = hs, b[n+int(count)*32:]
 	}
 	count, n := binary.Uvarint(b)
-	if n <= 0 || count > MaxHave || count*8 != uint64(len(b)-n) {
-		return bad("have list")
+	if n <= 0 || count > MaxClock || count*3 > uint64(len(b)-n) {
+		return bad("clock")
 	}
 	b = b[n:]
-	s.Have = make([]uint64, count)
-	for i := range s.Have {
-		s.Have[i] = binary.BigEndian.Uint64(b[8*i:])
+	s.Clock = make(map[string]uint64, count)
+	for range count {
+		size, n := binary.Uvarint(b)
+		if n <= 0 || size == 0 || size > maxActor || size > uint64(len(b)-n) {
+			return bad("clock actor")
+		}
+		actor := hex.EncodeToString(b[n : n+int(size)])
+		b = b[n+int(size):]
+		seq, k := binary.Uvarint(b)
+		if k <= 0 {
+			return bad("clock sequence number")
+		}
+		if _, dup := s.Clock[actor]; dup {
+			return bad("clock names an actor twice")
+		}
+		s.Clock[actor], b = seq, b[k:]
+	}
+	count, n = binary.Uvarint(b)
+	if n <= 0 || count > maxAuthors || count > uint64(len(b)-n) {
+		return bad("authors")
+	}
+	b = b[n:]
+	for range count {
+		size, n := binary.Uvarint(b)
+		if n <= 0 || size == 0 || size > maxPeerID || size > uint64(len(b)-n) {
+			return bad("author")
+		}
+		s.Authors = append(s.Authors, string(b[n:n+int(size)]))
+		b = b[n+int(size):]
+	}
+	if len(b) != 0 {
+		return bad("trailing bytes")
 	}
 	return s, nil
 }

@@ -3,6 +3,7 @@ package wire
 import (
 	"bytes"
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -16,8 +17,9 @@ func TestStateRoundTrip(t *testing.T) {
 		s    State
 	}{
 		{"empty", State{}},
-		{"opening", State{Heads: []string{hexHash(1), hexHash(2)}, Base: []string{hexHash(3)}, Have: []uint64{1, 1 << 63}}},
-		{"fetch with reset", State{Heads: []string{hexHash(4)}, Fetch: 300, Reset: true}},
+		{"opening", State{Heads: []string{hexHash(1), hexHash(2)}, Base: []string{hexHash(3)},
+			Clock: map[string]uint64{strings.Repeat("ab", 16): 7, "01": 1 << 40}}},
+		{"fetch with reset", State{Heads: []string{hexHash(4)}, Fetch: 300, Reset: true, Authors: []string{"\x00\x24peer", "other"}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -25,24 +27,29 @@ func TestStateRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !slices.Equal(got.Heads, tc.s.Heads) || !slices.Equal(got.Base, tc.s.Base) || !slices.Equal(got.Have, tc.s.Have) ||
-				got.Fetch != tc.s.Fetch || got.Reset != tc.s.Reset {
+			if !slices.Equal(got.Heads, tc.s.Heads) || !slices.Equal(got.Base, tc.s.Base) || len(got.Clock) != len(tc.s.Clock) ||
+				!maps.Equal(got.Clock, tc.s.Clock) && len(tc.s.Clock) > 0 ||
+				got.Fetch != tc.s.Fetch || got.Reset != tc.s.Reset || !slices.Equal(got.Authors, tc.s.Authors) {
 				t.Fatalf("got %+v, want %+v", got, tc.s)
 			}
 		})
 	}
-	if HashPrefix(hexHash(1)) != 0x1111111111111111 || HashPrefix("xyz") != 0 {
-		t.Fatal("HashPrefix")
+	// Actor IDs that are not hex are left out rather than garbled.
+	if got, _ := ParseState(EncodeState(State{Clock: map[string]uint64{"not hex": 1, "ab": 2}})); len(got.Clock) != 1 || got.Clock["ab"] != 2 {
+		t.Fatalf("clock with a bad actor: %v", got.Clock)
 	}
 }
 
 func TestParseStateRejects(t *testing.T) {
-	good := EncodeState(State{Heads: []string{hexHash(1)}, Have: []uint64{7}})
+	good := EncodeState(State{Heads: []string{hexHash(1)}, Clock: map[string]uint64{"abcd": 7}})
+	twice := EncodeState(State{})
+	twice = append(twice[:len(twice)-2], 2, 2, 0xab, 0xcd, 1, 2, 0xab, 0xcd, 2, 0)
 	cases := map[string][]byte{
 		"empty":           nil,
 		"unknown flag":    append([]byte{2}, good[1:]...),
 		"truncated heads": good[:10],
-		"have too short":  good[:len(good)-1],
+		"clock too short": good[:len(good)-1],
+		"actor twice":     twice,
 		"trailing bytes":  append(slices.Clone(good), 0),
 		"heads count lie": {0, 0, 0xff, 0xff, 0x03},
 	}
@@ -90,7 +97,7 @@ func TestChangesRoundTrip(t *testing.T) {
 // Whatever a peer sends as a state frame parses or is refused, never
 // panics, and what parses encodes back to the same bytes.
 func FuzzParseState(f *testing.F) {
-	f.Add(EncodeState(State{Heads: []string{hexHash(1)}, Base: []string{hexHash(2)}, Have: []uint64{3}, Fetch: 9, Reset: true}))
+	f.Add(EncodeState(State{Heads: []string{hexHash(1)}, Base: []string{hexHash(2)}, Clock: map[string]uint64{"abcdef": 3}, Fetch: 9, Reset: true}))
 	f.Add([]byte{0, 0, 0, 0, 0})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s, err := ParseState(b)
@@ -100,7 +107,8 @@ func FuzzParseState(f *testing.F) {
 		// Heads come back sorted; encode what was parsed and compare the
 		// parse of that.
 		again, err := ParseState(EncodeState(s))
-		if err != nil || !slices.Equal(again.Heads, s.Heads) || !slices.Equal(again.Have, s.Have) || again.Fetch != s.Fetch {
+		if err != nil || !slices.Equal(again.Heads, s.Heads) || !maps.Equal(again.Clock, s.Clock) || again.Fetch != s.Fetch ||
+			!slices.Equal(again.Authors, s.Authors) {
 			t.Fatalf("round trip: %+v -> %+v (%v)", s, again, err)
 		}
 	})
