@@ -46,7 +46,7 @@ type planState struct {
 	fetchTimer  *time.Timer
 	lastArrival time.Time
 	lastSession time.Time // when a session last began
-	invitesOpen int // openInvites, as read at invitesAt
+	invitesOpen int       // openInvites, as read at invitesAt
 	invitesAt   time.Time
 	opening     map[peer.ID]chan struct{} // sessions being opened; closed when done
 
@@ -754,7 +754,6 @@ func AddKnownPeer(stateDir, planID, addr string) (*peer.AddrInfo, error) {
 	known[info.ID.String()] = pruneAddrs(append(added, ks...))
 	return &info, writeKnownPeers(dir, known)
 }
-
 
 // RecordInvite notes an issued invite so the node's gate lets unknown
 // devices in (to present it) until it expires.

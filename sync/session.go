@@ -80,18 +80,18 @@ type session struct {
 
 	mu         gosync.Mutex // the fields below; a leaf
 	begun      bool
-	peerHeads  []string        // what the peer last said it holds (nil: nothing yet)
-	peerState  bool            // the peer's opening state arrived
-	known      []string        // hashes the peer holds, with their history
-	sent       map[string]bool // changes sent this session (the stream delivers them)
+	peerHeads  []string          // what the peer last said it holds (nil: nothing yet)
+	peerState  bool              // the peer's opening state arrived
+	known      []string          // hashes the peer holds, with their history
+	sent       map[string]bool   // changes sent this session (the stream delivers them)
 	have       map[string]uint64 // the clock the peer gave in its last state
-	base       []string        // heads when last level with the peer, kept across sessions
-	fetchSeq   uint64          // our fetches so far
-	fetchOut   uint64          // a fetch to send
-	fetchWait  uint64          // our fetch the peer is answering
-	fetchIn    []fetchReq      // the peer's fetches to answer
-	reset      bool            // ask the peer to send again what it sent
-	waiting    [][]byte        // changes waiting for one they build on
+	base       []string          // heads when last level with the peer, kept across sessions
+	fetchSeq   uint64            // our fetches so far
+	fetchOut   uint64            // a fetch to send
+	fetchWait  uint64            // our fetch the peer is answering
+	fetchIn    []fetchReq        // the peer's fetches to answer
+	reset      bool              // ask the peer to send again what it sent
+	waiting    [][]byte          // changes waiting for one they build on
 	waitBytes  int
 	missing    bool     // waiting changes lack something
 	fetchedAt  []string // peerHeads when our last fetch from it ended without progress
