@@ -46,6 +46,8 @@ type planState struct {
 	fetchTimer  *time.Timer
 	lastArrival time.Time
 	lastSession time.Time // when a session last began
+	synced      map[peer.ID]time.Time // last level with each peer, from syncedFile
+	syncedSaved time.Time
 	invitesOpen int       // openInvites, as read at invitesAt
 	invitesAt   time.Time
 	opening     map[peer.ID]chan struct{} // sessions being opened; closed when done
@@ -66,7 +68,51 @@ type peerRecord struct {
 
 func newPlanState(n *Node, p *doc.Plan, dir string) *planState {
 	return &planState{n: n, p: p, id: p.ID(), dir: dir, log: n.log.With("plan", shortPlan(p.ID())),
-		sessions: map[peer.ID]*session{}, peers: map[peer.ID]*peerRecord{}, sightings: map[peer.ID]time.Time{}}
+		sessions: map[peer.ID]*session{}, peers: map[peer.ID]*peerRecord{}, sightings: map[peer.ID]time.Time{},
+		synced: readSynced(dir)}
+}
+
+// syncedFile keeps when this device was last level with each peer, so
+// "last synced" survives a restart.
+const syncedFile = "synced.json"
+
+func readSynced(dir string) map[peer.ID]time.Time {
+	out := map[peer.ID]time.Time{}
+	raw, err := os.ReadFile(filepath.Join(dir, syncedFile))
+	if err != nil {
+		return out
+	}
+	var m map[string]time.Time
+	if json.Unmarshal(raw, &m) != nil {
+		return out
+	}
+	for id, t := range m {
+		if pid, err := peer.Decode(id); err == nil {
+			out[pid] = t
+		}
+	}
+	return out
+}
+
+// saveSynced writes syncedFile, at most every few seconds unless forced.
+func (ps *planState) saveSynced(force bool) {
+	ps.mu.Lock()
+	if !force && time.Since(ps.syncedSaved) < 5*time.Second {
+		ps.mu.Unlock()
+		return
+	}
+	ps.syncedSaved = time.Now()
+	m := make(map[string]time.Time, len(ps.synced))
+	for pid, t := range ps.synced {
+		m[pid.String()] = t.UTC()
+	}
+	ps.mu.Unlock()
+	raw, _ := json.Marshal(m)
+	ps.fileMu.Lock()
+	defer ps.fileMu.Unlock()
+	if err := atomicfile.WriteFile(filepath.Join(ps.dir, syncedFile), raw, 0o600); err != nil {
+		ps.log.Warn("could not save when peers were last synced", "err", err)
+	}
 }
 
 func (ps *planState) isMember(p peer.ID) bool { return ps.p.IsMember(p.String()) }
@@ -293,6 +339,7 @@ func (ps *planState) markLevel(p peer.ID) {
 	r := ps.recordLocked(p)
 	now := time.Now()
 	r.levelAt, r.lastSynced, r.lastSeen = now, now, now
+	ps.synced[p] = now
 	close(r.levelCh)
 	r.levelCh = make(chan struct{})
 	s := ps.sessions[p]
@@ -300,6 +347,7 @@ func (ps *planState) markLevel(p peer.ID) {
 	if s != nil {
 		s.saveState()
 	}
+	ps.saveSynced(false)
 }
 
 // watch wakes every session on each commit or merge (its writer pushes
@@ -477,6 +525,7 @@ func (ps *planState) stop() {
 		s.shutdown("plan sync stopped")
 		s.saveState()
 	}
+	ps.saveSynced(true)
 }
 
 func (ps *planState) peerInfos() []PeerStatus {
@@ -492,14 +541,21 @@ func (ps *planState) peerInfos() []PeerStatus {
 		if err != nil {
 			continue
 		}
-		st := PeerStatus{ID: m.PeerID, Name: m.Name}
+		st := PeerStatus{ID: m.PeerID, Name: m.Name, LastSynced: ps.synced[pid]}
 		if r := ps.peers[pid]; r != nil {
-			st.LastSeen, st.LastSynced, st.Stats = r.lastSeen, r.lastSynced, r.stats
+			st.LastSeen, st.Stats = r.lastSeen, r.stats
+			if r.lastSynced.After(st.LastSynced) {
+				st.LastSynced = r.lastSynced
+			}
+			if r.problem != "" && r.problemAt.After(r.levelAt) {
+				st.Problem, st.problemAt = r.problem, r.problemAt
+			}
 		}
 		if ps.sessions[pid] != nil {
 			st.Connected = true
 			st.LastSeen = time.Now()
 		}
+		st.Reachable = st.Connected || ps.n.isConnected(pid)
 		out = append(out, st)
 	}
 	return out
