@@ -45,10 +45,10 @@ type planState struct {
 	fetching    *session
 	fetchTimer  *time.Timer
 	lastArrival time.Time
-	lastSession time.Time // when a session last began
+	lastSession time.Time             // when a session last began
 	synced      map[peer.ID]time.Time // last level with each peer, from syncedFile
 	syncedSaved time.Time
-	invitesOpen int       // openInvites, as read at invitesAt
+	invitesOpen int // openInvites, as read at invitesAt
 	invitesAt   time.Time
 	opening     map[peer.ID]chan struct{} // sessions being opened; closed when done
 
