@@ -246,7 +246,6 @@ func text(t *testing.T, p *Plan, r TextRef) string {
 	return s
 }
 
-
 // FuzzParseChange: whatever a peer sends as a change, parsing it never
 // panics, and what parses has the hash Automerge gives it.
 func FuzzParseChange(f *testing.F) {

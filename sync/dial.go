@@ -142,6 +142,7 @@ func (n *Node) backoffCap(pid peer.ID, plans []*planState) time.Duration {
 func (n *Node) runKeeper(k *keeper) {
 	wait := n.cfg.ReconnectMin
 	var graceUntil time.Time // the higher ID waits until then for the peer's stream
+	var lastDial time.Time
 	for {
 		if n.ctx.Err() != nil {
 			return
@@ -154,7 +155,8 @@ func (n *Node) runKeeper(k *keeper) {
 			<-k.kick
 			continue
 		}
-		if k.now.Swap(false) {
+		now := k.now.Swap(false) // Sync now: no waiting this round
+		if now {
 			wait = n.cfg.ReconnectMin
 		}
 		retry := func() bool {
@@ -163,6 +165,16 @@ func (n *Node) runKeeper(k *keeper) {
 			return n.pause(k, d)
 		}
 		if !n.isConnected(k.pid) {
+			// At most one dial per wait: a peer that accepts the
+			// connection and then drops it (its gate refuses this device)
+			// is not dialled in a loop.
+			if since := time.Since(lastDial); since < wait && !now {
+				if !n.pause(k, wait-since) {
+					return
+				}
+				continue
+			}
+			lastDial = time.Now()
 			if err := n.dialMember(k.pid, plans); err != nil {
 				n.log.Debug("member not reachable", "peer", shortID(k.pid), "err", err, "retry in", wait)
 				if !retry() {
@@ -174,6 +186,8 @@ func (n *Node) runKeeper(k *keeper) {
 			for _, ps := range plans {
 				ps.rememberConns(k.pid)
 			}
+			// Reset only once the sessions are up.
+			wait = min(wait*2, n.backoffCap(k.pid, plans))
 		}
 		if k.probe.Swap(false) {
 			n.dropStale(k.pid, plans)
@@ -191,7 +205,7 @@ func (n *Node) runKeeper(k *keeper) {
 				if graceUntil.IsZero() {
 					graceUntil = time.Now().Add(sessionGrace)
 				}
-				if left := time.Until(graceUntil); left > 0 && !k.now.Load() {
+				if left := time.Until(graceUntil); left > 0 && !now {
 					if !n.pause(k, left) {
 						return
 					}
@@ -307,7 +321,7 @@ func (n *Node) keepAlive(pid peer.ID, plans []*planState) {
 func (n *Node) pingConn(c network.Conn) error {
 	ctx, cancel := context.WithTimeout(n.ctx, probeTimeout)
 	defer cancel()
-	s, err := c.NewStream(ctx)
+	s, err := c.NewStream(network.WithAllowLimitedConn(ctx, "coplan liveness ping"))
 	if err != nil {
 		return err
 	}
