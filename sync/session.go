@@ -93,7 +93,9 @@ type session struct {
 	reset      bool              // ask the peer to send again what it sent
 	waiting    [][]byte          // changes waiting for one they build on
 	waitBytes  int
-	missing    bool     // waiting changes lack something
+	missing    bool // waiting changes lack something
+	reoffer    bool // send our state again (antiEntropy)
+	levelAt    time.Time
 	fetchedAt  []string // peerHeads when our last fetch from it ended without progress
 	progressed bool     // changes applied since our fetch was sent
 	readN      int64
@@ -487,9 +489,11 @@ func (s *session) account() {
 	}
 }
 
-// antiEntropy is how often an otherwise quiet session re-offers its heads
-// and a fresh filter, so a push lost in flight (seen as a rare stall of two
-// live typists) is repaired within seconds instead of never.
+// antiEntropy is how often a session whose peer is not level re-offers
+// its state (heads and clock), so the peer pushes again what this side
+// still lacks and a fetch is considered: a push that went missing (seen,
+// with version 2's Automerge messages, as a rare stall of two live
+// typists) is repaired within seconds instead of never.
 const antiEntropy = 3 * time.Second
 
 func (s *session) writer() {
@@ -499,8 +503,14 @@ func (s *session) writer() {
 		select {
 		case <-s.kick:
 		case <-tick.C:
-			s.request.Store(true)
-			s.push.Store(true)
+			if !s.stale() {
+				continue
+			}
+			s.pushOwn.Store(true)
+			s.mu.Lock()
+			s.reoffer = true
+			s.mu.Unlock()
+			s.ps.considerFetch()
 		case <-s.closing:
 			return
 		}
@@ -514,11 +524,26 @@ func (s *session) writer() {
 	}
 }
 
+// stale says whether the session has run a while without being level.
+func (s *session) stale() bool {
+	s.mu.Lock()
+	heads, since := s.peerHeads, s.levelAt
+	s.mu.Unlock()
+	if time.Since(since) < antiEntropy || time.Since(s.lastHeard()) < antiEntropy/3 {
+		return false // level lately, or changes still arriving
+	}
+	return heads == nil || !slices.Equal(heads, s.ps.p.Heads())
+}
+
 // writeDue sends, in this order, what is due: our opening state, our
 // fetch, answers to the peer's fetches, our own changes it lacks, our
 // heads if they changed.
 func (s *session) writeDue() error {
-	if !s.opened {
+	s.mu.Lock()
+	reoffer := s.reoffer
+	s.reoffer = false
+	s.mu.Unlock()
+	if !s.opened || reoffer {
 		s.opened = true
 		if err := s.writeState(0, false); err != nil {
 			return err
@@ -664,6 +689,7 @@ func (s *session) checkLevel() {
 		s.known = slices.Clone(ph)
 		clear(s.have)
 		clear(s.sent)
+		s.levelAt = time.Now()
 		s.mu.Unlock()
 		s.ps.markLevel(s.peer)
 	}
