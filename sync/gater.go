@@ -46,15 +46,17 @@ func (n *Node) allowed(p peer.ID, dir network.Direction) bool {
 				invites += ps.openInvites()
 			}
 		}
-		if invites > 0 {
-			if n.admitStranger(p, invites) {
-				return true
-			}
-			n.log.Debug("gater refused device: enough unknown devices are presenting invites", "peer", shortID(p))
-			return false
+		if invites > 0 && n.admitStranger(p, invites) {
+			return true
 		}
+		// A short code's own allowance (joinpake.go) is apart from the
+		// room kept for invites.
 		if n.admitsCodeGuest(p) {
 			return true
+		}
+		if invites > 0 {
+			n.log.Debug("gater refused device: enough unknown devices are presenting invites", "peer", shortID(p))
+			return false
 		}
 	}
 	n.log.Debug("gater refused device", "peer", shortID(p), "dir", dir.String())
