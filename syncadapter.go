@@ -15,12 +15,13 @@ import (
 // declares, so app never imports sync.
 type syncAdapter struct{ n *p2psync.Node }
 
-func (s syncAdapter) Start(p *doc.Plan) error { return s.n.Start(p) }
-func (s syncAdapter) Stop(planID string)      { s.n.Stop(planID) }
+func (s syncAdapter) Start(p *doc.Plan) error     { return s.n.Start(p) }
+func (s syncAdapter) Stop(planID string)          { s.n.Stop(planID) }
+func (s syncAdapter) SyncNow(planID string) error { return s.n.SyncNow(planID) }
 
 func (s syncAdapter) Status(planID string) app.SyncStatus {
 	st := s.n.Status(planID)
-	return app.SyncStatus{Connected: st.Connected, LastSynced: st.LastSynced, Offline: st.Offline}
+	return app.SyncStatus{Connected: st.Connected, Names: st.Names, LastSynced: st.LastSynced, Offline: st.Offline, Err: st.Problem}
 }
 
 func (s syncAdapter) Invite(p *doc.Plan, ttl time.Duration) (app.InviteCode, error) {
@@ -88,7 +89,8 @@ func (s syncAdapter) Join(ctx context.Context, code string, a doc.Author) (strin
 func (s syncAdapter) Peers(planID string) []app.PeerStatus {
 	var out []app.PeerStatus
 	for _, ps := range s.n.Peers(planID) {
-		out = append(out, app.PeerStatus{PeerID: ps.ID, Connected: ps.Connected, LastSeen: ps.LastSeen})
+		out = append(out, app.PeerStatus{PeerID: ps.ID, Connected: ps.Connected, LastSeen: ps.LastSeen,
+			LastSynced: ps.LastSynced, Problem: ps.Problem})
 	}
 	return out
 }

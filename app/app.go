@@ -63,11 +63,14 @@ type SyncService interface {
 	// read (cut short, mistyped) fails with ErrCodeGarbled.
 	Join(ctx context.Context, code string, a doc.Author) (planID string, err error)
 	Peers(planID string) []PeerStatus
+	// SyncNow dials every member at once, without waiting out backoff.
+	SyncNow(planID string) error
 }
 
 // SyncStatus is what the status bar shows about a plan's sync.
 type SyncStatus struct {
 	Connected  int       // peers connected now
+	Names      []string  // their names
 	LastSynced time.Time // zero: never
 	Offline    bool      // no usable network
 	Err        string    // last sync problem, if any
@@ -75,9 +78,11 @@ type SyncStatus struct {
 
 // PeerStatus is one peer as the sync layer sees it.
 type PeerStatus struct {
-	PeerID    string
-	Connected bool
-	LastSeen  time.Time
+	PeerID     string
+	Connected  bool
+	LastSeen   time.Time
+	LastSynced time.Time
+	Problem    string // why it cannot be brought level, if it cannot
 }
 
 // InviteTTL is how long an invite code from the Invite dialog stays valid.

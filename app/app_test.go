@@ -284,6 +284,28 @@ func TestCommitmentFields(t *testing.T) {
 	}
 }
 
+// Peers > Sync now asks the sync layer to sync the open plan.
+func TestSyncNowMenu(t *testing.T) {
+	f := newFixture(t)
+	var item *fyne.MenuItem
+	for _, m := range f.ui.win.MainMenu().Items {
+		for _, it := range m.Items {
+			if m.Label == "Peers" && it.Label == "Sync now" {
+				item = it
+			}
+		}
+	}
+	if item == nil {
+		t.Fatal("no Peers > Sync now")
+	}
+	item.Action()
+	f.sync.mu.Lock()
+	defer f.sync.mu.Unlock()
+	if len(f.sync.syncNow) != 1 || f.sync.syncNow[0] != f.plan.ID() {
+		t.Fatalf("Sync now asked for %v, want the open plan %s", f.sync.syncNow, f.plan.ID())
+	}
+}
+
 func TestRememberWindowAndPlan(t *testing.T) {
 	f := newFixture(t)
 	f.ui.win.Resize(fyne.NewSize(900, 640))

@@ -69,6 +69,7 @@ type fakeSync struct {
 	joined  string
 	joinErr error
 	codes   []string // each Join's code, as given
+	syncNow []string
 
 	words     string // the short code InviteWords opens; "" fails
 	wordsCtx  context.Context
@@ -113,6 +114,12 @@ func (f *fakeSync) Join(ctx context.Context, code string, a doc.Author) (string,
 	defer f.mu.Unlock()
 	f.codes = append(f.codes, code)
 	return f.joined, f.joinErr
+}
+func (f *fakeSync) SyncNow(planID string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.syncNow = append(f.syncNow, planID)
+	return nil
 }
 func (f *fakeSync) Peers(string) []PeerStatus {
 	return []PeerStatus{{PeerID: bruno.PeerID, Connected: true, LastSeen: fixedNow}}

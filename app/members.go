@@ -274,8 +274,12 @@ func (m *membersScreen) connection(mem doc.Member) string {
 	}
 	ps, ok := m.peers[mem.PeerID]
 	switch {
+	case ok && ps.Problem != "":
+		return "Cannot sync: " + ps.Problem
 	case ok && ps.Connected:
 		return "Connected now"
+	case ok && !ps.LastSynced.IsZero():
+		return "Last synced " + ago(ps.LastSynced, now())
 	case ok && !ps.LastSeen.IsZero():
 		return "Last seen " + ago(ps.LastSeen, now())
 	}

@@ -1,6 +1,9 @@
 package app
 
 import (
+	"errors"
+	"fmt"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 )
@@ -42,6 +45,8 @@ func (u *UI) buildMenu() {
 	peers := fyne.NewMenu("Peers",
 		item("Invite a colleague…", u.showInvite, fyne.KeyI, mod),
 		fyne.NewMenuItem("Join with an invite code…", u.joinDialog),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("Sync now", u.syncNow),
 	)
 	plan := fyne.NewMenu("Plan",
 		fyne.NewMenuItem("Save as named draft…", u.saveDraftDialog),
@@ -121,6 +126,20 @@ func (u *UI) focusSearch() {
 		u.win.Canvas().Focus(u.ws.outline.search)
 	case u.preview != nil:
 		u.win.Canvas().Focus(u.preview.outline.search)
+	}
+}
+
+// syncNow asks the sync layer to reach every member at once.
+func (u *UI) syncNow() {
+	if u.plan == nil {
+		return
+	}
+	if u.cfg.Sync == nil {
+		u.showError(errors.New("peer sync is not available in this build"))
+		return
+	}
+	if err := u.cfg.Sync.SyncNow(u.plan.ID()); err != nil {
+		u.showError(fmt.Errorf("could not sync now: %w", err))
 	}
 }
 

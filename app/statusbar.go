@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -57,6 +58,8 @@ func syncText(svc SyncService, planID string, t time.Time) (string, fyne.Resourc
 		return "Sync problem: " + st.Err + " · " + last, theme.WarningIcon()
 	case st.Offline:
 		return "Offline: edits are kept on this laptop · " + last, theme.MediaRecordIcon()
+	case st.Connected > 0 && len(st.Names) == st.Connected && st.Connected <= 3:
+		return "Connected to " + strings.Join(st.Names, ", ") + " · " + last, theme.ConfirmIcon()
 	case st.Connected > 0:
 		return plural(st.Connected, "peer") + " connected · " + last, theme.ConfirmIcon()
 	}

@@ -255,12 +255,12 @@ var commands = []*Command{
 			fs.Var(&listFlag{}, "via", "a relay (coplan serve --relay) to stay reachable through, ending in /p2p/RELAY-ID (repeatable)")
 		},
 		Run: runServe},
-	{Name: "sync", Args: "PLAN --peer MULTIADDR",
-		Summary: "sync once with one peer until both are level, and print what moved",
+	{Name: "sync", Args: "PLAN [--peer MULTIADDR]",
+		Summary: "sync once with one peer, or with every member whose address is known, until level, and print what moved",
 		Flags: func(fs *flag.FlagSet) {
-			fs.String("peer", "", "the peer's multiaddr, ending in /p2p/PEER-ID (through a relay: .../p2p/RELAY-ID/p2p-circuit/p2p/PEER-ID)")
+			fs.String("peer", "", "the peer's multiaddr, ending in /p2p/PEER-ID (through a relay: .../p2p/RELAY-ID/p2p-circuit/p2p/PEER-ID); without it, every known member")
 			fs.Var(&listFlag{}, "listen", "multiaddr to listen on (repeatable)")
-			fs.Duration("timeout", 2*time.Minute, "give up after this long")
+			fs.Duration("timeout", 0, "give up after this long (default 2m with --peer, 30s without)")
 		},
 		Run: runSync},
 	{Name: "member list", Args: "PLAN [--json]", Summary: "list the plan's member devices",

@@ -374,6 +374,12 @@ func runServe(e *Env, fs *flag.FlagSet, args []string) error {
 	o := nodeOptions{listen: listen(fs), mdns: str(fs, "no-mdns") != "true",
 		relayService: str(fs, "relay") == "true", relays: relays}
 	return e.withPlanNode(args[0], o, nil, func(p *doc.Plan, n *p2psync.Node) error {
+		// What other processes write to the data folder (coplan commands,
+		// the app) is read once a second, merged and sent on, and a member
+		// removed there is disconnected and refused.
+		if err := p.AutoCommit(doc.DefaultPolicy); err != nil {
+			return err
+		}
 		for _, a := range n.Addrs() {
 			fmt.Fprintln(e.Stdout, a)
 		}
@@ -383,12 +389,18 @@ func runServe(e *Env, fs *flag.FlagSet, args []string) error {
 	})
 }
 
+// ErrNoneReachable is `coplan sync` without --peer finding no member.
+var ErrNoneReachable = errors.New("no member was reachable")
+
 func runSync(e *Env, fs *flag.FlagSet, args []string) error {
 	if err := nargs(args, 1); err != nil {
 		return err
 	}
+	if duration(fs, "timeout") < 0 {
+		return usageErr("--timeout must be positive")
+	}
 	if str(fs, "peer") == "" {
-		return usageErr("--peer is required")
+		return runSyncMembers(e, fs, args[0])
 	}
 	info, err := p2psync.ParsePeerAddr(str(fs, "peer"))
 	if err != nil {
@@ -406,7 +418,7 @@ func runSync(e *Env, fs *flag.FlagSet, args []string) error {
 	}
 	o := nodeOptions{oneShot: true, listen: listen(fs), relays: relays}
 	return e.withPlanNode(args[0], o, isMember, func(p *doc.Plan, n *p2psync.Node) error {
-		ctx, cancel := context.WithTimeout(context.Background(), duration(fs, "timeout"))
+		ctx, cancel := context.WithTimeout(context.Background(), timeoutOr(fs, 2*time.Minute))
 		defer cancel()
 		st, err := n.SyncOnce(ctx, p.ID(), info)
 		if err != nil {
@@ -415,6 +427,53 @@ func runSync(e *Env, fs *flag.FlagSet, args []string) error {
 		n.Stop(p.ID())
 		fmt.Fprintf(e.Stdout, "sent %d changes (%d bytes), received %d changes (%d bytes); level with %s\n",
 			st.ChangesSent, st.BytesSent, st.ChangesReceived, st.BytesReceived, info.ID)
+		return nil
+	})
+}
+
+func timeoutOr(fs *flag.FlagSet, def time.Duration) time.Duration {
+	if d := duration(fs, "timeout"); d > 0 {
+		return d
+	}
+	return def
+}
+
+// runSyncMembers syncs with every member whose address is known here,
+// at once, within --timeout: success when level with at least one.
+func runSyncMembers(e *Env, fs *flag.FlagSet, ref string) error {
+	o := nodeOptions{oneShot: true, listen: listen(fs)}
+	return e.withPlanNode(ref, o, nil, func(p *doc.Plan, n *p2psync.Node) error {
+		ctx, cancel := context.WithTimeout(context.Background(), timeoutOr(fs, 30*time.Second))
+		defer cancel()
+		res, err := n.SyncMembers(ctx, p.ID())
+		if err != nil {
+			return err
+		}
+		n.Stop(p.ID())
+		level := 0
+		for _, r := range res {
+			name := r.Name
+			if name == "" {
+				name = r.ID
+			}
+			if r.Level {
+				level++
+				fmt.Fprintf(e.Stdout, "%s: level; sent %d changes (%d bytes), received %d changes (%d bytes)\n",
+					name, r.Stats.ChangesSent, r.Stats.BytesSent, r.Stats.ChangesReceived, r.Stats.BytesReceived)
+				continue
+			}
+			why := "not reachable"
+			if r.Err != nil && !errors.Is(r.Err, context.DeadlineExceeded) {
+				why = r.Err.Error()
+			}
+			fmt.Fprintf(e.Stdout, "%s: not synced (%s)\n", name, why)
+		}
+		if level == 0 {
+			if len(res) == 0 {
+				return fmt.Errorf("%w: no member's address is known here (coplan peer add %s MULTIADDR)", ErrNoneReachable, p.ID()[:8])
+			}
+			return fmt.Errorf("%w within %s", ErrNoneReachable, timeoutOr(fs, 30*time.Second))
+		}
 		return nil
 	})
 }

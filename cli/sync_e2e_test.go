@@ -167,8 +167,25 @@ func TestServeInviteJoinSync(t *testing.T) {
 		t.Fatalf("Bryn is not a member: %+v", c.Members)
 	}
 
+	// Without --peer: every member whose address is known (Ann's, kept
+	// since the join).
+	t.Setenv("COPLAN_LOG", "")
+	bryn.ok("commitment", "set", plan, cid, "description", "Publish the budget weekly.")
+	out, errs, rc = bryn.run("sync", plan)
+	if rc != 0 || !regexp.MustCompile(`^Ann Jones: level; sent [1-9][0-9]* changes`).MatchString(out) {
+		t.Fatalf("sync without --peer: exit %d, printed %q, %s", rc, out, errs)
+	}
+	if c := ann.show(plan); c.Commitments[0].Description != "Publish the budget weekly." {
+		t.Fatalf("Ann's copy has %q after sync without --peer", c.Commitments[0].Description)
+	}
+
 	if log := serve.stop(syscall.SIGINT); !strings.Contains(log, "coplan serve: stopping") {
 		t.Fatalf("serve did not say it stopped:\n%s", log)
+	}
+	// Nobody there: exit 1, saying so.
+	out, errs, rc = bryn.run("sync", plan, "--timeout", "3s")
+	if rc != 1 || !strings.Contains(errs, "no member was reachable") || !strings.Contains(out, "Ann Jones: not synced") {
+		t.Fatalf("sync with nobody reachable: exit %d, printed %q, %s", rc, out, errs)
 	}
 }
 
@@ -204,4 +221,76 @@ func TestServeLogLevel(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A serve running while `coplan` commands change its data folder: each
+// change reaches a member connected to the serve within 5 s (an edit, a
+// role, a signed release), and the member removed there is disconnected
+// and refused.
+func TestServePicksUpFolderChanges(t *testing.T) {
+	ann := newUser(t, "Ann Jones", "Cabinet Office", "government")
+	bryn := newUser(t, "Bryn Davies", "Open Rights Cymru", "civil-society")
+	plan := ann.ok("new", "--title", "NAP", "--country", "Cymru")
+	cid := ann.ok("commitment", "add", plan, "--title", "Open budgets")
+	for _, kv := range [][]string{{"state", "adopted"}, {"lead", "Treasury"}, {"values", "transparency"}} {
+		ann.ok("commitment", "set", plan, cid, kv[0], kv[1])
+	}
+	ann.ok("milestone", "add", plan, cid, "--title", "Monthly data", "--start", "2026-03-01", "--end", "2026-12-31")
+	key := t.TempDir() + "/minister"
+	ann.ok("key", "new", "--name", "Ann Jones", "-o", key)
+	ann.ok("member", "key", plan, "me", key+".pub")
+	ann.ok("member", "role", plan, "me", "minister")
+
+	annAddr := fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", freePort(t))
+	annServe := startServe(t, ann, []string{"COPLAN_LOG="}, plan, "--listen", annAddr, "--no-mdns")
+	annServe.waitLine(annAddr + "/p2p/")
+	bryn.ok("join", ann.ok("invite", plan, "--listen", annAddr, "--expires", "1h"))
+	brynAddr := fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", freePort(t))
+	brynServe := startServe(t, bryn, []string{"COPLAN_LOG="}, plan, "--listen", brynAddr, "--no-mdns")
+	brynServe.waitLine("sync session open")
+
+	within := func(what string, cond func() bool) {
+		t.Helper()
+		start := time.Now()
+		for !cond() {
+			if time.Since(start) > 5*time.Second {
+				t.Fatalf("%s did not reach Bryn within 5 s", what)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Logf("%s reached Bryn in %s", what, time.Since(start).Round(10*time.Millisecond))
+	}
+	ann.ok("commitment", "set", plan, cid, "description", "Edited beside the serve.")
+	within("an edit", func() bool { return bryn.show(plan).Commitments[0].Description == "Edited beside the serve." })
+	// Roles go to members an administrator confirmed; a joiner is claimed.
+	brynFields := strings.Fields(bryn.ok("profile", "show"))
+	ann.ok("member", "add", plan, brynFields[len(brynFields)-1], "--name", "Bryn Davies", "--org", "Open Rights Cymru", "--side", "civil-society")
+	ann.ok("member", "role", plan, "Bryn Davies", "co-chair")
+	within("a role", func() bool {
+		for _, m := range bryn.show(plan).Members {
+			if m.Name == "Bryn Davies" && m.HasRole("co-chair") {
+				return true
+			}
+		}
+		return false
+	})
+	ann.ok("sign", plan, "--version", "1.0", "--key", key)
+	within("a signed release", func() bool { return strings.Contains(bryn.ok("releases", plan), "1.0") })
+
+	ann.ok("member", "remove", plan, "Bryn Davies")
+	annServe.waitLine("device removed from the plan")
+	fields := strings.Fields(ann.ok("profile", "show"))
+	annID := fields[len(fields)-1]
+	t.Setenv("COPLAN_LOG", "debug")
+	started := time.Now()
+	out, errs, rc := bryn.run("sync", plan, "--peer", annAddr+"/p2p/"+annID, "--timeout", "10s")
+	if rc == 0 {
+		t.Fatalf("the removed member still syncs: %s", out)
+	}
+	// Refused at the gate after each connection: dialled again with
+	// backoff, not in a loop.
+	if n := strings.Count(errs, "msg=reconnected"); n > 10 {
+		t.Fatalf("the refused device dialled %d times in %s", n, time.Since(started))
+	}
+	t.Logf("the removed member is refused after %s", time.Since(started).Round(time.Millisecond))
 }

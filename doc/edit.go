@@ -32,6 +32,9 @@ func (p *Plan) spliceLocked(r TextRef, pos, del int, ins string) error {
 	if pos < 0 || del < 0 {
 		return fmt.Errorf("%w: splice at %d deleting %d", ErrInvalid, pos, del)
 	}
+	if err := p.reserveLocked(len(ins)); err != nil {
+		return err
+	}
 	t, err := p.resolveText(r)
 	if err != nil {
 		return err
@@ -85,6 +88,9 @@ func (p *Plan) setStr(m *am.Map, key, val string, e Edit) error {
 	}
 	if p.str(m, key) == val {
 		return nil
+	}
+	if err := p.reserveLocked(len(val)); err != nil {
+		return err
 	}
 	if err := m.Set(key, val); err != nil {
 		return err
@@ -149,6 +155,9 @@ func (p *Plan) AddCommitment(nc NewCommitment) (string, error) {
 	}
 	if strings.TrimSpace(nc.Title) == "" {
 		return "", fmt.Errorf("%w: a commitment needs a title", ErrInvalid)
+	}
+	if err := p.reserveLocked(len(nc.Title) + len(nc.Org) + len(nc.Lead)); err != nil {
+		return "", err
 	}
 	side := nc.Side
 	if side == "" {
@@ -488,6 +497,9 @@ func (p *Plan) AddMilestone(cid, title string) (string, error) {
 	if ms == nil {
 		return "", fmt.Errorf("%w: commitment %s", ErrNotFound, cid)
 	}
+	if err := p.reserveLocked(len(title)); err != nil {
+		return "", err
+	}
 	ids := p.keysIn(ms)
 	last := ""
 	if len(ids) > 0 {
@@ -576,6 +588,9 @@ func (p *Plan) AddComment(target, body string) (string, error) {
 	cid, _, _ := strings.Cut(target, "/")
 	if p.mapAt("commitments", cid) == nil {
 		return "", fmt.Errorf("%w: commitment %s", ErrNotFound, cid)
+	}
+	if err := p.reserveLocked(len(body) + len(target)); err != nil {
+		return "", err
 	}
 	now := p.now().UTC()
 	id, _, err := newItem(p.mapAt("comments"), map[string]any{"target": target, "author": p.author.Name, "at": now,

@@ -81,11 +81,19 @@ type Plan struct {
 	pending      bool
 	pendingEdits []Edit // put into words at commit
 	committed    []Edit // what this actor's last change did, for its message to refer to
+	pendingBytes int    // new content in them, against maxEditBytes
 	firstPending time.Time
 	lastEdit     time.Time
 	policy       *CommitPolicy
 	pauseTimer   *time.Timer
 	maxTimer     *time.Timer
+
+	refused map[am.ChangeHash]string // changes peers sent that were refused, and why
+	// Kept for sync (changes.go): what is known of changes already
+	// listed, and the whole clock as of clockHeads.
+	meta       map[am.ChangeHash]changeMeta
+	clock      map[string]uint64
+	clockHeads []am.ChangeHash
 
 	changes *changeIndex // history read so far; see indexLocked
 	version *Version     // the past version a read-only copy shows
@@ -520,6 +528,7 @@ func (p *Plan) commitLocked() error {
 	p.pending = false
 	p.pendingEdits = nil
 	p.lastText, p.lastTextAt = TextRef{}, -1
+	p.pendingBytes = 0
 	if err != nil && !strings.Contains(err.Error(), "empty") {
 		return err
 	}
@@ -949,6 +958,7 @@ func (p *Plan) Abandon() {
 	p.pending = false
 	p.pendingEdits = nil
 	p.lastText, p.lastTextAt = TextRef{}, -1
+	p.pendingBytes = 0
 	p.stopWatching()
 	if p.pauseTimer != nil {
 		p.pauseTimer.Stop()

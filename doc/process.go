@@ -127,6 +127,15 @@ func (p *Plan) RemoveNote(id string) error { return p.removeDated(notesKind, id)
 // fields; callers hold p.mu and have called beforeEdit.
 func (p *Plan) addDatedLocked(k datedKind, title, date string, fields map[string]any) (string, error) {
 	title = strings.TrimSpace(title)
+	n := len(title)
+	for _, v := range fields {
+		if s, ok := v.(string); ok {
+			n += len(s)
+		}
+	}
+	if err := p.reserveLocked(n); err != nil {
+		return "", err
+	}
 	fields["title"], fields["date"], fields["order"] = title, date, date
 	id, _, err := newItem(p.mapAt(k.collection), fields)
 	if err != nil {

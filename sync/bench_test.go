@@ -3,7 +3,9 @@ package sync
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
+	"strings"
 	gosync "sync"
 	"testing"
 	"time"
@@ -146,11 +148,22 @@ func BenchmarkLiveEditLatency(b *testing.B) {
 	b.ReportMetric(ms(lat[min(len(lat)-1, len(lat)*99/100)]), "p99-ms")
 }
 
-// A room of 20 laptops, each with 100 offline edits, then all connected:
-// time until all hold identical plans, and bytes sent against the ideal
-// of every change crossing the wire once per receiving peer.
+// A room of 5, 10 and 20 laptops (40 with COPLAN_ROOM40=1), each with 100
+// offline edits, then all connected: time until all hold identical plans,
+// and bytes sent against the ideal of every change crossing the wire once
+// per receiving peer.
 func BenchmarkRoom(b *testing.B) {
-	const peers, edits = 20, 100
+	sizes := []int{5, 10, 20}
+	if os.Getenv("COPLAN_ROOM40") != "" {
+		sizes = append(sizes, 40)
+	}
+	for _, peers := range sizes {
+		b.Run(fmt.Sprintf("peers=%d", peers), func(b *testing.B) { benchRoom(b, peers) })
+	}
+}
+
+func benchRoom(b *testing.B, peers int) {
+	const edits = 100
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		names := make([]string, peers)
@@ -193,7 +206,33 @@ func BenchmarkRoom(b *testing.B) {
 		}
 		all, err := g[0].p.TotalChangeBytes()
 		must(b, err)
-		ideal := int64(all-g[0].baseBytes) * (peers - 1)
+		ideal := int64(all-g[0].baseBytes) * int64(peers-1)
+		if os.Getenv("COPLAN_ROOM_DEBUG") != "" {
+			fetches, states, dup, superseded := 0, 0, 0, 0
+			for _, tp := range g {
+				l := tp.logs.String()
+				fetches += strings.Count(l, "fetching what the peer holds")
+				states += strings.Count(l, "sending state")
+				superseded += strings.Count(l, "superseded by")
+				for _, line := range strings.Split(l, "\n") {
+					if i := strings.Index(line, " known="); i >= 0 && strings.Contains(line, "received changes") {
+						var k int
+						fmt.Sscanf(line[i+7:], "%d", &k)
+						dup += k
+					}
+				}
+			}
+			b.Logf("fetches %d, states %d, duplicate changes received %d, superseded sessions %d", fetches, states, dup, superseded)
+			if os.Getenv("COPLAN_ROOM_DEBUG") == "log" {
+				for _, tp := range g {
+					for _, l := range strings.Split(tp.logs.String(), "\n") {
+						if strings.Contains(l, "supersed") {
+							b.Log(l)
+						}
+					}
+				}
+			}
+		}
 		b.ReportMetric(elapsed.Seconds(), "converge-s")
 		b.ReportMetric(float64(sent), "bytes-sent")
 		b.ReportMetric(float64(ideal), "ideal-bytes")
@@ -233,4 +272,128 @@ func newRoom(b *testing.B, names []string) []*testPeer {
 		must(b, tp.n.Start(tp.p))
 	}
 	return peers
+}
+
+// The friendsforever trace typed live by two nodes, one agent on each,
+// every run of typing one change as the commit policy makes it: bytes on
+// the wire against the ideal (each change's encoded size once, to the one
+// other peer) and against the saved plan.
+func BenchmarkLiveTraffic(b *testing.B) {
+	tr := traces.LoadOrSkip(b, "friendsforever.json.gz")
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		g := newMemGroup(b, "Ana", "Bo")
+		cid := commitmentID(b, g[0].p)
+		ref := doc.CommitmentText(cid, "description")
+		base, err := g[0].p.TotalChangeBytes()
+		must(b, err)
+		var before int64
+		for _, tp := range g {
+			for _, ps := range tp.n.Peers(tp.p.ID()) {
+				before += ps.Stats.BytesSent
+			}
+		}
+		runs := splitRuns(tr)
+		runOf := map[int]int{}
+		for k, r := range runs {
+			runOf[r.txns[len(r.txns)-1]] = k
+		}
+		var mu gosync.Mutex
+		cond := gosync.NewCond(&mu)
+		hashes := make([]string, len(runs))
+		failed := false
+		saved := mustSave(b, g[0].p)
+		b.StartTimer()
+		var wg gosync.WaitGroup
+		errs := make(chan error, 2)
+		for agent := range 2 {
+			tp := g[agent]
+			editor, err := doc.LoadPlan(saved, tp.author)
+			must(b, err)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				err := typeAgent(tr, runs, runOf, agent, tp.p, editor, ref, &mu, cond, hashes, &failed)
+				if err != nil {
+					mu.Lock()
+					failed = true
+					cond.Broadcast()
+					mu.Unlock()
+				}
+				errs <- err
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			must(b, err)
+		}
+		waitFor(b, 60*time.Second, "both peers to converge", func() bool { return sameHeads(g...) })
+		b.StopTimer()
+		var sent int64
+		for _, tp := range g {
+			for _, ps := range tp.n.Peers(tp.p.ID()) {
+				sent += ps.Stats.BytesSent
+			}
+		}
+		sent -= before
+		all, err := g[0].p.TotalChangeBytes()
+		must(b, err)
+		ideal := int64(all - base) // each change crosses to the other peer once
+		final := mustSave(b, g[0].p)
+		b.ReportMetric(float64(sent), "wire-bytes")
+		b.ReportMetric(float64(ideal), "ideal-bytes")
+		b.ReportMetric(float64(len(final)), "saved-bytes")
+		b.ReportMetric(float64(sent)/float64(ideal), "wire/ideal")
+		b.ReportMetric(float64(sent)/float64(len(final)), "wire/saved")
+		b.ReportMetric(float64(len(runs)), "changes")
+		for _, tp := range g {
+			tp.n.Close()
+		}
+		b.StartTimer()
+	}
+}
+
+// Reconnect: a node in its own process SIGKILLed and restarted from disk
+// 20 times, on its port or on a new one (the survivor's connection to the
+// dead process then lingers until a ping fails); the time from starting
+// the process again to being level with its peer (an edit the peer made
+// meanwhile has arrived), p50 and p99.
+func BenchmarkReconnect(b *testing.B) {
+	b.Run("same port", func(b *testing.B) { benchReconnect(b, false) })
+	b.Run("new port", func(b *testing.B) { benchReconnect(b, true) })
+}
+
+func benchReconnect(b *testing.B, newPort bool) {
+	const restarts = 20
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		a, v := procPair(b, listenOn("127.0.0.1", freePort(b)), listenOn("127.0.0.1", freePort(b)))
+		a.start()
+		v.start()
+		var lat []time.Duration
+		b.StartTimer()
+		for r := range restarts {
+			v.kill()
+			if newPort {
+				v.listen = listenOn("127.0.0.1", freePort(b))
+			}
+			title := fmt.Sprintf("while down %d", r)
+			a.edit(title)
+			start := time.Now()
+			v.start()
+			if _, ok := v.waitHas(title, 30*time.Second); !ok {
+				b.Fatalf("restart %d: not level within 30 s", r)
+			}
+			lat = append(lat, time.Since(start))
+		}
+		b.StopTimer()
+		slices.Sort(lat)
+		ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+		b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
+		b.ReportMetric(ms(lat[len(lat)-1]), "p99-ms") // of 20: the slowest
+		a.kill()
+		v.kill()
+		b.StartTimer()
+	}
 }

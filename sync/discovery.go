@@ -1,7 +1,6 @@
 package sync
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/base32"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/event"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/peerstore"
 	"github.com/libp2p/go-libp2p/p2p/discovery/mdns"
 )
 
@@ -46,13 +46,11 @@ func (nf mdnsNotifee) HandlePeerFound(info peer.AddrInfo) {
 		return
 	}
 	ps.log.Info("member found on the local network", "peer", shortID(info.ID))
-	n.goTask(func() {
-		ctx, cancel := context.WithTimeout(n.ctx, 20*time.Second)
-		defer cancel()
-		if err := n.connect(ctx, ps, info); err != nil && n.ctx.Err() == nil {
-			ps.log.Warn("could not sync with discovered member", "peer", shortID(info.ID), "err", err)
-		}
-	})
+	n.h.Peerstore().AddAddrs(info.ID, info.Addrs, peerstore.TempAddrTTL)
+	if k := n.keep(info.ID); k != nil {
+		k.now.Store(true)
+		k.wake()
+	}
 }
 
 func (ps *planState) startMDNS() {

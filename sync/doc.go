@@ -18,9 +18,11 @@
 //     plans, closing. status.go: what a plan's sync looks like from here.
 //   - gater.go: the membership gate on every connection; relay.go: circuit
 //     relay v2, served to members and used through configured relays.
-//   - dial.go: dialling members and getting them back: connection events,
-//     reconnecting with backoff, resuming a session after its stream closed,
-//     one-off syncs. discovery.go: finding members by mDNS.
+//   - dial.go: getting members back and keeping them: one keeper per
+//     member device dials it (backoff with jitter, never giving up while
+//     it is a member), opens missing sessions, pings idle connections and
+//     closes stale ones; Sync now; one-off syncs. discovery.go: finding
+//     members by mDNS.
 //   - join.go: receiving a plan with an invite (Join) or as a member that
 //     lacks it (Fetch).
 //   - shortcode.go: short codes ("7-penguin-pretzel") and their parser;

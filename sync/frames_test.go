@@ -33,14 +33,16 @@ func TestBadFramesCloseStream(t *testing.T) {
 		{"garbage", []byte("\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xffGET / HTTP/1.1"), false, "unreadable hello"},
 		{"truncated", append(binary.AppendUvarint(nil, 100), "0123456789"...), false, "truncated"},
 		{"oversized hello", binary.AppendUvarint(nil, 1<<30), false, "exceeds size cap"},
-		{"not a hello", wire.AppendFrame(nil, wire.FrameSync, []byte("x")), false, "not a hello"},
-		{"bad hello", wire.AppendFrame(nil, wire.FrameHello, []byte(`{"v":1,"plan":"../../etc"}`)), false, "bad hello"},
+		{"not a hello", wire.AppendFrame(nil, wire.FrameChanges, []byte("x")), false, "not a hello"},
+		{"bad hello", wire.AppendFrame(nil, wire.FrameHello, []byte(`{"v":3,"plan":"../../etc"}`)), false, "bad hello"},
 		{"other plan", helloFrame(t, wire.Hello{Version: wire.ProtocolVersion, Plan: strings.Repeat("ab", 16), Have: true}), false, "plan not held here"},
-		{"bad sync message", wire.AppendFrame(nil, wire.FrameSync, []byte("not automerge")), true, "bad sync message"},
-		{"oversized sync frame", oversize, true, "exceeds size cap"},
+		{"bad changes frame", wire.AppendFrame(nil, wire.FrameChanges, []byte("not automerge")), true, "bad changes frame"},
+		{"bad state frame", wire.AppendFrame(nil, wire.FrameState, []byte{7}), true, "bad state frame"},
+		{"bad fetched frame", wire.AppendFrame(nil, wire.FrameFetched, nil), true, "bad fetched frame"},
+		{"oversized changes frame", oversize, true, "exceeds size cap"},
 		{"unknown frame type", wire.AppendFrame(nil, 99, []byte("?")), true, "unexpected frame"},
 		{"bad level frame", wire.AppendFrame(nil, wire.FrameLevel, []byte("short")), true, "bad level frame"},
-		{"truncated sync frame", append(binary.AppendUvarint(nil, 5000), wire.FrameSync, 1, 2, 3), true, "truncated"},
+		{"truncated changes frame", append(binary.AppendUvarint(nil, 5000), wire.FrameChanges, 1, 2, 3), true, "truncated"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -14,10 +14,10 @@ import (
 // frame, hello, welcome, heads, snapshot and refusal parsers have their
 // own fuzz targets in sync/wire.)
 func FuzzParseHello(f *testing.F) {
-	f.Add([]byte(`{"v":1,"plan":"0123456789abcdef0123456789abcdef","have":true}`))
-	f.Add([]byte(`{"v":1,"plan":"0123456789abcdef0123456789abcdef","invite":"abc","name":"N","side":"government"}`))
-	f.Add([]byte(`{"v":1,"plan":"../../etc"}`))
-	f.Add([]byte(`{"v":1,"plan":"0123456789abcdef0123456789abcdef","side":"nobody"}`))
+	f.Add([]byte(`{"v":3,"plan":"0123456789abcdef0123456789abcdef","have":true}`))
+	f.Add([]byte(`{"v":3,"plan":"0123456789abcdef0123456789abcdef","invite":"abc","name":"N","side":"government"}`))
+	f.Add([]byte(`{"v":3,"plan":"../../etc"}`))
+	f.Add([]byte(`{"v":3,"plan":"0123456789abcdef0123456789abcdef","side":"nobody"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		h, err := parseHello(data)
 		if err != nil {

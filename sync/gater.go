@@ -1,6 +1,8 @@
 package sync
 
 import (
+	"time"
+
 	"github.com/libp2p/go-libp2p/core/control"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -38,15 +40,61 @@ func (n *Node) allowed(p peer.ID, dir network.Direction) bool {
 		}
 	}
 	if dir == network.DirInbound {
+		invites := 0
 		for _, ps := range plans {
-			if _, known := ps.p.Member(p.String()); !known && ps.inviteOpen() {
-				return true
+			if _, known := ps.p.Member(p.String()); !known {
+				invites += ps.openInvites()
 			}
 		}
+		if invites > 0 && n.admitStranger(p, invites) {
+			return true
+		}
+		// A short code's own allowance (joinpake.go) is apart from the
+		// room kept for invites.
 		if n.admitsCodeGuest(p) {
 			return true
+		}
+		if invites > 0 {
+			n.log.Debug("gater refused device: enough unknown devices are presenting invites", "peer", shortID(p))
+			return false
 		}
 	}
 	n.log.Debug("gater refused device", "peer", shortID(p), "dir", dir.String())
 	return false
+}
+
+// Unknown devices let in while an invite is open, to present it: a
+// handful at a time per open invite and in all, so a flood of them
+// cannot take the node's connections and handshakes from members.
+const (
+	maxStrangers          = 8
+	maxStrangersPerInvite = 4
+)
+
+// admitStranger lets p in as an unknown device if there is room.
+func (n *Node) admitStranger(p peer.ID, openInvites int) bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	now := time.Now()
+	for id, at := range n.strangers {
+		// The grace timer has closed its connection by then.
+		if now.Sub(at) > n.cfg.InviteGrace+5*time.Second {
+			delete(n.strangers, id)
+		}
+	}
+	if _, ok := n.strangers[p]; ok {
+		return true
+	}
+	if len(n.strangers) >= min(maxStrangers, maxStrangersPerInvite*openInvites) {
+		return false
+	}
+	n.strangers[p] = now
+	return true
+}
+
+// forgetStranger frees p's place: it left, or became a member.
+func (n *Node) forgetStranger(p peer.ID) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	delete(n.strangers, p)
 }

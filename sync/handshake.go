@@ -16,9 +16,23 @@ import (
 
 // openSession dials a stream for a plan both sides hold.
 func (n *Node) openSession(ctx context.Context, ps *planState, pid peer.ID) error {
-	if ps.session(pid) != nil {
-		return errDuplicate
+	// One opening at a time per peer: the keeper and a one-off sync
+	// would otherwise open two streams, and one would replace the other.
+	for {
+		if ps.session(pid) != nil {
+			return errDuplicate
+		}
+		wait, mine := ps.beginOpen(pid)
+		if mine {
+			break
+		}
+		select {
+		case <-wait:
+		case <-ctx.Done():
+			return fmt.Errorf("%w: %v", ErrUnreachable, ctx.Err())
+		}
 	}
+	defer ps.endOpen(pid)
 	s, err := n.h.NewStream(allowLimited(ctx), pid, wire.ProtocolID)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrUnreachable, err)
@@ -40,6 +54,7 @@ func (n *Node) openSession(ctx context.Context, ps *planState, pid peer.ID) erro
 		s.Close()
 		return errDuplicate
 	}
+	ps.rememberConns(pid)
 	n.goTask(sess.run)
 	return nil
 }
@@ -62,7 +77,10 @@ func (n *Node) handshake(ctx context.Context, s network.Stream, h wire.Hello) (*
 		if errors.Is(err, io.EOF) || errors.Is(err, network.ErrReset) {
 			return nil, wire.Welcome{}, fmt.Errorf("%w: stream closed without an answer", ErrRefused)
 		}
-		return nil, wire.Welcome{}, fmt.Errorf("%w: %v", ErrRefused, err)
+		if errors.Is(err, wire.ErrBadFrame) || errors.Is(err, wire.ErrFrameTooBig) {
+			return nil, wire.Welcome{}, fmt.Errorf("%w: %v", ErrRefused, err)
+		}
+		return nil, wire.Welcome{}, fmt.Errorf("%w: no answer: %v", ErrUnreachable, err)
 	}
 	switch typ {
 	case wire.FrameRefuse:
@@ -123,7 +141,19 @@ func (n *Node) handleStream(s network.Stream) {
 		n.refuse(s, err.Error())
 		return
 	}
+	n.forgetStranger(remote)
+	n.h.ConnManager().Protect(remote, "coplan-member")
 	sess.setPlan(ps)
+	if old := ps.session(remote); old != nil && old.s.Conn() != s.Conn() && !old.isClosing() {
+		// The peer opened a stream on another connection: after a
+		// restart, sleep or network loss the old one may be dead while
+		// libp2p has not noticed yet.
+		if err := n.pingConn(old.s.Conn()); err != nil {
+			log.Info("replacing a session whose connection does not answer", "err", err)
+			old.fail("connection does not answer", err)
+			old.s.Conn().Close()
+		}
+	}
 	if !ps.register(sess) {
 		n.refuse(s, errDuplicate.Error())
 		return
@@ -154,7 +184,7 @@ func (n *Node) handleStream(s network.Stream) {
 	if len(snap) > 0 {
 		log.Info("sent snapshot", "bytes", len(snap))
 	}
-	ps.rememberPeer(remote, n.h.Peerstore().Addrs(remote))
+	ps.rememberConns(remote)
 	sess.run()
 }
 

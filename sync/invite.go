@@ -225,6 +225,7 @@ func (n *Node) Invite(planID string, ttl time.Duration) (string, error) {
 	if err := RecordInvite(n.cfg.StateDir, inv); err != nil {
 		return "", err
 	}
+	ps.forgetInvites()
 	return code, nil
 }
 

@@ -66,7 +66,7 @@ func (n *Node) fetch(ctx context.Context, info peer.AddrInfo, h wire.Hello, auth
 		}
 		n.mu.Unlock()
 	}()
-	n.h.Peerstore().AddAddrs(info.ID, info.Addrs, peerstore.PermanentAddrTTL)
+	n.h.Peerstore().AddAddrs(info.ID, info.Addrs, peerstore.AddressTTL)
 	if err := n.h.Connect(allowLimited(ctx), info); err != nil {
 		return nil, fmt.Errorf("%w %s: %v", ErrUnreachable, shortID(info.ID), err)
 	}
@@ -105,7 +105,7 @@ func (n *Node) fetch(ctx context.Context, info peer.AddrInfo, h wire.Hello, auth
 		p.Close()
 		return nil, err
 	}
-	ps.rememberPeer(info.ID, n.h.Peerstore().Addrs(info.ID))
+	ps.rememberConns(info.ID)
 	if err := sess.begin(!h.Have); err != nil {
 		s.Reset()
 		return p, err

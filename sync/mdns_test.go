@@ -103,44 +103,8 @@ func TestMDNSDiscoveryAcrossNamespaces(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipping namespace test in -short mode")
 	}
-	if _, err := exec.LookPath("ip"); err != nil {
-		t.Skip("skipping: the ip tool (iproute2) is not installed")
-	}
-	enter, why := netnsCommand()
-	if why != "" {
-		t.Skip("skipping: " + why)
-	}
-	tag := fmt.Sprintf("%d", os.Getpid()%100000)
-	nsA, nsB := "coplan-"+tag+"-a", "coplan-"+tag+"-b"
-	vA, vB := "cpa"+tag, "cpb"+tag
-	subnet := fmt.Sprintf("10.231.%d", os.Getpid()%250)
-	run := func(argv ...string) error {
-		out, err := exec.Command(argv[0], argv[1:]...).CombinedOutput()
-		if err != nil {
-			return fmt.Errorf("%s: %v: %s", strings.Join(argv, " "), err, out)
-		}
-		return nil
-	}
-	ip := func(args ...string) error { return run(append([]string{"ip"}, args...)...) }
-	if err := ip("netns", "add", nsA); err != nil {
-		t.Skipf("skipping: cannot create network namespaces here: %v", err)
-	}
-	t.Cleanup(func() { ip("netns", "del", nsA) })
-	must(t, ip("netns", "add", nsB))
-	t.Cleanup(func() { ip("netns", "del", nsB) })
-	for _, step := range [][]string{
-		{"ip", "link", "add", vA, "type", "veth", "peer", "name", vB},
-		{"ip", "link", "set", vA, "netns", nsA},
-		{"ip", "link", "set", vB, "netns", nsB},
-		enter(nsA, "ip", "addr", "add", subnet+".1/24", "dev", vA),
-		enter(nsB, "ip", "addr", "add", subnet+".2/24", "dev", vB),
-		enter(nsA, "ip", "link", "set", "lo", "up"),
-		enter(nsB, "ip", "link", "set", "lo", "up"),
-		enter(nsA, "ip", "link", "set", vA, "up"),
-		enter(nsB, "ip", "link", "set", vB, "up"),
-	} {
-		must(t, run(step...))
-	}
+	nsp := newNetnsPair(t)
+	enter, nsA, nsB, subnet := nsp.enter, nsp.nsA, nsp.nsB, nsp.subnet
 
 	// Two members with their copies, prepared here, run in the namespaces.
 	a, b := newTestPeer(t, "Ana"), newTestPeer(t, "Bo")
@@ -227,4 +191,67 @@ func TestMDNSChild(t *testing.T) {
 		must(t, n.WaitLevel(ctx, p.ID(), pid, since))
 	}
 	fmt.Println("MDNS-CHILD-OK")
+}
+
+// netnsPair is two network namespaces the test made, joined by a veth
+// pair (A at subnet.1, B at subnet.2), removed when the test ends.
+type netnsPair struct {
+	enter        func(ns string, argv ...string) []string
+	nsA, nsB     string
+	vethA, vethB string
+	subnet       string
+	run          func(argv ...string) error
+}
+
+func newNetnsPair(t *testing.T) *netnsPair {
+	t.Helper()
+	if _, err := exec.LookPath("ip"); err != nil {
+		t.Skip("skipping: the ip tool (iproute2) is not installed")
+	}
+	enter, why := netnsCommand()
+	if why != "" {
+		t.Skip("skipping: " + why)
+	}
+	tag := fmt.Sprintf("%d", (os.Getpid()*7+int(time.Now().UnixNano()/1e6))%100000)
+	nsA, nsB := "coplan-"+tag+"-a", "coplan-"+tag+"-b"
+	vA, vB := "cpa"+tag, "cpb"+tag
+	subnet := fmt.Sprintf("10.231.%d", (os.Getpid()+int(time.Now().UnixNano()/1e6))%250)
+	run := func(argv ...string) error {
+		out, err := exec.Command(argv[0], argv[1:]...).CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("%s: %v: %s", strings.Join(argv, " "), err, out)
+		}
+		return nil
+	}
+	ip := func(args ...string) error { return run(append([]string{"ip"}, args...)...) }
+	if err := ip("netns", "add", nsA); err != nil {
+		t.Skipf("skipping: cannot create network namespaces here: %v", err)
+	}
+	t.Cleanup(func() { ip("netns", "del", nsA) })
+	must(t, ip("netns", "add", nsB))
+	t.Cleanup(func() { ip("netns", "del", nsB) })
+	for _, step := range [][]string{
+		{"ip", "link", "add", vA, "type", "veth", "peer", "name", vB},
+		{"ip", "link", "set", vA, "netns", nsA},
+		{"ip", "link", "set", vB, "netns", nsB},
+		enter(nsA, "ip", "addr", "add", subnet+".1/24", "dev", vA),
+		enter(nsB, "ip", "addr", "add", subnet+".2/24", "dev", vB),
+		enter(nsA, "ip", "link", "set", "lo", "up"),
+		enter(nsB, "ip", "link", "set", "lo", "up"),
+		enter(nsA, "ip", "link", "set", vA, "up"),
+		enter(nsB, "ip", "link", "set", vB, "up"),
+	} {
+		must(t, run(step...))
+	}
+	return &netnsPair{enter: enter, nsA: nsA, nsB: nsB, vethA: vA, vethB: vB, subnet: subnet, run: run}
+}
+
+// setLink brings A's end of the veth pair down or up (a cable pulled).
+func (np *netnsPair) setLink(t *testing.T, up bool) {
+	t.Helper()
+	state := "down"
+	if up {
+		state = "up"
+	}
+	must(t, np.run(np.enter(np.nsA, "ip", "link", "set", np.vethA, state)...))
 }

@@ -98,28 +98,29 @@ type Node struct {
 	//	                   which takes planState.mu and Node.mu)
 	//	session.recvMu     (held from merging changes until their
 	//	                   delivery is recorded)
-	//	session.ssMu
 	//	planState.mu
 	//	planState.fileMu, session.mu, Node.mu, codeBook.mu   (leaves: no
 	//	                   other lock is taken while one is held)
 	//
-	// The doc.Plan's own lock is last of all (taken under recvMu, ssMu and
-	// planState.mu when they call into the plan). No lock here is
+	// The doc.Plan's own lock is last of all (taken under recvMu and
+	// planState.mu when they call into the plan; never under session.mu). No lock here is
 	// held while dialling, opening a stream, closing a peer or writing to
 	// a stream: the host calls back into the gater and the connection
 	// notifiee, which take Node.mu and planState.mu.
-	mu           gosync.Mutex // the fields below; a leaf
-	plans        map[string]*planState
-	joinTargets  map[peer.ID]int
-	relays       map[peer.ID]bool
-	relayKick    map[peer.ID]chan struct{}
-	relaySvc     *relay.Relay
-	reconnecting map[peer.ID]bool
-	closed       bool
+	mu          gosync.Mutex // the fields below; a leaf
+	plans       map[string]*planState
+	joinTargets map[peer.ID]int
+	relays      map[peer.ID]bool
+	relayKick   map[peer.ID]chan struct{}
+	relaySvc    *relay.Relay
+	keepers     map[peer.ID]*keeper
+	strangers   map[peer.ID]time.Time // admitted for an open invite, when
+	closed      bool
+	started     time.Time
 
 	codes codeBook // open short codes (joinpake.go)
 
-	// testBeforeReceive, when set, sees each sync message before it is
+	// testBeforeReceive, when set, sees each changes frame before it is
 	// applied; returning true drops it and ends the session (a crash).
 	testBeforeReceive func(from peer.ID, msg []byte) bool
 }
@@ -149,19 +150,14 @@ func NewNode(cfg Config) (*Node, error) {
 	}
 	n := &Node{cfg: cfg, log: cfg.Logger.With("self", shortID(cfg.Identity.PeerID)),
 		plans: map[string]*planState{}, joinTargets: map[peer.ID]int{}, relays: map[peer.ID]bool{},
-		relayKick: map[peer.ID]chan struct{}{}, reconnecting: map[peer.ID]bool{}}
+		relayKick: map[peer.ID]chan struct{}{}, keepers: map[peer.ID]*keeper{}, strangers: map[peer.ID]time.Time{}, started: time.Now()}
 	for _, r := range cfg.Relays {
 		n.relays[r.ID] = true
 		n.relayKick[r.ID] = make(chan struct{}, 1)
 	}
 	n.ctx, n.cancel = context.WithCancel(context.Background())
 
-	limits := rcmgr.DefaultLimits
-	libp2p.SetDefaultServiceLimits(&limits)
-	// One stream per (peer, plan); a handful of plans per peer at most.
-	limits.AddProtocolPeerLimit(wire.ProtocolID, rcmgr.BaseLimit{Streams: 16, StreamsInbound: 8, StreamsOutbound: 8, Memory: 64 << 20},
-		rcmgr.BaseLimitIncrease{})
-	rm, err := rcmgr.NewResourceManager(rcmgr.NewFixedLimiter(limits.AutoScale()))
+	rm, err := rcmgr.NewResourceManager(rcmgr.NewFixedLimiter(resourceLimits()))
 	if err != nil {
 		return nil, err
 	}
@@ -219,6 +215,44 @@ func NewNode(cfg Config) (*Node, error) {
 	}
 	n.log.Info("sync node listening", "addrs", h.Addrs(), "relay service", cfg.RelayService)
 	return n, nil
+}
+
+// resourceLimits are libp2p's defaults for this machine with limits sized
+// for a room of 40 laptops: every member may hold a few connections (TCP
+// and QUIC both, a relayed one) and a stream per plan besides identify and
+// ping, and one peer cannot take more than its share; handshakes in
+// flight (the transient scope) have room beside a flood of unknown
+// devices, which the gate then turns away.
+func resourceLimits() rcmgr.ConcreteLimitConfig {
+	limits := rcmgr.DefaultLimits
+	libp2p.SetDefaultServiceLimits(&limits)
+	// One stream per (peer, plan); a handful of plans per peer at most.
+	limits.AddProtocolPeerLimit(wire.ProtocolID, rcmgr.BaseLimit{Streams: 16, StreamsInbound: 8, StreamsOutbound: 8, Memory: 64 << 20},
+		rcmgr.BaseLimitIncrease{})
+	room := rcmgr.PartialLimitConfig{
+		System:    rcmgr.ResourceLimits{Conns: 512, ConnsInbound: 256, ConnsOutbound: 256},
+		Transient: rcmgr.ResourceLimits{Conns: 256, ConnsInbound: 128, ConnsOutbound: 128},
+		PeerDefault: rcmgr.ResourceLimits{Conns: 8, ConnsInbound: 4, ConnsOutbound: 4,
+			Streams: 64, StreamsInbound: 32, StreamsOutbound: 32, Memory: 96 << 20},
+	}
+	scaled := limits.AutoScale()
+	// Never below the room's needs on a small machine, nor the default
+	// above them on a large one.
+	base := scaled.ToPartialLimitConfig()
+	raise := func(dst *rcmgr.LimitVal, floor rcmgr.LimitVal) {
+		if *dst >= 0 && *dst < floor { // not unlimited or blocked
+			*dst = floor
+		}
+	}
+	for _, pair := range []struct{ dst, min *rcmgr.ResourceLimits }{
+		{&base.System, &room.System}, {&base.Transient, &room.Transient},
+	} {
+		raise(&pair.dst.Conns, pair.min.Conns)
+		raise(&pair.dst.ConnsInbound, pair.min.ConnsInbound)
+		raise(&pair.dst.ConnsOutbound, pair.min.ConnsOutbound)
+	}
+	base.PeerDefault = room.PeerDefault
+	return base.Build(scaled)
 }
 
 // ID is this device's peer ID.
@@ -340,17 +374,15 @@ func (n *Node) startPlan(p *doc.Plan, first *session) (*planState, error) {
 	// known members are dialled.
 	for _, pid := range n.h.Network().Peers() {
 		if ps.isMember(pid) {
-			n.goTask(func() { n.ensureSession(ps, pid, false) })
+			n.keep(pid)
 		}
 	}
 	for pid, addrs := range ps.knownPeers() {
 		if pid == n.h.ID() || !ps.isMember(pid) {
 			continue
 		}
-		n.h.Peerstore().AddAddrs(pid, addrs, peerstore.PermanentAddrTTL)
-		if !n.isConnected(pid) {
-			n.reconnect(pid)
-		}
+		n.h.Peerstore().AddAddrs(pid, addrs, peerstore.AddressTTL)
+		n.keep(pid)
 	}
 	n.log.Info("syncing plan", "plan", shortPlan(id))
 	return ps, nil

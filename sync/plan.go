@@ -14,6 +14,7 @@ import (
 	gosync "sync"
 	"time"
 
+	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/p2p/discovery/mdns"
 	ma "github.com/multiformats/go-multiaddr"
@@ -40,6 +41,16 @@ type planState struct {
 	sightings map[peer.ID]time.Time
 	stopped   bool
 	cancelSub func()
+	// One fetch at a time, after a quiet moment: see considerFetch.
+	fetching    *session
+	fetchTimer  *time.Timer
+	lastArrival time.Time
+	lastSession time.Time             // when a session last began
+	synced      map[peer.ID]time.Time // last level with each peer, from syncedFile
+	syncedSaved time.Time
+	invitesOpen int // openInvites, as read at invitesAt
+	invitesAt   time.Time
+	opening     map[peer.ID]chan struct{} // sessions being opened; closed when done
 
 	mdnsMu gosync.Mutex // outermost: closing the service waits for HandlePeerFound
 	mdns   mdns.Service
@@ -51,11 +62,57 @@ type peerRecord struct {
 	lastSeen, lastSynced, levelAt time.Time
 	levelCh                       chan struct{} // closed and replaced when level
 	stats                         Stats
+	problem                       string // why the last attempt to sync failed
+	problemAt                     time.Time
 }
 
 func newPlanState(n *Node, p *doc.Plan, dir string) *planState {
 	return &planState{n: n, p: p, id: p.ID(), dir: dir, log: n.log.With("plan", shortPlan(p.ID())),
-		sessions: map[peer.ID]*session{}, peers: map[peer.ID]*peerRecord{}, sightings: map[peer.ID]time.Time{}}
+		sessions: map[peer.ID]*session{}, peers: map[peer.ID]*peerRecord{}, sightings: map[peer.ID]time.Time{},
+		synced: readSynced(dir)}
+}
+
+// syncedFile keeps when this device was last level with each peer, so
+// "last synced" survives a restart.
+const syncedFile = "synced.json"
+
+func readSynced(dir string) map[peer.ID]time.Time {
+	out := map[peer.ID]time.Time{}
+	raw, err := os.ReadFile(filepath.Join(dir, syncedFile))
+	if err != nil {
+		return out
+	}
+	var m map[string]time.Time
+	if json.Unmarshal(raw, &m) != nil {
+		return out
+	}
+	for id, t := range m {
+		if pid, err := peer.Decode(id); err == nil {
+			out[pid] = t
+		}
+	}
+	return out
+}
+
+// saveSynced writes syncedFile, at most every few seconds unless forced.
+func (ps *planState) saveSynced(force bool) {
+	ps.mu.Lock()
+	if !force && time.Since(ps.syncedSaved) < 5*time.Second {
+		ps.mu.Unlock()
+		return
+	}
+	ps.syncedSaved = time.Now()
+	m := make(map[string]time.Time, len(ps.synced))
+	for pid, t := range ps.synced {
+		m[pid.String()] = t.UTC()
+	}
+	ps.mu.Unlock()
+	raw, _ := json.Marshal(m)
+	ps.fileMu.Lock()
+	defer ps.fileMu.Unlock()
+	if err := atomicfile.WriteFile(filepath.Join(ps.dir, syncedFile), raw, 0o600); err != nil {
+		ps.log.Warn("could not save when peers were last synced", "err", err)
+	}
 }
 
 func (ps *planState) isMember(p peer.ID) bool { return ps.p.IsMember(p.String()) }
@@ -146,9 +203,10 @@ func (ps *planState) session(p peer.ID) *session {
 	return ps.sessions[p]
 }
 
-// register adds a session unless it duplicates one. Of two sessions with
-// the same peer, the one opened by the smaller peer ID wins on both sides;
-// otherwise the newer wins (the older is a leftover of a lost connection).
+// register adds a session unless it duplicates a live one. Of two live
+// sessions with the same peer, the one opened by the smaller peer ID wins
+// on both sides; otherwise the newer wins. A session already closing (its
+// stream failed, or a probe found its connection dead) is replaced.
 func (ps *planState) register(s *session) bool {
 	ps.mu.Lock()
 	if ps.stopped {
@@ -156,7 +214,7 @@ func (ps *planState) register(s *session) bool {
 		return false
 	}
 	old := ps.sessions[s.peer]
-	if old != nil {
+	if old != nil && !old.isClosing() {
 		pref := min(ps.n.h.ID(), s.peer)
 		if s.initiator != pref && old.initiator == pref {
 			ps.mu.Unlock()
@@ -164,11 +222,76 @@ func (ps *planState) register(s *session) bool {
 		}
 	}
 	ps.sessions[s.peer] = s
+	ps.lastSession = time.Now()
 	ps.mu.Unlock()
 	if old != nil {
+		old.log.Debug("superseding a session", "old initiator", shortID(old.initiator), "new initiator", shortID(s.initiator),
+			"old closing", old.isClosing(), "same connection", old.s.Conn() == s.s.Conn())
 		old.shutdown("superseded by a newer stream")
 	}
 	return true
+}
+
+// beginOpen claims the opening of a session with p; when another is
+// under way it returns a channel closed when that one is done.
+func (ps *planState) beginOpen(p peer.ID) (<-chan struct{}, bool) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if ch, ok := ps.opening[p]; ok {
+		return ch, false
+	}
+	if ps.opening == nil {
+		ps.opening = map[peer.ID]chan struct{}{}
+	}
+	ps.opening[p] = make(chan struct{})
+	return nil, true
+}
+
+func (ps *planState) endOpen(p peer.ID) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if ch, ok := ps.opening[p]; ok {
+		close(ch)
+		delete(ps.opening, p)
+	}
+}
+
+func (ps *planState) isStopped() bool {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	return ps.stopped
+}
+
+func (ps *planState) lastSeen(p peer.ID) time.Time {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if r := ps.peers[p]; r != nil {
+		return r.lastSeen
+	}
+	return time.Time{}
+}
+
+// noteProblem keeps why syncing with p last failed, for the status.
+func (ps *planState) noteProblem(p peer.ID, err error) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	r := ps.recordLocked(p)
+	r.problem, r.problemAt = err.Error(), time.Now()
+}
+
+// memberPeers are the plan's current members other than this device.
+func (ps *planState) memberPeers() []peer.ID {
+	self := ps.n.h.ID()
+	var out []peer.ID
+	for _, m := range ps.p.Members() {
+		if m.Removed {
+			continue
+		}
+		if pid, err := peer.Decode(m.PeerID); err == nil && pid != self {
+			out = append(out, pid)
+		}
+	}
+	return out
 }
 
 func (ps *planState) unregister(s *session) {
@@ -208,6 +331,7 @@ func (ps *planState) addStats(p peer.ID, d Stats) {
 	st.ChangesReceived += d.ChangesReceived
 	st.BytesSent += d.BytesSent
 	st.BytesReceived += d.BytesReceived
+	st.LargestFrame = max(st.LargestFrame, d.LargestFrame)
 }
 
 func (ps *planState) markLevel(p peer.ID) {
@@ -215,6 +339,7 @@ func (ps *planState) markLevel(p peer.ID) {
 	r := ps.recordLocked(p)
 	now := time.Now()
 	r.levelAt, r.lastSynced, r.lastSeen = now, now, now
+	ps.synced[p] = now
 	close(r.levelCh)
 	r.levelCh = make(chan struct{})
 	s := ps.sessions[p]
@@ -222,21 +347,38 @@ func (ps *planState) markLevel(p peer.ID) {
 	if s != nil {
 		s.saveState()
 	}
+	ps.saveSynced(false)
 }
 
-// watch pushes every local commit to every session and announces merges,
-// and closes the sessions of devices that are no longer members.
+// watch wakes every session on each commit or merge (its writer pushes
+// this device's new changes, those of other processes on the same data
+// folder included, and announces the heads), and closes the sessions of
+// devices that are no longer members.
 func (ps *planState) watch(events <-chan doc.Event) {
+	var checked []string // heads up to which own changes were looked for
+	self := ps.n.h.ID().String()
 	for e := range events {
-		ps.kickAll(e.Local)
+		heads := ps.p.Heads()
+		own := e.Local
+		if !own && e.Remote {
+			// Merges bring others' changes, which their authors push;
+			// only this device's (another process on the data folder)
+			// are for every session to push.
+			refs, err := ps.p.ChangesSince(checked)
+			for _, r := range refs {
+				own = own || r.Device == self
+			}
+			own = own || err != nil
+		}
+		checked = heads
+		ps.kickAll(own)
 	}
 }
 
-// kickAll wakes every session's writer, closing those of devices that are
-// no longer members. Only a push generates sync messages; otherwise the
-// session announces its heads (the session that delivered a merge has
-// been pushed by its reader).
-func (ps *planState) kickAll(push bool) {
+// kickAll wakes every session's writer, to push this device's changes
+// (own) or announce the heads, closing the sessions of devices that are
+// no longer members.
+func (ps *planState) kickAll(own bool) {
 	ps.mu.Lock()
 	sessions := make([]*session, 0, len(ps.sessions))
 	for _, s := range ps.sessions {
@@ -249,12 +391,112 @@ func (ps *planState) kickAll(push bool) {
 			ps.dropIfStranger(s.peer)
 			continue
 		}
-		if push {
-			s.kickNow()
-		} else {
-			s.announce()
+		if own {
+			s.pushOwn.Store(true)
+		}
+		s.wake()
+	}
+}
+
+// sessionPeers are the peers with a running session for the plan.
+func (ps *planState) sessionPeers() []peer.ID {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	out := make([]peer.ID, 0, len(ps.sessions))
+	for pid, s := range ps.sessions {
+		if !s.isClosing() {
+			out = append(out, pid)
 		}
 	}
+	return out
+}
+
+// fetchQuiet is how long a plan waits after changes last arrived, and
+// sessionQuiet after a session last began, before fetching heads it lacks:
+// what authors push first (as soon as their session is up) is not
+// fetched again from a peer that relayed it.
+const (
+	fetchQuiet   = 150 * time.Millisecond
+	sessionQuiet = 500 * time.Millisecond
+)
+
+// arrived notes that s brought changes, and offers the changes other
+// sessions hold back to the plan again.
+func (ps *planState) arrived(from *session) {
+	ps.mu.Lock()
+	ps.lastArrival = time.Now()
+	others := make([]*session, 0, len(ps.sessions))
+	for _, s := range ps.sessions {
+		if s != from {
+			others = append(others, s)
+		}
+	}
+	ps.mu.Unlock()
+	for _, s := range others {
+		s.retryWaiting()
+	}
+}
+
+// considerFetch starts a fetch from a peer whose heads this device lacks,
+// unless one is in flight: at once when changes it sent wait for
+// something, else once no changes have arrived for fetchQuiet.
+func (ps *planState) considerFetch() {
+	ps.mu.Lock()
+	if ps.stopped || ps.fetching != nil && !ps.fetching.isClosing() {
+		ps.mu.Unlock()
+		return
+	}
+	ps.fetching = nil
+	sessions := make([]*session, 0, len(ps.sessions))
+	for _, s := range ps.sessions {
+		sessions = append(sessions, s)
+	}
+	quiet := max(time.Until(ps.lastArrival.Add(fetchQuiet)), time.Until(ps.lastSession.Add(sessionQuiet)))
+	ps.mu.Unlock()
+	var pick *session
+	urgent := false
+	for _, s := range sessions {
+		need, u := s.needsFetch()
+		if !need || s.isClosing() {
+			continue
+		}
+		if pick == nil || u && !urgent {
+			pick, urgent = s, u
+		}
+	}
+	if pick == nil {
+		return
+	}
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if !urgent && quiet > 0 {
+		if ps.fetchTimer == nil {
+			ps.fetchTimer = time.AfterFunc(quiet, func() {
+				ps.mu.Lock()
+				ps.fetchTimer = nil
+				ps.mu.Unlock()
+				ps.considerFetch()
+			})
+		}
+		return
+	}
+	if ps.fetching != nil || ps.stopped {
+		return
+	}
+	ps.fetching = pick
+	pick.log.Debug("fetching what the peer holds and this device lacks", "urgent", urgent)
+	pick.requestFetch()
+}
+
+// fetchEnded notes that s's fetch was answered or s ended, and looks for
+// the next one.
+func (ps *planState) fetchEnded(s *session) {
+	ps.mu.Lock()
+	if ps.fetching == s {
+		ps.fetching = nil
+	}
+	ps.mu.Unlock()
+	ps.considerFetch()
 }
 
 // dropIfStranger disconnects a device that is a member of no plan here.
@@ -283,6 +525,7 @@ func (ps *planState) stop() {
 		s.shutdown("plan sync stopped")
 		s.saveState()
 	}
+	ps.saveSynced(true)
 }
 
 func (ps *planState) peerInfos() []PeerStatus {
@@ -298,14 +541,21 @@ func (ps *planState) peerInfos() []PeerStatus {
 		if err != nil {
 			continue
 		}
-		st := PeerStatus{ID: m.PeerID, Name: m.Name}
+		st := PeerStatus{ID: m.PeerID, Name: m.Name, LastSynced: ps.synced[pid]}
 		if r := ps.peers[pid]; r != nil {
-			st.LastSeen, st.LastSynced, st.Stats = r.lastSeen, r.lastSynced, r.stats
+			st.LastSeen, st.Stats = r.lastSeen, r.stats
+			if r.lastSynced.After(st.LastSynced) {
+				st.LastSynced = r.lastSynced
+			}
+			if r.problem != "" && r.problemAt.After(r.levelAt) {
+				st.Problem, st.problemAt = r.problem, r.problemAt
+			}
 		}
 		if ps.sessions[pid] != nil {
 			st.Connected = true
 			st.LastSeen = time.Now()
 		}
+		st.Reachable = st.Connected || ps.n.isConnected(pid)
 		out = append(out, st)
 	}
 	return out
@@ -364,18 +614,99 @@ func ReadProvenance(dir string) (map[string]string, error) {
 
 const knownPeersFile = "peers.json"
 
-func readKnownPeers(dir string) map[string][]string {
+// Bounds on peers.json: a few addresses per peer, those that last worked
+// first, and a few hundred peers. Each one-off `coplan sync` listens on a
+// new port, so addresses learned from peers come and go; unbounded, they
+// grew without end and were all dialled.
+const (
+	maxKnownAddrs = 4
+	maxKnownPeers = 256
+)
+
+// knownAddr is one place a peer was found.
+type knownAddr struct {
+	Addr string    `json:"addr"`
+	OK   time.Time `json:"ok,omitzero"`   // last connection dialled through it
+	Seen time.Time `json:"seen,omitzero"` // last learned (from the peer, an invite, the user)
+}
+
+func (k knownAddr) last() time.Time {
+	if k.OK.After(k.Seen) {
+		return k.OK
+	}
+	return k.Seen
+}
+
+// readKnownPeers reads peers.json: per peer ID its addresses, those that
+// last worked first. The older form (a list of strings) reads too.
+func readKnownPeers(dir string) map[string][]knownAddr {
 	raw, err := os.ReadFile(filepath.Join(dir, knownPeersFile))
-	m := map[string][]string{}
-	if err == nil {
-		_ = json.Unmarshal(raw, &m)
+	m := map[string][]knownAddr{}
+	if err != nil {
+		return m
+	}
+	var entries map[string]json.RawMessage
+	if json.Unmarshal(raw, &entries) != nil {
+		return m
+	}
+	for id, e := range entries {
+		var ks []knownAddr
+		if json.Unmarshal(e, &ks) != nil {
+			var old []string
+			if json.Unmarshal(e, &old) != nil {
+				continue
+			}
+			for _, a := range old {
+				ks = append(ks, knownAddr{Addr: a})
+			}
+		}
+		m[id] = pruneAddrs(ks)
 	}
 	return m
 }
 
-func writeKnownPeers(dir string, m map[string][]string) error {
+// pruneAddrs orders addresses, those that worked last first, then those
+// learned last, and keeps maxKnownAddrs of them, once each.
+func pruneAddrs(ks []knownAddr) []knownAddr {
+	seen := map[string]bool{}
+	out := ks[:0]
+	for _, k := range ks {
+		if k.Addr != "" && !seen[k.Addr] {
+			seen[k.Addr] = true
+			out = append(out, k)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].OK.Equal(out[j].OK) {
+			return out[i].OK.After(out[j].OK)
+		}
+		return out[i].Seen.After(out[j].Seen)
+	})
+	return out[:min(len(out), maxKnownAddrs)]
+}
+
+func writeKnownPeers(dir string, m map[string][]knownAddr) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
+	}
+	if len(m) > maxKnownPeers {
+		ids := make([]string, 0, len(m))
+		for id := range m {
+			ids = append(ids, id)
+		}
+		latest := func(id string) time.Time {
+			var t time.Time
+			for _, k := range m[id] {
+				if k.last().After(t) {
+					t = k.last()
+				}
+			}
+			return t
+		}
+		sort.Slice(ids, func(i, j int) bool { return latest(ids[i]).After(latest(ids[j])) })
+		for _, id := range ids[maxKnownPeers:] {
+			delete(m, id)
+		}
 	}
 	raw, _ := json.MarshalIndent(m, "", "  ")
 	return atomicfile.WriteFile(filepath.Join(dir, knownPeersFile), raw, 0o600)
@@ -391,7 +722,7 @@ func (ps *planState) knownPeers() map[peer.ID][]ma.Multiaddr {
 			continue
 		}
 		for _, a := range addrs {
-			if m, err := ma.NewMultiaddr(a); err == nil {
+			if m, err := ma.NewMultiaddr(a.Addr); err == nil {
 				out[pid] = append(out[pid], m)
 			}
 		}
@@ -399,38 +730,62 @@ func (ps *planState) knownPeers() map[peer.ID][]ma.Multiaddr {
 	return out
 }
 
-// rememberPeer keeps a member's addresses so a restarted node can dial it.
-func (ps *planState) rememberPeer(p peer.ID, addrs []ma.Multiaddr) {
-	if len(addrs) == 0 {
+// rememberPeer keeps where a member was found so a restarted node can
+// dial it: working are addresses a connection was just dialled through,
+// learned those the peer announced.
+func (ps *planState) rememberPeer(p peer.ID, working, learned []ma.Multiaddr) {
+	if len(working)+len(learned) == 0 {
 		return
 	}
-	var strs []string
-	for _, a := range addrs {
-		strs = append(strs, a.String())
-	}
-	sort.Strings(strs)
+	now := time.Now().UTC().Truncate(time.Second)
 	ps.fileMu.Lock()
 	defer ps.fileMu.Unlock()
 	m := readKnownPeers(ps.dir)
-	if equalStrings(m[p.String()], strs) {
+	before, _ := json.Marshal(m[p.String()])
+	ks := m[p.String()]
+	upsert := func(a ma.Multiaddr, ok bool) {
+		s := a.String()
+		for i := range ks {
+			if ks[i].Addr == s {
+				if ok {
+					ks[i].OK = now
+				} else {
+					ks[i].Seen = now
+				}
+				return
+			}
+		}
+		k := knownAddr{Addr: s, Seen: now}
+		if ok {
+			k.OK = now
+		}
+		ks = append(ks, k)
+	}
+	for _, a := range learned {
+		upsert(a, false)
+	}
+	for _, a := range working {
+		upsert(a, true)
+	}
+	m[p.String()] = pruneAddrs(ks)
+	if after, _ := json.Marshal(m[p.String()]); string(after) == string(before) {
 		return
 	}
-	m[p.String()] = strs
 	if err := writeKnownPeers(ps.dir, m); err != nil {
 		ps.log.Warn("could not remember peer addresses", "err", err)
 	}
 }
 
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
+// rememberConns records the addresses this node dialled its live
+// connections to p through, and those p announced.
+func (ps *planState) rememberConns(p peer.ID) {
+	var working []ma.Multiaddr
+	for _, c := range ps.n.h.Network().ConnsToPeer(p) {
+		if c.Stat().Direction == network.DirOutbound {
+			working = append(working, c.RemoteMultiaddr())
 		}
 	}
-	return true
+	ps.rememberPeer(p, working, ps.n.h.Peerstore().Addrs(p))
 }
 
 // AddKnownPeer records a multiaddr ending in /p2p/ID as a place to find a
@@ -445,24 +800,15 @@ func AddKnownPeer(stateDir, planID, addr string) (*peer.AddrInfo, error) {
 	}
 	dir := filepath.Join(stateDir, planID)
 	known := readKnownPeers(dir)
-	have := known[info.ID.String()]
+	ks := known[info.ID.String()]
+	now := time.Now().UTC().Truncate(time.Second)
+	var added []knownAddr
 	for _, a := range info.Addrs {
-		if !contains(have, a.String()) {
-			have = append(have, a.String())
-		}
+		added = append(added, knownAddr{Addr: a.String(), Seen: now})
 	}
-	sort.Strings(have)
-	known[info.ID.String()] = have
+	// What the user gives goes first among what has not worked yet.
+	known[info.ID.String()] = pruneAddrs(append(added, ks...))
 	return &info, writeKnownPeers(dir, known)
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // RecordInvite notes an issued invite so the node's gate lets unknown
@@ -483,21 +829,40 @@ func RecordInvite(stateDir string, inv *Invite) error {
 	return err
 }
 
-// inviteOpen reports whether an invite issued here for the plan is unexpired.
-func (ps *planState) inviteOpen() bool {
-	raw, err := os.ReadFile(filepath.Join(ps.dir, "invites"))
-	if err != nil {
-		return false
+// openInvites counts the invites issued here for the plan that have not
+// expired. The gate asks on every unknown connection, so the answer is
+// kept for a second.
+func (ps *planState) openInvites() int {
+	ps.mu.Lock()
+	if time.Since(ps.invitesAt) < time.Second {
+		n := ps.invitesOpen
+		ps.mu.Unlock()
+		return n
 	}
-	now := time.Now().Unix()
-	for _, line := range strings.Split(string(raw), "\n") {
-		f := strings.Fields(line)
-		if len(f) == 0 {
-			continue
-		}
-		if exp, err := strconv.ParseInt(f[0], 10, 64); err == nil && exp > now {
-			return true
+	ps.mu.Unlock()
+	n := 0
+	if raw, err := os.ReadFile(filepath.Join(ps.dir, "invites")); err == nil {
+		now := time.Now().Unix()
+		for _, line := range strings.Split(string(raw), "\n") {
+			f := strings.Fields(line)
+			if len(f) == 0 {
+				continue
+			}
+			if exp, err := strconv.ParseInt(f[0], 10, 64); err == nil && exp > now {
+				n++
+			}
 		}
 	}
-	return false
+	ps.mu.Lock()
+	ps.invitesOpen, ps.invitesAt = n, time.Now()
+	ps.mu.Unlock()
+	return n
+}
+
+// forgetInvites makes the next openInvites read the file again (an invite
+// was just issued).
+func (ps *planState) forgetInvites() {
+	ps.mu.Lock()
+	ps.invitesAt = time.Time{}
+	ps.mu.Unlock()
 }

@@ -1,12 +1,16 @@
 package sync
 
 import (
+	"bufio"
+	"bytes"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"slices"
+	"strings"
 	gosync "sync"
 	"sync/atomic"
 	"time"
@@ -21,9 +25,37 @@ import (
 
 var errDuplicate = errors.New("a sync session with this peer is already open")
 
+// fetchReq is a fetch from the peer: its number, and the devices whose
+// changes to leave out (they push their own to the peer).
+type fetchReq struct {
+	seq     uint64
+	authors map[string]bool // peer IDs
+}
+
+// Limits of a session.
+const (
+	// maxWaiting bounds the changes held back because they build on one
+	// not yet here; past it they are dropped and the peer asked to send
+	// them again (a fetch with reset).
+	maxWaiting = 2 * wire.MaxFrame
+	// maxKnown bounds the hashes remembered as held by the peer.
+	maxKnown = 64
+)
+
 // session is one /coplan/sync/1 stream with one peer for one plan: a
-// reader that applies the peer's messages and a writer that answers them
-// and pushes local commits.
+// reader that applies the peer's changes and notes what it holds, and a
+// writer that tells the peer what this side holds and sends it what it
+// lacks.
+//
+// What crosses, and when: each side opens with a state (its heads, the
+// heads both held when last level, and the changes it holds beyond
+// those). Then each side pushes, unasked, only the changes its own device
+// made that the peer lacks: in a room every change goes from its author
+// to each peer once, not again from every peer that has it. Heads go out
+// whenever they change. A side that sees heads it lacks (a change
+// relayed from a member not here) fetches them, from one peer at a time
+// and after a quiet moment, so what the authors push first is not fetched
+// twice (planState.considerFetch).
 type session struct {
 	n         *Node
 	ps        *planState
@@ -34,29 +66,43 @@ type session struct {
 	fw        *wire.Writer
 	log       *slog.Logger
 
-	kick        chan struct{}
-	push        atomic.Bool // generate sync messages, not just announce heads
-	request     atomic.Bool // restart the state before the next message
-	restartPeer atomic.Bool
-	graceful    atomic.Bool // closed by shutdown, not by a protocol error
-	closing     chan struct{}
-	closeOnce   gosync.Once
-
-	// Locks: see Node for the order.
-	ssMu gosync.Mutex // ss; only the plan's own lock is taken while held
-	ss   *doc.SyncState
+	kick      chan struct{}
+	graceful  atomic.Bool // closed by shutdown, not by a protocol error
+	closing   chan struct{}
+	closeOnce gosync.Once
+	heardAt   atomic.Int64 // unix nanoseconds of the last frame read
+	pushOwn   atomic.Bool  // this device made changes the peer may lack
 
 	// recvMu is held from merging changes until their delivery is
-	// recorded (taking ssMu, planState.mu and planState.fileMu on the way),
-	// so checkLevel can wait for a merge in progress.
+	// recorded (taking planState.mu and planState.fileMu on the way), so
+	// checkLevel can wait for a merge in progress.
 	recvMu gosync.Mutex
 
-	mu        gosync.Mutex // peerHeads, readN and wroteN; a leaf
-	peerHeads []string     // what the peer said it had when it last fell quiet
-	readN     int64
-	wroteN    int64
+	mu         gosync.Mutex // the fields below; a leaf
+	begun      bool
+	peerHeads  []string          // what the peer last said it holds (nil: nothing yet)
+	peerState  bool              // the peer's opening state arrived
+	known      []string          // hashes the peer holds, with their history
+	sent       map[string]bool   // changes sent this session (the stream delivers them)
+	have       map[string]uint64 // the clock the peer gave in its last state
+	base       []string          // heads when last level with the peer, kept across sessions
+	fetchSeq   uint64            // our fetches so far
+	fetchOut   uint64            // a fetch to send
+	fetchWait  uint64            // our fetch the peer is answering
+	fetchIn    []fetchReq        // the peer's fetches to answer
+	reset      bool              // ask the peer to send again what it sent
+	waiting    [][]byte          // changes waiting for one they build on
+	waitBytes  int
+	missing    bool // waiting changes lack something
+	reoffer    bool // send our state again (antiEntropy)
+	levelAt    time.Time
+	fetchedAt  []string // peerHeads when our last fetch from it ended without progress
+	progressed bool     // changes applied since our fetch was sent
+	readN      int64
+	wroteN     int64
 
-	sentHeads []string // what we said when we last fell quiet; the writer's alone
+	sentHeads []string // what we said last; the writer's alone
+	opened    bool     // our opening state went out; the writer's alone
 }
 
 func newSession(n *Node, s network.Stream, initiator peer.ID) *session {
@@ -64,6 +110,7 @@ func newSession(n *Node, s network.Stream, initiator peer.ID) *session {
 	return &session{n: n, s: s, peer: remote, initiator: initiator,
 		fr: wire.NewReader(s), fw: wire.NewWriter(s),
 		kick: make(chan struct{}, 1), closing: make(chan struct{}),
+		sent: map[string]bool{}, have: map[string]uint64{},
 		log: n.log.With("peer", shortID(remote))}
 }
 
@@ -78,65 +125,58 @@ func (s *session) readSnapshot(size int64) ([]byte, error) {
 	return s.fr.ReadSnapshot(size, func() { s.s.SetReadDeadline(time.Now().Add(30 * time.Second)) })
 }
 
-// begin loads the saved sync state for the peer (none when fresh: the
-// peer holds nothing we sent it before) and clears handshake deadlines.
+// begin loads what is known of the peer from the last session (nothing
+// when fresh: the peer holds nothing we knew of) and clears handshake
+// deadlines.
 func (s *session) begin(fresh bool) error {
-	var saved []byte
+	var base []string
 	if !fresh {
-		saved, _ = os.ReadFile(s.ps.syncStatePath(s.peer))
+		base = readBase(s.ps.syncStatePath(s.peer))
 	}
-	ss, err := s.ps.p.NewSyncState(saved)
-	if err != nil && saved != nil {
-		s.log.Warn("saved sync state unreadable; starting afresh", "err", err)
-		ss, err = s.ps.p.NewSyncState(nil)
-	}
-	if err != nil {
-		return err
-	}
-	s.ssMu.Lock()
-	s.ss = ss
-	s.ssMu.Unlock()
+	s.mu.Lock()
+	s.base = base
+	s.known = slices.Clone(base)
+	s.begun = true
+	s.mu.Unlock()
 	s.s.SetDeadline(time.Time{})
 	return nil
 }
 
-// restartState reloads the sync state from its saved form, which keeps
-// what both sides share and forgets what is in flight.
-func (s *session) restartState() error {
-	s.ssMu.Lock()
-	defer s.ssMu.Unlock()
-	ss, err := s.ps.p.NewSyncState(s.ss.Save())
+// readBase reads the heads saved when last level with a peer: hex hashes,
+// one a line. Anything else (a version 1 sync state) counts as none.
+func readBase(path string) []string {
+	raw, err := os.ReadFile(path)
 	if err != nil {
-		return err
+		return nil
 	}
-	s.ss = ss
-	return nil
+	var out []string
+	sc := bufio.NewScanner(bytes.NewReader(raw))
+	for sc.Scan() {
+		h := strings.TrimSpace(sc.Text())
+		if b, err := hex.DecodeString(h); err != nil || len(b) != 32 {
+			return nil
+		}
+		out = append(out, h)
+	}
+	if len(out) > maxKnown {
+		return nil
+	}
+	return out
 }
 
-func (s *session) state() *doc.SyncState {
-	s.ssMu.Lock()
-	defer s.ssMu.Unlock()
-	return s.ss
-}
-
-// kickNow wakes the writer to run the Automerge sync.
-func (s *session) kickNow() {
-	s.push.Store(true)
-	s.wake()
-}
-
-// announce wakes the writer to send only our heads (a level frame). After
-// a merge from another peer this peer has probably had the changes from
-// their author too, and its Bloom filter here is stale: it asks for what
-// it lacks, with a fresh filter, instead of being sent everything again.
-func (s *session) announce() { s.wake() }
-
+// wake runs the writer: it sends what is due (an opening state, a fetch,
+// an answer, our own changes the peer lacks, our heads).
 func (s *session) wake() {
 	select {
 	case s.kick <- struct{}{}:
 	default:
 	}
 }
+
+// heard notes that the peer was heard from now.
+func (s *session) heard() { s.heardAt.Store(time.Now().UnixNano()) }
+
+func (s *session) lastHeard() time.Time { return time.Unix(0, s.heardAt.Load()) }
 
 func (s *session) isClosing() bool {
 	select {
@@ -169,22 +209,25 @@ func (s *session) fail(reason string, err error) {
 
 func (s *session) run() {
 	s.log.Info("sync session open", "initiator", s.initiator == s.n.h.ID())
+	s.heard()
 	s.ps.seen(s.peer)
+	s.n.keep(s.peer) // it may be waiting for this stream
 	var wg gosync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		s.writer()
 	}()
-	s.kickNow()
+	s.wake()
 	s.reader()
 	wg.Wait()
 	s.saveState()
 	s.ps.unregister(s)
 	s.ps.seen(s.peer)
-	if s.graceful.Load() {
-		s.n.goTask(s.resume)
-	}
+	s.ps.fetchEnded(s)
+	// Whatever ended it, the member's keeper opens a new one if the
+	// peer is still a member and reachable.
+	s.n.keep(s.peer)
 }
 
 func (s *session) reader() {
@@ -206,73 +249,225 @@ func (s *session) reader() {
 			return
 		}
 		s.account()
+		s.heard()
 		switch typ {
-		case wire.FrameSync:
+		case wire.FrameChanges:
 			if f := s.n.testBeforeReceive; f != nil && f(s.peer, body) {
 				s.fail("test crash", nil)
 				return
 			}
-			s.recvMu.Lock()
-			_, hashes, err := s.state().Receive(body)
+			changes, err := wire.ParseChanges(body)
 			if err != nil {
-				s.recvMu.Unlock()
-				s.fail("bad sync message", err)
+				s.fail("bad changes frame", err)
 				return
 			}
-			if len(hashes) > 0 {
-				s.ps.addStats(s.peer, Stats{ChangesReceived: len(hashes)})
-				if err := s.ps.recordDelivery(s.peer, hashes); err != nil {
-					s.log.Warn("could not record who delivered changes", "err", err)
-				}
-			}
-			s.recvMu.Unlock()
-			s.log.Debug("received sync message", "changes", len(hashes), "bytes", len(body))
-			if len(hashes) > 0 {
-				// Answer with a fresh filter, not with changes picked by
-				// the peer's older one: in a mesh most of those it has had
-				// from their authors since (about 40% fewer bytes).
-				s.request.Store(true)
-			}
-			if len(hashes) > 0 && !s.ps.p.HasChanges(hashes) {
-				// Some changes wait for a dependency we lack (the peer's
-				// Bloom filter said we had it). Automerge asks for it only
-				// when not "in flight", which it may never leave here:
-				// reloading the state clears that and sends the need.
-				s.log.Debug("changes queued on a missing dependency; restarting sync state")
-				if err := s.restartState(); err != nil {
-					s.fail("could not restart sync state", err)
-					return
-				}
-				// The peer's state is stuck in flight too: it restarts on
-				// our word, then answers our need.
-				s.restartPeer.Store(true)
-			}
-			s.kickNow()
-		case wire.FrameRestart:
-			if err := s.restartState(); err != nil {
-				s.fail("could not restart sync state", err)
+			if err := s.receive(changes); err != nil {
+				s.fail("could not merge changes", err)
 				return
 			}
-			s.kickNow()
+		case wire.FrameState:
+			st, err := wire.ParseState(body)
+			if err != nil {
+				s.fail("bad state frame", err)
+				return
+			}
+			s.gotState(st)
 		case wire.FrameLevel:
 			heads, err := wire.DecodeHeads(body)
 			if err != nil {
 				s.fail("bad level frame", err)
 				return
 			}
-			s.mu.Lock()
-			s.peerHeads = heads
-			s.mu.Unlock()
+			s.gotHeads(heads)
 			s.checkLevel()
-			if !s.ps.p.HasChanges(heads) {
-				s.request.Store(true)
-				s.kickNow()
+			s.ps.considerFetch()
+		case wire.FrameFetched:
+			seq, err := wire.ParseFetched(body)
+			if err != nil {
+				s.fail("bad fetched frame", err)
+				return
 			}
+			s.fetched(seq)
 		default:
 			s.fail("unexpected frame", fmt.Errorf("%w: type %d during sync", wire.ErrBadFrame, typ))
 			return
 		}
 	}
+}
+
+// gotHeads notes the peer's heads and those of them held here as known
+// to be the peer's.
+func (s *session) gotHeads(heads []string) {
+	held := s.ps.p.HeldOf(heads)
+	s.mu.Lock()
+	s.peerHeads = heads
+	s.addKnownLocked(held)
+	s.mu.Unlock()
+}
+
+func (s *session) addKnownLocked(hs []string) {
+	for _, h := range hs {
+		if !slices.Contains(s.known, h) {
+			s.known = append(s.known, h)
+		}
+	}
+	if len(s.known) > maxKnown {
+		s.known = slices.Clone(s.known[len(s.known)-maxKnown:])
+	}
+}
+
+func (s *session) gotState(st wire.State) {
+	held := s.ps.p.HeldOf(append(slices.Clone(st.Heads), st.Base...))
+	s.mu.Lock()
+	s.peerHeads = st.Heads
+	s.peerState = true
+	s.addKnownLocked(held)
+	clear(s.have)
+	for a, seq := range st.Clock {
+		s.have[a] = seq
+	}
+	if st.Reset {
+		clear(s.sent)
+	}
+	s.pushOwn.Store(true) // what it lacks may have changed
+	if st.Fetch != 0 {
+		req := fetchReq{seq: st.Fetch, authors: map[string]bool{}}
+		for _, a := range st.Authors {
+			if pid, err := peer.IDFromBytes([]byte(a)); err == nil {
+				req.authors[pid.String()] = true
+			}
+		}
+		s.fetchIn = append(s.fetchIn, req)
+	}
+	s.mu.Unlock()
+	s.checkLevel()
+	s.wake()
+	s.ps.considerFetch()
+}
+
+// receive merges a changes frame, with the changes that waited for one
+// of them.
+func (s *session) receive(changes [][]byte) error {
+	s.recvMu.Lock()
+	s.mu.Lock()
+	batch := append(s.waiting, changes...)
+	s.waiting, s.waitBytes = nil, 0
+	s.mu.Unlock()
+	res, err := s.ps.p.ReceiveChanges(batch)
+	if err != nil {
+		s.recvMu.Unlock()
+		return err
+	}
+	if len(res.Applied) > 0 {
+		s.ps.addStats(s.peer, Stats{ChangesReceived: len(res.Applied)})
+		if err := s.ps.recordDelivery(s.peer, res.Applied); err != nil {
+			s.log.Warn("could not record who delivered changes", "err", err)
+		}
+	}
+	s.recvMu.Unlock()
+	for i, r := range res.Refused {
+		if i == 3 {
+			s.log.Warn("more changes refused", "count", len(res.Refused)-i)
+			break
+		}
+		s.log.Warn("change refused", "change", short(r.Hash), "reason", r.Reason)
+	}
+	if len(res.Refused) > 0 {
+		s.ps.noteProblem(s.peer, fmt.Errorf("refused %d changes from this peer: %s", len(res.Refused), res.Refused[0].Reason))
+	}
+	s.log.Debug("received changes", "applied", len(res.Applied), "known", res.Known, "waiting", len(res.Waiting))
+	size := 0
+	for _, w := range res.Waiting {
+		size += len(w)
+	}
+	s.mu.Lock()
+	if size > maxWaiting {
+		// Too much held back: drop it and have the peer send it again.
+		s.reset = true
+		s.log.Info("dropping changes that wait for others; they will be fetched again", "bytes", size)
+	} else {
+		// Keep them apart from the frame buffer they were read into.
+		for _, w := range res.Waiting {
+			s.waiting = append(s.waiting, slices.Clone(w))
+		}
+		s.waitBytes = size
+	}
+	s.missing = len(res.Missing) > 0 || s.reset
+	if len(res.Applied) > 0 {
+		s.progressed = true
+	}
+	s.mu.Unlock()
+	if len(res.Applied) > 0 {
+		s.ps.arrived(s)
+	}
+	s.ps.considerFetch()
+	return nil
+}
+
+// retryWaiting offers the waiting changes again, after changes arrived
+// from another peer.
+func (s *session) retryWaiting() {
+	s.mu.Lock()
+	empty := len(s.waiting) == 0
+	s.mu.Unlock()
+	if empty {
+		return
+	}
+	if err := s.receive(nil); err != nil {
+		s.fail("could not merge changes", err)
+	}
+}
+
+// needsFetch says whether the peer holds changes this side lacks and is
+// worth asking (urgent: changes it sent wait for them).
+func (s *session) needsFetch() (need, urgent bool) {
+	s.mu.Lock()
+	heads, missing, after := s.peerHeads, s.missing, s.fetchedAt
+	s.mu.Unlock()
+	if missing {
+		return true, true
+	}
+	if heads == nil || slices.Equal(heads, after) {
+		return false, false
+	}
+	return !s.ps.p.HasChanges(heads), false
+}
+
+// requestFetch has the writer ask the peer for every change this side
+// lacks.
+func (s *session) requestFetch() {
+	s.mu.Lock()
+	s.fetchSeq++
+	s.fetchOut = s.fetchSeq
+	s.progressed = false
+	s.mu.Unlock()
+	s.wake()
+}
+
+// fetched ends our fetch: if it brought nothing and the peer's heads are
+// still not all here (changes refused here build on them), it is not
+// asked again until its heads move.
+func (s *session) fetched(seq uint64) {
+	s.mu.Lock()
+	if seq != s.fetchWait {
+		s.mu.Unlock()
+		return
+	}
+	s.fetchWait = 0
+	if !s.progressed && !s.missing {
+		s.fetchedAt = s.peerHeads
+	}
+	s.mu.Unlock()
+	if !s.ps.p.HasChanges(s.heads()) {
+		s.log.Debug("fetch ended with the peer's heads still missing")
+	}
+	s.ps.fetchEnded(s)
+}
+
+func (s *session) heads() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.peerHeads
 }
 
 func (s *session) write(typ byte, payload []byte) error {
@@ -290,13 +485,15 @@ func (s *session) account() {
 	s.readN, s.wroteN = rn, wn
 	s.mu.Unlock()
 	if r != 0 || w != 0 {
-		s.ps.addStats(s.peer, Stats{BytesReceived: r, BytesSent: w})
+		s.ps.addStats(s.peer, Stats{BytesReceived: r, BytesSent: w, LargestFrame: max(s.fr.Largest(), s.fw.Largest())})
 	}
 }
 
-// antiEntropy is how often an otherwise quiet session re-offers its heads
-// and a fresh filter, so a push lost in flight (seen as a rare stall of two
-// live typists) is repaired within seconds instead of never.
+// antiEntropy is how often a session whose peer is not level re-offers
+// its state (heads and clock), so the peer pushes again what this side
+// still lacks and a fetch is considered: a push that went missing (seen,
+// with version 2's Automerge messages, as a rare stall of two live
+// typists) is repaired within seconds instead of never.
 const antiEntropy = 3 * time.Second
 
 func (s *session) writer() {
@@ -306,60 +503,171 @@ func (s *session) writer() {
 		select {
 		case <-s.kick:
 		case <-tick.C:
-			s.request.Store(true)
-			s.push.Store(true)
+			if !s.stale() {
+				continue
+			}
+			s.pushOwn.Store(true)
+			s.mu.Lock()
+			s.reoffer = true
+			s.mu.Unlock()
+			s.ps.considerFetch()
 		case <-s.closing:
 			return
 		}
-		if s.restartPeer.Swap(false) {
-			if err := s.write(wire.FrameRestart, nil); err != nil {
-				if !s.isClosing() {
-					s.fail("write failed", err)
-				}
-				return
+		if err := s.writeDue(); err != nil {
+			if !s.isClosing() {
+				s.fail("write failed", err)
 			}
-		}
-		if s.request.Swap(false) {
-			// A reloaded state sends heads and a fresh filter but no
-			// changes, so the peer answers with exactly what we lack.
-			if err := s.restartState(); err != nil {
-				s.fail("could not restart sync state", err)
-				return
-			}
-		}
-		for s.push.Swap(false) {
-			msg, changes, ok, err := s.state().Generate()
-			if err != nil {
-				s.fail("could not generate sync message", err)
-				return
-			}
-			if !ok {
-				break
-			}
-			s.push.Store(true)
-			s.log.Debug("sending sync message", "bytes", len(msg), "changes", changes)
-			if err := s.write(wire.FrameSync, msg); err != nil {
-				if !s.isClosing() {
-					s.fail("write failed", err)
-				}
-				return
-			}
-			if changes > 0 {
-				s.ps.addStats(s.peer, Stats{ChangesSent: changes})
-			}
-		}
-		heads := s.ps.p.Heads()
-		if !slices.Equal(heads, s.sentHeads) {
-			if err := s.write(wire.FrameLevel, wire.EncodeHeads(heads)); err != nil {
-				if !s.isClosing() {
-					s.fail("write failed", err)
-				}
-				return
-			}
-			s.sentHeads = heads
+			return
 		}
 		s.checkLevel()
 	}
+}
+
+// stale says whether the session has run a while without being level.
+func (s *session) stale() bool {
+	s.mu.Lock()
+	heads, since := s.peerHeads, s.levelAt
+	s.mu.Unlock()
+	if time.Since(since) < antiEntropy || time.Since(s.lastHeard()) < antiEntropy/3 {
+		return false // level lately, or changes still arriving
+	}
+	return heads == nil || !slices.Equal(heads, s.ps.p.Heads())
+}
+
+// writeDue sends, in this order, what is due: our opening state, our
+// fetch, answers to the peer's fetches, our own changes it lacks, our
+// heads if they changed.
+func (s *session) writeDue() error {
+	s.mu.Lock()
+	reoffer := s.reoffer
+	s.reoffer = false
+	s.mu.Unlock()
+	if !s.opened || reoffer {
+		s.opened = true
+		if err := s.writeState(0, false); err != nil {
+			return err
+		}
+	}
+	s.mu.Lock()
+	fetch, reset := s.fetchOut, s.reset
+	s.fetchOut, s.reset = 0, false
+	if fetch != 0 {
+		s.fetchWait = fetch
+	}
+	answers := s.fetchIn
+	s.fetchIn = nil
+	ready := s.peerState
+	s.mu.Unlock()
+	if fetch != 0 {
+		if err := s.writeState(fetch, reset); err != nil {
+			return err
+		}
+	}
+	if ready {
+		for _, req := range answers {
+			if err := s.sendMissing(false, req.authors); err != nil {
+				return err
+			}
+			if err := s.write(wire.FrameFetched, wire.EncodeFetched(req.seq)); err != nil {
+				return err
+			}
+		}
+		if s.pushOwn.Swap(false) {
+			if err := s.sendMissing(true, nil); err != nil {
+				return err
+			}
+		}
+	}
+	heads := s.ps.p.Heads()
+	if !slices.Equal(heads, s.sentHeads) {
+		if err := s.write(wire.FrameLevel, wire.EncodeHeads(heads)); err != nil {
+			return err
+		}
+		s.sentHeads = heads
+	}
+	return nil
+}
+
+// writeState says what this side holds: its heads, the base (heads when
+// last level with the peer) and the clock of what it holds beyond.
+func (s *session) writeState(fetch uint64, reset bool) error {
+	s.mu.Lock()
+	base := slices.Clone(s.base)
+	s.mu.Unlock()
+	heads := s.ps.p.Heads()
+	st := wire.State{Heads: heads, Base: base, Fetch: fetch, Reset: reset}
+	if clock, err := s.ps.p.ClockSince(base); err == nil && len(clock) <= wire.MaxClock {
+		st.Clock = clock
+	}
+	if fetch != 0 {
+		for _, pid := range s.ps.sessionPeers() {
+			if pid != s.peer {
+				st.Authors = append(st.Authors, string(pid))
+			}
+		}
+	}
+	s.sentHeads = heads
+	s.log.Debug("sending state", "heads", len(heads), "base", len(base), "actors", len(st.Clock), "fetch", fetch)
+	return s.write(wire.FrameState, wire.EncodeState(st))
+}
+
+// sendMissing sends the changes the peer lacks, as far as this side
+// knows, in batches under the frame cap: all of them but those made by
+// devices in skip, or (own) only those this device made.
+func (s *session) sendMissing(own bool, skip map[string]bool) error {
+	s.mu.Lock()
+	known := slices.Clone(s.known)
+	s.mu.Unlock()
+	refs, err := s.ps.p.ChangesSince(known)
+	if err != nil {
+		return err
+	}
+	self := s.n.h.ID().String()
+	var batch [][]byte
+	size := 0
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		err := s.write(wire.FrameChanges, wire.EncodeChanges(batch))
+		if err == nil {
+			s.ps.addStats(s.peer, Stats{ChangesSent: len(batch)})
+			s.log.Debug("sent changes", "changes", len(batch), "bytes", size)
+		}
+		batch, size = batch[:0], 0
+		return err
+	}
+	for _, r := range refs {
+		if own && r.Device != self || skip[r.Device] {
+			continue
+		}
+		s.mu.Lock()
+		held := s.sent[r.Hash] || r.Seq <= s.have[r.Actor]
+		s.mu.Unlock()
+		if held {
+			continue
+		}
+		raw, err := s.ps.p.ChangeBytes(r.Hash)
+		if err != nil {
+			return err
+		}
+		s.mu.Lock()
+		s.sent[r.Hash] = true
+		s.mu.Unlock()
+		if len(raw) > doc.MaxChangeSize {
+			s.log.Warn("not sending a change over the size limit", "change", short(r.Hash), "bytes", len(raw))
+			continue
+		}
+		if size+len(raw) > wire.BatchTarget {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		batch = append(batch, raw)
+		size += len(raw)
+	}
+	return flush()
 }
 
 // checkLevel notes when the peer last said it holds exactly what we hold.
@@ -375,16 +683,30 @@ func (s *session) checkLevel() {
 		return
 	}
 	if slices.Equal(ph, s.ps.p.Heads()) {
+		s.mu.Lock()
+		// All sent and listed is in the peer's history now.
+		s.base = ph
+		s.known = slices.Clone(ph)
+		clear(s.have)
+		clear(s.sent)
+		s.levelAt = time.Now()
+		s.mu.Unlock()
 		s.ps.markLevel(s.peer)
 	}
 }
 
+// saveState keeps the heads last level with the peer, so the next
+// session starts from them.
 func (s *session) saveState() {
-	ss := s.state()
-	if ss == nil {
+	s.mu.Lock()
+	base, begun := s.base, s.begun
+	s.mu.Unlock()
+	if !begun {
 		return
 	}
-	if err := atomicfile.WriteFile(s.ps.syncStatePath(s.peer), ss.Save(), 0o600); err != nil {
+	if err := atomicfile.WriteFile(s.ps.syncStatePath(s.peer), []byte(strings.Join(base, "\n")), 0o600); err != nil {
 		s.log.Warn("could not save sync state", "err", err)
 	}
 }
+
+func short(h string) string { return h[:min(12, len(h))] }

@@ -82,18 +82,15 @@ func TestStrangerLearnsNothing(t *testing.T) {
 	_, err = rogueCopy.AddTimeline("Injected", "2025-01-01", "")
 	must(t, err)
 	must(t, rogueCopy.Commit())
-	ss, err := rogueCopy.NewSyncState(nil)
+	change, err := rogueCopy.ChangeBytes(rogueCopy.Heads()[0])
 	must(t, err)
-	msg, _, ok, err := ss.Generate()
-	if err != nil || !ok {
-		t.Fatal("no sync message", err)
-	}
+	msg := wire.EncodeChanges([][]byte{change})
 	before := strings.Join(a.p.Heads(), ",")
 
 	s, err := rogue.NewStream(ctxT(t, 5*time.Second), a.n.ID(), wire.ProtocolID)
 	must(t, err)
 	out := helloFrame(t, wire.Hello{Version: wire.ProtocolVersion, Plan: a.p.ID(), Have: true})
-	out = wire.AppendFrame(out, wire.FrameSync, msg)
+	out = wire.AppendFrame(out, wire.FrameChanges, msg)
 	s.Write(out)
 	got, _ := readAll(s)
 	fr := wire.NewReader(bytes.NewReader(got))

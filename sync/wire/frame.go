@@ -16,8 +16,9 @@ import (
 // Reader reads frames from a stream. Its byte count may be read while
 // another goroutine reads frames.
 type Reader struct {
-	r *bufio.Reader
-	n atomic.Int64 // bytes read, framing included
+	r       *bufio.Reader
+	n       atomic.Int64 // bytes read, framing included
+	largest atomic.Int64 // the largest frame read, framing included
 }
 
 // NewReader reads frames from r.
@@ -27,12 +28,9 @@ func NewReader(r io.Reader) *Reader { return &Reader{r: bufio.NewReader(r)} }
 // body (type byte and payload). A clean end of stream before a frame
 // starts is io.EOF.
 func (fr *Reader) ReadFrame(limit int) (byte, []byte, error) {
-	size, err := binary.ReadUvarint(fr.r)
+	size, err := fr.readLength()
 	if err != nil {
-		if errors.Is(err, io.EOF) {
-			return 0, nil, io.EOF
-		}
-		return 0, nil, fmt.Errorf("%w: length: %v", ErrBadFrame, err)
+		return 0, nil, err
 	}
 	if size == 0 {
 		return 0, nil, fmt.Errorf("%w: empty frame", ErrBadFrame)
@@ -44,8 +42,41 @@ func (fr *Reader) ReadFrame(limit int) (byte, []byte, error) {
 	if _, err := io.ReadFull(fr.r, body); err != nil {
 		return 0, nil, fmt.Errorf("%w: truncated %d-byte frame: %v", ErrBadFrame, size, err)
 	}
-	fr.n.Add(int64(uvarintLen(size)) + int64(size))
+	whole := int64(uvarintLen(size)) + int64(size)
+	fr.n.Add(whole)
+	if whole > fr.largest.Load() {
+		fr.largest.Store(whole)
+	}
 	return body[0], body[1:], nil
+}
+
+// Largest is the size of the largest frame read so far, framing included.
+func (fr *Reader) Largest() int64 { return fr.largest.Load() }
+
+// readLength reads a frame's uvarint length. A stream that ends cleanly
+// before it is io.EOF; one that fails is that error, not a bad frame.
+func (fr *Reader) readLength() (uint64, error) {
+	var x uint64
+	for i := 0; i < binary.MaxVarintLen64; i++ {
+		b, err := fr.r.ReadByte()
+		if err != nil {
+			switch {
+			case i == 0 && errors.Is(err, io.EOF):
+				return 0, io.EOF
+			case errors.Is(err, io.EOF):
+				return 0, fmt.Errorf("%w: length: %v", ErrBadFrame, io.ErrUnexpectedEOF)
+			}
+			return 0, fmt.Errorf("reading a frame: %w", err)
+		}
+		if i == binary.MaxVarintLen64-1 && b > 1 {
+			break
+		}
+		x |= uint64(b&0x7f) << (7 * i)
+		if b < 0x80 {
+			return x, nil
+		}
+	}
+	return 0, fmt.Errorf("%w: length overflows", ErrBadFrame)
 }
 
 // BytesRead counts the bytes of every whole frame read so far.
@@ -90,8 +121,9 @@ func AppendFrame(dst []byte, typ byte, payload []byte) []byte {
 // Writer writes frames to a stream, each in one Write. Its byte count may
 // be read while another goroutine writes.
 type Writer struct {
-	w io.Writer
-	n atomic.Int64
+	w       io.Writer
+	n       atomic.Int64
+	largest atomic.Int64
 }
 
 // NewWriter writes frames to w.
@@ -102,8 +134,15 @@ func (fw *Writer) WriteFrame(typ byte, payload []byte) error {
 	buf := AppendFrame(make([]byte, 0, len(payload)+binary.MaxVarintLen64+1), typ, payload)
 	n, err := fw.w.Write(buf)
 	fw.n.Add(int64(n))
+	if int64(len(buf)) > fw.largest.Load() {
+		fw.largest.Store(int64(len(buf)))
+	}
 	return err
 }
+
+// Largest is the size of the largest frame written so far, framing
+// included.
+func (fw *Writer) Largest() int64 { return fw.largest.Load() }
 
 // BytesWritten counts the bytes written so far, framing included.
 func (fw *Writer) BytesWritten() int64 { return fw.n.Load() }

@@ -12,7 +12,7 @@ import (
 // what it returns encodes back to a frame it reads the same.
 func FuzzFrameReader(f *testing.F) {
 	f.Add(AppendFrame(nil, FrameHello, []byte(`{"v":1}`)))
-	f.Add(AppendFrame(AppendFrame(nil, FrameSync, []byte("abc")), FrameLevel, make([]byte, 32)))
+	f.Add(AppendFrame(AppendFrame(nil, FrameChanges, []byte("abc")), FrameLevel, make([]byte, 32)))
 	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01})
 	f.Add([]byte{0x05, 0x01})
 	f.Add([]byte{0x81, 0x00}) // an overlong length
@@ -39,7 +39,7 @@ func FuzzFrameReader(f *testing.F) {
 func FuzzParseHello(f *testing.F) {
 	f.Add([]byte(`{"v":1,"plan":"0123456789abcdef0123456789abcdef","have":true}`))
 	f.Add([]byte(`{"v":1,"plan":"0123456789abcdef0123456789abcdef","invite":"abc","name":"N","side":"government"}`))
-	f.Add([]byte(`{"v":2,"plan":"0123456789abcdef0123456789abcdef","invite":"abc","name":"N","side":"government","redemption":"AQID"}`))
+	f.Add([]byte(`{"v":3,"plan":"0123456789abcdef0123456789abcdef","invite":"abc","name":"N","side":"government","redemption":"AQID"}`))
 	f.Add([]byte(`{"v":2}`))
 	f.Add([]byte(`null`))
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -111,7 +111,7 @@ func FuzzDecodeHeads(f *testing.F) {
 func FuzzReadSnapshot(f *testing.F) {
 	f.Add(int64(3), AppendFrame(nil, FrameSnapshot, []byte("abc")))
 	f.Add(int64(5), AppendFrame(AppendFrame(nil, FrameSnapshot, []byte("ab")), FrameSnapshot, []byte("cde")))
-	f.Add(int64(4), AppendFrame(nil, FrameSync, []byte("abcd")))
+	f.Add(int64(4), AppendFrame(nil, FrameChanges, []byte("abcd")))
 	f.Add(int64(MaxSnapshot+1), []byte{})
 	f.Fuzz(func(t *testing.T, size int64, data []byte) {
 		if size > 1<<16 && size <= MaxSnapshot {

@@ -21,8 +21,10 @@ import "errors"
 const ProtocolID = "/coplan/sync/1"
 
 // ProtocolVersion is the version a hello carries; a peer refuses versions
-// it does not speak rather than guess.
-const ProtocolVersion = 2 // 2: signed authority (members, invites and redemptions are statements)
+// it does not speak rather than guess. 2: signed authority (members,
+// invites and redemptions are statements); 3: changes cross in batches
+// under the frame cap (before, in unbounded Automerge sync messages).
+const ProtocolVersion = 3
 
 // Frame types: the first byte of a frame's body.
 const (
@@ -30,16 +32,21 @@ const (
 	FrameWelcome  byte = 2 // JSON Welcome, the listener's yes
 	FrameRefuse   byte = 3 // UTF-8 reason, the listener's no
 	FrameSnapshot byte = 4 // a chunk of a compressed snapshot
-	FrameSync     byte = 5 // one Automerge sync message
-	FrameLevel    byte = 6 // the sender's heads when it has nothing more to send
-	FrameRestart  byte = 7 // "I restarted my sync state; restart yours"
+	// 5 and 7 were version 1's Automerge sync message and restart.
+	FrameLevel   byte = 6  // the sender's heads, whenever they change
+	FrameState   byte = 8  // what the sender holds, maybe with a fetch
+	FrameChanges byte = 9  // encoded changes in dependency order
+	FrameFetched byte = 10 // a fetch answered in full
 )
 
 // Caps on frame bodies and payloads.
 const (
 	MaxHelloFrame = 16 << 10 // hello, welcome and refusal
-	MaxFrame      = 16 << 20 // sync messages: large after weeks offline
-	SnapshotChunk = 1 << 20  // snapshots travel in chunks of this size
+	MaxFrame      = 16 << 20 // state and changes frames
+	// BatchTarget is the size changes frames are filled to; a change
+	// larger than that travels alone (the plan caps one at 8 MiB).
+	BatchTarget   = 1 << 20
+	SnapshotChunk = 1 << 20 // snapshots travel in chunks of this size
 	MaxSnapshot   = 512 << 20
 	MaxInviteCode = 2048 // characters of an invite code, in a hello or typed
 	maxHeads      = 4096 // heads in a level frame

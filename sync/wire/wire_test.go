@@ -18,10 +18,10 @@ func TestFrameRoundTrip(t *testing.T) {
 		typ     byte
 		payload []byte
 	}{
-		{"empty payload", FrameRestart, nil},
-		{"short", FrameSync, []byte("abc")},
-		{"one-byte length edge", FrameSync, bytes.Repeat([]byte{7}, 126)},
-		{"two-byte length", FrameSync, bytes.Repeat([]byte{7}, 127)},
+		{"empty payload", FrameFetched, nil},
+		{"short", FrameChanges, []byte("abc")},
+		{"one-byte length edge", FrameChanges, bytes.Repeat([]byte{7}, 126)},
+		{"two-byte length", FrameChanges, bytes.Repeat([]byte{7}, 127)},
 		{"at the hello cap", FrameHello, bytes.Repeat([]byte("x"), MaxHelloFrame-1)},
 		{"a snapshot chunk", FrameSnapshot, bytes.Repeat([]byte{0xfe}, SnapshotChunk)},
 	}
@@ -69,7 +69,7 @@ func TestReadFrameRejects(t *testing.T) {
 		want  error
 	}{
 		{"empty frame", []byte{0}, 10, ErrBadFrame},
-		{"over the cap", AppendFrame(nil, FrameSync, make([]byte, 10)), 10, ErrFrameTooBig},
+		{"over the cap", AppendFrame(nil, FrameChanges, make([]byte, 10)), 10, ErrFrameTooBig},
 		{"huge length", binary.AppendUvarint(nil, 1<<62), MaxFrame, ErrFrameTooBig},
 		{"length overflows", bytes.Repeat([]byte{0xff}, 11), MaxFrame, ErrBadFrame},
 		{"truncated length", []byte{0x80}, MaxFrame, ErrBadFrame},
@@ -147,7 +147,7 @@ func TestWelcome(t *testing.T) {
 			t.Fatalf("%+v -> %+v (%v)", w, got, err)
 		}
 	}
-	for _, in := range []string{`{"v":3}`, `{"v":1}`, `{"v":2,"snapshot":-1}`, `{"v":2,"snapshot":536870913}`, `[]`, ``, `{"v":2,"snapshot":"big"}`} {
+	for _, in := range []string{`{"v":4}`, `{"v":2}`, `{"v":3,"snapshot":-1}`, `{"v":3,"snapshot":536870913}`, `[]`, ``, `{"v":3,"snapshot":"big"}`} {
 		t.Run(in, func(t *testing.T) {
 			if w, err := ParseWelcome([]byte(in)); !errors.Is(err, ErrBadFrame) {
 				t.Fatalf("accepted %+v (%v)", w, err)
@@ -215,7 +215,7 @@ func TestReadSnapshotRejects(t *testing.T) {
 		{"no size", 0, nil},
 		{"negative size", -1, nil},
 		{"over the cap", MaxSnapshot + 1, nil},
-		{"wrong frame type", 3, AppendFrame(nil, FrameSync, []byte("abc"))},
+		{"wrong frame type", 3, AppendFrame(nil, FrameChanges, []byte("abc"))},
 		{"empty chunk", 3, AppendFrame(nil, FrameSnapshot, nil)},
 		{"more than announced", 3, AppendFrame(nil, FrameSnapshot, []byte("abcd"))},
 		{"chunk over the cap", 2 * SnapshotChunk, AppendFrame(nil, FrameSnapshot, make([]byte, SnapshotChunk+1))},

@@ -1,0 +1,43 @@
+package app
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// statusSync is the fake sync layer with a given status.
+type statusSync struct {
+	fakeSync
+	st SyncStatus
+}
+
+func (s *statusSync) Status(string) SyncStatus { return s.st }
+
+// The status bar says who is connected by name, "Offline" only when the
+// sync layer finds no member reachable, and shows a problem it reports.
+func TestSyncText(t *testing.T) {
+	at := fixedNow
+	cases := []struct {
+		name string
+		st   SyncStatus
+		want string
+	}{
+		{"names", SyncStatus{Connected: 2, Names: []string{"Bruno", "Chidi"}, LastSynced: at.Add(-2 * time.Minute)},
+			"Connected to Bruno, Chidi · last synced 2 min ago"},
+		{"many", SyncStatus{Connected: 5, Names: []string{"a", "b", "c", "d", "e"}, LastSynced: at}, "5 peers connected · last synced just now"},
+		{"reachable, no session yet", SyncStatus{}, "Online, no peers nearby · never synced"},
+		{"offline keeps last synced", SyncStatus{Offline: true, LastSynced: at.Add(-30 * time.Minute)},
+			"Offline: edits are kept on this laptop · last synced 30 min ago"},
+		{"problem", SyncStatus{Connected: 1, Names: []string{"Bruno"}, Err: "Bruno: refused 1 changes from this peer"},
+			"Sync problem: Bruno: refused 1 changes from this peer · never synced"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, _ := syncText(&statusSync{st: tc.st}, "plan", at)
+			if !strings.EqualFold(got, tc.want) {
+				t.Fatalf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
