@@ -2,16 +2,23 @@ package doc
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
 	"time"
 
 	am "github.com/automerge/automerge-go"
 
+	"github.com/coplan/coplan/doc/amext"
 	"github.com/coplan/coplan/doc/authority"
 	"github.com/coplan/coplan/internal/atomicfile"
 )
@@ -51,6 +58,9 @@ type planAuth struct {
 	verified map[string]uint64
 	// savedVerified counts the IDs in the plan folder's verifiedFile.
 	savedVerified int
+	// opChange caches, per op ID, the change that wrote a refused
+	// statement (changeOfOpLocked).
+	opChange map[string]string
 }
 
 func newPlanAuth() planAuth {
@@ -446,4 +456,220 @@ func (p *Plan) saveVerifiedLocked() {
 	if err := atomicfile.WriteFileQuick(filepath.Join(p.store.Dir(), verifiedFile), raw, 0o600); err == nil {
 		p.auth.savedVerified = len(ids)
 	}
+}
+
+// What this device may do, as the rules judge it. The app and the CLI show
+// a control only when the answer here is yes; they never restate a rule.
+
+// MemberActions are what this device may do to one member now.
+type MemberActions struct {
+	Grant       map[string]bool // role -> may give it (roles the member lacks)
+	Take        map[string]bool // role -> may take it (roles the member holds)
+	Remove      bool
+	Confirm     bool            // may confirm the member's claimed name, organisation and side
+	RegisterKey bool            // may register a signing key to the member
+	RevokeKey   map[string]bool // fingerprint -> may revoke (the member's unrevoked keys)
+}
+
+// Any reports whether any control applies.
+func (a MemberActions) Any() bool {
+	return a.Remove || a.Confirm || a.RegisterKey || len(a.Grant) > 0 || len(a.Take) > 0 || len(a.RevokeKey) > 0
+}
+
+// PlanActions are what this device may do to the plan's settings now.
+type PlanActions struct {
+	Invite         bool // may make an invite
+	ChangeSettings bool // may change who may invite and the endorsement rule
+}
+
+// probeKey is an OpenSSH key nobody holds, to ask whether this device may
+// register a key to a member without having one in hand.
+var probeKey = func() string {
+	seed := sha256.Sum256([]byte("coplan: a key to ask whether a key may be registered"))
+	pub := ed25519.NewKeyFromSeed(seed[:]).Public().(ed25519.PublicKey)
+	var blob []byte
+	for _, f := range [][]byte{[]byte("ssh-ed25519"), pub} {
+		blob = binary.BigEndian.AppendUint32(blob, uint32(len(f)))
+		blob = append(blob, f...)
+	}
+	return "ssh-ed25519 " + base64.StdEncoding.EncodeToString(blob)
+}()
+
+// Actions says what this device may do to the member a peer ID names. A
+// removed member, a plan without authority or a device without a key gets
+// nothing.
+func (p *Plan) Actions(peerID string) MemberActions {
+	out := MemberActions{Grant: map[string]bool{}, Take: map[string]bool{}, RevokeKey: map[string]bool{}}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	st, err := p.authorityLocked()
+	if err != nil || p.author.Key == nil || p.readOnly {
+		return out
+	}
+	m, _, err := currentMember(st, peerID)
+	if err != nil {
+		return out
+	}
+	me, now := p.Device(), time.Now()
+	may := func(b authority.Body) bool { return st.Check(me, b, now) == nil }
+	for _, r := range []authority.Role{authority.RoleAdmin, authority.RoleCoChair, authority.RoleMinister} {
+		if m.Has(r) {
+			if may(authority.NewRevokeRole(m.ID, r)) {
+				out.Take[string(r)] = true
+			}
+		} else if may(authority.NewGrantRole(m.ID, r)) {
+			out.Grant[string(r)] = true
+		}
+	}
+	out.Remove = may(authority.NewRemoveMember(m.ID))
+	out.Confirm = m.Status != authority.Confirmed && may(authority.NewConfirmClaim(m.ID, m.Name, m.Org, m.Side))
+	if b, err := authority.NewRegisterKey(m.ID, probeKey); err == nil {
+		out.RegisterKey = may(b)
+	}
+	for _, k := range st.SigningKeys() {
+		if k.Member == m.ID && !k.Revoked && may(authority.NewRevokeKey(k.Fingerprint)) {
+			out.RevokeKey[k.Fingerprint] = true
+		}
+	}
+	return out
+}
+
+// PlanActions says what this device may do to the plan's settings and
+// invites now.
+func (p *Plan) PlanActions() PlanActions {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	st, err := p.authorityLocked()
+	if err != nil || p.author.Key == nil || p.readOnly {
+		return PlanActions{}
+	}
+	me, now := p.Device(), time.Now()
+	s := st.Settings()
+	return PlanActions{Invite: st.CanInvite(me, now),
+		ChangeSettings: st.Check(me, authority.NewSettings(!s.AdminsOnlyInvite, s.EndorsementsRequired), now) == nil}
+}
+
+// Admins are the current administrators' peer IDs (their member IDs). A
+// plan with fewer than two is one lost laptop from nobody being able to
+// manage its members: the window warns.
+func (p *Plan) Admins() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	st, err := p.authorityLocked()
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, m := range st.Admins() {
+		out = append(out, m.ID.PeerID())
+	}
+	return out
+}
+
+// RefusedStatement is a signed statement in the plan that counts for
+// nothing: forged, signed without the authority, or voided by a
+// concurrent revocation. It stays in the document (deleting it would
+// change nothing: peers that saw it keep it) and is listed, not hidden.
+type RefusedStatement struct {
+	ID     string    `json:"id"`     // statement ID, hex
+	Kind   string    `json:"kind"`   // in words: "grant role"
+	Claim  string    `json:"claim"`  // what it claimed, in words: "Give Bea Costa the minister role"
+	Signer Author    `json:"signer"` // the device that signed it, named as the plan knows it
+	At     time.Time `json:"at"`     // the signer's stated time
+	Reason string    `json:"reason"`
+	// Writer is who wrote the statement into the document: the member (or
+	// claimed author) of the Automerge actor of the change that put it
+	// there, verified when that actor's changes are attested. Change is
+	// that change's hash ("" if not found), for the sync layer's record of
+	// which peer delivered it.
+	Writer         Author `json:"writer"`
+	WriterVerified bool   `json:"writerVerified"`
+	Change         string `json:"change,omitempty"`
+}
+
+// RefusedStatements lists the plan's rejected statements, by ID.
+func (p *Plan) RefusedStatements() []RefusedStatement {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	st, err := p.authorityLocked()
+	if err != nil || len(st.Rejected) == 0 {
+		return nil
+	}
+	att := p.attributorLocked()
+	out := make([]RefusedStatement, 0, len(st.Rejected))
+	for _, r := range st.Rejected {
+		rs := RefusedStatement{ID: r.ID.String(), Kind: "unreadable statement", Claim: "an unreadable statement", Reason: r.Reason}
+		if raw, ok := p.auth.known[r.ID]; ok {
+			if s, err := authority.Parse(raw); err == nil {
+				rs.Kind, rs.Claim, rs.At = s.Kind.String(), p.describeStatement(st, s.Body), s.Time
+			}
+		}
+		if !r.Signer.IsZero() {
+			m, _ := p.whoLocked(r.Signer.PeerID())
+			rs.Signer = Author{PeerID: r.Signer.PeerID(), Name: m.Name, Org: m.Org, Side: m.Side}
+		}
+		if actor, op, ok := p.statementWriterLocked(r.ID); ok {
+			rs.Writer, rs.WriterVerified = att.ofActor(actor)
+			if rs.Change = p.changeOfOpLocked(actor, op, r.ID); rs.Change != "" {
+				if ix, err := p.indexLocked(); err == nil {
+					if i, ok := ix.byHash[rs.Change]; ok {
+						rs.Writer, rs.WriterVerified = att.of(&ix.recs[i]) // that change, not the actor at large
+					}
+				}
+			}
+		}
+		out = append(out, rs)
+	}
+	return out
+}
+
+// statementWriterLocked is the actor and op ID of the value the
+// statements map holds under id.
+func (p *Plan) statementWriterLocked(id authority.ID) (actor, op string, ok bool) {
+	vals, err := amext.MapGetAll(p.d, []any{statementsKey}, id.String())
+	if err != nil || len(vals) == 0 {
+		return "", "", false
+	}
+	v := vals[len(vals)-1]
+	return v.ActorID, v.OpID, true
+}
+
+// changeOfOpLocked finds the change of actor that wrote op under the
+// statement's key: the first of the actor's changes (by sequence number)
+// at which the key holds op. Automerge does not say which change an op
+// belongs to, so this searches, in O(log n) reads at past heads; results
+// are kept, as a change never changes.
+func (p *Plan) changeOfOpLocked(actor, op string, id authority.ID) string {
+	if h, ok := p.auth.opChange[op]; ok {
+		return h
+	}
+	ix, err := p.indexLocked()
+	if err != nil {
+		return ""
+	}
+	var recs []*changeRec
+	for i := range ix.recs {
+		if ix.recs[i].actor == actor {
+			recs = append(recs, &ix.recs[i])
+		}
+	}
+	slices.SortFunc(recs, func(a, b *changeRec) int { return cmp.Compare(a.seq, b.seq) })
+	holds := func(r *changeRec) bool {
+		heads, err := amext.ParseHeads(r.hash)
+		if err != nil {
+			return false
+		}
+		vals, err := amext.MapGetAllAt(p.d, []any{statementsKey}, id.String(), heads)
+		return err == nil && slices.ContainsFunc(vals, func(c amext.Conflict) bool { return c.OpID == op })
+	}
+	i := sort.Search(len(recs), func(i int) bool { return holds(recs[i]) })
+	h := ""
+	if i < len(recs) && holds(recs[i]) {
+		h = recs[i].hash
+	}
+	if p.auth.opChange == nil {
+		p.auth.opChange = map[string]string{}
+	}
+	p.auth.opChange[op] = h
+	return h
 }
