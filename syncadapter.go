@@ -94,3 +94,9 @@ func (s syncAdapter) Peers(planID string) []app.PeerStatus {
 	}
 	return out
 }
+
+// DeliveredBy is the node's local record of which peer delivered each
+// change (the app's Members screen names who delivered a refused statement).
+func (s syncAdapter) DeliveredBy(planID string) (map[string]string, error) {
+	return s.n.DeliveredBy(planID)
+}

@@ -62,6 +62,14 @@ func (u *UI) invite() *inviteView {
 		u.showError(errors.New("peer sync is not available in this build"))
 		return nil
 	}
+	if !u.plan.PlanActions().Invite { // the menu item and Ctrl+I stay; the plan's rules decide
+		why := "this laptop cannot invite to this plan: it is not a member of it now"
+		if u.plan.Settings().AdminsOnlyInvite {
+			why = "this laptop cannot invite: an administrator has let only administrators invite"
+		}
+		u.showError(errors.New(why))
+		return nil
+	}
 	code, err := u.cfg.Sync.Invite(u.plan, InviteTTL)
 	if err != nil {
 		u.showError(fmt.Errorf("could not make an invite: %w", err))

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -18,35 +19,64 @@ import (
 	"github.com/coplan/coplan/doc/release"
 )
 
-// membersScreen lists the plan's members with their organisation and side,
-// who is connected now and when each was last seen; invites and joins.
+// membersScreen lists the plan's members as the signed statements
+// establish them: organisation, side, whether that is verified or only
+// claimed, roles and devices, who is connected now; invites and joins.
+// Controls that change members appear only where this device may use them
+// (doc.Plan.Actions asks the authority rules); otherwise the same facts
+// are read-only text.
 type membersScreen struct {
 	ws      *workspace
 	members []doc.Member
 	peers   map[string]PeerStatus
 	list    *widget.List
 	summary *widget.Label
+	invite  *widget.Button
+	join    *widget.Button
 
-	// The selected member's panel: roles, signing keys, removal.
-	selected string
-	root     *fyne.Container
-	detail   *fyne.Container
-	who      *widget.Label
-	minister *widget.Check
-	cochair  *widget.Check
-	keys     *widget.Label
-	addKey   *widget.Button
-	remove   *widget.Button
-	quiet    bool
+	// Fewer than two administrators: the warning and its fix.
+	banner      *fyne.Container
+	makeAdmin   *widget.Button
+	adminDialog dialog.Dialog
+
+	// Invite and sign-off settings: checks for an administrator, text for
+	// everyone else.
+	settings      *fyne.Container
+	membersInvite *widget.Check
+	endorsements  *widget.Check
+	settingsText  *widget.Label
+
+	// The selected member's panel: standing, devices, roles, keys, removal.
+	selected  string
+	root      *fyne.Container
+	detail    *fyne.Container
+	who       *widget.Label
+	standing  *widget.Label
+	devices   *widget.Label
+	roles     *widget.Label
+	admin     *widget.Check
+	minister  *widget.Check
+	cochair   *widget.Check
+	confirm   *widget.Button
+	keys      *widget.Label
+	addKey    *widget.Button
+	revokes   []*widget.Button
+	remove    *widget.Button
+	readOnly  *widget.Label
+	actions   doc.MemberActions
+	quiet     bool
+	refused   *fyne.Container
+	refusedSc *container.Scroll
+	refusedN  int
 }
 
 func newMembersScreen(ws *workspace) *membersScreen { return &membersScreen{ws: ws} }
 
-var memberColumns = []float32{0.55, 0.45, 0, 0}
+var memberColumns = []float32{0.55, 0.45, 0, 0, 0}
 
-// memberCols lays out the members table: the side and connection columns
-// as wide as their longest words (never "Governm…"), name and organisation
-// sharing the rest.
+// memberCols lays out the members table: the side, standing and
+// connection columns as wide as their longest words (never "Governm…"),
+// name and organisation sharing the rest.
 func memberCols() *columns {
 	widest := func(ss ...string) float32 {
 		w := float32(0)
@@ -56,24 +86,39 @@ func memberCols() *columns {
 		return w
 	}
 	side := widest("Side", sideLabel(doc.Government), sideLabel(doc.CivilSociety), sideLabel(""))
+	standing := widest("Identity", "Confirmed", "Vouched", "Their claim")
 	conn := widest("Connection", "Connected now", "This laptop", "Not seen yet", "Sync unavailable", "Last seen 59 min ago", "Last seen 28 Dec 23:59")
-	return &columns{widths: memberColumns, fixed: []float32{0, 0, side, conn}}
+	return &columns{widths: memberColumns, fixed: []float32{0, 0, side, standing, conn}}
 }
 
 func (m *membersScreen) buildUI() fyne.CanvasObject {
 	heading := subHeading("Members and peers")
 	m.summary = widget.NewLabel("")
 	m.summary.Wrapping = fyne.TextWrapWord
-	invite := widget.NewButtonWithIcon("Invite a colleague", theme.MailSendIcon(), m.ws.ui.showInvite)
-	invite.Importance = widget.HighImportance
-	join := widget.NewButtonWithIcon("Join with a code", theme.LoginIcon(), m.ws.ui.joinDialog)
-	actions := container.NewHBox(invite, join)
+	m.invite = widget.NewButtonWithIcon("Invite a colleague", theme.MailSendIcon(), m.ws.ui.showInvite)
+	m.invite.Importance = widget.HighImportance
+	m.join = widget.NewButtonWithIcon("Join with a code", theme.LoginIcon(), m.ws.ui.joinDialog)
+	actions := container.NewHBox(m.invite, m.join)
 	if m.ws.ui.cfg.Sync == nil {
 		actions.Hide() // the summary says why
 	}
+	m.membersInvite = widget.NewCheck("Members may invite colleagues", func(on bool) {
+		if !m.quiet {
+			m.apply(m.ws.plan.SetAdminsOnlyInvite(!on))
+		}
+	})
+	m.endorsements = widget.NewCheck("Both co-chairs endorse a version before the minister signs", func(on bool) {
+		if !m.quiet {
+			m.apply(m.ws.plan.SetEndorsementsRequired(on))
+		}
+	})
+	m.settingsText = widget.NewLabel("")
+	m.settingsText.Wrapping = fyne.TextWrapWord
+	m.settingsText.Importance = widget.LowImportance
+	m.settings = container.NewVBox(container.NewHBox(m.membersInvite, m.endorsements), m.settingsText)
 	cols := memberCols()
 	head := container.New(cols)
-	for _, h := range []string{"Name", "Organisation", "Side", "Connection"} {
+	for _, h := range []string{"Name", "Organisation", "Side", "Identity", "Connection"} {
 		head.Add(sectionLabel(h))
 	}
 	m.list = widget.NewList(func() int { return len(m.members) }, func() fyne.CanvasObject {
@@ -92,9 +137,12 @@ func (m *membersScreen) buildUI() fyne.CanvasObject {
 		}
 	}
 	m.detail = m.buildDetail()
+	m.refused = container.NewVBox()
+	m.refusedSc = container.NewVScroll(m.refused)
+	m.refusedSc.Hide()
+	top := container.NewVBox(heading, m.summary, m.adminBanner(), actions, m.settings, widget.NewSeparator(), head)
+	m.root = container.NewBorder(top, container.NewVBox(m.detail, m.refusedSc), nil, nil, m.list)
 	m.load()
-	top := container.NewVBox(heading, m.summary, actions, widget.NewSeparator(), head)
-	m.root = container.NewBorder(top, m.detail, nil, nil, m.list)
 	return m.root
 }
 
@@ -102,36 +150,89 @@ func (m *membersScreen) buildDetail() *fyne.Container {
 	m.who = widget.NewLabel("")
 	m.who.TextStyle = fyne.TextStyle{Bold: true}
 	m.who.Truncation = fyne.TextTruncateEllipsis
+	m.standing = widget.NewLabel("")
+	m.standing.Wrapping = fyne.TextWrapWord
+	m.devices = widget.NewLabel("")
+	m.devices.Wrapping = fyne.TextWrapWord
+	m.roles = widget.NewLabel("")
+	m.roles.Wrapping = fyne.TextWrapWord
+	m.admin = widget.NewCheck("Administrator: manages members and roles", func(on bool) { m.setRole(doc.RoleAdmin, on) })
 	m.minister = widget.NewCheck("Minister: signs releases", func(on bool) { m.setRole(doc.RoleMinister, on) })
 	m.cochair = widget.NewCheck("Co-chair: endorses versions", func(on bool) { m.setRole(doc.RoleCoChair, on) })
+	m.confirm = widget.NewButtonWithIcon("Confirm who they are…", theme.ConfirmIcon(), m.askConfirm)
 	m.keys = widget.NewLabel("")
 	m.keys.Wrapping = fyne.TextWrapBreak
 	m.addKey = widget.NewButtonWithIcon("Register signing key…", theme.ContentAddIcon(), m.pickKey)
 	m.remove = widget.NewButtonWithIcon("Remove from plan…", theme.DeleteIcon(), m.confirmRemove)
 	m.remove.Importance = widget.DangerImportance
-	hint := widget.NewLabel("Select a member to change their roles, register the public key they sign with, or remove them.")
+	m.readOnly = widget.NewLabel("Read only: this laptop's member cannot change this member's roles, keys or membership.")
+	m.readOnly.Importance = widget.LowImportance
+	m.readOnly.Wrapping = fyne.TextWrapWord
+	hint := widget.NewLabel("Select a member to see how they are verified, their devices, roles and signing keys.")
 	hint.Importance = widget.LowImportance
 	hint.Wrapping = fyne.TextWrapWord
 	c := container.NewVBox(widget.NewSeparator(), hint)
 	return c
 }
 
-// showDetail shows the selected member's roles, keys and actions.
+// showDetail shows the selected member's standing, devices, roles and keys,
+// with the controls this device may use.
 func (m *membersScreen) showDetail() {
 	mem, ok := m.ws.plan.Member(m.selected)
 	if !ok {
 		return
 	}
+	act := m.ws.plan.Actions(mem.PeerID)
+	m.actions = act
 	name := orDefault(mem.Name, "Unnamed device "+shortID(mem.PeerID))
-	m.who.SetText(fmt.Sprintf("%s · %s · %s", name, orDefault(mem.Org, "no organisation"), sideLabel(mem.Side)))
+	who := fmt.Sprintf("%s · %s · %s", name, orDefault(mem.Org, "no organisation"), sideLabel(mem.Side))
+	if mem.Removed {
+		who += " · removed"
+	}
+	m.who.SetText(who)
+	m.standing.SetText(m.ws.statusWords(mem))
+	if mem.Status == "confirmed" {
+		m.standing.Importance = widget.SuccessImportance
+	} else {
+		m.standing.Importance = widget.WarningImportance
+	}
+	m.standing.Refresh()
+	m.devices.SetText(m.deviceWords(mem))
+	m.roles.SetText("Roles: " + roleWords(mem.Roles))
+
 	m.quiet = true
-	m.minister.SetChecked(mem.HasRole(doc.RoleMinister))
-	m.cochair.SetChecked(mem.HasRole(doc.RoleCoChair))
+	for _, rc := range []struct {
+		c    *widget.Check
+		role string
+	}{{m.admin, doc.RoleAdmin}, {m.minister, doc.RoleMinister}, {m.cochair, doc.RoleCoChair}} {
+		rc.c.SetChecked(mem.HasRole(rc.role))
+		if act.Grant[rc.role] || act.Take[rc.role] {
+			rc.c.Enable()
+			rc.c.Show()
+		} else {
+			rc.c.Disable()
+			rc.c.Hide()
+		}
+	}
 	m.quiet = false
+	showIf(m.confirm, act.Confirm)
+	showIf(m.addKey, act.RegisterKey)
+	showIf(m.remove, act.Remove && mem.PeerID != m.ws.ui.cfg.Author.PeerID)
+
 	var keys []string
+	m.revokes = nil
+	var revokeRow []fyne.CanvasObject
 	for _, k := range mem.Keys {
-		if pub, comment, err := release.ParsePublicKey([]byte(k)); err == nil {
-			keys = append(keys, strings.TrimSpace(release.Fingerprint(pub)+" "+comment))
+		pub, comment, err := release.ParsePublicKey([]byte(k))
+		if err != nil {
+			continue
+		}
+		fp := release.Fingerprint(pub)
+		keys = append(keys, strings.TrimSpace(fp+" "+comment))
+		if act.RevokeKey[fp] {
+			b := widget.NewButtonWithIcon("Revoke "+shortFingerprint(fp)+"…", theme.CancelIcon(), func() { m.confirmRevoke(fp) })
+			m.revokes = append(m.revokes, b)
+			revokeRow = append(revokeRow, b)
 		}
 	}
 	if len(keys) == 0 {
@@ -139,19 +240,111 @@ func (m *membersScreen) showDetail() {
 	} else {
 		m.keys.SetText("Signing keys: " + strings.Join(keys, ", "))
 	}
-	for _, w := range []fyne.Disableable{m.minister, m.cochair, m.addKey, m.remove} {
-		if mem.Removed {
-			w.Disable()
-		} else {
-			w.Enable()
-		}
+	objs := []fyne.CanvasObject{widget.NewSeparator(), m.who, m.standing, m.devices, m.roles}
+	if !mem.Removed && (act.Grant[doc.RoleAdmin] || act.Take[doc.RoleAdmin] || act.Grant[doc.RoleMinister] || act.Take[doc.RoleMinister] ||
+		act.Grant[doc.RoleCoChair] || act.Take[doc.RoleCoChair]) {
+		objs = append(objs, container.NewHBox(m.admin, m.minister, m.cochair))
 	}
-	if mem.Removed {
-		m.who.SetText(m.who.Text + " · removed")
+	buttons := container.NewHBox(append(revokeRow, m.confirm, m.addKey, m.remove)...)
+	objs = append(objs, container.NewBorder(nil, nil, nil, buttons, m.keys))
+	if !act.Any() {
+		objs = append(objs, m.readOnly)
 	}
-	m.detail.Objects = []fyne.CanvasObject{widget.NewSeparator(), m.who,
-		container.NewHBox(m.minister, m.cochair), container.NewBorder(nil, nil, nil, container.NewHBox(m.addKey, m.remove), m.keys)}
+	m.detail.Objects = objs
 	m.root.Refresh() // the panel's height changed
+}
+
+func showIf(w interface {
+	fyne.Widget
+	fyne.Disableable
+}, on bool) {
+	if on {
+		w.Enable()
+		w.Show()
+	} else {
+		w.Disable()
+		w.Hide()
+	}
+}
+
+func shortFingerprint(fp string) string {
+	if len(fp) > 15 {
+		return fp[:15] + "…"
+	}
+	return fp
+}
+
+// deviceWords lists a member's devices and how each is connected.
+func (m *membersScreen) deviceWords(mem doc.Member) string {
+	if mem.Removed {
+		return "Devices: none (removed from the plan)"
+	}
+	var out []string
+	for _, d := range mem.Devices {
+		if d == m.ws.ui.cfg.Author.PeerID {
+			out = append(out, "this laptop")
+			continue
+		}
+		out = append(out, fmt.Sprintf("device %s (%s)", shortID(d), strings.ToLower(m.deviceConnection(d))))
+	}
+	if len(out) == 0 {
+		return "Devices: none"
+	}
+	return fmt.Sprintf("%s: %s", capital(plural(len(out), "device")), strings.Join(out, "; "))
+}
+
+// apply shows err, if any, and reads the plan again.
+func (m *membersScreen) apply(err error) {
+	if err != nil {
+		m.ws.errorf(err)
+	}
+	m.load()
+}
+
+// askConfirm confirms (or corrects) a joiner's claimed name, organisation
+// and side.
+func (m *membersScreen) askConfirm() {
+	mem, ok := m.ws.plan.Member(m.selected)
+	if !ok {
+		return
+	}
+	name, org := widget.NewEntry(), widget.NewEntry()
+	name.SetText(mem.Name)
+	org.SetText(mem.Org)
+	sides := []string{sideLabel(doc.Government), sideLabel(doc.CivilSociety)}
+	side := widget.NewSelect(sides, nil)
+	if mem.Side == doc.CivilSociety {
+		side.SetSelectedIndex(1)
+	} else if mem.Side == doc.Government {
+		side.SetSelectedIndex(0)
+	}
+	msg := widget.NewLabel("Confirm what this member claimed about themselves, or correct it. Every member then sees it as verified by you.")
+	msg.Wrapping = fyne.TextWrapWord
+	form := widget.NewForm(widget.NewFormItem("Name", name), widget.NewFormItem("Organisation", org), widget.NewFormItem("Side", side))
+	d := dialog.NewCustomConfirm("Confirm member", "Confirm", "Cancel", container.NewVBox(msg, form), func(ok bool) {
+		if !ok {
+			return
+		}
+		s := doc.Government
+		if side.SelectedIndex() == 1 {
+			s = doc.CivilSociety
+		}
+		m.apply(m.ws.plan.AddMember(doc.Member{PeerID: mem.PeerID, Name: name.Text, Org: org.Text, Side: s}))
+	}, m.ws.ui.win)
+	d.Resize(fyne.NewSize(460, 0))
+	d.Show()
+}
+
+// confirmRevoke asks before revoking a signing key.
+func (m *membersScreen) confirmRevoke(fp string) {
+	d := dialog.NewConfirm("Revoke signing key?", fmt.Sprintf("Revoke the key %s? Releases signed with it before stay valid; nothing new can be signed with it.", fp), func(ok bool) {
+		if ok {
+			m.apply(m.ws.plan.RevokeMemberKey(fp))
+		}
+	}, m.ws.ui.win)
+	d.SetConfirmText("Revoke")
+	d.SetDismissText("Cancel")
+	d.Show()
 }
 
 func (m *membersScreen) setRole(role string, on bool) {
@@ -247,32 +440,64 @@ func (m *membersScreen) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	if len(mem.Roles) > 0 {
 		name += " · " + strings.Join(mem.Roles, ", ")
 	}
-	cells := []string{name, orDefault(mem.Org, "—"), sideLabel(mem.Side), m.connection(mem)}
+	cells := []string{name, orDefault(mem.Org, "—"), sideLabel(mem.Side), statusShort(mem), m.connection(mem)}
 	for j, s := range cells {
 		l := c.Objects[j].(*widget.Label)
 		l.SetText(s)
-		if mem.Removed {
+		switch {
+		case mem.Removed:
 			l.Importance = widget.LowImportance
-		} else if j == 3 && strings.HasPrefix(s, "Connected") {
+		case j == 3 && mem.Status != "confirmed":
+			l.Importance = widget.WarningImportance
+		case j == 4 && strings.HasPrefix(s, "Connected"):
 			l.Importance = widget.SuccessImportance
-		} else {
+		default:
 			l.Importance = widget.MediumImportance
 		}
 		l.Refresh()
 	}
 }
 
+// connection is how the member's best-connected device is reached.
 func (m *membersScreen) connection(mem doc.Member) string {
 	if mem.Removed {
 		return "Removed"
 	}
-	if mem.PeerID == m.ws.ui.cfg.Author.PeerID {
+	devs := mem.Devices
+	if len(devs) == 0 {
+		devs = []string{mem.PeerID}
+	}
+	if slices.Contains(devs, m.ws.ui.cfg.Author.PeerID) {
 		return "This laptop"
 	}
 	if m.ws.ui.cfg.Sync == nil {
 		return "Sync unavailable"
 	}
-	ps, ok := m.peers[mem.PeerID]
+	best, rank := "Not seen yet", 0
+	for _, d := range devs {
+		s := m.deviceConnection(d)
+		r := 1
+		switch {
+		case s == "Connected now":
+			r = 4
+		case strings.HasPrefix(s, "Last synced"):
+			r = 3
+		case strings.HasPrefix(s, "Last seen"):
+			r = 2
+		}
+		if r > rank {
+			best, rank = s, r
+		}
+	}
+	return best
+}
+
+// deviceConnection is how one device is reached.
+func (m *membersScreen) deviceConnection(peerID string) string {
+	if m.ws.ui.cfg.Sync == nil {
+		return "Sync unavailable"
+	}
+	ps, ok := m.peers[peerID]
 	switch {
 	case ok && ps.Problem != "":
 		return "Cannot sync: " + ps.Problem
@@ -294,18 +519,19 @@ func shortID(id string) string {
 }
 
 func (m *membersScreen) load() {
-	m.members = m.ws.plan.Members()
+	p := m.ws.plan
+	m.members = p.Members()
 	m.peers = map[string]PeerStatus{}
 	connected := 0
 	if svc := m.ws.ui.cfg.Sync; svc != nil {
-		for _, ps := range svc.Peers(m.ws.plan.ID()) {
+		for _, ps := range svc.Peers(p.ID()) {
 			m.peers[ps.PeerID] = ps
 			if ps.Connected {
 				connected++
 			}
 		}
 	}
-	gov, cs := 0, 0
+	gov, cs, claimed := 0, 0, 0
 	for _, mem := range m.members {
 		if mem.Removed {
 			continue
@@ -315,18 +541,77 @@ func (m *membersScreen) load() {
 		} else if mem.Side == doc.CivilSociety {
 			cs++
 		}
+		if mem.Status != "confirmed" {
+			claimed++
+		}
 	}
 	txt := fmt.Sprintf("%s: %d government, %d civil society.", plural(gov+cs, "member"), gov, cs)
-	if m.ws.ui.cfg.Sync == nil {
+	if claimed > 0 {
+		txt += fmt.Sprintf(" %d not yet confirmed by an administrator.", claimed)
+	}
+	pa := p.PlanActions()
+	switch {
+	case m.ws.ui.cfg.Sync == nil:
 		txt += " Peer sync is not available in this build, so invites are off; share .coplan files instead."
-	} else {
+	default:
 		txt += fmt.Sprintf(" %d connected now.", connected)
 	}
 	m.summary.SetText(txt)
+	showIf(m.invite, pa.Invite)
+
+	set := p.Settings()
+	m.quiet = true
+	m.membersInvite.SetChecked(!set.AdminsOnlyInvite)
+	m.endorsements.SetChecked(set.EndorsementsRequired)
+	m.quiet = false
+	showIf(m.membersInvite, pa.ChangeSettings)
+	showIf(m.endorsements, pa.ChangeSettings)
+	var words []string
+	if !pa.ChangeSettings {
+		if set.AdminsOnlyInvite {
+			words = append(words, "Only administrators may invite colleagues.")
+		} else {
+			words = append(words, "Any member may invite colleagues.")
+		}
+		if set.EndorsementsRequired {
+			words = append(words, "Both co-chairs endorse a version before the minister signs it.")
+		}
+	}
+	if !pa.Invite && m.ws.ui.cfg.Sync != nil {
+		words = append(words, "This laptop's member cannot invite.")
+	}
+	m.settingsText.SetText(strings.Join(words, " "))
+	if len(words) == 0 {
+		m.settingsText.Hide()
+	} else {
+		m.settingsText.Show()
+	}
+
+	if len(p.Admins()) < 2 {
+		showIf(m.makeAdmin, len(m.adminCandidates()) > 0)
+		m.banner.Show()
+	} else {
+		m.banner.Hide()
+	}
+	m.showRefused(p.RefusedStatements())
 	m.list.Refresh()
 	if m.selected != "" {
 		m.showDetail()
 	}
+}
+
+// showRefused lists the refused statements under the table, if any.
+func (m *membersScreen) showRefused(list []doc.RefusedStatement) {
+	m.refusedN = len(list)
+	if len(list) == 0 {
+		m.refused.Objects = nil
+		m.refusedSc.Hide()
+		return
+	}
+	m.refused.Objects = append([]fyne.CanvasObject{widget.NewSeparator()}, m.ws.refusedView(list)...)
+	m.refused.Refresh()
+	m.refusedSc.SetMinSize(fyne.NewSize(0, min(m.refused.MinSize().Height, 200)))
+	m.refusedSc.Show()
 }
 
 func (m *membersScreen) refresh(bool) { m.load() }

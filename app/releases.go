@@ -93,13 +93,20 @@ func (r *releasesScreen) load() {
 	} else {
 		r.export.Enable()
 	}
-	if ok, why := r.canSignAsMinister(); !ok {
+	ok, why := r.canSignAsMinister()
+	if ok {
+		r.sign.Enable()
+		r.signHint.Hide()
+	} else {
 		r.sign.Disable()
 		r.signHint.SetText(why)
 		r.signHint.Show()
+	}
+	// Offered only to the minister's device; everyone else reads why.
+	if m, found := p.Member(r.ws.ui.cfg.Author.PeerID); found && !m.Removed && m.HasRole(doc.RoleMinister) {
+		r.sign.Show()
 	} else {
-		r.sign.Enable()
-		r.signHint.Hide()
+		r.sign.Hide()
 	}
 	r.showReleases()
 	r.showReadiness()
@@ -212,9 +219,8 @@ func (r *releasesScreen) close()       {}
 
 // canSignAsMinister reports whether this device may sign a release now,
 // and if not why, in words: the readiness check must pass and this
-// device's member hold the minister role. The role is read from the plan's
-// members record as it is today; when signed authority becomes its
-// source, this is the one place to change.
+// device's member hold the minister role, as the plan's signed statements
+// establish it (doc.Plan.Member reads the authority State).
 func (r *releasesScreen) canSignAsMinister() (ok bool, why string) {
 	mem, found := r.ws.plan.Member(r.ws.ui.cfg.Author.PeerID)
 	minister := found && !mem.Removed && mem.HasRole(doc.RoleMinister)
@@ -225,6 +231,8 @@ func (r *releasesScreen) canSignAsMinister() (ok bool, why string) {
 		return false, "Only the minister signs: this laptop's member does not hold the minister role (see Members and peers)."
 	case len(r.problems) > 0:
 		return false, "Signing opens once the readiness check below passes."
+	case len(mem.Keys) == 0:
+		return false, "Register your signing key (the .pub file of your OpenSSH Ed25519 key) on the Members screen first: a release is signed with a key registered by the minister's own laptop."
 	}
 	return true, ""
 }

@@ -34,6 +34,9 @@ func TestSignAsMinisterOnlyWhenReadyAndMinister(t *testing.T) {
 				makeReady(t, f)
 			}
 			r := f.releases(t)
+			if r.sign.Visible() != tc.minister {
+				t.Errorf("Sign as minister shown %v on a device whose member is minister %v", r.sign.Visible(), tc.minister)
+			}
 			ok, why := r.canSignAsMinister()
 			if ok != (tc.minister && tc.ready) || r.sign.Disabled() == ok {
 				t.Fatalf("can sign %v (button disabled %v), want %v", ok, r.sign.Disabled(), tc.minister && tc.ready)
@@ -58,6 +61,20 @@ func TestSignAsMinisterOnlyWhenReadyAndMinister(t *testing.T) {
 			dismissDialogs(w)
 		})
 	}
+	t.Run("the minister without a registered key", func(t *testing.T) {
+		f := newFixture(t)
+		if err := f.plan.AddMember(doc.Member{PeerID: ana.PeerID, Name: ana.Name, Org: ana.Org, Side: doc.Government}); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.plan.SetMemberRole(ana.PeerID, doc.RoleMinister, true); err != nil {
+			t.Fatal(err)
+		}
+		makeReady(t, f)
+		r := f.releases(t)
+		if !r.sign.Visible() || !r.sign.Disabled() || !strings.Contains(r.signHint.Text, "Register your signing key") {
+			t.Errorf("shown %v, disabled %v, hint %q", r.sign.Visible(), r.sign.Disabled(), r.signHint.Text)
+		}
+	})
 	t.Run("the role taken away", func(t *testing.T) {
 		f := newFixture(t)
 		makeMinister(t, f)
@@ -71,7 +88,7 @@ func TestSignAsMinisterOnlyWhenReadyAndMinister(t *testing.T) {
 		}
 		f.plan.Commit()
 		f.ui.ws.drain()
-		if !r.sign.Disabled() {
+		if !r.sign.Disabled() || r.sign.Visible() {
 			t.Error("Sign stays on after the minister role was taken away")
 		}
 	})
@@ -85,6 +102,10 @@ func makeMinister(t *testing.T, f *fixture) {
 		t.Fatal(err)
 	}
 	if err := f.plan.SetMemberRole(ana.PeerID, doc.RoleMinister, true); err != nil {
+		t.Fatal(err)
+	}
+	_, pub := keyFile(t, "minister", "")
+	if err := f.plan.AddMemberKey(ana.PeerID, pub); err != nil {
 		t.Fatal(err)
 	}
 }
