@@ -1,0 +1,355 @@
+package app
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+	am "github.com/automerge/automerge-go"
+
+	"github.com/coplan/coplan/doc"
+	"github.com/coplan/coplan/doc/authority"
+)
+
+// newFixtureAs is newFixture with the window opened on another member's
+// device: Ana founds the plan and admits Bruno, then who opens it.
+func newFixtureAs(t *testing.T, who doc.Author) *fixture {
+	t.Helper()
+	a := test.NewTempApp(t)
+	lib, err := doc.OpenLibrary(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := lib.Create("Fourth National Action Plan", "Freedonia", "2025", "2027", ana)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := seedPlan(t, p)
+	id := p.ID()
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{app: a, lib: lib, ids: ids, sync: &fakeSync{}}
+	cfgDir := t.TempDir()
+	f.cfg = Config{Library: lib, ConfigDir: cfgDir, Author: who, Sync: f.sync, SaveProfile: func(doc.Author) error { return nil }}
+	(&appState{LastPlan: id, Width: 1100, Height: 720}).save(cfgDir)
+	f.ui = New(a, f.cfg)
+	f.ui.win.Resize(fyne.NewSize(1100, 720))
+	runHopsUntil(t, func() bool { return f.ui.plan != nil })
+	f.plan = f.ui.plan
+	t.Cleanup(func() {
+		f.ui.Close()
+		runQueuedHops()
+	})
+	return f
+}
+
+// shown reports whether o is in the members screen's detail panel and
+// visible.
+func shown(m *membersScreen, o fyne.CanvasObject) bool {
+	found := false
+	walk(m.detail, func(x fyne.CanvasObject) {
+		if x == o {
+			found = true
+		}
+	})
+	return found && o.Visible()
+}
+
+func TestMemberControlsOnlyForThoseWhoMayUseThem(t *testing.T) {
+	t.Run("administrator", func(t *testing.T) {
+		f := newFixture(t) // Ana, the founder
+		m := f.members(t)
+		selectMember(t, m, bruno.PeerID)
+		for name, o := range map[string]fyne.CanvasObject{"administrator": m.admin, "minister": m.minister, "co-chair": m.cochair, "remove": m.remove} {
+			if !shown(m, o) {
+				t.Errorf("an administrator is not offered %s on a member", name)
+			}
+		}
+		if shown(m, m.addKey) || shown(m, m.readOnly) || shown(m, m.confirm) {
+			t.Error("key registration, the read-only note or confirming a confirmed member is offered for another member")
+		}
+		if !m.membersInvite.Visible() || !m.membersInvite.Checked || m.settingsText.Visible() {
+			t.Errorf("invite setting: check shown %v ticked %v, text %q", m.membersInvite.Visible(), m.membersInvite.Checked, m.settingsText.Text)
+		}
+		test.Tap(m.membersInvite)
+		if !f.plan.Settings().AdminsOnlyInvite {
+			t.Error("unticking 'Members may invite' did not restrict invites")
+		}
+		test.Tap(m.admin)
+		if mem, _ := f.plan.Member(bruno.PeerID); !mem.HasRole(doc.RoleAdmin) {
+			t.Errorf("ticking Administrator gave roles %v", mem.Roles)
+		}
+	})
+	t.Run("plain member", func(t *testing.T) {
+		f := newFixtureAs(t, bruno)
+		m := f.members(t)
+		selectMember(t, m, ana.PeerID)
+		for name, o := range map[string]fyne.CanvasObject{"administrator": m.admin, "minister": m.minister, "co-chair": m.cochair,
+			"remove": m.remove, "register key": m.addKey, "confirm": m.confirm} {
+			if shown(m, o) {
+				t.Errorf("a plain member is offered %s on the founder", name)
+			}
+		}
+		if !shown(m, m.readOnly) || !strings.Contains(m.roles.Text, "administrator") {
+			t.Errorf("the founder's panel: read-only note %v, roles %q", shown(m, m.readOnly), m.roles.Text)
+		}
+		selectMember(t, m, bruno.PeerID)
+		if !shown(m, m.addKey) || shown(m, m.remove) || shown(m, m.minister) {
+			t.Error("on their own record a member registers a key, and does not remove themselves or take roles here")
+		}
+		if m.membersInvite.Visible() || m.endorsements.Visible() || !m.settingsText.Visible() || !strings.Contains(m.settingsText.Text, "Any member may invite") {
+			t.Errorf("settings for a plain member: check %v, text %q", m.membersInvite.Visible(), m.settingsText.Text)
+		}
+		if !m.invite.Visible() {
+			t.Error("a member who may invite is not offered Invite")
+		}
+		if !m.banner.Visible() || m.makeAdmin.Visible() {
+			t.Errorf("one administrator: warning %v, fix offered to a plain member %v", m.banner.Visible(), m.makeAdmin.Visible())
+		}
+	})
+	t.Run("plain member once only administrators invite", func(t *testing.T) {
+		f := newFixtureAs(t, bruno)
+		other := forkAs(t, f.plan, ana)
+		if err := other.SetAdminsOnlyInvite(true); err != nil {
+			t.Fatal(err)
+		}
+		mergeIntoWindow(t, f, other)
+		m := f.members(t)
+		if m.invite.Visible() || !strings.Contains(m.settingsText.Text, "Only administrators may invite") {
+			t.Errorf("invite shown %v, text %q", m.invite.Visible(), m.settingsText.Text)
+		}
+		f.ui.showInvite()
+		if !dialogSays(f.ui.win, "only administrators invite") {
+			t.Error("Ctrl+I made an invite the plan refuses")
+		}
+	})
+}
+
+func TestFewAdministratorsWarning(t *testing.T) {
+	f := newFixture(t)
+	m := f.members(t)
+	if !m.banner.Visible() || !m.makeAdmin.Visible() {
+		t.Fatalf("one administrator: warning %v, fix %v", m.banner.Visible(), m.makeAdmin.Visible())
+	}
+	if !walkText(m.banner, fewAdminsWarning) {
+		t.Error("the warning does not say what to do")
+	}
+	test.Tap(m.makeAdmin)
+	if !dialogSays(f.ui.win, "Choose a member you trust") {
+		t.Fatal("no choice of member asked")
+	}
+	test.Tap(findButton(t, f.ui.win.Canvas().Overlays().Top(), "Make administrator"))
+	if mem, _ := f.plan.Member(bruno.PeerID); !mem.HasRole(doc.RoleAdmin) {
+		t.Fatalf("bruno's roles %v", mem.Roles)
+	}
+	if m.banner.Visible() {
+		t.Error("the warning stays with two administrators")
+	}
+}
+
+func walkText(root fyne.CanvasObject, s string) bool {
+	found := false
+	walk(root, func(o fyne.CanvasObject) {
+		if l, ok := o.(*widget.Label); ok && strings.Contains(l.Text, s) {
+			found = true
+		}
+	})
+	return found
+}
+
+// forkAs is a copy of p opened on another device.
+func forkAs(t *testing.T, p *doc.Plan, a doc.Author) *doc.Plan {
+	t.Helper()
+	saved, err := p.Save()
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := doc.LoadPlan(saved, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q
+}
+
+// mergeIntoWindow merges q into the window's plan and lets the window see it.
+func mergeIntoWindow(t *testing.T, f *fixture, q *doc.Plan) {
+	t.Helper()
+	saved, err := q.Save()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mergeBytes(t, f, saved)
+}
+
+func mergeBytes(t *testing.T, f *fixture, saved []byte) {
+	t.Helper()
+	if _, err := f.plan.Merge(saved); err != nil {
+		t.Fatal(err)
+	}
+	f.ui.ws.drain()
+	if m, ok := f.ui.ws.current.(*membersScreen); ok {
+		m.load()
+	}
+}
+
+// A grant Bruno forges in a copy of the plan, through automerge-go under
+// his own actor, and that reaches Ana's window by a merge, is listed as
+// refused, with what it claimed and who wrote it; it changes nothing.
+func TestForgedStatementListedAsRefused(t *testing.T) {
+	f := newFixture(t)
+	m := f.members(t)
+	if m.refusedSc.Visible() {
+		t.Fatal("a plan with no refused statement shows the section")
+	}
+	brunoCopy := forkAs(t, f.plan, bruno)
+	st, err := brunoCopy.Authority()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev, _ := authority.DeviceOfKey(bruno.Key)
+	body := authority.NewGrantRole(dev, authority.RoleAdmin)
+	raw, err := authority.Sign(bruno.Key, f.plan.ID(), st.LinksFor(dev, body.Kind()), time.Now(), body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved, _ := brunoCopy.Save()
+	d, err := am.Load(saved)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stmts, _ := d.RootMap().Get("statements")
+	if err := stmts.Map().Set(authority.StatementID(raw).String(), raw); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Commit("Give Bruno Mensah the administrator role"); err != nil {
+		t.Fatal(err)
+	}
+	mergeBytes(t, f, d.Save())
+
+	if mem, _ := f.plan.Member(bruno.PeerID); mem.HasRole(doc.RoleAdmin) {
+		t.Fatal("the forged grant counts")
+	}
+	if !m.refusedSc.Visible() || m.refusedN != 1 {
+		t.Fatalf("refused section shown %v with %d statements", m.refusedSc.Visible(), m.refusedN)
+	}
+	for _, want := range []string{"Refused statements", "Give Bruno Mensah the administrator role — claimed signer Bruno Mensah",
+		"grant role", "Refused: signer lacks the authority"} {
+		if !walkText(m.refused, want) {
+			t.Errorf("the refused list does not say %q", want)
+		}
+	}
+	if !walkText(m.refused, "Written into the plan by") {
+		t.Error("the refused list does not say who wrote the statement")
+	}
+	if !m.banner.Visible() {
+		t.Error("the forged grant hid the one-administrator warning")
+	}
+}
+
+// joiner is a device that joins by invite, its key derived from its name.
+func joiner(name, org string, side doc.Side) doc.Author { return keyedAuthor(name, org, side) }
+
+func redeem(t *testing.T, p *doc.Plan, who doc.Author, vouchName string) {
+	t.Helper()
+	inv, err := p.CreateInvite(time.Now().Add(time.Hour), vouchName, orIf(vouchName != "", who.Org), sideIf(vouchName != "", who.Side))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := doc.SignRedemption(who.Key, p.ID(), inv, who.Name, who.Org, who.Side, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.AddStatement(raw); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func orIf(ok bool, s string) string {
+	if ok {
+		return s
+	}
+	return ""
+}
+
+func sideIf(ok bool, s doc.Side) doc.Side {
+	if ok {
+		return s
+	}
+	return ""
+}
+
+func TestVerifiedAndClaimedLabels(t *testing.T) {
+	f := newFixture(t)
+	chidi := joiner("Chidi Okafor", "Citizens' Voice", doc.CivilSociety)
+	dina := joiner("Dina Haddad", "Ministry of Finance", doc.Government)
+	redeem(t, f.plan, chidi, "") // joins on Ana's invite, claiming who he is
+	brunoCopy := forkAs(t, f.plan, bruno)
+	redeem(t, brunoCopy, dina, dina.Name) // Bruno names Dina in his invite
+	m := f.members(t)
+	mergeIntoWindow(t, f, brunoCopy)
+
+	cells := func(peer string) []string {
+		for i, mem := range m.members {
+			if mem.PeerID == peer {
+				row := m.list.CreateItem()
+				m.updateRow(i, row)
+				var out []string
+				for _, o := range row.(*fyne.Container).Objects {
+					out = append(out, o.(*widget.Label).Text)
+				}
+				return out
+			}
+		}
+		t.Fatalf("%s not listed", peer)
+		return nil
+	}
+	for _, tc := range []struct {
+		name, peer, cell, detail string
+	}{
+		{"founder", ana.PeerID, "Confirmed", "Verified: founded the plan."},
+		{"added by an administrator", bruno.PeerID, "Confirmed", "Verified: name, organisation and side confirmed by an administrator (you)."},
+		{"joined on a plain invite", chidi.PeerID, "Their claim", "the joiner's own claim: nobody has confirmed them yet"},
+		{"vouched by the inviter", dina.PeerID, "Vouched", "Vouched for by Bruno Mensah, who invited them. No administrator has confirmed it yet."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if c := cells(tc.peer); c[3] != tc.cell {
+				t.Errorf("table says %q, want %q", c[3], tc.cell)
+			}
+			selectMember(t, m, tc.peer)
+			if !strings.Contains(m.standing.Text, tc.detail) {
+				t.Errorf("panel says %q, want %q", m.standing.Text, tc.detail)
+			}
+		})
+	}
+	if !strings.Contains(m.summary.Text, "2 not yet confirmed") {
+		t.Errorf("summary %q", m.summary.Text)
+	}
+	t.Run("an administrator confirms a claim", func(t *testing.T) {
+		selectMember(t, m, chidi.PeerID)
+		if !shown(m, m.confirm) {
+			t.Fatal("Confirm is not offered for a claimed member")
+		}
+		test.Tap(m.confirm)
+		test.Tap(findButton(t, f.ui.win.Canvas().Overlays().Top(), "Confirm"))
+		if mem, _ := f.plan.Member(chidi.PeerID); mem.Status != "confirmed" {
+			t.Fatalf("status %q after confirming", mem.Status)
+		}
+		if !strings.HasPrefix(m.standing.Text, "Verified") || shown(m, m.confirm) {
+			t.Errorf("panel after confirming: %q, confirm offered %v", m.standing.Text, shown(m, m.confirm))
+		}
+	})
+	t.Run("devices", func(t *testing.T) {
+		selectMember(t, m, bruno.PeerID)
+		if !strings.Contains(m.devices.Text, "1 device: device "+shortID(bruno.PeerID)+" (connected now)") {
+			t.Errorf("devices %q", m.devices.Text)
+		}
+		selectMember(t, m, ana.PeerID)
+		if m.devices.Text != "1 device: this laptop" {
+			t.Errorf("own devices %q", m.devices.Text)
+		}
+	})
+}
