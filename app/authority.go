@@ -85,11 +85,7 @@ func (ws *workspace) refusedView(list []doc.RefusedStatement) []fyne.CanvasObjec
 	if dr, ok := ws.ui.cfg.Sync.(DeliveryRecord); ok && len(list) > 0 {
 		delivered, _ = dr.DeliveredBy(ws.plan.ID())
 	}
-	intro := widget.NewLabel(fmt.Sprintf("%s in the plan count for nothing: forged, signed without the authority, or voided by a removal made at the same time. They change no member, role or key.",
-		plural(len(list), "signed statement")))
-	intro.Wrapping = fyne.TextWrapWord
-	intro.Importance = widget.WarningImportance
-	out := []fyne.CanvasObject{sectionLabel("Refused statements"), intro}
+	var out []fyne.CanvasObject
 	for _, r := range list {
 		signer := "an unknown device"
 		if r.Signer.PeerID != "" {
@@ -98,17 +94,18 @@ func (ws *workspace) refusedView(list []doc.RefusedStatement) []fyne.CanvasObjec
 		what := widget.NewLabel(fmt.Sprintf("%s — claimed signer %s", r.Claim, signer))
 		what.TextStyle = fyne.TextStyle{Bold: true}
 		what.Wrapping = fyne.TextWrapWord
-		from := "written into the plan by an unknown device"
+		from := "an unknown device (no member's)"
 		switch {
 		case r.Writer.PeerID != "" && r.WriterVerified:
-			from = "written into the plan by " + ws.personName(r.Writer.PeerID) + " (verified)"
+			from = ws.personName(r.Writer.PeerID) + " (verified)"
 		case r.Writer.PeerID != "" || r.Writer.Name != "":
-			from = "written into the plan by " + orDefault(r.Writer.Name, "device "+shortID(r.Writer.PeerID)) + " (unverified: their own claim)"
+			from = orDefault(r.Writer.Name, "device "+shortID(r.Writer.PeerID)) + " (unverified: that device's own claim)"
 		}
+		line := fmt.Sprintf("A %s statement, written into the plan by %s", r.Kind, from)
 		if peer, ok := delivered[r.Change]; ok && r.Change != "" {
-			from += "; delivered here by " + ws.personName(peer)
+			line += "; it reached this laptop from " + ws.personName(peer)
 		}
-		why := widget.NewLabel(fmt.Sprintf("%s (%s). Refused: %s", capital(from), r.Kind, r.Reason))
+		why := widget.NewLabel(line + ". Refused: " + r.Reason + ".")
 		why.Wrapping = fyne.TextWrapWord
 		why.Importance = widget.LowImportance
 		out = append(out, what, why)
@@ -129,10 +126,23 @@ func (m *membersScreen) adminBanner() fyne.CanvasObject {
 	l := widget.NewLabel(fewAdminsWarning)
 	l.Wrapping = fyne.TextWrapWord
 	l.Importance = widget.WarningImportance
+	m.bannerText = l
 	m.makeAdmin = widget.NewButton("Make an administrator…", m.chooseAdmin)
 	m.makeAdmin.Importance = widget.WarningImportance
 	m.banner = container.NewBorder(nil, nil, nil, m.makeAdmin, l)
 	return m.banner
+}
+
+// adminWarning is the warning's text: this laptop's own when its member is
+// the one administrator, otherwise naming who is.
+func (m *membersScreen) adminWarning(admins []string) string {
+	if len(admins) == 0 {
+		return "No administrator: nobody can manage members."
+	}
+	if mem, ok := m.ws.plan.Member(m.ws.ui.cfg.Author.PeerID); ok && mem.PeerID == admins[0] {
+		return fewAdminsWarning
+	}
+	return fmt.Sprintf("Only one administrator (%s): if their laptop is lost nobody can manage members. Ask them to make another member an administrator.", m.ws.personName(admins[0]))
 }
 
 // adminCandidates are the members this device may make administrators.

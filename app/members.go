@@ -36,6 +36,7 @@ type membersScreen struct {
 
 	// Fewer than two administrators: the warning and its fix.
 	banner      *fyne.Container
+	bannerText  *widget.Label
 	makeAdmin   *widget.Button
 	adminDialog dialog.Dialog
 
@@ -47,27 +48,33 @@ type membersScreen struct {
 	settingsText  *widget.Label
 
 	// The selected member's panel: standing, devices, roles, keys, removal.
-	selected  string
-	root      *fyne.Container
-	detail    *fyne.Container
-	who       *widget.Label
-	standing  *widget.Label
-	devices   *widget.Label
-	roles     *widget.Label
-	admin     *widget.Check
-	minister  *widget.Check
-	cochair   *widget.Check
-	confirm   *widget.Button
-	keys      *widget.Label
-	addKey    *widget.Button
-	revokes   []*widget.Button
-	remove    *widget.Button
-	readOnly  *widget.Label
-	actions   doc.MemberActions
-	quiet     bool
-	refused   *fyne.Container
-	refusedSc *container.Scroll
-	refusedN  int
+	selected      string
+	root          *fyne.Container
+	detail        *fyne.Container
+	who           *widget.Label
+	standing      *widget.Label
+	devices       *widget.Label
+	roles         *widget.Label
+	admin         *widget.Check
+	minister      *widget.Check
+	cochair       *widget.Check
+	confirm       *widget.Button
+	keys          *widget.Label
+	addKey        *widget.Button
+	revokes       []*widget.Button
+	remove        *widget.Button
+	readOnly      *widget.Label
+	rolesLater    *widget.Label
+	actions       doc.MemberActions
+	quiet         bool
+	refused       *fyne.Container
+	refusedSc     *container.Scroll
+	refusedBox    *fyne.Container
+	refusedHead   *widget.Label
+	refusedIntro  *widget.Label
+	refusedToggle *widget.Button
+	refusedOpen   bool
+	refusedN      int
 }
 
 func newMembersScreen(ws *workspace) *membersScreen { return &membersScreen{ws: ws} }
@@ -137,11 +144,13 @@ func (m *membersScreen) buildUI() fyne.CanvasObject {
 		}
 	}
 	m.detail = m.buildDetail()
-	m.refused = container.NewVBox()
-	m.refusedSc = container.NewVScroll(m.refused)
-	m.refusedSc.Hide()
+	refused := m.buildRefused()
 	top := container.NewVBox(heading, m.summary, m.adminBanner(), actions, m.settings, widget.NewSeparator(), head)
-	m.root = container.NewBorder(top, container.NewVBox(m.detail, m.refusedSc), nil, nil, m.list)
+	// The table and the selected member's panel share the height; the
+	// divider moves, and each part scrolls.
+	split := container.NewVSplit(m.list, container.NewVScroll(container.NewVBox(m.detail, refused)))
+	split.Offset = 0.45
+	m.root = container.NewBorder(top, nil, nil, nil, split)
 	m.load()
 	return m.root
 }
@@ -168,6 +177,9 @@ func (m *membersScreen) buildDetail() *fyne.Container {
 	m.readOnly = widget.NewLabel("Read only: this laptop's member cannot change this member's roles, keys or membership.")
 	m.readOnly.Importance = widget.LowImportance
 	m.readOnly.Wrapping = fyne.TextWrapWord
+	m.rolesLater = widget.NewLabel("Roles can be given once you have confirmed who they are.")
+	m.rolesLater.Importance = widget.LowImportance
+	m.rolesLater.Wrapping = fyne.TextWrapWord
 	hint := widget.NewLabel("Select a member to see how they are verified, their devices, roles and signing keys.")
 	hint.Importance = widget.LowImportance
 	hint.Wrapping = fyne.TextWrapWord
@@ -198,7 +210,7 @@ func (m *membersScreen) showDetail() {
 	}
 	m.standing.Refresh()
 	m.devices.SetText(m.deviceWords(mem))
-	m.roles.SetText("Roles: " + roleWords(mem.Roles))
+	m.roles.SetText("Roles: " + roleWords(mem.Roles) + ".")
 
 	m.quiet = true
 	for _, rc := range []struct {
@@ -240,7 +252,7 @@ func (m *membersScreen) showDetail() {
 	} else {
 		m.keys.SetText("Signing keys: " + strings.Join(keys, ", "))
 	}
-	objs := []fyne.CanvasObject{widget.NewSeparator(), m.who, m.standing, m.devices, m.roles}
+	objs := []fyne.CanvasObject{widget.NewSeparator(), m.who, m.standing, container.NewGridWithColumns(2, m.roles, m.devices)}
 	if !mem.Removed && (act.Grant[doc.RoleAdmin] || act.Take[doc.RoleAdmin] || act.Grant[doc.RoleMinister] || act.Take[doc.RoleMinister] ||
 		act.Grant[doc.RoleCoChair] || act.Take[doc.RoleCoChair]) {
 		objs = append(objs, container.NewHBox(m.admin, m.minister, m.cochair))
@@ -249,6 +261,8 @@ func (m *membersScreen) showDetail() {
 	objs = append(objs, container.NewBorder(nil, nil, nil, buttons, m.keys))
 	if !act.Any() {
 		objs = append(objs, m.readOnly)
+	} else if act.Confirm && len(act.Grant) == 0 && len(act.Take) == 0 {
+		objs = append(objs, m.rolesLater)
 	}
 	m.detail.Objects = objs
 	m.root.Refresh() // the panel's height changed
@@ -587,7 +601,8 @@ func (m *membersScreen) load() {
 		m.settingsText.Show()
 	}
 
-	if len(p.Admins()) < 2 {
+	if admins := p.Admins(); len(admins) < 2 {
+		m.bannerText.SetText(m.adminWarning(admins))
 		showIf(m.makeAdmin, len(m.adminCandidates()) > 0)
 		m.banner.Show()
 	} else {
@@ -600,18 +615,52 @@ func (m *membersScreen) load() {
 	}
 }
 
-// showRefused lists the refused statements under the table, if any.
+// showRefused lists the refused statements under the table, if any: a
+// warning line always, the statements themselves when asked for.
 func (m *membersScreen) showRefused(list []doc.RefusedStatement) {
 	m.refusedN = len(list)
 	if len(list) == 0 {
+		m.refusedBox.Hide()
 		m.refused.Objects = nil
-		m.refusedSc.Hide()
 		return
 	}
-	m.refused.Objects = append([]fyne.CanvasObject{widget.NewSeparator()}, m.ws.refusedView(list)...)
+	m.refusedHead.SetText(fmt.Sprintf("Refused statements (%d)", len(list)))
+	verb, they := "count", "They change"
+	if len(list) == 1 {
+		verb, they = "counts", "It changes"
+	}
+	m.refusedIntro.SetText(fmt.Sprintf("%s in the plan %s for nothing: forged, signed without the authority, or voided by a removal made at the same time. %s no member, role or key.",
+		capital(plural(len(list), "signed statement")), verb, they))
+	m.refused.Objects = m.ws.refusedView(list)
 	m.refused.Refresh()
-	m.refusedSc.SetMinSize(fyne.NewSize(0, min(m.refused.MinSize().Height, 200)))
-	m.refusedSc.Show()
+	if m.refusedOpen {
+		m.refusedSc.Show()
+		m.refusedToggle.SetText("Hide them")
+	} else {
+		m.refusedSc.Hide()
+		m.refusedToggle.SetText("Show them")
+	}
+	m.refusedBox.Show()
+}
+
+// buildRefused is the refused statements section, folded at first.
+func (m *membersScreen) buildRefused() fyne.CanvasObject {
+	m.refused = container.NewVBox()
+	m.refusedSc = container.NewVScroll(m.refused)
+	m.refusedSc.SetMinSize(fyne.NewSize(0, 180))
+	m.refusedHead = sectionLabel("Refused statements")
+	m.refusedIntro = widget.NewLabel("")
+	m.refusedIntro.Wrapping = fyne.TextWrapWord
+	m.refusedIntro.Importance = widget.WarningImportance
+	m.refusedToggle = widget.NewButton("Show them", func() {
+		m.refusedOpen = !m.refusedOpen
+		m.load()
+		m.root.Refresh()
+	})
+	m.refusedToggle.Importance = widget.LowImportance
+	m.refusedBox = container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, m.refusedHead, m.refusedToggle), m.refusedIntro, m.refusedSc)
+	m.refusedBox.Hide()
+	return m.refusedBox
 }
 
 func (m *membersScreen) refresh(bool) { m.load() }

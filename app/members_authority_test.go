@@ -110,6 +110,9 @@ func TestMemberControlsOnlyForThoseWhoMayUseThem(t *testing.T) {
 		if !m.banner.Visible() || m.makeAdmin.Visible() {
 			t.Errorf("one administrator: warning %v, fix offered to a plain member %v", m.banner.Visible(), m.makeAdmin.Visible())
 		}
+		if want := "Only one administrator (Ana Costa): if their laptop is lost"; !strings.HasPrefix(m.bannerText.Text, want) {
+			t.Errorf("a plain member's warning says %q, want %q…", m.bannerText.Text, want)
+		}
 	})
 	t.Run("plain member once only administrators invite", func(t *testing.T) {
 		f := newFixtureAs(t, bruno)
@@ -202,7 +205,7 @@ func mergeBytes(t *testing.T, f *fixture, saved []byte) {
 func TestForgedStatementListedAsRefused(t *testing.T) {
 	f := newFixture(t)
 	m := f.members(t)
-	if m.refusedSc.Visible() {
+	if m.refusedBox.Visible() {
 		t.Fatal("a plan with no refused statement shows the section")
 	}
 	brunoCopy := forkAs(t, f.plan, bruno)
@@ -233,17 +236,21 @@ func TestForgedStatementListedAsRefused(t *testing.T) {
 	if mem, _ := f.plan.Member(bruno.PeerID); mem.HasRole(doc.RoleAdmin) {
 		t.Fatal("the forged grant counts")
 	}
-	if !m.refusedSc.Visible() || m.refusedN != 1 {
-		t.Fatalf("refused section shown %v with %d statements", m.refusedSc.Visible(), m.refusedN)
+	if !m.refusedBox.Visible() || m.refusedN != 1 || m.refusedSc.Visible() {
+		t.Fatalf("refused section shown %v with %d statements, unfolded %v", m.refusedBox.Visible(), m.refusedN, m.refusedSc.Visible())
 	}
-	for _, want := range []string{"Refused statements", "Give Bruno Mensah the administrator role — claimed signer Bruno Mensah",
-		"grant role", "Refused: signer lacks the authority"} {
+	if !walkText(m.refusedBox, "Refused statements (1)") || !walkText(m.refusedBox, "1 signed statement in the plan counts for nothing") {
+		t.Error("the section does not say how many statements were refused")
+	}
+	test.Tap(m.refusedToggle)
+	if !m.refusedSc.Visible() || m.refusedToggle.Text != "Hide them" {
+		t.Fatal("Show them did not unfold the list")
+	}
+	for _, want := range []string{"Give Bruno Mensah the administrator role — claimed signer Bruno Mensah",
+		"A grant role statement, written into the plan by an unknown device", "Refused: signer lacks the authority"} {
 		if !walkText(m.refused, want) {
 			t.Errorf("the refused list does not say %q", want)
 		}
-	}
-	if !walkText(m.refused, "Written into the plan by") {
-		t.Error("the refused list does not say who wrote the statement")
 	}
 	if !m.banner.Visible() {
 		t.Error("the forged grant hid the one-administrator warning")
