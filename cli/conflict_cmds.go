@@ -17,10 +17,12 @@ import (
 type showView struct {
 	doc.Content
 	Conflicts []doc.Conflict `json:"conflicts"`
+	// Refused are the signed statements that count for nothing.
+	Refused []doc.RefusedStatement `json:"refused,omitempty"`
 }
 
 func newShowView(p *doc.Plan) showView {
-	v := showView{Content: p.Content(), Conflicts: p.Conflicts()}
+	v := showView{Content: p.Content(), Conflicts: p.Conflicts(), Refused: p.RefusedStatements()}
 	if v.Conflicts == nil {
 		v.Conflicts = []doc.Conflict{}
 	}

@@ -179,6 +179,7 @@ func runShow(e *Env, fs *flag.FlagSet, args []string) error {
 			fmt.Fprintf(e.Stdout, "\nRelease %s signed %s by %s: %s.\n", st.Record.Label,
 				st.Record.SignedAt.Local().Format("2006-01-02"), by, state)
 		}
+		printRefused(e.Stdout, v.Refused)
 		if len(v.Conflicts) > 0 {
 			ref := args[0]
 			if isFileRef(ref) {
@@ -604,8 +605,13 @@ func printPlan(e *Env, c doc.Content) {
 	fmt.Fprintf(w, "\nMembers:\n")
 	for _, m := range c.Members {
 		state := ""
-		if m.Removed {
+		switch {
+		case m.Removed:
 			state = " (removed)"
+		case m.Status == "vouched":
+			state = " (vouched by the inviter, not confirmed)"
+		case m.Status == "claimed":
+			state = " (the joiner's claim, not confirmed)"
 		}
 		fmt.Fprintf(w, "  %s, %s (%s)%s\n", m.Name, m.Org, m.Side, state)
 	}

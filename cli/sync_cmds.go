@@ -492,8 +492,13 @@ func runMemberList(e *Env, fs *flag.FlagSet, args []string) error {
 			if m.Removed {
 				status = "  (removed)"
 			}
-			fmt.Fprintf(e.Stdout, "%s  %s, %s (%s)  roles: %s%s\n", m.PeerID, m.Name, m.Org, m.Side, rolesText(m), status)
+			fmt.Fprintf(e.Stdout, "%s  %s, %s (%s)  roles: %s  identity: %s  devices: %d%s\n", m.PeerID, m.Name, m.Org, m.Side, rolesText(m),
+				identityText(p, m), len(m.Devices), status)
 		}
+		if w := fewAdminsText(p); w != "" {
+			fmt.Fprintln(e.Stdout, "\n"+w)
+		}
+		printRefused(e.Stdout, p.RefusedStatements())
 		return nil
 	})
 }
