@@ -228,9 +228,12 @@ func TestForgedStatementListedAsRefused(t *testing.T) {
 	if err := stmts.Map().Set(authority.StatementID(raw).String(), raw); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.Commit("Give Bruno Mensah the administrator role"); err != nil {
+	forgedChange, err := d.Commit("Give Bruno Mensah the administrator role")
+	if err != nil {
 		t.Fatal(err)
 	}
+	// This device's sync recorded that Bruno's laptop delivered it.
+	f.ui.cfg.Sync = deliveringSync{f.sync, map[string]string{forgedChange.String(): bruno.PeerID}}
 	mergeBytes(t, f, d.Save())
 
 	if mem, _ := f.plan.Member(bruno.PeerID); mem.HasRole(doc.RoleAdmin) {
@@ -247,7 +250,8 @@ func TestForgedStatementListedAsRefused(t *testing.T) {
 		t.Fatal("Show them did not unfold the list")
 	}
 	for _, want := range []string{"Give Bruno Mensah the administrator role — claimed signer Bruno Mensah",
-		"A grant role statement, written into the plan by an unknown device", "Refused: signer lacks the authority"} {
+		"A grant role statement, written into the plan by an unknown device", "it reached this laptop from Bruno Mensah",
+		"Refused: signer lacks the authority"} {
 		if !walkText(m.refused, want) {
 			t.Errorf("the refused list does not say %q", want)
 		}
@@ -360,3 +364,30 @@ func TestVerifiedAndClaimedLabels(t *testing.T) {
 		}
 	})
 }
+
+func TestEndorseOfferedToCoChairsOnly(t *testing.T) {
+	f := newFixture(t)
+	if err := f.plan.SetEndorsementsRequired(true); err != nil {
+		t.Fatal(err)
+	}
+	r := f.releases(t)
+	if r.endorse.Visible() {
+		t.Error("Endorse is offered to a device whose member is not a co-chair")
+	}
+	if err := f.plan.SetMemberRole(ana.PeerID, doc.RoleCoChair, true); err != nil {
+		t.Fatal(err)
+	}
+	r.load()
+	if !r.endorse.Visible() {
+		t.Error("Endorse is not offered to a co-chair's device")
+	}
+}
+
+// deliveringSync is the fake sync with a record of who delivered which
+// change, as the real node keeps.
+type deliveringSync struct {
+	*fakeSync
+	by map[string]string
+}
+
+func (d deliveringSync) DeliveredBy(string) (map[string]string, error) { return d.by, nil }

@@ -83,7 +83,10 @@ func (r *releasesScreen) load() {
 	p := r.ws.plan
 	r.statuses = release.Statuses(p)
 	r.problems = release.Check(p.Content())
-	if p.Settings().EndorsementsRequired {
+	// Endorsing is offered to a co-chair's device, when endorsements are
+	// required; the roles are the plan's signed statements'.
+	me, isMember := p.Member(r.ws.ui.cfg.Author.PeerID)
+	if p.Settings().EndorsementsRequired && isMember && !me.Removed && me.HasRole(doc.RoleCoChair) {
 		r.endorse.Show()
 	} else {
 		r.endorse.Hide()
