@@ -165,9 +165,9 @@ func (m *membersScreen) buildDetail() *fyne.Container {
 	m.devices.Wrapping = fyne.TextWrapWord
 	m.roles = widget.NewLabel("")
 	m.roles.Wrapping = fyne.TextWrapWord
-	m.admin = widget.NewCheck("Administrator: manages members and roles", func(on bool) { m.setRole(doc.RoleAdmin, on) })
-	m.minister = widget.NewCheck("Minister: signs releases", func(on bool) { m.setRole(doc.RoleMinister, on) })
-	m.cochair = widget.NewCheck("Co-chair: endorses versions", func(on bool) { m.setRole(doc.RoleCoChair, on) })
+	m.admin = widget.NewCheck("Administrator (manages members)", func(on bool) { m.setRole(doc.RoleAdmin, on) })
+	m.minister = widget.NewCheck("Minister (signs releases)", func(on bool) { m.setRole(doc.RoleMinister, on) })
+	m.cochair = widget.NewCheck("Co-chair (endorses)", func(on bool) { m.setRole(doc.RoleCoChair, on) })
 	m.confirm = widget.NewButtonWithIcon("Confirm who they are…", theme.ConfirmIcon(), m.askConfirm)
 	m.keys = widget.NewLabel("")
 	m.keys.Wrapping = fyne.TextWrapBreak
