@@ -203,8 +203,13 @@ func TestForcedGrantThroughMergeHasNoEffect(t *testing.T) {
 	if after := ann.ok("member", "list", plan, "--json"); after != before {
 		t.Fatalf("members changed after merging the forgery:\nbefore %s\nafter  %s", before, after)
 	}
-	if out := ann.ok("member", "list", plan); strings.Contains(out, "Eleni Papadopoulou") && strings.Contains(out, "minister") {
+	out := ann.ok("member", "list", plan)
+	rows, refused, _ := strings.Cut(out, "\nRefused statements")
+	if strings.Contains(rows, "Eleni Papadopoulou") && strings.Contains(rows, "minister") {
 		t.Fatalf("the forged grant counts:\n%s", out)
+	}
+	if !strings.Contains(refused, "Give Eleni Papadopoulou the minister role") {
+		t.Fatalf("the forged grant is not listed as refused:\n%s", out)
 	}
 }
 
