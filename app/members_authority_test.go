@@ -391,3 +391,39 @@ type deliveringSync struct {
 }
 
 func (d deliveringSync) DeliveredBy(string) (map[string]string, error) { return d.by, nil }
+
+func TestRevokeKeyOfferedOnlyWhereAllowed(t *testing.T) {
+	_, pub := keyFile(t, "ana", "")
+	t.Run("own key", func(t *testing.T) {
+		f := newFixture(t)
+		if err := f.plan.AddMemberKey(ana.PeerID, pub); err != nil {
+			t.Fatal(err)
+		}
+		m := f.members(t)
+		selectMember(t, m, ana.PeerID)
+		if len(m.revokes) != 1 || !shown(m, m.revokes[0]) {
+			t.Fatalf("revoke buttons %d for this device's own key", len(m.revokes))
+		}
+		test.Tap(m.revokes[0])
+		test.Tap(findButton(t, f.ui.win.Canvas().Overlays().Top(), "Revoke"))
+		if mem, _ := f.plan.Member(ana.PeerID); len(mem.Keys) != 0 {
+			t.Errorf("keys after revoking %q", mem.Keys)
+		}
+		if len(m.revokes) != 0 || !strings.Contains(m.keys.Text, "none registered") {
+			t.Errorf("panel after revoking: %d revoke buttons, %q", len(m.revokes), m.keys.Text)
+		}
+	})
+	t.Run("another member's key, as a plain member", func(t *testing.T) {
+		f := newFixtureAs(t, bruno)
+		other := forkAs(t, f.plan, ana)
+		if err := other.AddMemberKey(ana.PeerID, pub); err != nil {
+			t.Fatal(err)
+		}
+		mergeIntoWindow(t, f, other)
+		m := f.members(t)
+		selectMember(t, m, ana.PeerID)
+		if len(m.revokes) != 0 || !strings.Contains(m.keys.Text, "SHA256:") {
+			t.Errorf("%d revoke buttons on another member's key; keys %q", len(m.revokes), m.keys.Text)
+		}
+	})
+}
