@@ -48,7 +48,7 @@ func newReleasesScreen(ws *workspace) *releasesScreen { return &releasesScreen{w
 
 func (r *releasesScreen) buildUI() fyne.CanvasObject {
 	r.sign = widget.NewButtonWithIcon("Sign as minister…", theme.ConfirmIcon(), func() {
-		r.pickKey("Sign as minister", "Choose the minister's signing key (an OpenSSH private key file, or a .pub key held by ssh-agent).", r.askSign)
+		r.pickKey("Sign as minister", "Choose the minister's signing key (an OpenSSH private key file, or a .pub key held by ssh-agent)."+r.registeredKeys(), r.askSign)
 	})
 	r.sign.Importance = widget.HighImportance
 	r.signHint = widget.NewLabel("")
@@ -238,6 +238,28 @@ func (r *releasesScreen) canSignAsMinister() (ok bool, why string) {
 		return false, "Register your signing key (the .pub file of your OpenSSH Ed25519 key) on the Members screen first: a release is signed with a key registered by the minister's own laptop."
 	}
 	return true, ""
+}
+
+// registeredKeys names this device's member's registered signing keys by
+// fingerprint, so the minister knows which key file is meant.
+func (r *releasesScreen) registeredKeys() string {
+	mem, ok := r.ws.plan.Member(r.ws.ui.cfg.Author.PeerID)
+	if !ok {
+		return ""
+	}
+	var fps []string
+	for _, k := range mem.Keys {
+		if pub, comment, err := release.ParsePublicKey([]byte(k)); err == nil {
+			fps = append(fps, strings.TrimSpace(release.Fingerprint(pub)+" "+comment))
+		}
+	}
+	switch len(fps) {
+	case 0:
+		return ""
+	case 1:
+		return " It is the key registered to you on the Members screen: " + fps[0] + "."
+	}
+	return " It is one of the keys registered to you on the Members screen: " + strings.Join(fps, ", ") + "."
 }
 
 // pickKey says in words which key is wanted, then asks for the key file

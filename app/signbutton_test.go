@@ -53,6 +53,9 @@ func TestSignAsMinisterOnlyWhenReadyAndMinister(t *testing.T) {
 			if !dialogSays(w, "Choose the minister's signing key (an OpenSSH private key file, or a .pub key held by ssh-agent)") {
 				t.Fatal("Sign as minister did not say which key it wants")
 			}
+			if mem, _ := f.plan.Member(ana.PeerID); len(mem.Keys) != 1 || !dialogSays(w, "It is the key registered to you on the Members screen: SHA256:") {
+				t.Errorf("Sign as minister did not name the registered key: %q", dialogText(w))
+			}
 			prompt := w.Canvas().Overlays().Top()
 			test.Tap(findButton(t, prompt, "Choose key file"))
 			if top := w.Canvas().Overlays().Top(); top == nil || top == prompt || dialogSays(w, "Choose the minister's") {
