@@ -37,11 +37,12 @@ func (n *Node) openSession(ctx context.Context, ps *planState, pid peer.ID) erro
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrUnreachable, err)
 	}
-	sess, _, err := n.handshake(ctx, s, wire.Hello{Version: wire.ProtocolVersion, Plan: ps.id, Have: true})
+	sess, w, err := n.handshake(ctx, s, wire.Hello{Version: wire.ProtocolVersion, Plan: ps.id, Have: true})
 	if err != nil {
 		return err
 	}
 	sess.setPlan(ps)
+	sess.pres.ok = w.Presence
 	if !ps.isMember(pid) {
 		s.Reset()
 		return fmt.Errorf("%w: %s", ErrNotMember, shortID(pid))
@@ -67,6 +68,7 @@ func (n *Node) handshake(ctx context.Context, s network.Stream, h wire.Hello) (*
 	}
 	s.SetDeadline(deadline)
 	sess := newSession(n, s, n.h.ID())
+	h.Presence = true
 	if err := sess.fw.WriteFrame(wire.FrameHello, wire.EncodeHello(h)); err != nil {
 		s.Reset()
 		return nil, wire.Welcome{}, fmt.Errorf("%w: %v", ErrUnreachable, err)
@@ -144,6 +146,7 @@ func (n *Node) handleStream(s network.Stream) {
 	n.forgetStranger(remote)
 	n.h.ConnManager().Protect(remote, "coplan-member")
 	sess.setPlan(ps)
+	sess.pres.ok = h.Presence
 	if old := ps.session(remote); old != nil && old.s.Conn() != s.Conn() && !old.isClosing() {
 		// The peer opened a stream on another connection: after a
 		// restart, sleep or network loss the old one may be dead while
@@ -158,7 +161,7 @@ func (n *Node) handleStream(s network.Stream) {
 		n.refuse(s, errDuplicate.Error())
 		return
 	}
-	w := wire.Welcome{Version: wire.ProtocolVersion}
+	w := wire.Welcome{Version: wire.ProtocolVersion, Presence: true}
 	var snap []byte
 	if !h.Have {
 		if snap, err = ps.p.Save(); err != nil {

@@ -118,7 +118,8 @@ type Node struct {
 	closed      bool
 	started     time.Time
 
-	codes codeBook // open short codes (joinpake.go)
+	codes codeBook    // open short codes (joinpake.go)
+	pres  presenceHub // presence.go; its lock is a leaf
 
 	// testBeforeReceive, when set, sees each changes frame before it is
 	// applied; returning true drops it and ends the session (a crash).

@@ -103,6 +103,8 @@ type session struct {
 
 	sentHeads []string // what we said last; the writer's alone
 	opened    bool     // our opening state went out; the writer's alone
+
+	pres sessionPresence // presence.go
 }
 
 func newSession(n *Node, s network.Stream, initiator peer.ID) *session {
@@ -219,10 +221,12 @@ func (s *session) run() {
 		s.writer()
 	}()
 	s.wake()
+	s.n.presenceChanged(s.ps.id)
 	s.reader()
 	wg.Wait()
 	s.saveState()
 	s.ps.unregister(s)
+	s.endPresence()
 	s.ps.seen(s.peer)
 	s.ps.fetchEnded(s)
 	// Whatever ended it, the member's keeper opens a new one if the
@@ -288,6 +292,11 @@ func (s *session) reader() {
 				return
 			}
 			s.fetched(seq)
+		case wire.FramePresence:
+			if err := s.gotPresence(body); err != nil {
+				s.fail("bad presence frame", err)
+				return
+			}
 		default:
 			s.fail("unexpected frame", fmt.Errorf("%w: type %d during sync", wire.ErrBadFrame, typ))
 			return
@@ -499,9 +508,17 @@ const antiEntropy = 3 * time.Second
 func (s *session) writer() {
 	tick := time.NewTicker(antiEntropy)
 	defer tick.Stop()
+	beat := time.NewTicker(presenceBeat / 2)
+	defer beat.Stop()
+	defer s.stopPresence()
 	for {
+		heartbeat := false
 		select {
 		case <-s.kick:
+		case <-beat.C:
+			if heartbeat = s.presenceBeatDue(); !heartbeat {
+				continue
+			}
 		case <-tick.C:
 			if !s.stale() {
 				continue
@@ -514,7 +531,7 @@ func (s *session) writer() {
 		case <-s.closing:
 			return
 		}
-		if err := s.writeDue(); err != nil {
+		if err := s.writeDue(heartbeat); err != nil {
 			if !s.isClosing() {
 				s.fail("write failed", err)
 			}
@@ -537,8 +554,10 @@ func (s *session) stale() bool {
 
 // writeDue sends, in this order, what is due: our opening state, our
 // fetch, answers to the peer's fetches, our own changes it lacks, our
-// heads if they changed.
-func (s *session) writeDue() error {
+// heads if they changed, then our presence if due (a heartbeat: even if
+// unchanged).
+func (s *session) writeDue(heartbeat bool) error {
+	wrote := s.fw.BytesWritten()
 	s.mu.Lock()
 	reoffer := s.reoffer
 	s.reoffer = false
@@ -586,7 +605,7 @@ func (s *session) writeDue() error {
 		}
 		s.sentHeads = heads
 	}
-	return nil
+	return s.writePresence(s.fw.BytesWritten() != wrote, heartbeat)
 }
 
 // writeState says what this side holds: its heads, the base (heads when

@@ -10,7 +10,7 @@
 //
 //	dialler:  Hello
 //	listener: Welcome [Snapshot...] | Refuse
-//	both:     (Sync | Level | Restart)...
+//	both:     (State | Changes | Fetched | Level | Presence)...
 //
 // Every parser here has a fuzz target.
 package wire
@@ -37,6 +37,10 @@ const (
 	FrameState   byte = 8  // what the sender holds, maybe with a fetch
 	FrameChanges byte = 9  // encoded changes in dependency order
 	FrameFetched byte = 10 // a fetch answered in full
+	// FramePresence is what the sender has open (presence.go). It goes
+	// only to a peer whose hello or welcome said Presence: a version 3
+	// peer without it resets the stream on a frame type it does not know.
+	FramePresence byte = 11
 )
 
 // Caps on frame bodies and payloads.

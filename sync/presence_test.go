@@ -1,0 +1,251 @@
+package sync
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coplan/coplan/doc"
+	"github.com/coplan/coplan/sync/wire"
+)
+
+// colleague is who the node shows with peerID, if it does.
+func colleague(n *Node, planID, peerID string) (Colleague, bool) {
+	for _, c := range n.Presence(planID) {
+		if c.PeerID == peerID {
+			return c, true
+		}
+	}
+	return Colleague{}, false
+}
+
+// waitPresence waits up to d for n to show peerID matching ok, and says
+// how long it took.
+func waitPresence(t *testing.T, n *Node, planID, peerID string, d time.Duration, what string, ok func(Colleague) bool) time.Duration {
+	t.Helper()
+	start := time.Now()
+	waitFor(t, d, what, func() bool {
+		c, here := colleague(n, planID, peerID)
+		return here && ok(c)
+	})
+	return time.Since(start)
+}
+
+// Two nodes on loopback each see the other by name, organisation and side,
+// with the commitment open and the cursor, within 2 s; a moved cursor
+// follows, and a watcher is told.
+func TestPresenceLive(t *testing.T) {
+	g := newGroup(t, "Ana", "Bo")
+	a, b := g[0], g[1]
+	syncOnce(t, a, b)
+	plan := a.p.ID()
+	cid := commitmentID(t, a.p)
+	watch, stop := b.n.WatchPresence(plan)
+	defer stop()
+
+	a.n.SetPresence(plan, Presence{Commitment: cid, Field: "description", Cursor: 12, Before: "a long text before"})
+	b.n.SetPresence(plan, Presence{Commitment: cid, Field: "title", Cursor: -1})
+	took := waitPresence(t, b.n, plan, a.author.PeerID, 2*time.Second, "Bo to see Ana's cursor", func(c Colleague) bool {
+		return c.Commitment == cid && c.Cursor == 12
+	})
+	t.Logf("Bo saw Ana in %v", took)
+	waitPresence(t, a.n, plan, b.author.PeerID, 2*time.Second, "Ana to see Bo in the title", func(c Colleague) bool {
+		return c.Commitment == cid && c.Field == "title"
+	})
+	c, _ := colleague(b.n, plan, a.author.PeerID)
+	want := Colleague{PeerID: a.author.PeerID, Name: "Ana", Org: "Ana org", Side: doc.CivilSociety, Shares: true,
+		Presence: Presence{Commitment: cid, Field: "description", Cursor: 12, Before: "t before"}}
+	got := c
+	got.Seq, got.LastSeen = 0, time.Time{}
+	if got != want {
+		t.Errorf("Bo sees %+v\nwant %+v", got, want)
+	}
+	if c.Seq == 0 || time.Since(c.LastSeen) > 3*time.Second {
+		t.Errorf("seq %d, last seen %v", c.Seq, c.LastSeen)
+	}
+	if bc, _ := colleague(a.n, plan, b.author.PeerID); bc.Cursor != -1 || bc.Before != "" {
+		t.Errorf("Bo has no cursor in the title, Ana sees %+v", bc)
+	}
+	select {
+	case <-watch:
+	case <-time.After(time.Second):
+		t.Error("Bo's watcher was not told")
+	}
+
+	for _, tc := range []struct {
+		name string
+		p    Presence
+	}{
+		{"cursor moves", Presence{Commitment: cid, Field: "description", Cursor: 13, Before: "before!"}},
+		{"another field", Presence{Commitment: cid, Field: "problem", Cursor: 0}},
+		{"closes it", Presence{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			seq := c.Seq
+			a.n.SetPresence(plan, tc.p)
+			want := tc.p
+			if want.Field == "" {
+				want.Cursor = -1
+			}
+			took := waitPresence(t, b.n, plan, a.author.PeerID, 2*time.Second, "the update", func(c Colleague) bool {
+				return c.Presence == want
+			})
+			c, _ = colleague(b.n, plan, a.author.PeerID)
+			if c.Seq <= seq {
+				t.Errorf("seq %d after %d", c.Seq, seq)
+			}
+			t.Logf("followed in %v", took)
+		})
+	}
+
+	// A colleague who closes the laptop goes at once when the connection
+	// ends.
+	b.n.Close()
+	waitFor(t, 2*time.Second, "Ana to stop showing Bo", func() bool {
+		_, here := colleague(a.n, plan, b.author.PeerID)
+		return !here
+	})
+}
+
+// Presence is never in the plan: after a burst of presence changes both
+// plans have the same heads and changes as before, and nothing more was
+// saved.
+func TestPresenceAddsNoChanges(t *testing.T) {
+	g := newGroup(t, "Ana", "Bo")
+	a, b := g[0], g[1]
+	syncOnce(t, a, b)
+	waitFor(t, 10*time.Second, "both level", func() bool { return sameHeads(a, b) })
+	time.Sleep(300 * time.Millisecond) // attestations and their sync settle
+	waitFor(t, 10*time.Second, "both level", func() bool { return sameHeads(a, b) })
+	plan := a.p.ID()
+	cid := commitmentID(t, a.p)
+	type counts struct {
+		heads         string
+		changes, size int
+	}
+	count := func(tp *testPeer) counts {
+		n, err := tp.p.ChangeCount()
+		must(t, err)
+		sz, err := tp.p.TotalChangeBytes()
+		must(t, err)
+		return counts{strings.Join(tp.p.Heads(), ","), n, sz}
+	}
+	before := []counts{count(a), count(b)}
+	for i := range 200 {
+		a.n.SetPresence(plan, Presence{Commitment: cid, Field: "description", Cursor: i, Before: "x"})
+		b.n.SetPresence(plan, Presence{Commitment: cid, Field: "problem", Cursor: 200 - i})
+		time.Sleep(2 * time.Millisecond)
+	}
+	waitPresence(t, b.n, plan, a.author.PeerID, 3*time.Second, "the last cursor", func(c Colleague) bool { return c.Cursor == 199 })
+	waitPresence(t, a.n, plan, b.author.PeerID, 3*time.Second, "the last cursor", func(c Colleague) bool { return c.Cursor == 1 })
+	time.Sleep(2500 * time.Millisecond) // a heartbeat or two
+	after := []counts{count(a), count(b)}
+	if !slices.Equal(before, after) {
+		t.Errorf("presence changed the plan: %+v -> %+v", before, after)
+	}
+}
+
+// A colleague not heard from for presenceExpiry (a laptop gone to sleep,
+// the connection not yet known dead) is no longer shown, and the watcher
+// is told; when heard again it is back.
+func TestPresenceExpires(t *testing.T) {
+	g := newGroup(t, "Ana", "Bo")
+	a, b := g[0], g[1]
+	syncOnce(t, a, b)
+	plan := a.p.ID()
+	b.n.SetPresence(plan, Presence{Commitment: commitmentID(t, b.p), Field: "title"})
+	waitPresence(t, a.n, plan, b.author.PeerID, 2*time.Second, "Bo", func(c Colleague) bool { return c.Field == "title" })
+	watch, stop := a.n.WatchPresence(plan)
+	defer stop()
+	s := a.n.plan(plan).session(b.n.ID())
+	// As if nothing had come from Bo for longer than the expiry.
+	s.heardAt.Store(time.Now().Add(-presenceExpiry - time.Second).UnixNano())
+	if _, here := colleague(a.n, plan, b.author.PeerID); here {
+		t.Fatal("a colleague silent past the expiry is still shown")
+	}
+	select {
+	case <-watch:
+	case <-time.After(2 * time.Second):
+		t.Fatal("the watcher was not told the colleague went")
+	}
+	// Bo's heartbeat (within presenceBeat) brings it back.
+	waitPresence(t, a.n, plan, b.author.PeerID, 2*presenceBeat, "Bo's heartbeat", func(c Colleague) bool { return c.Field == "title" })
+}
+
+// A device removed from the plan is not shown, whatever it sends.
+func TestPresenceRemovedMember(t *testing.T) {
+	g := newGroup(t, "Ana", "Bo")
+	a, b := g[0], g[1]
+	syncOnce(t, a, b)
+	plan := a.p.ID()
+	b.n.SetPresence(plan, Presence{Commitment: commitmentID(t, b.p), Field: "title"})
+	waitPresence(t, a.n, plan, b.author.PeerID, 2*time.Second, "Bo", func(c Colleague) bool { return c.Field == "title" })
+	must(t, a.p.RemoveMember(b.author.PeerID))
+	must(t, a.p.Commit())
+	waitFor(t, 5*time.Second, "Bo gone from Ana's presence", func() bool {
+		_, here := colleague(a.n, plan, b.author.PeerID)
+		return !here
+	})
+	b.n.SetPresence(plan, Presence{Commitment: commitmentID(t, b.p), Field: "problem", Cursor: 3})
+	time.Sleep(time.Second)
+	if _, here := colleague(a.n, plan, b.author.PeerID); here {
+		t.Error("a removed member is shown")
+	}
+}
+
+// A version 3 peer that does not say it reads presence (its hello has no
+// presence field) is sent no presence frame, heartbeats included, and its
+// session keeps running; the welcome's new field is one such a peer's
+// JSON decoding ignores.
+func TestPresenceNotSentToOlderPeer(t *testing.T) {
+	g := newGroup(t, "Ana", "Bo")
+	a, b := g[0], g[1]
+	plan := a.p.ID()
+	a.n.SetPresence(plan, Presence{Commitment: commitmentID(t, a.p), Field: "title"})
+	h := rawHost(t, b.id.Key)
+	must(t, h.Connect(ctxT(t, 10*time.Second), a.info()))
+	s, err := h.NewStream(ctxT(t, 10*time.Second), a.n.ID(), wire.ProtocolID)
+	must(t, err)
+	defer s.Reset()
+	old := []byte(`{"v":3,"plan":"` + plan + `","have":true}`)
+	_, err = s.Write(wire.AppendFrame(nil, wire.FrameHello, old))
+	must(t, err)
+	fr := wire.NewReader(s)
+	s.SetReadDeadline(time.Now().Add(10 * time.Second))
+	typ, body, err := fr.ReadFrame(wire.MaxHelloFrame)
+	if err != nil || typ != wire.FrameWelcome {
+		t.Fatalf("no welcome: %d %v", typ, err)
+	}
+	var v3 struct { // version 3's Welcome
+		Version  int   `json:"v"`
+		Snapshot int64 `json:"snapshot,omitempty"`
+	}
+	if err := json.Unmarshal(body, &v3); err != nil || v3.Version != 3 {
+		t.Fatalf("a version 3 peer cannot read the welcome %s: %v", body, err)
+	}
+	deadline := time.Now().Add(presenceBeat + 1500*time.Millisecond)
+	frames := 0
+	for time.Now().Before(deadline) {
+		s.SetReadDeadline(deadline)
+		typ, _, err := fr.ReadFrame(wire.MaxFrame)
+		if err != nil {
+			break
+		}
+		frames++
+		if typ == wire.FramePresence {
+			t.Fatal("a presence frame went to a peer that did not ask for them")
+		}
+	}
+	if frames == 0 {
+		t.Error("no frame at all: the session did not run")
+	}
+	if a.n.plan(plan).session(b.n.ID()) == nil {
+		t.Error("the session ended")
+	}
+	cs := a.n.Presence(plan)
+	if len(cs) != 1 || cs[0].Shares || cs[0].Name != "Bo" || cs[0].Commitment != "" {
+		t.Errorf("the older peer shows as %+v", cs)
+	}
+}
