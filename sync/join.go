@@ -78,7 +78,7 @@ func (n *Node) fetch(ctx context.Context, info peer.AddrInfo, h wire.Hello, auth
 	if err != nil {
 		return nil, err
 	}
-	sess.pres.ok = w.Presence
+	sess.pres.ok = w.Presence && !n.pres.off
 	var p *doc.Plan
 	if h.Have {
 		p, err = n.cfg.Library.Open(h.Plan, author)

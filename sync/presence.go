@@ -67,6 +67,8 @@ type Colleague struct {
 // presenceHub is the node's presence, per plan ID, kept across a plan's
 // Stop and Start.
 type presenceHub struct {
+	off bool // say no presence in hellos and welcomes (benchmarks' baseline); set before Start
+
 	mu        gosync.Mutex // a leaf
 	local     map[string]wire.Presence
 	changedAt map[string]time.Time
@@ -107,7 +109,7 @@ func (n *Node) SetPresence(planID string, p Presence) {
 	h.mu.Unlock()
 	if ps := n.plan(planID); ps != nil {
 		for _, s := range ps.liveSessions() {
-			s.wake()
+			s.wakePresence()
 		}
 	}
 }
@@ -235,7 +237,8 @@ func (ps *planState) liveSessions() []*session {
 
 // sessionPresence is a session's presence state.
 type sessionPresence struct {
-	ok bool // the peer reads presence frames (set before the session runs)
+	ok   bool          // the peer reads presence frames (set before the session runs)
+	kick chan struct{} // wakes the writer for presence alone
 
 	in wire.Presence // what the peer's frames left; the reader's alone
 
@@ -344,7 +347,7 @@ func (s *session) writePresence(wrote, beat bool) error {
 			if sp.timer != nil {
 				sp.timer.Stop()
 			}
-			sp.timer = time.AfterFunc(next.Sub(now), s.wake)
+			sp.timer = time.AfterFunc(next.Sub(now), s.wakePresence)
 			return nil
 		}
 	}
@@ -353,6 +356,13 @@ func (s *session) writePresence(wrote, beat bool) error {
 	}
 	sp.out, sp.sent, sp.at, sp.pending = cur, true, now, time.Time{}
 	return nil
+}
+
+func (s *session) wakePresence() {
+	select {
+	case s.pres.kick <- struct{}{}:
+	default:
+	}
 }
 
 // stopPresence ends the writer's presence timer.

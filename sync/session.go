@@ -113,7 +113,7 @@ func newSession(n *Node, s network.Stream, initiator peer.ID) *session {
 		fr: wire.NewReader(s), fw: wire.NewWriter(s),
 		kick: make(chan struct{}, 1), closing: make(chan struct{}),
 		sent: map[string]bool{}, have: map[string]uint64{},
-		log: n.log.With("peer", shortID(remote))}
+		log: n.log.With("peer", shortID(remote)), pres: sessionPresence{kick: make(chan struct{}, 1)}}
 }
 
 // setPlan ties the session to a plan; before it is registered or run.
@@ -512,13 +512,24 @@ func (s *session) writer() {
 	defer beat.Stop()
 	defer s.stopPresence()
 	for {
-		heartbeat := false
 		select {
 		case <-s.kick:
-		case <-beat.C:
-			if heartbeat = s.presenceBeatDue(); !heartbeat {
-				continue
+		case <-s.pres.kick:
+			// Presence alone: the plan's heads are not read, since
+			// reading them commits what is being typed.
+			if err := s.writePresence(false, false); err != nil {
+				s.fail("write failed", err)
+				return
 			}
+			continue
+		case <-beat.C:
+			if s.presenceBeatDue() {
+				if err := s.writePresence(false, true); err != nil {
+					s.fail("write failed", err)
+					return
+				}
+			}
+			continue
 		case <-tick.C:
 			if !s.stale() {
 				continue
@@ -531,7 +542,7 @@ func (s *session) writer() {
 		case <-s.closing:
 			return
 		}
-		if err := s.writeDue(heartbeat); err != nil {
+		if err := s.writeDue(); err != nil {
 			if !s.isClosing() {
 				s.fail("write failed", err)
 			}
@@ -554,9 +565,8 @@ func (s *session) stale() bool {
 
 // writeDue sends, in this order, what is due: our opening state, our
 // fetch, answers to the peer's fetches, our own changes it lacks, our
-// heads if they changed, then our presence if due (a heartbeat: even if
-// unchanged).
-func (s *session) writeDue(heartbeat bool) error {
+// heads if they changed, then our presence if it changed and is due.
+func (s *session) writeDue() error {
 	wrote := s.fw.BytesWritten()
 	s.mu.Lock()
 	reoffer := s.reoffer
@@ -605,7 +615,7 @@ func (s *session) writeDue(heartbeat bool) error {
 		}
 		s.sentHeads = heads
 	}
-	return s.writePresence(s.fw.BytesWritten() != wrote, heartbeat)
+	return s.writePresence(s.fw.BytesWritten() != wrote, false)
 }
 
 // writeState says what this side holds: its heads, the base (heads when

@@ -39,7 +39,7 @@ const PresenceVersion = 1
 
 // Limits of a presence payload.
 const (
-	MaxPresenceContext = 8  // code points of Before
+	MaxPresenceContext = 6  // code points of Before
 	maxPresenceID      = 64 // bytes of a commitment ID or field name
 	maxPresenceCursor  = 1 << 30
 	// MaxPresenceFrame caps a presence frame's body.
