@@ -78,6 +78,8 @@ type Editor struct {
 	shift     bool // a shift key is down, whichever entry had the focus
 	pressAt   int  // where the primary button went down, for a drag
 
+	carets []*caretMark // colleagues' cursors (carets.go)
+
 	syncing   int // >0 while the editor itself sets an entry's text
 	switching int // >0 while focus moves between the editor's own entries
 	placing   bool
@@ -183,6 +185,7 @@ func (e *Editor) ApplySplice(pos, del int, insert string) {
 	cur, anc := e.cursorAndAnchor()
 	hadFocus := e.focused != nil && e.focused.para != nil
 	e.splice(pos, del, insert)
+	e.moveCarets(pos, del, n)
 	e.hist.remote(pos, del, n)
 	e.setCursor(shift(cur, pos, del, n), shift(anc, pos, del, n), hadFocus, false)
 	e.changed()
@@ -764,6 +767,7 @@ func (e *Editor) changed() {
 // emit records and reports a local edit that replaced deleted at pos.
 func (e *Editor) emit(pos int, deleted []rune, ins string) {
 	e.hist.record(pos, slices.Clone(deleted), []rune(ins))
+	e.moveCarets(pos, len(deleted), utf8.RuneCountInString(ins))
 	if e.OnSplice != nil {
 		e.OnSplice(pos, len(deleted), ins)
 	}

@@ -154,6 +154,7 @@ func (e *Editor) layoutLive() {
 		ent.Resize(fyne.NewSize(e.width, p.h))
 		objs = append(objs, ent)
 	}
+	objs = append(objs, e.paintCarets()...)
 	if !sameObjects(objs, e.objects) {
 		e.objects = objs
 		canvas.Refresh(e.col)
