@@ -100,3 +100,22 @@ func (s syncAdapter) Peers(planID string) []app.PeerStatus {
 func (s syncAdapter) DeliveredBy(planID string) (map[string]string, error) {
 	return s.n.DeliveredBy(planID)
 }
+
+func (s syncAdapter) SetPresence(planID string, p app.Presence) {
+	s.n.SetPresence(planID, p2psync.Presence(p))
+}
+
+func (s syncAdapter) Presence(planID string) []app.Colleague {
+	var out []app.Colleague
+	for _, c := range s.n.Presence(planID) {
+		out = append(out, app.Colleague{PeerID: c.PeerID, Name: c.Name, Org: c.Org, Side: c.Side,
+			Presence: app.Presence(c.Presence), LastSeen: c.LastSeen})
+	}
+	return out
+}
+
+func (s syncAdapter) WatchPresence(planID string) (<-chan struct{}, func()) {
+	return s.n.WatchPresence(planID)
+}
+
+var _ app.PresenceService = syncAdapter{}

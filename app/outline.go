@@ -69,6 +69,9 @@ type outline struct {
 	matches  map[string]bool
 
 	rowH, headH float32 // row heights with and without a subtitle
+
+	// here lists the colleagues who have a commitment open (nil: none).
+	here func(commitmentID string) []Colleague
 }
 
 // outlineSource is what the outline lists: the live plan, or the cached
@@ -128,7 +131,7 @@ func (o *outline) createRow() fyne.CanvasObject {
 	sub.SizeName = theme.SizeNameCaptionText
 	sub.Importance = widget.LowImportance
 	icon := widget.NewIcon(nil)
-	return container.NewBorder(nil, nil, icon, nil, container.New(&rowLayout{}, title, sub))
+	return container.NewBorder(nil, nil, icon, container.NewHBox(), container.New(&rowLayout{}, title, sub))
 }
 
 func (o *outline) updateRow(id widget.ListItemID, obj fyne.CanvasObject) {
@@ -159,6 +162,15 @@ func (o *outline) updateRow(id widget.ListItemID, obj fyne.CanvasObject) {
 	}
 	// Rows are reused: keep the icon's space always, so text stays aligned.
 	icon.SetResource(kindIcon(it))
+	chips := b.Objects[2].(*fyne.Container)
+	var objs []fyne.CanvasObject
+	if it.kind == kindCommitment && o.here != nil {
+		objs = outlineChips(o.here(it.id))
+	}
+	if len(objs) > 0 || len(chips.Objects) > 0 {
+		chips.Objects = objs
+		b.Refresh() // the chips' width changed
+	}
 }
 
 func kindIcon(it outlineItem) fyne.Resource {

@@ -40,7 +40,7 @@ func (s *statusBar) buildUI() fyne.CanvasObject {
 	s.who.Truncation = fyne.TextTruncateEllipsis
 	s.refresh()
 	return container.NewVBox(widget.NewSeparator(),
-		container.NewBorder(nil, nil, container.NewHBox(s.icon, s.sync), s.saved, s.who))
+		container.NewBorder(nil, nil, container.NewHBox(s.icon, s.sync, s.ws.here.bar), s.saved, s.who))
 }
 
 // syncText says in words how the plan is syncing.
@@ -82,6 +82,9 @@ func ago(t, ref time.Time) string {
 
 func (s *statusBar) refresh() {
 	txt, icon := syncText(s.ws.ui.cfg.Sync, s.ws.plan.ID(), now())
+	if len(s.ws.here.here) > 0 {
+		txt = hereText(txt)
+	}
 	s.sync.SetText(txt)
 	s.icon.SetResource(icon)
 }

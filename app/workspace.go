@@ -53,6 +53,7 @@ type workspace struct {
 	outline *outline
 	status  *statusBar
 	meeting *meetingBar
+	here    *presenceView // colleagues connected now (presence.go)
 	center  *fyne.Container
 	heading *widget.Label
 	period  *widget.Label
@@ -81,6 +82,8 @@ func newWorkspace(u *UI, p *doc.Plan) *workspace {
 	ws.outline = newOutline(p, u.state.Filters, ws.show)
 	ws.status = newStatusBar(ws)
 	ws.meeting = newMeetingBar(ws)
+	ws.here = newPresenceView(ws)
+	ws.outline.here = ws.here.in
 	ws.events, ws.cancel = p.Subscribe()
 	return ws
 }
@@ -111,6 +114,7 @@ func (ws *workspace) buildUI() fyne.CanvasObject {
 	if runBackground {
 		go ws.pump()
 		go ws.tick()
+		ws.here.start()
 	}
 	return container.NewBorder(container.NewVBox(top, ws.meeting.buildUI(), widget.NewSeparator()), ws.status.buildUI(), nil, nil, split)
 }
@@ -239,6 +243,7 @@ func (ws *workspace) show(it outlineItem) {
 	ws.ui.state.LastItem = it.key()
 	ws.center.Objects = []fyne.CanvasObject{s.buildUI()}
 	ws.center.Refresh()
+	ws.here.showCarets()
 }
 
 // openCommitment shows a commitment, clearing filters that would hide it.

@@ -152,10 +152,11 @@ func (r *caretRenderer) Layout(size fyne.Size) {
 	m.label.TextSize = theme.CaptionTextSize()
 	ts := m.label.MinSize()
 	pad := float32(3)
-	m.tag.Move(fyne.NewPos(size.Width/2+1, -ts.Height-2))
+	// Below the line: above the first line it would be cut off.
+	m.tag.Move(fyne.NewPos(size.Width/2+1, size.Height))
 	m.tag.Resize(fyne.NewSize(ts.Width+2*pad, ts.Height))
 	m.tag.CornerRadius = 3
-	m.label.Move(fyne.NewPos(size.Width/2+1+pad, -ts.Height-2))
+	m.label.Move(fyne.NewPos(size.Width/2+1+pad, size.Height))
 }
 
 func (r *caretRenderer) MinSize() fyne.Size { return fyne.NewSize(caretHit, 1) }

@@ -1,0 +1,393 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"image/png"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/coplan/coplan/doc"
+	p2psync "github.com/coplan/coplan/sync"
+)
+
+// nodeSync gives a test window a real sync node, as main's adapter does
+// (the app itself never imports sync).
+type nodeSync struct{ n *p2psync.Node }
+
+var errNotHere = errors.New("not in this test")
+
+func (s nodeSync) Start(p *doc.Plan) error { return s.n.Start(p) }
+func (s nodeSync) Stop(id string)          { s.n.Stop(id) }
+func (s nodeSync) Status(id string) SyncStatus {
+	st := s.n.Status(id)
+	return SyncStatus{Connected: st.Connected, Names: st.Names, LastSynced: st.LastSynced, Offline: st.Offline, Err: st.Problem}
+}
+func (s nodeSync) Invite(*doc.Plan, time.Duration) (InviteCode, error) {
+	return InviteCode{}, errNotHere
+}
+func (s nodeSync) InviteWords(context.Context, string, time.Duration) (string, <-chan InviteResult, error) {
+	return "", nil, errNotHere
+}
+func (s nodeSync) Join(context.Context, string, doc.Author) (string, error) { return "", errNotHere }
+func (s nodeSync) Peers(string) []PeerStatus                                { return nil }
+func (s nodeSync) SyncNow(id string) error                                  { return s.n.SyncNow(id) }
+func (s nodeSync) SetPresence(id string, p Presence)                        { s.n.SetPresence(id, p2psync.Presence(p)) }
+func (s nodeSync) WatchPresence(id string) (<-chan struct{}, func())        { return s.n.WatchPresence(id) }
+func (s nodeSync) Presence(id string) []Colleague {
+	var out []Colleague
+	for _, c := range s.n.Presence(id) {
+		out = append(out, Colleague{PeerID: c.PeerID, Name: c.Name, Org: c.Org, Side: c.Side, Presence: Presence(c.Presence), LastSeen: c.LastSeen})
+	}
+	return out
+}
+
+// laptop is one colleague's window on a real node on loopback.
+type laptop struct {
+	author doc.Author
+	lib    *doc.Library
+	node   *p2psync.Node
+	dir    string
+	ui     *UI
+}
+
+func newLaptop(t *testing.T, name, org string, side doc.Side) *laptop {
+	t.Helper()
+	dir := t.TempDir()
+	id, err := p2psync.LoadOrCreateIdentity(filepath.Join(dir, "config"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := id.Key.Raw()
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := doc.DeviceKey(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib, err := doc.OpenLibrary(filepath.Join(dir, "data"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := p2psync.NewNode(p2psync.Config{Identity: id, Listen: []string{"/ip4/127.0.0.1/tcp/0"},
+		StateDir: filepath.Join(dir, "data", "sync"), Library: lib, ReconnectMin: 100 * time.Millisecond, ReconnectMax: time.Second,
+		Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { n.Close() })
+	return &laptop{author: doc.Author{PeerID: id.PeerID.String(), Name: name, Org: org, Side: side, Key: key}, lib: lib, node: n, dir: dir}
+}
+
+// open shows the plan in a window of the test app.
+func (l *laptop) open(t *testing.T, a fyne.App, planID string) {
+	t.Helper()
+	cfgDir := filepath.Join(l.dir, "config")
+	(&appState{LastPlan: planID, Width: 1100, Height: 720}).save(cfgDir)
+	l.ui = New(a, Config{Library: l.lib, ConfigDir: cfgDir, Author: l.author, Sync: nodeSync{l.node},
+		SaveProfile: func(doc.Author) error { return nil }})
+	l.ui.win.Resize(fyne.NewSize(1100, 720))
+	t.Cleanup(func() {
+		l.ui.Close()
+		runQueuedHops()
+	})
+}
+
+// hopsUntil runs the UI's hops, delivering plan events and presence as
+// the window's own goroutines would, until cond holds or d passes; it
+// says how long it took.
+func hopsUntil(t *testing.T, d time.Duration, what string, cond func() bool, ls ...*laptop) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for !cond() {
+		if time.Since(start) > d {
+			for _, l := range ls {
+				t.Logf("%s: chips %q", l.author.Name, chipTexts(l.ui.win))
+			}
+			t.Fatalf("not within %v: %s", d, what)
+		}
+		for _, l := range ls {
+			if l.ui.ws != nil {
+				l.ui.ws.drain()
+			}
+		}
+		runQueuedHops()
+		time.Sleep(10 * time.Millisecond)
+	}
+	return time.Since(start)
+}
+
+// chipTexts are the texts of the name chips drawn in a window.
+func chipTexts(w fyne.Window) []string {
+	var out []string
+	for _, o := range test.LaidOutObjects(w.Content()) {
+		if c, ok := o.(*nameChip); ok && c.Visible() {
+			out = append(out, c.text)
+		}
+	}
+	return out
+}
+
+// rowChips are the chips in the outline row titled title.
+func rowChips(w fyne.Window, title string) []string {
+	for _, o := range test.LaidOutObjects(w.Content()) {
+		row, ok := o.(*fyne.Container)
+		if !ok || len(row.Objects) != 3 {
+			continue
+		}
+		box, ok1 := row.Objects[0].(*fyne.Container)
+		chips, ok2 := row.Objects[2].(*fyne.Container)
+		if !ok1 || !ok2 || len(box.Objects) == 0 {
+			continue
+		}
+		if l, ok := box.Objects[0].(*widget.Label); !ok || !strings.HasSuffix(l.Text, ". "+title) {
+			continue
+		}
+		var out []string
+		for _, c := range chips.Objects {
+			if ch, ok := c.(*nameChip); ok {
+				out = append(out, ch.text)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+func hasChip(w fyne.Window, text string) bool {
+	for _, s := range chipTexts(w) {
+		if s == text {
+			return true
+		}
+	}
+	return false
+}
+
+// Two windows on two real nodes on loopback: each shows the other by
+// name, organisation and side within 2 s; the commitment Ana has open
+// carries her chip in Bruno's outline; her cursor in the description is a
+// caret in Bruno's, which moves when she types.
+func TestPresenceTwoWindows(t *testing.T) {
+	a := test.NewTempApp(t)
+	ana := newLaptop(t, "Ana Costa", "Open Budget Coalition", doc.CivilSociety)
+	bruno := newLaptop(t, "Bruno Mensah", "Cabinet Office", doc.Government)
+
+	p, err := ana.lib.Create("Fourth National Action Plan", "Freedonia", "2025", "2027", ana.author)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.AddMember(doc.Member{PeerID: bruno.author.PeerID, Name: bruno.author.Name, Org: bruno.author.Org, Side: bruno.author.Side}); err != nil {
+		t.Fatal(err)
+	}
+	cid, err := p.AddCommitment(doc.NewCommitment{Title: "Open contracting in public works", Side: doc.CivilSociety})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := p.AddCommitment(doc.NewCommitment{Title: "Lobbying register", Side: doc.Government})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.SetText(doc.CommitmentText(cid, "description"), "The ministry will publish every contract.\n\nIn open formats."); err != nil {
+		t.Fatal(err)
+	}
+	saved, err := p.Save()
+	if err != nil {
+		t.Fatal(err)
+	}
+	planID := p.ID()
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	q, err := bruno.lib.Adopt(saved, bruno.author)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q.Close()
+	// Ana's laptop knows where Bruno's is (mDNS is off).
+	if _, err := p2psync.AddKnownPeer(filepath.Join(ana.dir, "data", "sync"), planID, bruno.node.Addrs()[0].String()); err != nil {
+		t.Fatal(err)
+	}
+
+	bruno.open(t, a, planID)
+	ana.open(t, a, planID)
+	hopsUntil(t, 30*time.Second, "both plans open", func() bool { return ana.ui.ws != nil && bruno.ui.ws != nil }, ana, bruno)
+	for _, l := range []*laptop{ana, bruno} {
+		l.ui.ws.here.start()
+	}
+
+	// Ana opens the commitment, cursor after "publish".
+	ce := ana.ui.ws
+	ce.openCommitment(cid)
+	ace := ce.current.(*commitmentEditor)
+	selectTab(t, ace.tabs, "Commitment")
+	aed := ace.long["description"].ed.(*editorText)
+	at := len([]rune("The ministry will publish"))
+	aed.SetCursorOffset(at)
+	aed.focus(ana.ui.win.Canvas())
+	bruno.ui.ws.openCommitment(other)
+	start := time.Now()
+
+	anaLabel := "Ana Costa (Open Budget Coalition, Civil society)"
+	brunoLabel := "Bruno Mensah (Cabinet Office, Government)"
+	if sideLabel(doc.CivilSociety) != "Civil society" || sideLabel(doc.Government) != "Government" {
+		anaLabel = "Ana Costa (Open Budget Coalition, " + sideLabel(doc.CivilSociety) + ")"
+		brunoLabel = "Bruno Mensah (Cabinet Office, " + sideLabel(doc.Government) + ")"
+	}
+	hopsUntil(t, 30*time.Second, "the nodes to connect", func() bool {
+		return bruno.node.Status(planID).Connected > 0 && ana.node.Status(planID).Connected > 0
+	}, ana, bruno)
+	t.Logf("connected after %v", time.Since(start))
+	start = time.Now()
+	took := hopsUntil(t, 2*time.Second, "each window to show the other, and Ana's commitment", func() bool {
+		return hasChip(bruno.ui.win, anaLabel) && hasChip(ana.ui.win, brunoLabel) &&
+			slices.Equal(rowChips(bruno.ui.win, "Open contracting in public works"), []string{"Ana"}) &&
+			slices.Equal(rowChips(ana.ui.win, "Lobbying register"), []string{"Bruno"})
+	}, ana, bruno)
+	t.Logf("each shows the other %v after connecting", took)
+	if got := rowChips(bruno.ui.win, "Lobbying register"); len(got) != 0 {
+		t.Errorf("the commitment nobody else has open shows %v", got)
+	}
+	if got := bruno.ui.ws.here.in(cid); len(got) != 1 || got[0].Name != "Ana Costa" {
+		t.Errorf("Bruno sees in the commitment: %+v", got)
+	}
+	if s := bruno.ui.ws.status.sync.Text; strings.Contains(s, "Ana") {
+		t.Errorf("the status text names Ana besides her chip: %q", s)
+	}
+
+	// Bruno opens the same commitment: Ana's caret is in his description.
+	bruno.ui.ws.openCommitment(cid)
+	bce := bruno.ui.ws.current.(*commitmentEditor)
+	selectTab(t, bce.tabs, "Commitment")
+	bed := bce.long["description"].ed.(*editorText)
+	caretAt := func(off int) func() bool {
+		return func() bool {
+			cs := bed.Carets()
+			return len(cs) == 1 && cs[0].Name == "Ana Costa" && cs[0].Offset == off
+		}
+	}
+	hopsUntil(t, 2*time.Second, "Ana's caret in Bruno's description", caretAt(at), ana, bruno)
+	if cs := bed.Carets(); cs[0].Color != memberColor(ana.author.PeerID) {
+		t.Errorf("caret colour %v, want Ana's %v", cs[0].Color, memberColor(ana.author.PeerID))
+	}
+	pos0, shown := bed.CaretPosition(0)
+	if !shown {
+		t.Error("the caret is not drawn")
+	}
+	hopsUntil(t, 2*time.Second, "Ana to see Bruno in the commitment", func() bool {
+		return slices.Equal(rowChips(ana.ui.win, "Open contracting in public works"), []string{"Bruno"}) &&
+			len(rowChips(ana.ui.win, "Lobbying register")) == 0
+	}, ana, bruno)
+
+	// Ana types: the text and her caret move in Bruno's window.
+	typeFocused(t, ana.ui.win.Canvas(), " quickly")
+	want := at + len(" quickly")
+	took = hopsUntil(t, 2*time.Second, "Ana's words and caret to reach Bruno", func() bool {
+		return strings.HasPrefix(bed.Text(), "The ministry will publish quickly") && caretAt(want)()
+	}, ana, bruno)
+	t.Logf("caret followed typing in %v", took)
+	if pos1, _ := bed.CaretPosition(0); pos1.X <= pos0.X {
+		t.Errorf("the caret is drawn at x %v, not right of %v", pos1.X, pos0.X)
+	}
+	if path := os.Getenv("COPLAN_PRESENCE_PNG"); path != "" {
+		// The pointer over Ana's caret shows her name.
+		pos, _ := bed.CaretPosition(0)
+		abs, _ := absPos(bruno.ui.win.Content(), bed.Editor, fyne.Position{})
+		test.MoveMouse(bruno.ui.win.Canvas(), abs.Add(pos).Add(fyne.NewPos(6, 8)))
+		savePNG(t, bruno.ui.win, path)
+	}
+}
+
+// absPos is where target is in the window whose content is o at off.
+func absPos(o, target fyne.CanvasObject, off fyne.Position) (fyne.Position, bool) {
+	if o == target {
+		return off, true
+	}
+	var kids []fyne.CanvasObject
+	switch v := o.(type) {
+	case *fyne.Container:
+		kids = v.Objects
+	case fyne.Widget:
+		kids = test.WidgetRenderer(v).Objects()
+	}
+	for _, k := range kids {
+		if !k.Visible() {
+			continue
+		}
+		if p, ok := absPos(k, target, off.Add(k.Position())); ok {
+			return p, true
+		}
+	}
+	return fyne.Position{}, false
+}
+
+func savePNG(t *testing.T, w fyne.Window, path string) {
+	t.Helper()
+	img := w.Canvas().Capture()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestFindCaret(t *testing.T) {
+	for _, tc := range []struct {
+		name, text string
+		p          Presence
+		want       int
+	}{
+		{"same text", "hello world", Presence{Cursor: 5, Before: "hello"}, 5},
+		{"text inserted before", "oh, hello world", Presence{Cursor: 5, Before: "hello"}, 9},
+		{"nearest of two", "ab ab ab", Presence{Cursor: 6, Before: "ab"}, 5},
+		{"context gone", "goodbye", Presence{Cursor: 3, Before: "xyz"}, 3},
+		{"past the end", "abc", Presence{Cursor: 10}, 3},
+		{"no context", "abcdef", Presence{Cursor: 2}, 2},
+		{"code points", "ééé!", Presence{Cursor: 3, Before: "é"}, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := findCaret(tc.text, tc.p); got != tc.want {
+				t.Errorf("got %d, want %d", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestHereText(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"Connected to Ana Costa · last synced just now", "Connected · last synced just now · here now:"},
+		{"4 peers connected · last synced just now", "4 peers connected · last synced just now · here now:"},
+		{"Offline: edits are kept on this laptop · never synced", "Offline: edits are kept on this laptop · never synced"},
+	} {
+		if got := hereText(tc.in); got != tc.want {
+			t.Errorf("%q: got %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// A member's colour is the same every time and differs between members
+// often enough to tell two apart.
+func TestMemberColor(t *testing.T) {
+	if memberColor(ana.PeerID) != memberColor(ana.PeerID) {
+		t.Fatal("colour not stable")
+	}
+	seen := map[any]bool{}
+	for i := range 20 {
+		seen[memberColor(keyedAuthor(strings.Repeat("x", i+1), "", doc.Government).PeerID)] = true
+	}
+	if len(seen) < 4 {
+		t.Errorf("20 members in %d colours", len(seen))
+	}
+}
