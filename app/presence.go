@@ -87,6 +87,8 @@ func (pv *presenceView) start() {
 		for {
 			select {
 			case <-pv.ws.done:
+				// Closed: nothing of this plan is open here any more.
+				pv.svc.SetPresence(pv.ws.plan.ID(), Presence{Cursor: -1})
 				return
 			case <-ch:
 				onUI(pv.refresh)
