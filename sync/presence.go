@@ -1,7 +1,6 @@
 package sync
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -222,6 +221,17 @@ func (n *Node) presenceChanged(planID string) {
 	}
 }
 
+// presenceVersion is the presence version this node says it reads.
+func (n *Node) presenceVersion() int {
+	if n.pres.off {
+		return 0
+	}
+	return wire.PresenceVersion
+}
+
+// readsPresence says whether a peer giving version v is sent presence.
+func (n *Node) readsPresence(v int) bool { return !n.pres.off && v == wire.PresenceVersion }
+
 // liveSessions are the plan's sessions not closing.
 func (ps *planState) liveSessions() []*session {
 	ps.mu.Lock()
@@ -255,15 +265,11 @@ type sessionPresence struct {
 	quiet     time.Time
 }
 
-// gotPresence applies a presence frame from the peer. A frame of a newer
-// version is ignored; a malformed one fails the session as any frame does.
+// gotPresence applies a presence frame from the peer; a malformed one
+// fails the session as any frame does.
 // A device that is no longer a member is not shown.
 func (s *session) gotPresence(body []byte) error {
 	p, err := wire.ParsePresence(body, s.pres.in)
-	if errors.Is(err, wire.ErrPresenceVersion) {
-		s.log.Debug("ignoring presence of an unknown version")
-		return nil
-	}
 	if err != nil {
 		return err
 	}

@@ -56,7 +56,7 @@ func TestPresenceLive(t *testing.T) {
 	})
 	c, _ := colleague(b.n, plan, a.author.PeerID)
 	want := Colleague{PeerID: a.author.PeerID, Name: "Ana", Org: "Ana org", Side: doc.CivilSociety, Shares: true,
-		Presence: Presence{Commitment: cid, Field: "description", Cursor: 12, Before: "before"}}
+		Presence: Presence{Commitment: cid, Field: "description", Cursor: 12, Before: "fore"}}
 	got := c
 	got.Seq, got.LastSeen = 0, time.Time{}
 	if got != want {
@@ -78,7 +78,7 @@ func TestPresenceLive(t *testing.T) {
 		name string
 		p    Presence
 	}{
-		{"cursor moves", Presence{Commitment: cid, Field: "description", Cursor: 13, Before: "fore!"}},
+		{"cursor moves", Presence{Commitment: cid, Field: "description", Cursor: 13, Before: "ore!"}},
 		{"another field", Presence{Commitment: cid, Field: "problem", Cursor: 0}},
 		{"closes it", Presence{}},
 	} {

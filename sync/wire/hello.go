@@ -23,10 +23,10 @@ type Hello struct {
 	Org        string `json:"org,omitempty"`
 	Side       string `json:"side,omitempty"`
 	Redemption string `json:"redemption,omitempty"` // base64 of the statement's bytes
-	// Presence: the sender reads presence frames. A field, not a new
-	// protocol version, so version 3 peers without it (which ignore it)
-	// still sync and are simply sent none.
-	Presence bool `json:"presence,omitempty"`
+	// Presence is the presence version (PresenceVersion) the sender
+	// reads; 0: none. A field, not a new protocol version, so version 3
+	// peers without it (which ignore it) still sync and are sent none.
+	Presence int `json:"presence,omitempty"`
 }
 
 // Welcome admits the dialler. Snapshot > 0 means that many bytes of
@@ -34,7 +34,7 @@ type Hello struct {
 type Welcome struct {
 	Version  int   `json:"v"`
 	Snapshot int64 `json:"snapshot,omitempty"`
-	Presence bool  `json:"presence,omitempty"` // as in Hello
+	Presence int   `json:"presence,omitempty"` // as in Hello
 }
 
 // EncodeHello is a hello frame's payload.

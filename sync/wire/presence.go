@@ -11,21 +11,20 @@ import (
 // the receiver knows from the plan's authority; a frame only says what is
 // open and where the cursor is.
 //
-// A presence frame's payload, version 1:
+// A presence frame's payload, version 1 (the version is agreed in the
+// hello and welcome, not repeated in each frame):
 //
-//	byte     version (1)
-//	uvarint  seq: the sender's presence counter, rising with each change
 //	byte     flags: 1 open follows, 2 cursor follows, 4 before follows
+//	uvarint  seq, as the rise since the previous frame
 //	[open]   uvarint length + commitment ID, uvarint length + field
-//	[cursor] uvarint offset+1 in code points (0: no cursor)
+//	[cursor] varint: how far the cursor moved, in code points (-1: none)
 //	[before] uvarint length + up to MaxPresenceContext code points before
 //	         the cursor, to find it again after concurrent edits
 //
 // What a flag leaves out is unchanged since the previous frame on the
 // stream (a stream delivers frames in order, and each new stream starts
-// from the zero Presence), so a cursor moving while someone types costs a
-// few bytes. A frame with no flags is a heartbeat. A receiver ignores a
-// frame of a version it does not know.
+// from NoPresence), so a cursor moving while someone types costs a few
+// bytes. A frame with no flags is a heartbeat.
 type Presence struct {
 	Seq        uint64
 	Commitment string // the commitment open, "" none
@@ -34,12 +33,13 @@ type Presence struct {
 	Before     string // the code points just before the cursor
 }
 
-// PresenceVersion is the version of the presence payload this side writes.
+// PresenceVersion is the version of the presence payload this side reads
+// and writes, as a hello or welcome gives it.
 const PresenceVersion = 1
 
 // Limits of a presence payload.
 const (
-	MaxPresenceContext = 6  // code points of Before
+	MaxPresenceContext = 4  // code points of Before
 	maxPresenceID      = 64 // bytes of a commitment ID or field name
 	maxPresenceCursor  = 1 << 30
 	// MaxPresenceFrame caps a presence frame's body.
@@ -56,10 +56,9 @@ const (
 var NoPresence = Presence{Cursor: -1}
 
 // EncodePresence is a presence frame's payload taking the receiver from
-// prev (what was sent last on this stream) to cur.
+// prev (what was sent last on this stream) to cur; cur.Seq is at least
+// prev.Seq.
 func EncodePresence(prev, cur Presence) []byte {
-	b := []byte{PresenceVersion}
-	b = binary.AppendUvarint(b, cur.Seq)
 	var flags byte
 	if cur.Commitment != prev.Commitment || cur.Field != prev.Field {
 		flags |= presOpen
@@ -70,13 +69,14 @@ func EncodePresence(prev, cur Presence) []byte {
 	if cur.Before != prev.Before {
 		flags |= presBefore
 	}
-	b = append(b, flags)
+	b := []byte{flags}
+	b = binary.AppendUvarint(b, cur.Seq-prev.Seq)
 	if flags&presOpen != 0 {
 		b = appendString(b, cur.Commitment)
 		b = appendString(b, cur.Field)
 	}
 	if flags&presCursor != 0 {
-		b = binary.AppendUvarint(b, uint64(max(cur.Cursor, -1)+1))
+		b = binary.AppendVarint(b, int64(cur.Cursor)-int64(prev.Cursor))
 	}
 	if flags&presBefore != 0 {
 		b = appendString(b, cur.Before)
@@ -88,10 +88,6 @@ func appendString(b []byte, s string) []byte {
 	b = binary.AppendUvarint(b, uint64(len(s)))
 	return append(b, s...)
 }
-
-// ErrPresenceVersion says a presence frame is of a version this side does
-// not read; the receiver ignores it.
-var ErrPresenceVersion = fmt.Errorf("%w: presence of an unknown version", ErrBadFrame)
 
 // ParsePresence applies a presence frame's payload to prev, the state the
 // previous frame on the stream left.
@@ -105,25 +101,18 @@ func ParsePresence(b []byte, prev Presence) (Presence, error) {
 	if len(b) == 0 {
 		return bad("empty")
 	}
-	if b[0] != PresenceVersion {
-		return prev, ErrPresenceVersion
-	}
-	b = b[1:]
-	cur := prev
-	seq, n := binary.Uvarint(b)
-	if n <= 0 {
-		return bad("seq")
-	}
-	cur.Seq = seq
-	b = b[n:]
-	if len(b) == 0 {
-		return bad("flags")
-	}
 	flags := b[0]
 	b = b[1:]
 	if flags&^(presOpen|presCursor|presBefore) != 0 {
 		return bad("unknown flags")
 	}
+	cur := prev
+	rise, n := binary.Uvarint(b)
+	if n <= 0 || cur.Seq+rise < cur.Seq {
+		return bad("seq")
+	}
+	cur.Seq += rise
+	b = b[n:]
 	var err error
 	if flags&presOpen != 0 {
 		if cur.Commitment, b, err = readString(b, maxPresenceID); err != nil {
@@ -134,11 +123,12 @@ func ParsePresence(b []byte, prev Presence) (Presence, error) {
 		}
 	}
 	if flags&presCursor != 0 {
-		c, n := binary.Uvarint(b)
-		if n <= 0 || c > maxPresenceCursor {
+		d, n := binary.Varint(b)
+		c := int64(prev.Cursor) + d
+		if n <= 0 || d > maxPresenceCursor || d < -maxPresenceCursor || c < -1 || c >= maxPresenceCursor {
 			return bad("cursor")
 		}
-		cur.Cursor = int(c) - 1
+		cur.Cursor = int(c)
 		b = b[n:]
 	}
 	if flags&presBefore != 0 {
