@@ -235,19 +235,12 @@ func TestPresenceTwoWindows(t *testing.T) {
 	aed.SetCursorOffset(at)
 	aed.focus(ana.ui.win.Canvas())
 	bruno.ui.ws.openCommitment(other)
-	start := time.Now()
 
 	anaLabel := "Ana Costa (Open Budget Coalition, Civil society)"
 	brunoLabel := "Bruno Mensah (Cabinet Office, Government)"
-	if sideLabel(doc.CivilSociety) != "Civil society" || sideLabel(doc.Government) != "Government" {
-		anaLabel = "Ana Costa (Open Budget Coalition, " + sideLabel(doc.CivilSociety) + ")"
-		brunoLabel = "Bruno Mensah (Cabinet Office, " + sideLabel(doc.Government) + ")"
-	}
 	hopsUntil(t, 30*time.Second, "the nodes to connect", func() bool {
 		return bruno.node.Status(planID).Connected > 0 && ana.node.Status(planID).Connected > 0
 	}, ana, bruno)
-	t.Logf("connected after %v", time.Since(start))
-	start = time.Now()
 	took := hopsUntil(t, 2*time.Second, "each window to show the other, and Ana's commitment", func() bool {
 		return hasChip(bruno.ui.win, anaLabel) && hasChip(ana.ui.win, brunoLabel) &&
 			slices.Equal(rowChips(bruno.ui.win, "Open contracting in public works"), []string{"Ana"}) &&
@@ -377,12 +370,9 @@ func TestHereText(t *testing.T) {
 	}
 }
 
-// A member's colour is the same every time and differs between members
-// often enough to tell two apart.
+// Members' colours (a function of the peer ID alone, so the same in every
+// window) differ often enough to tell colleagues apart.
 func TestMemberColor(t *testing.T) {
-	if memberColor(ana.PeerID) != memberColor(ana.PeerID) {
-		t.Fatal("colour not stable")
-	}
 	seen := map[any]bool{}
 	for i := range 20 {
 		seen[memberColor(keyedAuthor(strings.Repeat("x", i+1), "", doc.Government).PeerID)] = true
