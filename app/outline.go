@@ -131,7 +131,9 @@ func (o *outline) createRow() fyne.CanvasObject {
 	sub.SizeName = theme.SizeNameCaptionText
 	sub.Importance = widget.LowImportance
 	icon := widget.NewIcon(nil)
-	return container.NewBorder(nil, nil, icon, container.NewHBox(), container.New(&rowLayout{}, title, sub))
+	chips := container.NewHBox() // colleagues in the commitment (presence.go)
+	chips.Hide()
+	return container.NewBorder(nil, nil, icon, chips, container.New(&rowLayout{}, title, sub))
 }
 
 func (o *outline) updateRow(id widget.ListItemID, obj fyne.CanvasObject) {
@@ -169,7 +171,8 @@ func (o *outline) updateRow(id widget.ListItemID, obj fyne.CanvasObject) {
 	}
 	if len(objs) > 0 || len(chips.Objects) > 0 {
 		chips.Objects = objs
-		b.Refresh() // the chips' width changed
+		chips.Hidden = len(objs) == 0 // no room kept when empty
+		b.Refresh()                   // the chips' width changed
 	}
 }
 

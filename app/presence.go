@@ -69,6 +69,7 @@ const presenceReport = 200 * time.Millisecond
 
 func newPresenceView(ws *workspace) *presenceView {
 	pv := &presenceView{ws: ws, bar: container.NewHBox()}
+	pv.bar.Hide() // no room kept while nobody is here
 	pv.svc, _ = ws.ui.cfg.Sync.(PresenceService)
 	return pv
 }
@@ -168,7 +169,7 @@ func (pv *presenceView) in(commitment string) []Colleague {
 func (pv *presenceView) showBar() {
 	if len(pv.here) == 0 {
 		pv.bar.Objects = nil
-		pv.bar.Refresh()
+		pv.bar.Hide()
 		return
 	}
 	objs := make([]fyne.CanvasObject, 0, len(pv.here))
@@ -176,6 +177,7 @@ func (pv *presenceView) showBar() {
 		objs = append(objs, newNameChip(c, colleagueLabel(c)))
 	}
 	pv.bar.Objects = objs
+	pv.bar.Show()
 	pv.bar.Refresh()
 }
 
