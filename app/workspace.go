@@ -195,6 +195,9 @@ func (ws *workspace) onEvent(ev doc.Event) {
 	if ws.current != nil {
 		ws.current.refresh(ev.Remote)
 	}
+	// Colleagues' carets are found again in the text as it is now: their
+	// presence may have come before the words they typed.
+	ws.here.showCarets()
 	ws.meeting.refresh()
 	ws.status.changed(ev)
 }
