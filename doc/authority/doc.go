@@ -141,8 +141,19 @@
 //     The latest valid settings statement in the canonical order holds.
 //   - Any member invites, unless the settings say administrators only.
 //   - Endorsements are made by a co-chair's device under a key registered to
-//     that co-chair, meetings started and ended by co-chairs' devices, named
-//     drafts by any member's device.
+//     that co-chair.
+//   - Named drafts are made by any member's device: naming a version is a
+//     bookmark everyone can see, not a decision, and drafters need one
+//     before every consultation.
+//   - Meetings are started by a co-chair's or an administrator's device, and
+//     ended by the same, or by a device of the member who started it. The
+//     co-chairs run the forum's meetings; administrators may too, because a
+//     plan often has no co-chairs yet (the founder alone, or one side's
+//     co-chair not yet granted) and a meeting's record must not wait for a
+//     grant. The starter may always close its own meeting, even after losing
+//     the role during it. A rule keyed on "no co-chair exists" was rejected:
+//     whether one exists depends on statements not yet seen, so two peers
+//     could judge the same start differently until they synced.
 //   - Releases are made by a device of the minister, under a key registered
 //     to the minister (so by the minister's own device) and not revoked, all
 //     in the release's causal past.
@@ -201,7 +212,11 @@
 // names; two drafts named concurrently both stand and the label is then
 // ambiguous (refer to them by ID). A meeting's ID is the ID of the statement
 // that started it; an end names it, and the first valid end in the
-// canonical order is the meeting's end.
+// canonical order is the meeting's end. A meeting start also names the
+// meeting notes its record goes into. The document's own marks count for
+// nothing: doc reads drafts and meetings only from valid statements, so a
+// client that writes a mark into the document directly, or a statement it
+// had no right to sign, moves nothing (doc lists the latter as refused).
 //
 // # Proof bundles
 //

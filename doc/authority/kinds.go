@@ -233,6 +233,7 @@ type MeetingStart struct {
 	Title     string
 	Heads     []string
 	Attendees []string
+	Note      string // the ID of the meeting notes its record goes into ("" for none)
 }
 
 // MeetingEnd closes the meeting Start opened.
@@ -445,6 +446,7 @@ func (b MeetingStart) encode(e *enc) {
 	e.str(b.Title)
 	encHeads(e, b.Heads)
 	e.strs(b.Attendees)
+	e.str(b.Note)
 }
 func (b MeetingEnd) encode(e *enc) {
 	e.id(b.Start)
@@ -520,7 +522,7 @@ func decodeBody(k Kind, raw []byte) (Body, error) {
 	case KindNamedDraft:
 		b = NamedDraft{Label: d.str(MaxText), Heads: decHeads(&d)}
 	case KindMeetingStart:
-		b = MeetingStart{Title: d.str(MaxText), Heads: decHeads(&d), Attendees: d.strs(MaxAttendees, MaxText)}
+		b = MeetingStart{Title: d.str(MaxText), Heads: decHeads(&d), Attendees: d.strs(MaxAttendees, MaxText), Note: d.str(MaxText)}
 	case KindMeetingEnd:
 		b = MeetingEnd{Start: d.id(), Heads: decHeads(&d), Attendees: d.strs(MaxAttendees, MaxText)}
 	case KindAttestation:
@@ -740,6 +742,9 @@ func (b MeetingStart) validate() error {
 		return err
 	}
 	if err := validHeads(b.Heads); err != nil {
+		return err
+	}
+	if err := checkText(b.Note, MaxText); err != nil {
 		return err
 	}
 	return validNames(b.Attendees)

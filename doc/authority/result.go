@@ -386,7 +386,7 @@ func (s *State) Meetings() []Meeting {
 	var out []Meeting
 	for _, n := range s.validOf(KindMeetingStart) {
 		b := n.st.Body.(MeetingStart)
-		m := Meeting{ID: n.id, Title: b.Title, Heads: slices.Clone(b.Heads), Attendees: slices.Clone(b.Attendees), StartedBy: n.st.Signer, Time: n.st.Time}
+		m := Meeting{ID: n.id, Title: b.Title, Note: b.Note, Heads: slices.Clone(b.Heads), Attendees: slices.Clone(b.Attendees), StartedBy: n.st.Signer, Time: n.st.Time}
 		if e := ends[n.id]; len(e) > 0 {
 			eb := e[0].st.Body.(MeetingEnd)
 			m.Ended = true

@@ -3,6 +3,7 @@ package authority
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // The rules, one kind at a time. Each statement is judged in two steps:
@@ -109,6 +110,22 @@ func (c *ctx) requireRole(m *memberRec, r Role, what string) error {
 	}
 	c.deps = append(c.deps, token{k: tokRole, d: m.id, r: r})
 	return nil
+}
+
+// requireOneOf: m holds one of the roles; the first it holds is the grant
+// relied on.
+func (c *ctx) requireOneOf(m *memberRec, what string, roles ...Role) error {
+	for _, r := range roles {
+		if m.roles.has(r) {
+			c.deps = append(c.deps, token{k: tokRole, d: m.id, r: r})
+			return nil
+		}
+	}
+	var names []string
+	for _, r := range roles {
+		names = append(names, article(r))
+	}
+	return fmt.Errorf("%w: only %s may %s, and %s is neither", ErrNotAuthorized, strings.Join(names, " or "), what, who(m))
 }
 
 func ident(name, org string, side Side) string {
@@ -292,19 +309,20 @@ func (c *ctx) auth(p *astate) error {
 		if err != nil {
 			return err
 		}
-		return c.requireRole(s, RoleCoChair, "start a meeting")
+		return c.requireOneOf(s, "start a meeting", RoleCoChair, RoleAdmin)
 	case MeetingEnd:
 		s, err := c.signerMember(p)
 		if err != nil {
 			return err
 		}
-		if err := c.requireRole(s, RoleCoChair, "end a meeting"); err != nil {
-			return err
-		}
-		if p.meetings[b.Start] == nil || !c.inPast(b.Start) {
+		m := p.meetings[b.Start]
+		if m == nil || !c.inPast(b.Start) {
 			return fmt.Errorf("%w: meeting %s was not started in this statement's causal past", ErrUnknownRef, b.Start.Short())
 		}
-		return nil
+		if s.id == m.by {
+			return nil // whoever started a meeting may close it
+		}
+		return c.requireOneOf(s, "end a meeting someone else started", RoleCoChair, RoleAdmin)
 	case Attestation:
 		_, err := c.signerMember(p)
 		return err
@@ -616,7 +634,7 @@ func apply(s *astate, st *Statement, pos int, signer judgedSigner) {
 	case NamedDraft:
 		s.drafts[b.Label] = append(s.drafts[b.Label], id)
 	case MeetingStart:
-		s.meetings[id] = &meetingRec{start: id}
+		s.meetings[id] = &meetingRec{start: id, by: signer.member}
 	case MeetingEnd:
 		if m := s.meetings[b.Start]; m != nil {
 			m.ends = append(m.ends, id)

@@ -177,6 +177,15 @@ func TestRulesRefuseWithoutAuthority(t *testing.T) {
 		{"start a meeting without being a co-chair", func(f *fx) (*dev, Body) {
 			return f.dan, NewMeetingStart("Forum", heads("m"), []string{"Dan"})
 		}, ErrNotAuthorized},
+		{"end a meeting someone else started without being a co-chair or administrator", func(f *fx) (*dev, Body) {
+			m := f.make(f.bob, NewMeetingStart("Forum", heads("m"), nil))
+			return f.dan, NewMeetingEnd(m, heads("m2"), nil)
+		}, ErrNotAuthorized},
+		{"a removed co-chair ends its own meeting", func(f *fx) (*dev, Body) {
+			m := f.make(f.bob, NewMeetingStart("Forum", heads("m"), nil))
+			f.make(f.ann, NewRemoveMember(f.bob.d))
+			return f.bob, NewMeetingEnd(m, heads("m2"), nil)
+		}, ErrNotMember},
 		{"end a meeting twice", func(f *fx) (*dev, Body) {
 			m := f.make(f.bob, NewMeetingStart("Forum", heads("m"), nil))
 			f.make(f.bob, NewMeetingEnd(m, heads("m2"), []string{"Bob"}))
@@ -222,6 +231,44 @@ func TestRulesRefuseWithoutAuthority(t *testing.T) {
 			if digest(after, false) != digest(before, false) {
 				t.Fatalf("a rejected statement changed the state:\n%s\n---\n%s", digest(before, false), digest(after, false))
 			}
+		})
+	}
+}
+
+// TestMeetingAndDraftRights: who may name drafts and run meetings (the
+// rulebook's "Named drafts are made by any member's device" and "Meetings
+// are started by a co-chair's or an administrator's device…").
+func TestMeetingAndDraftRights(t *testing.T) {
+	cases := []struct {
+		name string
+		run  func(f *fx) ID
+	}{
+		{"any member names a draft", func(f *fx) ID { return f.make(f.dan, NewNamedDraft("Dan's draft", heads("d"))) }},
+		{"a co-chair starts a meeting", func(f *fx) ID { return f.make(f.bob, NewMeetingStart("Forum", heads("m"), nil)) }},
+		{"an administrator starts a meeting", func(f *fx) ID { return f.make(f.ann, NewMeetingStart("Forum", heads("m"), nil)) }},
+		{"an administrator ends a co-chair's meeting", func(f *fx) ID {
+			m := f.make(f.bob, NewMeetingStart("Forum", heads("m"), nil))
+			return f.make(f.ann, NewMeetingEnd(m, heads("m2"), nil))
+		}},
+		{"a starter who lost the co-chair role ends its own meeting", func(f *fx) ID {
+			m := f.make(f.bob, NewMeetingStart("Forum", heads("m"), nil))
+			f.make(f.ann, NewRevokeRole(f.bob.d, RoleCoChair))
+			return f.make(f.bob, NewMeetingEnd(m, heads("m2"), nil))
+		}},
+		{"the meeting notes travel in the start", func(f *fx) ID {
+			b := NewMeetingStart("Forum", heads("m"), []string{"Bob"})
+			b.Note = "n123"
+			id := f.make(f.bob, b)
+			if ms := f.state().Meetings(); len(ms) != 1 || ms[0].Note != "n123" || ms[0].ID != id {
+				f.t.Fatalf("meetings %+v", ms)
+			}
+			return id
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFx(t)
+			f.mustValid(tc.run(f))
 		})
 	}
 }

@@ -74,6 +74,7 @@ type inviteRec struct {
 
 type meetingRec struct {
 	start ID
+	by    Device // the member who started it
 	ends  []ID
 }
 
@@ -126,7 +127,7 @@ func (s *astate) clone() *astate {
 		c.drafts[k] = slices.Clone(v)
 	}
 	for k, v := range s.meetings {
-		c.meetings[k] = &meetingRec{start: v.start, ends: slices.Clone(v.ends)}
+		c.meetings[k] = &meetingRec{start: v.start, by: v.by, ends: slices.Clone(v.ends)}
 	}
 	return c
 }
@@ -283,6 +284,7 @@ type Draft struct {
 type Meeting struct {
 	ID        ID // the meeting start statement
 	Title     string
+	Note      string // the meeting notes its record goes into
 	Heads     []string
 	Attendees []string
 	StartedBy Device
