@@ -52,7 +52,9 @@ type planAuth struct {
 	err     error
 	members []Member // the state's members as doc values, built on demand
 	ignored int      // map entries that are not a statement under its own ID
-	legacy  bool     // no genesis: a plan made before statements; read-only
+	// unrecoverable are keys whose statement history does not hold.
+	unrecoverable map[string]bool
+	legacy        bool // no genesis: a plan made before statements; read-only
 	// verified caches, per actor, the highest sequence number whose
 	// attested hash matched the document (attest.go).
 	verified map[string]uint64
@@ -93,15 +95,18 @@ func (p *Plan) readStatementsLocked() {
 	}
 	a.ignored = 0
 	present := make(map[authority.ID]bool, len(vals))
+	var damaged []string
 	for k, v := range vals {
-		if v.Kind() != am.KindBytes {
-			a.ignored++
-			continue
+		var raw []byte
+		if v.Kind() == am.KindBytes {
+			raw = v.Bytes()
 		}
-		raw := v.Bytes()
 		id := authority.StatementID(raw)
-		if id.String() != k {
+		if raw == nil || id.String() != k {
 			a.ignored++
+			if kid, err := authority.ParseID(k); err == nil && a.known[kid] == nil {
+				damaged = append(damaged, k)
+			}
 			continue
 		}
 		present[id] = true
@@ -110,6 +115,7 @@ func (p *Plan) readStatementsLocked() {
 			a.dirty = true
 		}
 	}
+	p.recoverStatementsLocked(damaged)
 	if len(present) < len(a.known) && !p.readOnly && p.author.Key != nil {
 		restored := 0
 		for id, raw := range a.known {
@@ -121,6 +127,55 @@ func (p *Plan) readStatementsLocked() {
 			a.seenLen = m.Len()
 			p.touch(fmt.Sprintf("Restore %d signed statement(s) removed from the plan", restored))
 		}
+	}
+}
+
+// maxRecoveryReads bounds the history reads spent recovering overwritten
+// statements, so a flood of damaged keys cannot stall an open.
+const maxRecoveryReads = 200_000
+
+// recoverStatementsLocked finds, in the document's history, the signed
+// bytes of statements whose key now holds something else: a modified
+// client that overwrites a statement (a named draft, a grant) must not make
+// it vanish for a peer that never read it before the overwrite. Each key
+// names the SHA-256 of its bytes, so what is found is exactly what was
+// signed. It costs history reads only when such keys exist; keys it could
+// not recover are not looked for again.
+func (p *Plan) recoverStatementsLocked(keys []string) {
+	a := &p.auth
+	var todo []string
+	for _, k := range keys {
+		if !a.unrecoverable[k] {
+			todo = append(todo, k)
+		}
+	}
+	if len(todo) == 0 {
+		return
+	}
+	changes, err := p.d.Changes()
+	if err != nil {
+		return
+	}
+	reads := 0
+	for i := len(changes) - 1; i >= 0 && len(todo) > 0 && reads < maxRecoveryReads; i-- {
+		at := []am.ChangeHash{changes[i].Hash()}
+		todo = slices.DeleteFunc(todo, func(k string) bool {
+			reads++
+			v, kind, err := amext.GetAt(p.d, []any{statementsKey, k}, at)
+			raw, ok := v.([]byte)
+			if err != nil || kind != am.KindBytes || !ok || authority.StatementID(raw).String() != k {
+				return false
+			}
+			a.known[authority.StatementID(raw)] = bytes.Clone(raw)
+			a.dirty = true
+			return true
+		})
+	}
+	if a.unrecoverable == nil {
+		a.unrecoverable = map[string]bool{}
+	}
+	for _, k := range todo {
+		a.unrecoverable[k] = true
 	}
 }
 
@@ -213,6 +268,11 @@ func (p *Plan) Make(body authority.Body, msg string) (authority.ID, error) {
 }
 
 func (p *Plan) makeLocked(body authority.Body, msg string) (authority.ID, error) {
+	return p.makeAtLocked(body, msg, time.Now())
+}
+
+// makeAtLocked is makeLocked with the statement dated at (the plan's clock).
+func (p *Plan) makeAtLocked(body authority.Body, msg string, at time.Time) (authority.ID, error) {
 	if p.author.Key == nil {
 		return authority.ID{}, fmt.Errorf("%w: the plan was opened without the device key", ErrNoDeviceKey)
 	}
@@ -220,7 +280,7 @@ func (p *Plan) makeLocked(body authority.Body, msg string) (authority.ID, error)
 	if err != nil {
 		return authority.ID{}, err
 	}
-	raw, err := st.Make(p.author.Key, body, time.Now())
+	raw, err := st.Make(p.author.Key, body, at)
 	if err != nil {
 		return authority.ID{}, err
 	}

@@ -1,22 +1,25 @@
 package doc
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
-	am "github.com/automerge/automerge-go"
+	"github.com/coplan/coplan/doc/authority"
 )
 
 // Marks name versions of the plan: named drafts ("Draft for consultation,
-// 1 Nov") and the start and end of meetings. A mark is written once and
-// never edited, each under a root key of its own (as releases are, so two
-// peers' marks never meet in one map), with an ID derived from what it
-// says. Everything else reaches marks through putMarkLocked and
-// marksLocked: when marks become signed statements under the authority
-// rules, so that nobody can move the heads a mark names, only those two
-// change.
+// 1 Nov") and the start and end of meetings. A mark is a signed authority
+// statement (doc/authority: NamedDraft, MeetingStart, MeetingEnd), made by
+// this device's key and read back only from the evaluated statements, so
+// nobody can move the heads a mark names: a mark written into the document
+// by hand is no statement at all, and a statement whose signature fails or
+// whose signer had no right to make it counts for nothing and is listed by
+// RefusedMarks. Everything else reaches marks through makeMarkLocked and
+// marksLocked.
 
 // MarkKind says what a mark names.
 type MarkKind string
@@ -27,8 +30,6 @@ const (
 	MarkMeetingEnd   MarkKind = "meeting-end"
 )
 
-const markPrefix = "mark:"
-
 // Errors of marks.
 var (
 	ErrDraftExists = errors.New("a draft with that label exists")
@@ -36,54 +37,106 @@ var (
 
 // Mark is one named version.
 type Mark struct {
-	ID        string    `json:"id"`
+	ID        string    `json:"id"` // its statement's ID
 	Kind      MarkKind  `json:"kind"`
 	Label     string    `json:"label"`             // a draft's label, a meeting's title
 	Meeting   string    `json:"meeting,omitempty"` // the meeting an end mark closes
 	Heads     []string  `json:"heads"`
-	By        string    `json:"by"` // the peer ID of the device that made it
-	At        time.Time `json:"at"`
+	By        string    `json:"by"` // the peer ID of the device that signed it
+	At        time.Time `json:"at"` // the signer's clock, for people to read
 	Attendees []string  `json:"attendees,omitempty"` // a meeting's start: who is there
 	Note      string    `json:"note,omitempty"`      // a meeting's notes
 }
 
-// putMarkLocked stores a mark; callers hold p.mu and have called
-// beforeEdit. Its ID comes from its content, so storing it twice (or on
-// two peers) is harmless.
-func (p *Plan) putMarkLocked(m *Mark) error {
-	if len(m.Heads) == 0 {
-		return fmt.Errorf("%w: a mark needs heads", ErrInvalid)
-	}
-	m.At = m.At.UTC().Truncate(time.Millisecond)
-	m.ID = recordID([]byte(strings.Join([]string{string(m.Kind), m.Label, m.Meeting, strings.Join(m.Heads, ","), m.By,
-		m.At.Format(time.RFC3339Nano), strings.Join(m.Attendees, "\n"), m.Note}, "\x00")))
-	if mapIn(p.d.RootMap(), markPrefix+m.ID) != nil {
-		return nil
-	}
-	return p.putRecordLocked(markPrefix+m.ID, map[string]any{
-		"kind": string(m.Kind), "label": m.Label, "meeting": m.Meeting, "heads": strings.Join(m.Heads, ","),
-		"by": m.By, "at": m.At, "attendees": strings.Join(m.Attendees, "\n"), "note": m.Note,
-	})
+// makeMarkLocked signs a mark's statement and stores it; callers hold p.mu
+// and have called beforeEdit. A statement the device has no right to make
+// is refused here with the rulebook's reason, and nothing is written.
+func (p *Plan) makeMarkLocked(body authority.Body, msg string) (authority.ID, error) {
+	return p.makeAtLocked(body, msg, p.now())
 }
 
-// marksLocked lists the marks of one kind ("" for all), oldest first.
+// checkMarkLocked says whether this device may make the statement now,
+// before anything that goes with it (a meeting's notes) is written.
+func (p *Plan) checkMarkLocked(body authority.Body) error {
+	if p.author.Key == nil {
+		return fmt.Errorf("%w: the plan was opened without the device key", ErrNoDeviceKey)
+	}
+	st, err := p.authorityLocked()
+	if err != nil {
+		return err
+	}
+	return st.Check(p.Device(), body, p.now())
+}
+
+// marksLocked lists the marks of one kind ("" for all), oldest first, from
+// the valid statements only.
 func (p *Plan) marksLocked(kind MarkKind) []Mark {
-	all := readRecords(p, markPrefix, func(id string, m *am.Map) (Mark, time.Time) {
-		mk := Mark{ID: id, Kind: MarkKind(p.str(m, "kind")), Label: p.str(m, "label"), Meeting: p.str(m, "meeting"),
-			Heads: splitHeads(p.str(m, "heads")), By: p.str(m, "by"), Note: p.str(m, "note")}
-		if a := p.str(m, "attendees"); a != "" {
-			mk.Attendees = strings.Split(a, "\n")
-		}
-		if t := timeIn(m, "at"); t.ok {
-			mk.At = t.t
-		}
-		return mk, mk.At
-	})
+	st, err := p.authorityLocked()
+	if err != nil || st == nil {
+		return nil
+	}
 	var out []Mark
-	for _, m := range all {
-		if kind == "" || m.Kind == kind {
-			out = append(out, m)
+	if kind == "" || kind == MarkDraft {
+		for _, d := range st.Drafts() {
+			out = append(out, Mark{ID: d.ID.String(), Kind: MarkDraft, Label: d.Label, Heads: d.Heads, By: d.Signer.PeerID(), At: d.Time})
 		}
+	}
+	for _, m := range st.Meetings() {
+		if kind == "" || kind == MarkMeetingStart {
+			out = append(out, Mark{ID: m.ID.String(), Kind: MarkMeetingStart, Label: m.Title, Heads: m.Heads,
+				By: m.StartedBy.PeerID(), At: m.Time, Attendees: m.Attendees, Note: m.Note})
+		}
+		if m.Ended && (kind == "" || kind == MarkMeetingEnd) {
+			out = append(out, Mark{ID: m.End.ID.String(), Kind: MarkMeetingEnd, Label: m.Title, Meeting: m.ID.String(),
+				Heads: m.End.Heads, By: m.End.By.PeerID(), At: m.End.Time, Attendees: m.End.Attendees, Note: m.Note})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Mark) int { return cmp.Or(a.At.Compare(b.At), strings.Compare(a.ID, b.ID)) })
+	return out
+}
+
+// RefusedMark is a draft or meeting mark that counts for nothing: its
+// signature did not verify, or its signer had no right to make it.
+type RefusedMark struct {
+	ID     string   `json:"id"`
+	Kind   MarkKind `json:"kind"`
+	Label  string   `json:"label,omitempty"` // what it claimed
+	By     string   `json:"by,omitempty"`    // the peer ID it claims to be signed by
+	Reason string   `json:"reason"`
+}
+
+// RefusedMarks lists the marks the rules refused.
+func (p *Plan) RefusedMarks() []RefusedMark {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	st, err := p.authorityLocked()
+	if err != nil || st == nil {
+		return nil
+	}
+	var out []RefusedMark
+	for _, r := range st.Rejected {
+		var k MarkKind
+		switch r.Kind {
+		case authority.KindNamedDraft:
+			k = MarkDraft
+		case authority.KindMeetingStart:
+			k = MarkMeetingStart
+		case authority.KindMeetingEnd:
+			k = MarkMeetingEnd
+		default:
+			continue
+		}
+		rm := RefusedMark{ID: r.ID.String(), Kind: k, Reason: r.Reason}
+		if !r.Signer.IsZero() {
+			rm.By = r.Signer.PeerID()
+		}
+		switch b := r.Claimed.(type) {
+		case authority.NamedDraft:
+			rm.Label = b.Label
+		case authority.MeetingStart:
+			rm.Label = b.Title
+		}
+		out = append(out, rm)
 	}
 	return out
 }
@@ -108,12 +161,19 @@ func (p *Plan) SaveDraft(label string) (Mark, error) {
 			return Mark{}, fmt.Errorf("%w: %q", ErrDraftExists, label)
 		}
 	}
-	m := Mark{Kind: MarkDraft, Label: label, Heads: headStrings(p.d.Heads()), By: p.author.PeerID, At: p.now()}
-	if err := p.putMarkLocked(&m); err != nil {
+	id, err := p.makeMarkLocked(authority.NewNamedDraft(label, headStrings(p.d.Heads())), "Save named draft “"+label+"”")
+	if err != nil {
 		return Mark{}, err
 	}
-	p.touch("Save named draft “" + label + "”")
-	return m, p.commitLocked()
+	if err := p.commitLocked(); err != nil {
+		return Mark{}, err
+	}
+	for _, d := range p.marksLocked(MarkDraft) {
+		if d.ID == id.String() {
+			return d, nil
+		}
+	}
+	return Mark{}, fmt.Errorf("%w: the draft just named", ErrNotFound)
 }
 
 // Drafts lists the named drafts, oldest first.
@@ -121,4 +181,12 @@ func (p *Plan) Drafts() []Mark {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.marksLocked(MarkDraft)
+}
+
+// MayNameDraft says whether this device may name a draft now: nil, or the
+// rulebook's reason it may not.
+func (p *Plan) MayNameDraft() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.checkMarkLocked(authority.NewNamedDraft("check", headStrings(p.d.Heads())))
 }

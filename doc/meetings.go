@@ -10,6 +10,7 @@ import (
 
 	am "github.com/automerge/automerge-go"
 
+	"github.com/coplan/coplan/doc/authority"
 	"github.com/coplan/coplan/doc/textdiff"
 )
 
@@ -31,25 +32,23 @@ type Meeting struct {
 // Ended reports whether the meeting has been ended.
 func (m Meeting) Ended() bool { return len(m.EndHeads) > 0 }
 
-// meetingsLocked reads the meetings from their marks, oldest first. Two
-// peers ending one meeting at once both leave a mark; the earlier counts.
+// meetingsLocked reads the meetings from their signed marks, oldest
+// first. Two peers ending one meeting at once both leave a mark; the first
+// in the rules' canonical order counts.
 func (p *Plan) meetingsLocked() []Meeting {
-	marks := p.marksLocked("")
 	var out []Meeting
 	at := map[string]int{}
-	for _, m := range marks {
-		if m.Kind == MarkMeetingStart {
+	for _, m := range p.marksLocked("") {
+		switch m.Kind {
+		case MarkMeetingStart:
 			at[m.ID] = len(out)
 			out = append(out, Meeting{ID: m.ID, Title: m.Label, Note: m.Note, Attendees: m.Attendees,
 				StartHeads: m.Heads, Started: m.At, StartedBy: m.By})
+		case MarkMeetingEnd:
+			if i, ok := at[m.Meeting]; ok {
+				out[i].EndHeads, out[i].EndedAt, out[i].EndedBy = m.Heads, m.At, m.By
+			}
 		}
-	}
-	for _, m := range marks {
-		i, ok := at[m.Meeting]
-		if m.Kind != MarkMeetingEnd || !ok || out[i].Ended() {
-			continue
-		}
-		out[i].EndHeads, out[i].EndedAt, out[i].EndedBy = m.Heads, m.At, m.By
 	}
 	return out
 }
@@ -79,17 +78,21 @@ func (p *Plan) StartMeeting(title string, attendees []string) (Meeting, error) {
 	if err := p.beforeEdit(); err != nil {
 		return Meeting{}, err
 	}
-	for _, m := range p.meetingsLocked() {
-		if !m.Ended() && m.StartedBy == p.author.PeerID {
-			return Meeting{}, fmt.Errorf("%w: %q, started %s (end it first)", ErrMeetingRunning, m.Title, m.Started.Local().Format("2006-01-02 15:04"))
-		}
-	}
 	now := p.now()
 	title = strings.Join(strings.Fields(title), " ")
 	if title == "" {
 		title = "Meeting " + now.Format("2 January 2006")
 	}
 	present := cleanNames(append([]string{p.author.Name}, attendees...))
+	// Refused before its notes are written: nothing is left behind.
+	if err := p.checkMarkLocked(authority.NewMeetingStart(title, headStrings(p.d.Heads()), present)); err != nil {
+		return Meeting{}, err
+	}
+	for _, m := range p.meetingsLocked() {
+		if !m.Ended() && m.StartedBy == p.Device().PeerID() {
+			return Meeting{}, fmt.Errorf("%w: %q, started %s (end it first)", ErrMeetingRunning, m.Title, m.Started.Local().Format("2006-01-02 15:04"))
+		}
+	}
 	note, err := p.addDatedLocked(notesKind, title, now.Format(DateLayout),
 		map[string]any{"attendees": strings.Join(present, ", "), "body": am.NewText("")})
 	if err != nil {
@@ -98,17 +101,17 @@ func (p *Plan) StartMeeting(title string, attendees []string) (Meeting, error) {
 	if err := p.commitLocked(); err != nil {
 		return Meeting{}, err
 	}
-	m := Mark{Kind: MarkMeetingStart, Label: title, Heads: headStrings(p.d.Heads()), By: p.author.PeerID, At: now,
-		Attendees: present, Note: note}
-	if err := p.putMarkLocked(&m); err != nil {
+	body := authority.NewMeetingStart(title, headStrings(p.d.Heads()), present)
+	body.Note = note
+	id, err := p.makeMarkLocked(body, "Start meeting “"+title+"”")
+	if err != nil {
 		return Meeting{}, err
 	}
-	p.touch("Start meeting “" + title + "”")
 	if err := p.commitLocked(); err != nil {
 		return Meeting{}, err
 	}
 	for _, mt := range p.meetingsLocked() {
-		if mt.ID == m.ID {
+		if mt.ID == id.String() {
 			return mt, nil
 		}
 	}
@@ -191,11 +194,18 @@ func (p *Plan) EndMeeting(ref string) (MeetingRecord, error) {
 	if err == nil && m.Ended() {
 		err = fmt.Errorf("%w: meeting %q ended %s", ErrInvalid, m.Title, m.EndedAt.Local().Format("2006-01-02 15:04"))
 	}
+	var start authority.ID
+	if err == nil {
+		start, err = authority.ParseID(m.ID)
+	}
+	end := headStrings(p.d.Heads())
+	if err == nil { // refused before the record is computed or written
+		err = p.checkMarkLocked(authority.NewMeetingEnd(start, end, m.Attendees))
+	}
 	if err != nil {
 		p.mu.Unlock()
 		return MeetingRecord{}, err
 	}
-	end := headStrings(p.d.Heads())
 	editors, err := p.editorsSinceLocked(m.StartHeads)
 	p.mu.Unlock()
 	if err != nil {
@@ -216,11 +226,11 @@ func (p *Plan) EndMeeting(ref string) (MeetingRecord, error) {
 	if err := p.beforeEdit(); err != nil {
 		return MeetingRecord{}, err
 	}
-	mk := Mark{Kind: MarkMeetingEnd, Label: m.Title, Meeting: m.ID, Heads: end, By: p.author.PeerID, At: p.now()}
-	if err := p.putMarkLocked(&mk); err != nil {
+	endedAt := p.now()
+	if _, err := p.makeAtLocked(authority.NewMeetingEnd(start, end, m.Attendees), "End meeting “"+m.Title+"”", endedAt); err != nil {
 		return MeetingRecord{}, err
 	}
-	rec.Meeting.EndHeads, rec.Meeting.EndedAt, rec.Meeting.EndedBy = end, mk.At, mk.By
+	rec.Meeting.EndHeads, rec.Meeting.EndedAt, rec.Meeting.EndedBy = end, endedAt.UTC().Truncate(time.Millisecond), p.Device().PeerID()
 	rec.Text = rec.render()
 	if note := p.mapAt("notes", m.Note); note != nil {
 		r := NoteBody(m.Note)
@@ -243,7 +253,6 @@ func (p *Plan) EndMeeting(ref string) (MeetingRecord, error) {
 			return MeetingRecord{}, err
 		}
 	}
-	p.touch("End meeting “" + m.Title + "”")
 	return rec, p.commitLocked()
 }
 
@@ -453,4 +462,23 @@ func fieldChange(f FieldDiff) string {
 		}
 	}
 	return fmt.Sprintf("%s edited (%d words added, %d removed)", label, ins, del)
+}
+
+// MayStartMeeting says whether this device may start a meeting now: nil,
+// or the rulebook's reason it may not (co-chairs and administrators do).
+func (p *Plan) MayStartMeeting() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.checkMarkLocked(authority.NewMeetingStart("check", headStrings(p.d.Heads()), nil))
+}
+
+// MayEndMeeting says whether this device may end meeting m now.
+func (p *Plan) MayEndMeeting(m Meeting) error {
+	start, err := authority.ParseID(m.ID)
+	if err != nil {
+		return fmt.Errorf("%w: meeting %q", ErrNotFound, m.ID)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.checkMarkLocked(authority.NewMeetingEnd(start, headStrings(p.d.Heads()), nil))
 }

@@ -43,8 +43,10 @@ func (e *eval) state() *State {
 			continue
 		}
 		r := Rejection{ID: n.id, Reason: err.Error(), Err: err}
-		if n.st != nil {
-			r.Kind, r.Signer = n.st.Kind, n.st.Signer
+		if st := n.st; st != nil {
+			r.Kind, r.Signer, r.Claimed = st.Kind, st.Signer, st.Body
+		} else if st, err := parseUnverified(n.raw); err == nil {
+			r.Kind, r.Signer, r.Claimed = st.Kind, st.Signer, st.Body
 		}
 		s.rejected[n.id] = len(s.Rejected)
 		s.Rejected = append(s.Rejected, r)

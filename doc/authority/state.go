@@ -337,6 +337,10 @@ type Rejection struct {
 	ID     ID
 	Kind   Kind   // 0 when the bytes did not parse
 	Signer Device // zero when the bytes did not parse
-	Reason string
+	// Claimed is what the statement says, to show who it claims to be
+	// from and what it would have done; unverified when its signature
+	// failed (Kind and Signer then too). Nil when it did not parse.
+	Claimed Body
+	Reason  string
 	Err    error // wraps one of the package's sentinel errors
 }
