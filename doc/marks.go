@@ -42,8 +42,8 @@ type Mark struct {
 	Label     string    `json:"label"`             // a draft's label, a meeting's title
 	Meeting   string    `json:"meeting,omitempty"` // the meeting an end mark closes
 	Heads     []string  `json:"heads"`
-	By        string    `json:"by"` // the peer ID of the device that signed it
-	At        time.Time `json:"at"` // the signer's clock, for people to read
+	By        string    `json:"by"`                  // the peer ID of the device that signed it
+	At        time.Time `json:"at"`                  // the signer's clock, for people to read
 	Attendees []string  `json:"attendees,omitempty"` // a meeting's start: who is there
 	Note      string    `json:"note,omitempty"`      // a meeting's notes
 }

@@ -342,5 +342,5 @@ type Rejection struct {
 	// failed (Kind and Signer then too). Nil when it did not parse.
 	Claimed Body
 	Reason  string
-	Err    error // wraps one of the package's sentinel errors
+	Err     error // wraps one of the package's sentinel errors
 }
