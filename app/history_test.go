@@ -779,3 +779,35 @@ func TestVersionViewWhileEditing(t *testing.T) {
 		t.Errorf("title back on now: %q", f.ui.win.Title())
 	}
 }
+
+// A member who is neither co-chair nor administrator is told in one line
+// why it cannot start a meeting, and nothing is written; naming a draft
+// stays open to every member.
+func TestMeetingRefusedWithoutRole(t *testing.T) {
+	f := newFixture(t)
+	must(t, f.plan.AddMember(doc.Member{PeerID: bruno.PeerID, Name: bruno.Name, Org: bruno.Org, Side: bruno.Side}))
+	must(t, f.plan.SetMemberRole(bruno.PeerID, doc.RoleAdmin, true))
+	must(t, f.plan.SetMemberRole(ana.PeerID, doc.RoleAdmin, false))
+	must(t, f.plan.Commit())
+	heads := f.plan.Heads()
+	notes := len(f.plan.Notes())
+
+	f.ui.startMeetingDialog()
+	info := texts(f.ui.win.Canvas().Overlays().Top())
+	if !hasText(info, "Only a co-chair or an administrator may start a meeting") {
+		t.Fatalf("refusal %q", info)
+	}
+	closeDialogs(f)
+	if !slices.Equal(heads, f.plan.Heads()) || len(f.plan.Notes()) != notes || len(f.plan.Meetings()) != 0 {
+		t.Fatal("a refused meeting start wrote to the plan")
+	}
+
+	f.ui.saveDraftDialog()
+	if top := f.ui.win.Canvas().Overlays().Top(); top == nil || hasText(texts(top), "cannot") {
+		t.Fatalf("the draft dialog: %q", texts(top))
+	}
+	closeDialogs(f)
+	if !f.ui.ws.saveDraft("Ana's reading") || len(f.plan.Drafts()) != 1 {
+		t.Fatal("a member could not name a draft")
+	}
+}

@@ -84,6 +84,10 @@ func (u *UI) startMeetingDialog() {
 			m.Title, m.Started.Local().Format("2 Jan 15:04")))
 		return
 	}
+	if err := ws.plan.MayStartMeeting(); err != nil {
+		u.showInfo("You cannot start a meeting", refusal(err))
+		return
+	}
 	title := widget.NewEntry()
 	title.SetPlaceHolder("Meeting " + now().Local().Format("2 January 2006"))
 	var present []*widget.Check
@@ -184,6 +188,10 @@ func (u *UI) endMeetingDialog() {
 }
 
 func (ws *workspace) confirmEndMeeting(m doc.Meeting) {
+	if err := ws.plan.MayEndMeeting(m); err != nil {
+		ws.ui.showInfo("You cannot end this meeting", refusal(err))
+		return
+	}
 	msg := fmt.Sprintf("End “%s”? Its record (who was there, who edited what on any laptop, the decisions taken and what changed since %s) is added to its meeting notes.",
 		m.Title, m.Started.Local().Format("15:04"))
 	d := dialog.NewCustomConfirm("End meeting?", "End meeting", "Cancel", inDialog(wrapped(msg)), func(ok bool) {
@@ -227,6 +235,10 @@ func (ws *workspace) endMeeting(m doc.Meeting) {
 func (u *UI) saveDraftDialog() {
 	ws := u.liveWorkspace()
 	if ws == nil {
+		return
+	}
+	if err := ws.plan.MayNameDraft(); err != nil {
+		u.showInfo("You cannot name a draft", refusal(err))
 		return
 	}
 	label := widget.NewEntry()
@@ -313,4 +325,14 @@ func recordSummary(rec doc.MeetingRecord) string {
 		decided = plural(n, "decision") + " taken"
 	}
 	return present + ", " + edited + ", " + decided
+}
+
+// refusal is the rulebook's reason in one sentence for a person: the
+// sentinel's words ("signer lacks the authority: ") dropped.
+func refusal(err error) string {
+	msg := strings.TrimPrefix(err.Error(), "signer lacks the authority: ")
+	if msg != "" {
+		msg = strings.ToUpper(msg[:1]) + msg[1:]
+	}
+	return strings.TrimSuffix(msg, ".") + "."
 }

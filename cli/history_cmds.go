@@ -179,8 +179,27 @@ func runVersions(e *Env, fs *flag.FlagSet, args []string) error {
 		for _, v := range vs {
 			fmt.Fprintf(e.Stdout, "%s  %-40s --at %s\n", v.Time.Local().Format("2006-01-02 15:04"), v.String(), v.Ref)
 		}
+		// Marks the rules refused: shown, so a forgery is seen, not hidden.
+		for _, r := range p.RefusedMarks() {
+			what := map[doc.MarkKind]string{doc.MarkDraft: "named draft", doc.MarkMeetingStart: "meeting start", doc.MarkMeetingEnd: "meeting end"}[r.Kind]
+			if r.Label != "" {
+				what += " “" + r.Label + "”"
+			}
+			by := r.By
+			if m, ok := p.Member(r.By); ok && m.Name != "" {
+				by = m.Name
+			}
+			fmt.Fprintf(e.Stdout, "Refused, counts for nothing: %s claimed by %s: %s\n", what, orUnknown(by), r.Reason)
+		}
 		return nil
 	})
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "an unknown device"
+	}
+	return s
 }
 
 func shortHashes(hs []string) []string {

@@ -307,6 +307,16 @@ func TestCLIMeeting(t *testing.T) {
 	ann.ok("export", plan, "-o", stick)
 	mau.ok("import", stick)
 
+	// Maurice is neither co-chair nor administrator: refused in one line,
+	// nothing written (no notes opened).
+	mau.fails("is not a member of the plan, so it cannot start a meeting", "meeting", "start", plan, "--title", "Maurice's meeting")
+	mau.fails("is not a member of the plan, so it cannot name a draft", "draft", plan, "Maurice's draft")
+	if out := mau.ok("meeting", "list", plan); !strings.Contains(out, "No meetings yet") {
+		t.Fatalf("a refused meeting start left a meeting: %s", out)
+	}
+	if out := mau.ok("versions", plan); !strings.Contains(out, "No named versions yet") {
+		t.Fatalf("a refused draft left a version: %s", out)
+	}
 	out := ann.ok("meeting", "start", plan, "--title", "Forum 3", "--attendee", "Maurice Frankel", "--attendee", "Carla Diaz")
 	if !strings.Contains(out, `Started meeting "Forum 3"`) || !strings.Contains(out, "Ann Jones, Maurice Frankel, Carla Diaz") {
 		t.Fatalf("meeting start: %s", out)

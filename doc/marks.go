@@ -65,7 +65,18 @@ func (p *Plan) checkMarkLocked(body authority.Body) error {
 	if err != nil {
 		return err
 	}
-	return st.Check(p.Device(), body, p.now())
+	err = st.Check(p.Device(), body, p.now())
+	if errors.Is(err, authority.ErrNotMember) {
+		what := "name a draft"
+		switch body.Kind() {
+		case authority.KindMeetingStart:
+			what = "start a meeting"
+		case authority.KindMeetingEnd:
+			what = "end a meeting"
+		}
+		return fmt.Errorf("%w: this device (%s) is not a member of the plan, so it cannot %s", authority.ErrNotMember, p.Device().Short(), what)
+	}
+	return err
 }
 
 // marksLocked lists the marks of one kind ("" for all), oldest first, from
@@ -161,7 +172,11 @@ func (p *Plan) SaveDraft(label string) (Mark, error) {
 			return Mark{}, fmt.Errorf("%w: %q", ErrDraftExists, label)
 		}
 	}
-	id, err := p.makeMarkLocked(authority.NewNamedDraft(label, headStrings(p.d.Heads())), "Save named draft “"+label+"”")
+	body := authority.NewNamedDraft(label, headStrings(p.d.Heads()))
+	if err := p.checkMarkLocked(body); err != nil {
+		return Mark{}, err
+	}
+	id, err := p.makeMarkLocked(body, "Save named draft “"+label+"”")
 	if err != nil {
 		return Mark{}, err
 	}
