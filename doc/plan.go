@@ -71,6 +71,7 @@ type Plan struct {
 	noCompact   bool             // recovery found changes it could not apply: keep the logs
 	closing     bool
 	readOnly    bool
+	journal     headsJournal  // this device's record of the heads it held (journal.go)
 	roErr       error         // why edits are off (a read-only folder), or nil
 	dirty       bool          // changed since opened or since the cache was written
 	cacheStamp  string        // the files' fingerprint when this plan last wrote the cache
@@ -637,6 +638,7 @@ func (p *Plan) appendLocked(after []am.ChangeHash, chunk []byte) error {
 		return err
 	}
 	p.unsaved = nil
+	p.noteHeadsLocked(after, false)
 	p.maybeCompactLocked()
 	return nil
 }
@@ -905,6 +907,7 @@ func (p *Plan) logRecoveryLocked() {
 }
 
 func (p *Plan) afterMerge() {
+	p.noteHeadsLocked(p.d.Heads(), true)
 	clear(p.texts)
 	p.auth.changed()
 	p.publish(Event{Remote: true})
@@ -926,6 +929,7 @@ func (p *Plan) Close() error {
 	p.compactWG.Wait()
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.flushJournalLocked()
 	if p.store != nil {
 		if err == nil && p.roErr == nil {
 			p.compactNowLocked(false)

@@ -30,7 +30,17 @@ type Version struct {
 	Heads []string    `json:"heads"`
 	// Time is when the version was made: its latest change.
 	Time time.Time `json:"time"`
+	// Source says how a date-time was resolved: from this device's record
+	// of the versions it held, or, before that record starts, from the
+	// changes' own times (which their authors' clocks set).
+	Source string `json:"source,omitempty"`
 }
+
+// How a date-time version was resolved.
+const (
+	SourceJournal     = "device record"
+	SourceChangeTimes = "change times"
+)
 
 // String names the version in words: "release 1.0", "draft “For
 // consultation”", "meeting “Forum 3” (end)", "as of 2025-11-02 14:00",
@@ -63,8 +73,10 @@ func (v Version) String() string {
 //	meeting:ID                a meeting's end (its start while it runs);
 //	meeting:ID:start|end      either end of it (ID or unique prefix, or the title)
 //	LABEL                     a release, draft or meeting, if exactly one has it
-//	2025-11-02 14:20          the latest version this copy held then, going
-//	                          by the changes' times (a date alone: its end)
+//	2025-11-02 14:20          the latest version this device held then, from
+//	                          its heads journal; before the journal starts,
+//	                          going by the changes' times, and the label says
+//	                          so (a date alone: its end)
 //	HASH[,HASH...]            change hashes, or unique prefixes of them
 func (p *Plan) ResolveVersion(ref string) (Version, error) {
 	p.mu.Lock()
@@ -110,11 +122,15 @@ func (p *Plan) resolveLocked(ix *changeIndex, ref string) (Version, error) {
 			t = t.AddDate(0, 0, 1).Add(-time.Millisecond)
 			label = t.Format("2006-01-02") + " (end of day)"
 		}
+		if heads, ok, _ := p.heldAtLocked(ix, t); ok {
+			return Version{Kind: VersionTime, Label: label, Heads: heads, Source: SourceJournal}, nil
+		}
+		_, _, start := p.heldAtLocked(ix, t)
 		heads := ix.headsAt(t)
 		if len(heads) == 0 {
-			return Version{}, fmt.Errorf("%w: the plan had no changes by %s", ErrNotFound, label)
+			return Version{}, fmt.Errorf("%w: the plan had no changes by %s (%s)", ErrNotFound, label, fallbackNote(start))
 		}
-		return Version{Kind: VersionTime, Label: label, Heads: heads}, nil
+		return Version{Kind: VersionTime, Label: label + ", " + fallbackNote(start), Heads: heads, Source: SourceChangeTimes}, nil
 	}
 	if hs, err := ix.matchHashes(ref); err == nil {
 		return Version{Kind: VersionChange, Label: ref, Heads: hs}, nil

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 )
 
 // fuzzLog builds a valid version-2 log holding chunks.
@@ -162,6 +163,44 @@ func FuzzStoreParseSnapshot(f *testing.F) {
 		}
 		if h.legacy && !bytes.Equal(payload, b) {
 			t.Fatal("legacy payload is not the file")
+		}
+	})
+}
+
+// FuzzParseJournal: any bytes parse to whole entries without panicking, and
+// the whole records it counted read back alone as the same entries.
+func FuzzParseJournal(f *testing.F) {
+	dir := f.TempDir()
+	s, err := Open(dir)
+	if err != nil {
+		f.Fatal(err)
+	}
+	h := [32]byte{1, 2, 3}
+	if err := s.AppendHeads(time.UnixMilli(1_700_000_000_000), [][32]byte{h}); err != nil {
+		f.Fatal(err)
+	}
+	if err := s.AppendHeads(time.UnixMilli(1_700_000_060_000), [][32]byte{h, {9}}); err != nil {
+		f.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, journalFile))
+	if err != nil {
+		f.Fatal(err)
+	}
+	_ = s.Close()
+	f.Add(raw)
+	f.Add(raw[:len(raw)-3])
+	f.Add([]byte(journalMagic))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		es, n, err := ParseJournal(b)
+		if err != nil {
+			return
+		}
+		if n > len(b) {
+			t.Fatalf("good end %d past %d bytes", n, len(b))
+		}
+		again, m, err := ParseJournal(b[:n])
+		if err != nil || m != n || len(again) != len(es) {
+			t.Fatalf("the whole records do not read back: %d/%d entries, %d/%d bytes, %v", len(again), len(es), m, n, err)
 		}
 	})
 }

@@ -123,6 +123,8 @@ type Store struct {
 	closed   bool
 	readOnly error // why the folder cannot be written, or nil
 	inflight sync.WaitGroup
+	// journalOK: this process checked the heads journal's tail (journal.go).
+	journalOK bool
 
 	// Read position: what the caller has been given.
 	loaded      bool
