@@ -3,6 +3,7 @@ module github.com/coplan/coplan
 go 1.26.8
 
 require (
+	filippo.io/edwards25519 v1.2.0
 	filippo.io/nistec v0.0.4
 	fyne.io/fyne/v2 v2.7.1
 	github.com/arran4/golang-ical v0.3.4

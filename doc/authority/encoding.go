@@ -145,7 +145,7 @@ func Parse(raw []byte) (*Statement, error) {
 		return nil, err
 	}
 	unsigned := raw[:len(raw)-ed25519.SignatureSize]
-	if !ed25519.Verify(st.Signer[:], signedMessage(unsigned), raw[len(unsigned):]) {
+	if !verifySig(st.Signer[:], signedMessage(unsigned), raw[len(unsigned):]) {
 		return nil, ErrBadSignature
 	}
 	return st, nil
