@@ -27,7 +27,7 @@ func historyFlags(fs *flag.FlagSet) {
 }
 
 // versionHelp says what VERSION may be, for flags and usage.
-const versionHelp = "now, release:LABEL, draft:LABEL, meeting:ID[:start|:end], a label, a date or time (the latest version held then) or change hashes"
+const versionHelp = "now, release:LABEL, draft:LABEL, meeting:ID[:start|:end], a label, a date or time (the latest version this device held then) or change hashes"
 
 func atFlag(fs *flag.FlagSet) { fs.String("at", "", "the version: "+versionHelp) }
 
