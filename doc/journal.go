@@ -13,13 +13,18 @@ import (
 // version it held when, so that a date-time names "the latest version
 // this device held at that moment" rather than whatever the changes'
 // timestamps, set by their authors' clocks, claim. An entry is written
-// after a commit batch or a merge is saved, at most one a minute for this
-// device's own commits (one coalesced away is written at the next entry,
-// with its own time, or when the plan closes), and at once for every sync
-// arrival.
+// after a commit batch or a merge is saved: at most one a minute for this
+// device's own commits, and for what arrives from peers or files at most
+// one every ten seconds (a live session delivers a colleague's typing every
+// few hundred milliseconds). An entry coalesced away is written, with its
+// own time, before the next one, or when the plan closes; so a date-time
+// resolves to within a minute of what the device held.
 
-// journalEvery is the coalescing interval of local commits.
-const journalEvery = time.Minute
+// The coalescing intervals of local commits and of arrivals.
+const (
+	journalEvery        = time.Minute
+	journalArrivalEvery = 10 * time.Second
+)
 
 type headsJournal struct {
 	lastAt    time.Time
@@ -29,6 +34,14 @@ type headsJournal struct {
 
 func toJournalHeads(hs []am.ChangeHash) [][32]byte {
 	out := make([][32]byte, len(hs))
+	for i, h := range hs {
+		out[i] = h
+	}
+	return out
+}
+
+func fromJournalHeads(hs [][32]byte) []am.ChangeHash {
+	out := make([]am.ChangeHash, len(hs))
 	for i, h := range hs {
 		out[i] = h
 	}
@@ -46,9 +59,16 @@ func (p *Plan) noteHeadsLocked(heads []am.ChangeHash, arrival bool) {
 		return
 	}
 	now := p.now()
-	if !arrival && now.Sub(j.lastAt) < journalEvery && !j.lastAt.IsZero() {
+	every := journalEvery
+	if arrival {
+		every = journalArrivalEvery
+	}
+	if d := now.Sub(j.lastAt); d >= 0 && d < every && !j.lastAt.IsZero() { // a clock set back writes at once
 		j.pending = &store.HeadsEntry{At: now, Heads: toJournalHeads(heads)}
 		return
+	}
+	if j.pending != nil && sameHashes(heads, fromJournalHeads(j.pending.Heads)) {
+		j.pending = nil // superseded by the same heads written now
 	}
 	p.flushJournalLocked()
 	if err := p.store.AppendHeads(now, toJournalHeads(heads)); err != nil {

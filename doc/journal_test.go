@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/coplan/coplan/doc/store"
 )
 
 // A date-time names the latest version this device held then, from the
@@ -97,6 +99,14 @@ func TestDateTimeFromHeadsJournal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// 10:00; the 10:00:30 commit coalesced, written before 10:02; the
+	// arrival at 10:05; the close at 10:30.
+	if es, _, err := store.ParseJournal(raw); err != nil || len(es) != 5 {
+		for _, e := range es {
+			t.Logf("entry %s %d heads", e.At.Local().Format("15:04:05"), len(e.Heads))
+		}
+		t.Fatalf("%d journal entries, %v; want 5", len(es), err)
+	}
 	p, err = lib.Open(id, testAuthor)
 	if err != nil {
 		t.Fatal(err)
@@ -119,5 +129,69 @@ func TestDateTimeFromHeadsJournal(t *testing.T) {
 	h5 := edit(day(11, 0, 0), "Title five")
 	if v, err := p.ResolveVersion("2026-03-02 11:30"); err != nil || !slices.Equal(v.Heads, h5) || v.Source != SourceJournal {
 		t.Fatalf("after the torn tail: %v %v %v", v, v.Heads, err)
+	}
+}
+
+// A live session delivers a colleague's typing every second: the journal
+// takes at most one entry per ten seconds of it, and the last arrival is
+// written when the plan closes.
+func TestHeadsJournalCoalescesArrivals(t *testing.T) {
+	lib, err := OpenLibrary(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := &fakeClock{t: time.Date(2026, 3, 2, 10, 0, 0, 0, time.Local)}
+	p, err := lib.Create("Plan", "Freedonia", "2025", "2027", testAuthor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := p.ID()
+	must(t, p.AutoCommit(CommitPolicy{Pause: DefaultPolicy.Pause, Max: DefaultPolicy.Max, Now: clock.now}))
+	col := replica(t, p, maurice)
+	for i := range 60 {
+		must(t, col.SetPlanField("country", strings.Repeat("x", i+1)))
+		must(t, col.Commit())
+		chunk, err := col.SaveChangesSince(p.Heads())
+		if err != nil {
+			t.Fatal(err)
+		}
+		clock.advance(time.Second)
+		if _, err := p.ApplyChanges(chunk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	last := p.Heads()
+	must(t, p.Close())
+	raw, err := os.ReadFile(filepath.Join(lib.planDir(id), "heads-journal"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	es, _, err := store.ParseJournal(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The creation, then one per ten seconds of the minute, then the close
+	// writing the last arrival (and any change the close made).
+	if len(es) < 7 || len(es) > 10 {
+		for _, e := range es {
+			t.Logf("entry %s %d heads", e.At.Local().Format("15:04:05"), len(e.Heads))
+		}
+		t.Fatalf("%d entries for 60 arrivals in a minute", len(es))
+	}
+	p, err = lib.Open(id, testAuthor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	v, err := p.ResolveVersion(clock.t.Format("2006-01-02 15:04:05"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, _ := p.indexLocked()
+	in := ix.ancestors(v.Heads)
+	for _, h := range last {
+		if !in[ix.byHash[h]] {
+			t.Fatalf("the version held at the last arrival lacks it: %v", v.Heads)
+		}
 	}
 }

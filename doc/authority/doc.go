@@ -157,7 +157,9 @@
 //     grant. The starter may always close its own meeting, even after losing
 //     the role during it. A rule keyed on "no co-chair exists" was rejected:
 //     whether one exists depends on statements not yet seen, so two peers
-//     could judge the same start differently until they synced.
+//     could judge the same start differently until they synced. A start
+//     or end relies on the co-chair role when its signer holds it, else on
+//     the administrator role, and taking that role concurrently voids it.
 //   - Releases are made by a device of the minister, under a key registered
 //     to the minister (so by the minister's own device) and not revoked, all
 //     in the release's causal past.

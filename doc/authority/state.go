@@ -280,7 +280,8 @@ type Draft struct {
 	Time   time.Time
 }
 
-// Meeting is a meeting: started (and perhaps ended) by co-chairs.
+// Meeting is a meeting: started (and perhaps ended) by co-chairs or
+// administrators.
 type Meeting struct {
 	ID        ID // the meeting start statement
 	Title     string
