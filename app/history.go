@@ -31,6 +31,7 @@ type historyScreen struct {
 
 	sessions []doc.Session // oldest first, as doc gives them
 	named    []doc.Version
+	refused  []doc.RefusedMark // marks the rules refused: shown, never hidden
 	limit    int // how many of the newest sessions are laid out
 
 	count      *widget.Label
@@ -233,7 +234,8 @@ func (h *historyScreen) load() {
 		if err == nil {
 			named, err = p.NamedVersions()
 		}
-		onUI(func() { h.loadDone(gen, ss, named, err) })
+		refused := p.RefusedMarks()
+		onUI(func() { h.refused = refused; h.loadDone(gen, ss, named, err) })
 	}()
 }
 
@@ -400,6 +402,21 @@ func (h *historyScreen) showNamed() {
 	if len(h.named) == 0 {
 		l := wrapped("No named versions yet: “Save as named draft…” names the plan as it is now, for everyone.")
 		l.Importance = widget.LowImportance
+		h.namedBox.Add(l)
+	}
+	for _, r := range h.refused {
+		what := map[doc.MarkKind]string{doc.MarkDraft: "A named draft", doc.MarkMeetingStart: "A meeting start", doc.MarkMeetingEnd: "A meeting end"}[r.Kind]
+		if r.Label != "" {
+			what += " “" + r.Label + "”"
+		}
+		by := "an unknown device"
+		if m, ok := p.Member(r.By); ok && m.Name != "" {
+			by = m.Name
+		} else if r.By != "" {
+			by = "device " + shortID(r.By)
+		}
+		l := wrapped(fmt.Sprintf("Refused, counts for nothing: %s claimed by %s. %s.", what, by, capitalise(r.Reason)))
+		l.Importance = widget.DangerImportance
 		h.namedBox.Add(l)
 	}
 	h.namedBox.Refresh()
