@@ -32,7 +32,7 @@ type historyScreen struct {
 	sessions []doc.Session // oldest first, as doc gives them
 	named    []doc.Version
 	refused  []doc.RefusedMark // marks the rules refused: shown, never hidden
-	limit    int // how many of the newest sessions are laid out
+	limit    int               // how many of the newest sessions are laid out
 
 	count      *widget.Label
 	sessBox    *fyne.Container
