@@ -108,35 +108,36 @@ func (ev *Evaluator) parseAll(stmts [][]byte) map[ID]*node {
 	ev.trusted = nil // used once: the cache keeps what it vouched for
 	ev.mu.Unlock()
 
-	// Signature checks dominate a cold evaluation: parse everything, then
-	// check the signatures in batches (verify.go), one per core.
-	var jobs []sigJob
-	var jobNodes []*node
-	for _, n := range todo {
-		n.st, n.perr = parseUnverified(n.raw)
-		if n.perr != nil || trusted[n.id] {
-			continue
-		}
-		unsigned := n.raw[:len(n.raw)-ed25519.SignatureSize]
-		jobs = append(jobs, sigJob{pub: n.st.Signer[:], msg: signedMessage(unsigned), sig: n.raw[len(unsigned):]})
-		jobNodes = append(jobNodes, n)
-	}
-	workers := min(runtime.GOMAXPROCS(0), 8, len(jobs)/64+1)
+	// Signature checks dominate a cold evaluation: each core parses its
+	// share and checks the signatures of its share in one batch
+	// (verify.go).
+	workers := min(runtime.GOMAXPROCS(0), 8, len(todo)/64+1)
 	var wg sync.WaitGroup
 	for w := range workers {
-		lo, hi := w*len(jobs)/workers, (w+1)*len(jobs)/workers
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			verifyBatch(jobs[lo:hi])
+			var jobs []sigJob
+			var jobNodes []*node
+			for i := w; i < len(todo); i += workers {
+				n := todo[i]
+				n.st, n.perr = parseUnverified(n.raw)
+				if n.perr != nil || trusted[n.id] {
+					continue
+				}
+				unsigned := n.raw[:len(n.raw)-ed25519.SignatureSize]
+				jobs = append(jobs, sigJob{pub: n.st.Signer[:], msg: signedMessage(unsigned), sig: n.raw[len(unsigned):]})
+				jobNodes = append(jobNodes, n)
+			}
+			verifyBatch(jobs)
+			for i, n := range jobNodes {
+				if !jobs[i].ok {
+					n.st, n.perr = nil, ErrBadSignature
+				}
+			}
 		}()
 	}
 	wg.Wait()
-	for i, n := range jobNodes {
-		if !jobs[i].ok {
-			n.st, n.perr = nil, ErrBadSignature
-		}
-	}
 	ev.mu.Lock()
 	for _, n := range todo {
 		ev.cache[n.id] = parsed{st: n.st, err: n.perr}
