@@ -19,7 +19,14 @@ import (
 // by hand is no statement at all, and a statement whose signature fails or
 // whose signer had no right to make it counts for nothing and is listed by
 // RefusedMarks. Everything else reaches marks through makeMarkLocked and
-// marksLocked.
+// marksLocked. The plain "mark:ID" root entries earlier builds wrote are
+// not read at all: no plan with them was deployed, and reading them would
+// let any client move a mark.
+//
+// Who may make them is the rulebook's (doc/authority): any member names a
+// draft; co-chairs and administrators start and end meetings, and whoever
+// started a meeting may end it.
+
 
 // MarkKind says what a mark names.
 type MarkKind string
