@@ -27,7 +27,6 @@ import (
 // draft; co-chairs and administrators start and end meetings, and whoever
 // started a meeting may end it.
 
-
 // MarkKind says what a mark names.
 type MarkKind string
 
