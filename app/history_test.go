@@ -802,6 +802,22 @@ func TestMeetingRefusedWithoutRole(t *testing.T) {
 		t.Fatal("a refused meeting start wrote to the plan")
 	}
 
+	// Bruno, now the administrator, starts a meeting on his laptop; Ana
+	// cannot end it.
+	other := colleague(t, f)
+	if _, err := other.StartMeeting("Bruno's forum", nil); err != nil {
+		t.Fatal(err)
+	}
+	mergeReplica(t, f, other)
+	f.ui.endMeetingDialog()
+	if info := texts(f.ui.win.Canvas().Overlays().Top()); !hasText(info, "Only a co-chair or an administrator may end a meeting someone else started") {
+		t.Fatalf("end refusal %q", info)
+	}
+	closeDialogs(f)
+	if m, ok := runningMeeting(f.plan); !ok || m.Title != "Bruno's forum" {
+		t.Fatalf("the meeting no longer runs: %+v", m)
+	}
+
 	f.ui.saveDraftDialog()
 	if top := f.ui.win.Canvas().Overlays().Top(); top == nil || hasText(texts(top), "cannot") {
 		t.Fatalf("the draft dialog: %q", texts(top))
