@@ -362,22 +362,12 @@ func (ce *commitmentEditor) loadConflicts() {
 	for f, m := range ce.markers {
 		m.show(open[f])
 	}
+	ce.milestones.loadConflicts(cs)
 }
 
 // keep ends a conflict with the value chosen, for everyone once it syncs.
 func (ce *commitmentEditor) keep(field, value string) {
-	if err := ce.plan.ResolveConflict("commitment/"+ce.id, field, value); err != nil {
-		if errors.Is(err, doc.ErrNoConflict) {
-			ce.ws.ui.showInfo("Already resolved", "A colleague has kept one of the values already; the field shows it now.")
-		} else {
-			ce.ws.errorf(err)
-		}
-		if c, err := ce.plan.Commitment(ce.id); err == nil {
-			ce.load(c)
-		}
-		ce.loadConflicts()
-		return
-	}
+	keepConflict(ce.ws, "commitment/"+ce.id, field, value)
 	if c, err := ce.plan.Commitment(ce.id); err == nil {
 		ce.load(c)
 	}

@@ -1,8 +1,8 @@
 package app
 
 import (
+	"errors"
 	"fmt"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -53,41 +53,13 @@ func (m *conflictMarker) show(c *doc.Conflict) {
 		if v.Shown {
 			shown = " (shown now)"
 		}
-		l := widget.NewLabel(fmt.Sprintf("%s — set by %s%s", m.format(v.Value), setByWords(v), shown))
+		l := widget.NewLabel(fmt.Sprintf("%s — set by %s%s", m.format(v.Value), v.SetByWords(), shown))
 		l.Wrapping = fyne.TextWrapWord
 		m.buttons = append(m.buttons, b)
 		m.rows.Add(container.NewBorder(nil, nil, b, nil, l))
 	}
 	m.rows.Refresh()
 	m.box.Show()
-}
-
-// setByWords names who set a value: name, organisation and side.
-func setByWords(v doc.ConflictValue) string {
-	a := v.SetBy
-	var parts []string
-	switch {
-	case a.Name != "":
-		parts = append(parts, a.Name)
-	case a.PeerID != "":
-		parts = append(parts, "device "+a.PeerID[:min(16, len(a.PeerID))])
-	default:
-		parts = append(parts, "someone unknown")
-	}
-	if a.Org != "" {
-		parts = append(parts, a.Org)
-	}
-	if a.Side != "" {
-		parts = append(parts, sideLabel(a.Side))
-	}
-	s := parts[0]
-	if len(parts) > 1 {
-		s += " (" + strings.Join(parts[1:], ", ") + ")"
-	}
-	if v.Verified {
-		s += ", verified"
-	}
-	return s
 }
 
 // quoted shows a text value as written, quoted; empty as such.
@@ -98,10 +70,12 @@ func quoted(v string) string {
 	return "“" + v + "”"
 }
 
-// conflictFormats say how a commitment's short field shows a value.
+// conflictFormats say how a short field shows a value, where it is not
+// as written (field names do not clash across kinds of item).
 var conflictFormats = map[string]func(string) string{
-	"state": func(v string) string { return stateLabel(doc.State(v)) },
-	"side":  func(v string) string { return sideLabel(doc.Side(v)) },
+	"state":    func(v string) string { return stateLabel(doc.State(v)) },
+	"side":     func(v string) string { return sideLabel(doc.Side(v)) },
+	"progress": func(v string) string { return progressLabels[doc.Progress(v)] },
 }
 
 func conflictFormat(field string) func(string) string {
@@ -117,4 +91,65 @@ func conflictFormat(field string) func(string) string {
 		}
 	}
 	return quoted
+}
+
+// itemConflicts is the conflict markers of one item's short fields (the
+// plan's own, a milestone, a timeline entry, meeting notes), one per field
+// doc reports conflicts on; a screen places each marker under its field.
+type itemConflicts struct {
+	ws      *workspace
+	ref     string // the doc.ConflictItem.Ref of the item
+	markers map[string]*conflictMarker
+	after   func() // shows the fields again once a value is kept
+}
+
+func newItemConflicts(ws *workspace, kind, ref string, after func()) *itemConflicts {
+	ic := &itemConflicts{ws: ws, ref: ref, markers: map[string]*conflictMarker{}, after: after}
+	for _, f := range doc.PlainFields(kind) {
+		f := f
+		ic.markers[f] = newConflictMarker(conflictFormat(f), func(v string) { ic.keep(f, v) })
+	}
+	return ic
+}
+
+// under stacks o with the markers of fields below it.
+func (ic *itemConflicts) under(o fyne.CanvasObject, fields ...string) fyne.CanvasObject {
+	objs := []fyne.CanvasObject{o}
+	for _, f := range fields {
+		objs = append(objs, ic.markers[f].box)
+	}
+	return container.NewVBox(objs...)
+}
+
+// load shows the item's open conflicts among cs (the plan's) and hides
+// the other markers.
+func (ic *itemConflicts) load(cs []doc.Conflict) {
+	open := map[string]*doc.Conflict{}
+	for i := range cs {
+		if cs[i].Item.Ref == ic.ref {
+			open[cs[i].Field] = &cs[i]
+		}
+	}
+	for f, m := range ic.markers {
+		m.show(open[f])
+	}
+}
+
+// keep ends a conflict with the value chosen, for everyone once it syncs.
+func (ic *itemConflicts) keep(field, value string) {
+	keepConflict(ic.ws, ic.ref, field, value)
+	ic.after()
+	ic.load(ic.ws.plan.Conflicts())
+}
+
+// keepConflict writes the value chosen; a conflict a colleague closed
+// meanwhile is said so (the caller shows the field as it is now).
+func keepConflict(ws *workspace, ref, field, value string) {
+	err := ws.plan.ResolveConflict(ref, field, value)
+	switch {
+	case errors.Is(err, doc.ErrNoConflict):
+		ws.ui.showInfo("Already resolved", "A colleague has kept one of the values already; the field shows it now.")
+	case err != nil:
+		ws.errorf(err)
+	}
 }

@@ -90,8 +90,8 @@ func TestConflictMarkerKeep(t *testing.T) {
 	}
 	text := markerText(lead)
 	for _, want := range []string{"the lead agency has 2 values",
-		"“Companies House” — set by Ana Costa (Open Budget Coalition, Civil society)",
-		"“HM Treasury” — set by Bruno Mensah (Cabinet Office, Government)"} {
+		"“Companies House” — set by Ana Costa (Open Budget Coalition, civil society)",
+		"“HM Treasury” — set by Bruno Mensah (Cabinet Office, government)"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("lead marker lacks %q:\n%s", want, text)
 		}

@@ -30,6 +30,8 @@ type milestoneRow struct {
 	end         *dateField
 	progress    *widget.Select
 	quiet       bool
+	// conflicts marks the start, end and progress when set apart.
+	conflicts *itemConflicts
 }
 
 // milestoneColumns are the table's relative column widths.
@@ -107,9 +109,17 @@ func (mt *milestoneTable) load(ms []doc.Milestone) {
 			mt.rows.Add(l)
 		}
 		mt.rows.Refresh()
+		mt.loadConflicts(mt.ce.plan.Conflicts())
 	}
 	for _, m := range ms {
 		mt.row[m.ID].load(m)
+	}
+}
+
+// loadConflicts shows each milestone's open conflicts among cs.
+func (mt *milestoneTable) loadConflicts(cs []doc.Conflict) {
+	for _, r := range mt.row {
+		r.conflicts.load(cs)
 	}
 }
 
@@ -129,6 +139,11 @@ func (mt *milestoneTable) newRow(mid string) *milestoneRow {
 	r.start.name, r.end.name = "Start", "End"
 	r.start.check = spanCheck(func() string { return r.end.last }, false)
 	r.end.check = spanCheck(func() string { return r.start.last }, true)
+	r.conflicts = newItemConflicts(mt.ce.ws, "milestone", "milestone/"+cid+"/"+mid, func() {
+		if c, err := p.Commitment(cid); err == nil {
+			mt.load(c.Milestones)
+		}
+	})
 	var opts []string
 	for _, pr := range []doc.Progress{"", doc.NotStarted, doc.Limited, doc.Substantial, doc.Completed} {
 		opts = append(opts, progressLabels[pr])
@@ -161,8 +176,9 @@ func (r *milestoneRow) object(mt *milestoneTable, mid string) fyne.CanvasObject 
 	del.Importance = widget.LowImportance
 	cells := container.New(milestoneCols(),
 		r.title, r.deliverable, r.start.entry, r.end.entry, r.progress, del)
-	// The date cells are narrow: their messages take the row's width.
-	return container.NewVBox(cells, r.start.msg, r.end.msg)
+	// The date cells are narrow: their messages and markers take the
+	// row's width.
+	return r.conflicts.under(container.NewVBox(cells, r.start.msg, r.end.msg), "start", "end", "progress")
 }
 
 func (r *milestoneRow) load(m doc.Milestone) {

@@ -26,6 +26,8 @@ type notesScreen struct {
 	title     *plainField
 	attendees *plainField
 	text      *longField
+	// conflicts marks the date, title and attendees when set apart.
+	conflicts *itemConflicts
 }
 
 func newNotesScreen(ws *workspace) *notesScreen { return &notesScreen{ws: ws} }
@@ -130,11 +132,16 @@ func (n *notesScreen) open(id string) {
 	n.title = newPlainField("Meeting title", set("title"), onErr)
 	n.attendees = newPlainField("Who attended", set("attendees"), onErr)
 	n.text = newLongField(p, doc.NoteBody(id), "Notes", "", onErr, n.ws.ui.log)
+	n.conflicts = newItemConflicts(n.ws, "note", "note/"+id, func() {
+		n.loadList()
+		n.loadFields()
+	})
 	n.loadFields()
+	ic := n.conflicts
 	form := widget.NewForm(
-		widget.NewFormItem("Date", container.NewVBox(n.date.entry, n.date.msg)),
-		widget.NewFormItem("Title", n.title.entry),
-		widget.NewFormItem("Attendees", n.attendees.entry),
+		widget.NewFormItem("Date", ic.under(container.NewVBox(n.date.entry, n.date.msg), "date")),
+		widget.NewFormItem("Title", ic.under(n.title.entry, "title")),
+		widget.NewFormItem("Attendees", ic.under(n.attendees.entry, "attendees")),
 	)
 	n.body.Objects = []fyne.CanvasObject{container.NewBorder(form, nil, nil, nil, n.text.buildUI())}
 	n.body.Refresh()
@@ -149,6 +156,7 @@ func (n *notesScreen) loadFields() {
 			n.attendees.load(nt.Attendees)
 		}
 	}
+	n.conflicts.load(n.ws.plan.Conflicts())
 }
 
 func (n *notesScreen) refresh(remote bool) {
@@ -164,7 +172,10 @@ func (n *notesScreen) refresh(remote bool) {
 	if remote {
 		n.text.refresh()
 		n.loadFields()
+		return
 	}
+	// Typing a new value into a field in conflict ends the conflict too.
+	n.conflicts.load(n.ws.plan.Conflicts())
 }
 
 func (n *notesScreen) close() {}

@@ -20,6 +20,8 @@ type overview struct {
 	end     *dateField
 	vision  *longField
 	counts  *widget.Label
+	// conflicts marks the title, country and period when set apart.
+	conflicts *itemConflicts
 }
 
 func newOverview(ws *workspace) *overview { return &overview{ws: ws} }
@@ -39,13 +41,15 @@ func (o *overview) buildUI() fyne.CanvasObject {
 	o.vision = newLongField(p, doc.VisionText(), "Vision", "Introduction and vision: the plan's ambition, how it was co-created, and how it builds on earlier plans. Markdown is welcome.", onErr, o.ws.ui.log)
 	o.counts = widget.NewLabel("")
 	o.counts.Importance = widget.LowImportance
+	o.conflicts = newItemConflicts(o.ws, "plan", "plan", o.load)
 	o.load()
 
+	ic := o.conflicts
 	form := widget.NewForm(
-		widget.NewFormItem("Title", o.title.entry),
-		widget.NewFormItem("Country", o.country.entry),
-		widget.NewFormItem("Period", container.NewGridWithColumns(2,
-			container.NewVBox(o.start.entry, o.start.msg), container.NewVBox(o.end.entry, o.end.msg))),
+		widget.NewFormItem("Title", ic.under(o.title.entry, "title")),
+		widget.NewFormItem("Country", ic.under(o.country.entry, "country")),
+		widget.NewFormItem("Period", ic.under(container.NewGridWithColumns(2,
+			container.NewVBox(o.start.entry, o.start.msg), container.NewVBox(o.end.entry, o.end.msg)), "periodStart", "periodEnd")),
 	)
 	heading := subHeading("Overview and vision")
 	return container.NewBorder(container.NewVBox(heading, form, o.counts), nil, nil, nil, o.vision.buildUI())
@@ -73,6 +77,8 @@ func (o *overview) load() {
 		txt += ": " + strings.Join(parts, ", ")
 	}
 	o.counts.SetText(txt)
+	// Typing a new value into a field in conflict ends the conflict too.
+	o.conflicts.load(o.ws.plan.Conflicts())
 }
 
 func (o *overview) refresh(remote bool) {

@@ -25,6 +25,8 @@ type timelineRow struct {
 	date  *dateField
 	title *plainField
 	note  *plainField
+	// conflicts marks the date, title and note when set apart.
+	conflicts *itemConflicts
 }
 
 func newTimelineScreen(ws *workspace) *timelineScreen {
@@ -79,11 +81,13 @@ func (t *timelineScreen) load() {
 		}
 		t.rows.Refresh()
 	}
+	cs := t.ws.plan.Conflicts()
 	for _, e := range entries {
 		r := t.entry[e.ID]
 		r.date.load(e.Date)
 		r.title.load(e.Title)
 		r.note.load(e.Note)
+		r.conflicts.load(cs)
 	}
 }
 
@@ -97,6 +101,7 @@ func (t *timelineScreen) newRow(id string) *timelineRow {
 		title: newPlainField("What happens", set("title"), onErr),
 		note:  newPlainField("Note", set("note"), onErr),
 	}
+	r.conflicts = newItemConflicts(t.ws, "timeline", "timeline/"+id, t.load)
 	r.date.check = func(d string) error {
 		if d == "" {
 			return fmt.Errorf("a timeline entry needs a date")
@@ -116,8 +121,8 @@ func (t *timelineScreen) rowObject(id string, r *timelineRow) fyne.CanvasObject 
 	})
 	del.Importance = widget.LowImportance
 	cols := &columns{widths: []float32{0.2, 0.35, 0.45}, trailing: 36}
-	return container.NewVBox(container.New(cols, r.date.entry, r.title.entry, r.note.entry, del),
-		container.New(cols, r.date.msg))
+	return r.conflicts.under(container.NewVBox(container.New(cols, r.date.entry, r.title.entry, r.note.entry, del),
+		container.New(cols, r.date.msg)), "date", "title", "note")
 }
 
 func (t *timelineScreen) refresh(bool) { t.load() }

@@ -35,35 +35,11 @@ func printConflicts(w io.Writer, planRef string, cs []doc.Conflict) {
 	for _, c := range cs {
 		var vals []string
 		for _, v := range c.Values {
-			vals = append(vals, fmt.Sprintf("%q (%s)", v.Value, setter(v)))
+			vals = append(vals, fmt.Sprintf("%q set by %s", v.Value, v.SetByWords()))
 		}
 		fmt.Fprintf(w, "Conflict: %s %s: %s — keep one with: coplan resolve %s %s --field %s --keep VALUE\n",
 			c.Item.Name, c.Label, strings.Join(vals, " / "), planRef, itemFlags(c.Item), c.Field)
 	}
-}
-
-// setter says who set a value in words: name, organisation, side.
-func setter(v doc.ConflictValue) string {
-	a := v.SetBy
-	var parts []string
-	switch {
-	case a.Name != "":
-		parts = append(parts, a.Name)
-	case a.PeerID != "":
-		parts = append(parts, "device "+a.PeerID[:min(16, len(a.PeerID))])
-	default:
-		parts = append(parts, "someone unknown")
-	}
-	if a.Org != "" {
-		parts = append(parts, a.Org)
-	}
-	if a.Side != "" {
-		parts = append(parts, strings.ReplaceAll(string(a.Side), "-", " "))
-	}
-	if !v.Verified {
-		return strings.Join(parts, ", ")
-	}
-	return strings.Join(parts, ", ") + ", verified"
 }
 
 // itemFlags are the resolve flags naming an item ("" for the plan itself).

@@ -97,8 +97,8 @@ func TestConflictsShownAndResolved(t *testing.T) {
 		text := u.ok("show", plan)
 		for _, want := range []string{
 			`Conflict: commitment 1 lead agency: `,
-			`"Companies House" (Tim Jones, Open Knowledge, civil society)`,
-			`"Department for Business and Trade" (Sophia Patel, Cabinet Office, government, verified)`, // the founder's device signed for it
+			`"Companies House" set by Tim Jones (Open Knowledge, civil society)`,
+			`"Department for Business and Trade" set by Sophia Patel (Cabinet Office, government), verified`, // the founder's device signed for it
 
 			`keep one with: coplan resolve ` + plan + ` --commitment 1 --field lead --keep VALUE`,
 			`Conflict: commitment 1 milestone 1 end date: `,

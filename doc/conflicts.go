@@ -55,6 +55,37 @@ type ConflictValue struct {
 	Shown bool `json:"shown"`
 }
 
+// SetByWords names who set a value, the one way the window and the
+// command line both say it: "Ana Costa (Open Budget Coalition, civil
+// society)", a device's short ID when no name is known, and ", verified"
+// when a signature proves it.
+func (v ConflictValue) SetByWords() string {
+	a := v.SetBy
+	var s string
+	switch {
+	case a.Name != "":
+		s = a.Name
+	case a.PeerID != "":
+		s = "device " + a.PeerID[:min(16, len(a.PeerID))]
+	default:
+		s = "someone unknown"
+	}
+	var more []string
+	if a.Org != "" {
+		more = append(more, a.Org)
+	}
+	if a.Side != "" {
+		more = append(more, strings.ReplaceAll(string(a.Side), "-", " "))
+	}
+	if len(more) > 0 {
+		s += " (" + strings.Join(more, ", ") + ")"
+	}
+	if v.Verified {
+		s += ", verified"
+	}
+	return s
+}
+
 // plainField is one short field checked for conflicts.
 type plainField struct {
 	name  string // Conflict.Field

@@ -596,3 +596,25 @@ func BenchmarkConflicts(b *testing.B) {
 		}
 	})
 }
+
+// SetByWords says who set a value the same way to the window and the
+// command line.
+func TestSetByWords(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		v    ConflictValue
+		want string
+	}{
+		{"member", ConflictValue{SetBy: Author{Name: "Tim Jones", Org: "Open Knowledge", Side: CivilSociety}}, "Tim Jones (Open Knowledge, civil society)"},
+		{"verified", ConflictValue{SetBy: Author{Name: "Sophia Patel", Org: "Cabinet Office", Side: Government}, Verified: true}, "Sophia Patel (Cabinet Office, government), verified"},
+		{"name only", ConflictValue{SetBy: Author{Name: "Chidi"}}, "Chidi"},
+		{"device", ConflictValue{SetBy: Author{PeerID: "12D3KooWAbcdefghijklmnop"}}, "device 12D3KooWAbcdefgh"},
+		{"nobody", ConflictValue{}, "someone unknown"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.v.SetByWords(); got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
