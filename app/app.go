@@ -395,6 +395,8 @@ func (u *UI) setPlan(p *doc.Plan) {
 		if err := u.cfg.Sync.Start(p); err != nil {
 			u.log.Error("sync did not start", "plan", p.ID(), "err", err)
 		}
+		// The bar was drawn before sync started: "never synced, offline".
+		u.ws.status.syncStarted()
 	}
 }
 

@@ -24,7 +24,19 @@ type statusBar struct {
 	sync  *widget.Label
 	who   *widget.Label // whose profile this window is
 	saved *widget.Label
+	// syncFrom is when sync started on the plan (zero: not yet): for
+	// syncStarting after it no member reachable means still looking.
+	syncFrom time.Time
 }
+
+// While sync starts, the bar is read every startPoll rather than on the
+// workspace's 2 s tick, so a colleague's session shows as it opens, and
+// nobody reachable yet reads as looking, not Offline (the sync layer
+// cannot tell the two apart until it has dialled the members it knows).
+const (
+	syncStarting = 5 * time.Second
+	startPoll    = 200 * time.Millisecond
+)
 
 func newStatusBar(ws *workspace) *statusBar { return &statusBar{ws: ws} }
 
@@ -43,8 +55,9 @@ func (s *statusBar) buildUI() fyne.CanvasObject {
 		container.NewBorder(nil, nil, container.NewHBox(s.icon, s.sync, s.ws.here.bar), s.saved, s.who))
 }
 
-// syncText says in words how the plan is syncing.
-func syncText(svc SyncService, planID string, t time.Time) (string, fyne.Resource) {
+// syncText says in words how the plan is syncing; starting says sync
+// started on it moments ago.
+func syncText(svc SyncService, planID string, t time.Time, starting bool) (string, fyne.Resource) {
 	if svc == nil {
 		return "Peer sync not available: working on this laptop only", theme.MediaRecordIcon()
 	}
@@ -56,12 +69,14 @@ func syncText(svc SyncService, planID string, t time.Time) (string, fyne.Resourc
 	switch {
 	case st.Err != "":
 		return "Sync problem: " + st.Err + " · " + last, theme.WarningIcon()
-	case st.Offline:
-		return "Offline: edits are kept on this laptop · " + last, theme.MediaRecordIcon()
 	case st.Connected > 0 && len(st.Names) == st.Connected && st.Connected <= 3:
 		return "Connected to " + strings.Join(st.Names, ", ") + " · " + last, theme.ConfirmIcon()
 	case st.Connected > 0:
 		return plural(st.Connected, "peer") + " connected · " + last, theme.ConfirmIcon()
+	case starting:
+		return "Looking for colleagues on the network… · " + last, theme.SearchIcon()
+	case st.Offline:
+		return "Offline: edits are kept on this laptop · " + last, theme.MediaRecordIcon()
 	}
 	return "Online, no peers nearby · " + last, theme.MediaRecordIcon()
 }
@@ -80,8 +95,44 @@ func ago(t, ref time.Time) string {
 	return t.Local().Format("2 Jan 15:04")
 }
 
+// syncStarted is told that sync has started on the plan: the bar shows it
+// at once and follows the sessions closely while they open.
+func (s *statusBar) syncStarted() {
+	s.syncFrom = time.Now()
+	s.refresh()
+	if !runBackground {
+		return
+	}
+	go func() {
+		t := time.NewTicker(startPoll)
+		defer t.Stop()
+		end := time.After(syncStarting + startPoll)
+		for {
+			select {
+			case <-s.ws.done:
+				return
+			case <-end:
+				return
+			case <-t.C:
+				onUI(func() {
+					if !s.ws.closed {
+						s.refresh()
+					}
+				})
+			}
+		}
+	}()
+}
+
 func (s *statusBar) refresh() {
-	txt, icon := syncText(s.ws.ui.cfg.Sync, s.ws.plan.ID(), now())
+	if s.ws.ui.cfg.Sync != nil && s.syncFrom.IsZero() {
+		// Drawn before sync starts on the plan: it knows nothing yet.
+		s.sync.SetText("Starting peer sync…")
+		s.icon.SetResource(theme.SearchIcon())
+		return
+	}
+	starting := time.Since(s.syncFrom) < syncStarting
+	txt, icon := syncText(s.ws.ui.cfg.Sync, s.ws.plan.ID(), now(), starting)
 	if len(s.ws.here.here) > 0 {
 		txt = hereText(txt)
 	}
