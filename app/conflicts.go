@@ -43,7 +43,7 @@ func (m *conflictMarker) show(c *doc.Conflict) {
 		return
 	}
 	m.values, m.buttons = c.Values, nil
-	m.title.SetText(fmt.Sprintf("Set differently while apart: the %s has %d values. Keep one.", c.Label, len(c.Values)))
+	m.title.SetText(fmt.Sprintf("Set differently while apart: %d values for the %s. Keep one.", len(c.Values), c.Label))
 	m.rows.Objects = nil
 	for _, v := range c.Values {
 		v := v
@@ -152,4 +152,33 @@ func keepConflict(ws *workspace, ref, field, value string) {
 	case err != nil:
 		ws.errorf(err)
 	}
+}
+
+// formOverText stacks a screen's short fields over its long text. The
+// fields take their height up to half the pane and scroll beyond, so
+// conflict markers opening under them never push the window's status bar
+// out of sight; the text takes the rest.
+func formOverText(form, text fyne.CanvasObject) fyne.CanvasObject {
+	return container.New(&formOverTextLayout{form: form}, container.NewVScroll(form), text)
+}
+
+type formOverTextLayout struct{ form fyne.CanvasObject }
+
+// formMinShown is the most of the fields' height the pane's minimum
+// size counts: about a heading and three fields.
+const formMinShown = 220
+
+func (l *formOverTextLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	f, t := l.form.MinSize(), objs[1].MinSize()
+	return fyne.NewSize(max(f.Width, t.Width), min(f.Height, formMinShown)+theme.Padding()+t.Height)
+}
+
+func (l *formOverTextLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	pad := theme.Padding()
+	room := size.Height - pad - objs[1].MinSize().Height
+	top := min(l.form.MinSize().Height, max(size.Height/2, room))
+	objs[0].Move(fyne.NewPos(0, 0))
+	objs[0].Resize(fyne.NewSize(size.Width, top))
+	objs[1].Move(fyne.NewPos(0, top+pad))
+	objs[1].Resize(fyne.NewSize(size.Width, max(0, size.Height-top-pad)))
 }

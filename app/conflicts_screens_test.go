@@ -51,6 +51,7 @@ func brunoWindow(t *testing.T, f *fixture) *fixture {
 type screenCase struct {
 	name   string
 	field  string // doc's name for it
+	label  string // in the marker's words
 	values [2]string
 	// shows is the value in the words the marker uses for it.
 	shows  func(v string) string
@@ -96,7 +97,7 @@ func screenCases() []screenCase {
 	typeInto := func(e interface{ SetText(string) }, v string) { e.SetText(v) }
 	return []screenCase{
 		{
-			name: "overview country", field: "country", values: [2]string{"Freedonia and its islands", "Republic of Freedonia"}, shows: quoted,
+			name: "overview country", field: "country", label: "country", values: [2]string{"Freedonia and its islands", "Republic of Freedonia"}, shows: quoted,
 			open: func(t *testing.T, f *fixture) { f.open(t, outlineItem{kind: kindOverview}) },
 			set: func(t *testing.T, f *fixture, v string) {
 				e := overview(t, f).country.entry
@@ -107,21 +108,21 @@ func screenCases() []screenCase {
 			shown:  func(t *testing.T, f *fixture) string { return overview(t, f).country.entry.Text },
 		},
 		{
-			name: "overview period end", field: "periodEnd", values: [2]string{"2027-06-30", "2027-08-31"}, shows: quoted,
+			name: "overview period end", field: "periodEnd", label: "period end", values: [2]string{"2027-06-30", "2027-08-31"}, shows: quoted,
 			open:   func(t *testing.T, f *fixture) { f.open(t, outlineItem{kind: kindOverview}) },
 			set:    func(t *testing.T, f *fixture, v string) { typeInto(overview(t, f).end.entry, v) },
 			marker: func(t *testing.T, f *fixture) *conflictMarker { return overview(t, f).conflicts.markers["periodEnd"] },
 			shown:  func(t *testing.T, f *fixture) string { return overview(t, f).end.entry.Text },
 		},
 		{
-			name: "milestone end", field: "end", values: [2]string{"2026-04-30", "2026-06-30"}, shows: quoted,
+			name: "milestone end", field: "end", label: "end date", values: [2]string{"2026-04-30", "2026-06-30"}, shows: quoted,
 			open:   func(t *testing.T, f *fixture) { f.commitment(t, f.ids[0]) },
 			set:    func(t *testing.T, f *fixture, v string) { typeInto(milestone(t, f).end.entry, v) },
 			marker: func(t *testing.T, f *fixture) *conflictMarker { return milestone(t, f).conflicts.markers["end"] },
 			shown:  func(t *testing.T, f *fixture) string { return milestone(t, f).end.entry.Text },
 		},
 		{
-			name: "milestone progress", field: "progress", values: [2]string{string(doc.Limited), string(doc.Substantial)},
+			name: "milestone progress", field: "progress", label: "progress", values: [2]string{string(doc.Limited), string(doc.Substantial)},
 			shows: func(v string) string { return progressLabels[doc.Progress(v)] },
 			open:  func(t *testing.T, f *fixture) { f.commitment(t, f.ids[0]) },
 			set: func(t *testing.T, f *fixture, v string) {
@@ -139,7 +140,7 @@ func screenCases() []screenCase {
 			},
 		},
 		{
-			name: "timeline title", field: "title", values: [2]string{"Self-assessment published", "Self-assessment sent to OGP"}, shows: quoted,
+			name: "timeline title", field: "title", label: "title", values: [2]string{"Self-assessment published", "Self-assessment sent to OGP"}, shows: quoted,
 			open: func(t *testing.T, f *fixture) { f.open(t, outlineItem{kind: kindTimeline}) },
 			set: func(t *testing.T, f *fixture, v string) {
 				e := timeline(t, f).title.entry
@@ -150,14 +151,14 @@ func screenCases() []screenCase {
 			shown:  func(t *testing.T, f *fixture) string { return timeline(t, f).title.entry.Text },
 		},
 		{
-			name: "timeline date", field: "date", values: [2]string{"2026-10-15", "2026-11-01"}, shows: quoted,
+			name: "timeline date", field: "date", label: "date", values: [2]string{"2026-10-15", "2026-11-01"}, shows: quoted,
 			open:   func(t *testing.T, f *fixture) { f.open(t, outlineItem{kind: kindTimeline}) },
 			set:    func(t *testing.T, f *fixture, v string) { typeInto(timeline(t, f).date.entry, v) },
 			marker: func(t *testing.T, f *fixture) *conflictMarker { return timeline(t, f).conflicts.markers["date"] },
 			shown:  func(t *testing.T, f *fixture) string { return timeline(t, f).date.entry.Text },
 		},
 		{
-			name: "notes attendees", field: "attendees", values: [2]string{"Ana, Bruno, Chidi, Dara", "Ana, Bruno, Chidi, Efe"}, shows: quoted,
+			name: "notes attendees", field: "attendees", label: "attendees", values: [2]string{"Ana, Bruno, Chidi, Dara", "Ana, Bruno, Chidi, Efe"}, shows: quoted,
 			open: func(t *testing.T, f *fixture) { f.open(t, outlineItem{kind: kindNotes}) },
 			set: func(t *testing.T, f *fixture, v string) {
 				e := notes(t, f).attendees.entry
@@ -168,7 +169,7 @@ func screenCases() []screenCase {
 			shown:  func(t *testing.T, f *fixture) string { return notes(t, f).attendees.entry.Text },
 		},
 		{
-			name: "notes title", field: "title", values: [2]string{"Forum meeting 1 (Cardiff)", "First forum meeting"}, shows: quoted,
+			name: "notes title", field: "title", label: "title", values: [2]string{"Forum meeting 1 (Cardiff)", "First forum meeting"}, shows: quoted,
 			open: func(t *testing.T, f *fixture) { f.open(t, outlineItem{kind: kindNotes}) },
 			set: func(t *testing.T, f *fixture, v string) {
 				e := notes(t, f).title.entry
@@ -217,7 +218,7 @@ func TestConflictMarkersOnEveryScreen(t *testing.T) {
 				if !m.box.Visible() || len(m.buttons) != 2 {
 					t.Fatalf("%s's marker: visible %v, values %+v\n%s", x.who, m.box.Visible(), m.values, text)
 				}
-				for _, want := range []string{"has 2 values",
+				for _, want := range []string{"2 values for the " + tc.label,
 					tc.shows(tc.values[0]) + " — set by Ana Costa (Open Budget Coalition, civil society)",
 					tc.shows(tc.values[1]) + " — set by Bruno Mensah (Cabinet Office, government)"} {
 					if !strings.Contains(text, want) {
@@ -271,5 +272,49 @@ func TestConflictMarkersOnEveryScreen(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// With every field of the overview in conflict, the fields scroll within
+// half the pane and the vision keeps its room: the markers never push the
+// text (or the status bar) out of the window.
+func TestOverviewMarkersScroll(t *testing.T) {
+	f := newFixture(t)
+	f.open(t, outlineItem{kind: kindOverview})
+	other := brunoApart(t, f)
+	for _, fv := range [][3]string{{"title", "Fourth Plan (Ana)", "Fourth Plan (Bruno)"}, {"country", "Freedonia (Ana)", "Freedonia (Bruno)"},
+		{"periodStart", "2025-03-01", "2025-02-01"}, {"periodEnd", "2027-06-30", "2027-08-31"}} {
+		if err := f.plan.SetPlanField(fv[0], fv[1]); err != nil {
+			t.Fatal(err)
+		}
+		if err := other.SetPlanField(fv[0], fv[2]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, p := range []*doc.Plan{f.plan, other} {
+		if err := p.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mergeFrom(t, f.plan, other)
+	f.ui.ws.drain()
+	o := f.ui.ws.current.(*overview)
+	for field, m := range o.conflicts.markers {
+		if !m.box.Visible() {
+			t.Errorf("the %s marker is hidden", field)
+		}
+	}
+	f.ui.win.Resize(fyne.NewSize(1100, 720))
+	box := f.ui.ws.center.Objects[0].(*fyne.Container)
+	top, text := box.Objects[0], box.Objects[1]
+	if h := f.ui.ws.center.Size().Height; top.Size().Height > h/2+1 {
+		t.Errorf("the fields take %v of %v", top.Size().Height, h)
+	}
+	if text.Size().Height < text.MinSize().Height {
+		t.Errorf("the vision has %v, needs %v", text.Size().Height, text.MinSize().Height)
+	}
+	st := f.ui.ws.status.sync
+	if y := fyne.CurrentApp().Driver().AbsolutePositionForObject(st).Y + st.Size().Height; y > f.ui.win.Canvas().Size().Height {
+		t.Errorf("the status bar ends at %v, below the window's %v", y, f.ui.win.Canvas().Size().Height)
 	}
 }

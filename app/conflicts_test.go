@@ -89,7 +89,7 @@ func TestConflictMarkerKeep(t *testing.T) {
 		t.Fatalf("lead marker: visible %v, values %+v", lead.box.Visible(), lead.values)
 	}
 	text := markerText(lead)
-	for _, want := range []string{"the lead agency has 2 values",
+	for _, want := range []string{"2 values for the lead agency",
 		"“Companies House” — set by Ana Costa (Open Budget Coalition, civil society)",
 		"“HM Treasury” — set by Bruno Mensah (Cabinet Office, government)"} {
 		if !strings.Contains(text, want) {

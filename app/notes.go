@@ -143,7 +143,7 @@ func (n *notesScreen) open(id string) {
 		widget.NewFormItem("Title", ic.under(n.title.entry, "title")),
 		widget.NewFormItem("Attendees", ic.under(n.attendees.entry, "attendees")),
 	)
-	n.body.Objects = []fyne.CanvasObject{container.NewBorder(form, nil, nil, nil, n.text.buildUI())}
+	n.body.Objects = []fyne.CanvasObject{formOverText(form, n.text.buildUI())}
 	n.body.Refresh()
 	n.del.Enable()
 }

@@ -52,7 +52,7 @@ func (o *overview) buildUI() fyne.CanvasObject {
 			container.NewVBox(o.start.entry, o.start.msg), container.NewVBox(o.end.entry, o.end.msg)), "periodStart", "periodEnd")),
 	)
 	heading := subHeading("Overview and vision")
-	return container.NewBorder(container.NewVBox(heading, form, o.counts), nil, nil, nil, o.vision.buildUI())
+	return formOverText(container.NewVBox(heading, form, o.counts), o.vision.buildUI())
 }
 
 func (o *overview) load() {
