@@ -387,17 +387,20 @@ func (u *UI) setPlan(p *doc.Plan) {
 	u.plan = p
 	u.wel, u.preview = nil, nil
 	u.ws = newWorkspace(u, p)
+	if u.cfg.Sync != nil {
+		// Started before the window is built, so the status bar's first
+		// words are about the plan's sync, not "offline, never synced",
+		// and need no change in the first frame (a change then can size
+		// the window to a wrapped label not yet given its width).
+		if err := u.cfg.Sync.Start(p); err != nil {
+			u.log.Error("sync did not start", "plan", p.ID(), "err", err)
+		}
+		u.ws.status.syncStarted()
+	}
 	u.win.SetContent(u.ws.buildUI())
 	u.setTitle(p.Info().Title)
 	u.state.LastPlan = p.ID()
 	u.state.save(u.cfg.ConfigDir)
-	if u.cfg.Sync != nil {
-		if err := u.cfg.Sync.Start(p); err != nil {
-			u.log.Error("sync did not start", "plan", p.ID(), "err", err)
-		}
-		// The bar was drawn before sync started: "never synced, offline".
-		u.ws.status.syncStarted()
-	}
 }
 
 // closePlan flushes and closes the open plan: no edit is left behind. The

@@ -95,11 +95,13 @@ func ago(t, ref time.Time) string {
 	return t.Local().Format("2 Jan 15:04")
 }
 
-// syncStarted is told that sync has started on the plan: the bar shows it
-// at once and follows the sessions closely while they open.
+// syncStarted is told that sync has started on the plan (before or after
+// the bar is built): the bar follows the sessions closely while they open.
 func (s *statusBar) syncStarted() {
 	s.syncFrom = time.Now()
-	s.refresh()
+	if s.sync != nil {
+		s.refresh()
+	}
 	if !runBackground {
 		return
 	}
@@ -115,7 +117,7 @@ func (s *statusBar) syncStarted() {
 				return
 			case <-t.C:
 				onUI(func() {
-					if !s.ws.closed {
+					if !s.ws.closed && s.sync != nil {
 						s.refresh()
 					}
 				})
@@ -127,8 +129,7 @@ func (s *statusBar) syncStarted() {
 func (s *statusBar) refresh() {
 	if s.ws.ui.cfg.Sync != nil && s.syncFrom.IsZero() {
 		// Drawn before sync starts on the plan: it knows nothing yet.
-		s.sync.SetText("Starting peer sync…")
-		s.icon.SetResource(theme.SearchIcon())
+		s.show("Starting peer sync…", theme.SearchIcon())
 		return
 	}
 	starting := time.Since(s.syncFrom) < syncStarting
@@ -136,8 +137,19 @@ func (s *statusBar) refresh() {
 	if len(s.ws.here.here) > 0 {
 		txt = hereText(txt)
 	}
-	s.sync.SetText(txt)
-	s.icon.SetResource(icon)
+	s.show(txt, icon)
+}
+
+// show sets the sync words and icon, touching the widgets only when they
+// change: a refresh repaints, and a repaint in the window's first frames
+// can size it to a wrapped label's width-less height.
+func (s *statusBar) show(txt string, icon fyne.Resource) {
+	if s.sync.Text != txt {
+		s.sync.SetText(txt)
+	}
+	if s.icon.Resource != icon {
+		s.icon.SetResource(icon)
+	}
 }
 
 func (s *statusBar) changed(ev doc.Event) {
