@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/coplan/coplan/doc"
@@ -37,8 +38,9 @@ func printConflicts(w io.Writer, planRef string, cs []doc.Conflict) {
 		for _, v := range c.Values {
 			vals = append(vals, fmt.Sprintf("%q set by %s", v.Value, v.SetByWords()))
 		}
-		fmt.Fprintf(w, "Conflict: %s %s: %s — keep one with: coplan resolve %s %s --field %s --keep VALUE\n",
-			c.Item.Name, c.Label, strings.Join(vals, " / "), planRef, itemFlags(c.Item), c.Field)
+		cmd := strings.Join(slices.DeleteFunc([]string{"coplan resolve", planRef, itemFlags(c.Item), "--field", c.Field, "--keep VALUE"},
+			func(s string) bool { return s == "" }), " ")
+		fmt.Fprintf(w, "Conflict: %s %s: %s — keep one with: %s\n", c.Item.Name, c.Label, strings.Join(vals, " / "), cmd)
 	}
 }
 
