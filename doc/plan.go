@@ -30,7 +30,8 @@ type CommitPolicy struct {
 }
 
 // DefaultPolicy is the policy of the desktop app: a 250 ms pause commits, so
-// a crash 300 ms after the last keystroke still keeps it (issue 13).
+// a crash 300 ms after the last keystroke still keeps it (issue 13); on a
+// disk slower than saveSlack the pause shortens to make room (pauseDelay).
 var DefaultPolicy = CommitPolicy{Pause: 250 * time.Millisecond, Max: 2 * time.Second}
 
 // Event tells a subscriber that the plan changed. Events coalesce, so one
@@ -88,6 +89,10 @@ type Plan struct {
 	policy       *CommitPolicy
 	pauseTimer   *time.Timer
 	maxTimer     *time.Timer
+	// saveCost is how long commits by the timers have lately taken to
+	// reach the disk (the longest, decaying): see pauseDelay.
+	saveCost time.Duration
+	lastSave time.Duration // the last commit's, from committing to on disk
 
 	refused map[am.ChangeHash]string // changes peers sent that were refused, and why
 	// Kept for sync (changes.go): what is known of changes already
@@ -438,9 +443,9 @@ func (p *Plan) touchEdit(e Edit) int {
 	}
 	if p.policy != nil && p.policy.Now == nil {
 		if p.pauseTimer == nil {
-			p.pauseTimer = time.AfterFunc(p.policy.Pause, p.timerCommit)
+			p.pauseTimer = time.AfterFunc(p.pauseDelay(), p.timerCommit)
 		} else {
-			p.pauseTimer.Reset(p.policy.Pause)
+			p.pauseTimer.Reset(p.pauseDelay())
 		}
 	}
 	return at
@@ -477,14 +482,32 @@ func textEdit(r TextRef) Edit {
 	return Edit{Words: "Edit " + r.Field}
 }
 
+// saveSlack is how long a commit after the pause may take to reach the
+// disk before the pause timer fires earlier to make room for it: the
+// desktop's 250 ms pause plus this keeps a crash 300 ms after the last
+// keystroke from losing it, with room for the timer to run late.
+const saveSlack = 25 * time.Millisecond
+
+// pauseDelay is how long after an edit the pause timer fires: the policy's
+// pause, less what commits have lately taken beyond saveSlack (a slow or
+// busy disk's fsync), so the commit is on disk by Pause+saveSlack; never
+// less than half the pause, which keeps keystrokes grouped.
+func (p *Plan) pauseDelay() time.Duration {
+	return max(p.policy.Pause-max(0, p.saveCost-saveSlack), p.policy.Pause/2)
+}
+
 func (p *Plan) timerCommit() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	// The pause timer fires in a pause; the Max timer while typing goes on.
 	p.typing = p.policy != nil && time.Since(p.lastEdit) < p.policy.Pause
 	defer func() { p.typing = false }()
+	p.lastSave = 0
 	if err := p.commitLocked(); err != nil {
 		p.log.Error("commit failed", "plan", p.id, "err", err)
+	}
+	if p.lastSave > 0 {
+		p.saveCost = max(p.lastSave, p.saveCost*3/4)
 	}
 }
 
@@ -500,6 +523,7 @@ func (p *Plan) commitLocked() error {
 	if !p.pending {
 		return nil
 	}
+	start := time.Now()
 	if p.maxTimer != nil {
 		p.maxTimer.Stop()
 		p.maxTimer = nil
@@ -541,6 +565,7 @@ func (p *Plan) commitLocked() error {
 	if err != nil {
 		return err
 	}
+	p.lastSave = time.Since(start)
 	p.publish(Event{Local: true})
 	// A commit on the way into the next keystroke is no moment to copy the
 	// document, unless there are no real keystrokes (a replay's clock).
