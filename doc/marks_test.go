@@ -3,9 +3,11 @@ package doc
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	am "github.com/automerge/automerge-go"
 
@@ -225,4 +227,25 @@ func mustSign(t *testing.T, p *Plan, a Author, body authority.Body) []byte {
 		t.Fatal(err)
 	}
 	return raw
+}
+
+// A meeting ended in the millisecond it started is ended: marks sort by
+// time, and an end may sort before its start.
+func TestMeetingEndedInItsStartMillisecond(t *testing.T) {
+	clock := &fakeClock{t: time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)}
+	p := newTestPlanAt(t, clock)
+	for i := range 8 {
+		m, err := p.StartMeeting(fmt.Sprintf("Forum %d", i), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.EndMeeting(m.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, m := range p.Meetings() {
+		if !m.Ended() {
+			t.Errorf("%s started and ended at %s shows as running", m.Title, clock.t)
+		}
+	}
 }

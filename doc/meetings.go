@@ -38,16 +38,19 @@ func (m Meeting) Ended() bool { return len(m.EndHeads) > 0 }
 func (p *Plan) meetingsLocked() []Meeting {
 	var out []Meeting
 	at := map[string]int{}
-	for _, m := range p.marksLocked("") {
-		switch m.Kind {
-		case MarkMeetingStart:
+	marks := p.marksLocked("")
+	for _, m := range marks {
+		if m.Kind == MarkMeetingStart {
 			at[m.ID] = len(out)
 			out = append(out, Meeting{ID: m.ID, Title: m.Label, Note: m.Note, Attendees: m.Attendees,
 				StartHeads: m.Heads, Started: m.At, StartedBy: m.By})
-		case MarkMeetingEnd:
-			if i, ok := at[m.Meeting]; ok {
-				out[i].EndHeads, out[i].EndedAt, out[i].EndedBy = m.Heads, m.At, m.By
-			}
+		}
+	}
+	// Ends in a second pass: an end made in the millisecond of its start
+	// may sort before it.
+	for _, m := range marks {
+		if i, ok := at[m.Meeting]; ok && m.Kind == MarkMeetingEnd {
+			out[i].EndHeads, out[i].EndedAt, out[i].EndedBy = m.Heads, m.At, m.By
 		}
 	}
 	return out
