@@ -21,38 +21,48 @@ deliver assess progress baseline target indicator evidence`)
 // the text it leaves.
 func Synthetic(seed uint64, edits int) *Trace {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	var doc []rune
-	cursor := 0
+	// A gap buffer: the text before the cursor, and the text after it
+	// reversed, so a keystroke costs the same however long the text is.
+	var pre, post []rune
 	t := &Trace{Kind: "sequential", NumAgents: 1}
 	n := 0
 	add := func(p Patch) {
 		t.Txns = append(t.Txns, Txn{Patches: []Patch{p}})
 		n++
 	}
+	forward := func() { // the cursor one rune to the right
+		pre, post = append(pre, post[len(post)-1]), post[:len(post)-1]
+	}
+	moveTo := func(c int) {
+		for len(pre) > c {
+			pre, post = pre[:len(pre)-1], append(post, pre[len(pre)-1])
+		}
+		for len(pre) < c {
+			forward()
+		}
+	}
 	typeRune := func(r rune) {
-		add(Patch{Pos: cursor, Ins: string(r)})
-		doc = append(doc[:cursor], append([]rune{r}, doc[cursor:]...)...)
-		cursor++
+		add(Patch{Pos: len(pre), Ins: string(r)})
+		pre = append(pre, r)
 	}
 	backspace := func() {
-		if cursor == 0 {
+		if len(pre) == 0 {
 			return
 		}
-		add(Patch{Pos: cursor - 1, Del: 1})
-		doc = append(doc[:cursor-1], doc[cursor:]...)
-		cursor--
+		add(Patch{Pos: len(pre) - 1, Del: 1})
+		pre = pre[:len(pre)-1]
 	}
 	for n < edits {
 		switch x := rng.IntN(100); {
-		case x < 3 && len(doc) > 0:
+		case x < 3 && len(pre)+len(post) > 0:
 			// Move somewhere else to revise: to a word boundary.
-			cursor = rng.IntN(len(doc) + 1)
-			for cursor < len(doc) && doc[cursor] != ' ' {
-				cursor++
+			moveTo(rng.IntN(len(pre) + len(post) + 1))
+			for len(post) > 0 && post[len(post)-1] != ' ' {
+				forward()
 			}
-		case x < 5 && cursor > 0:
+		case x < 5 && len(pre) > 0:
 			// Delete a few words backwards.
-			for k := rng.IntN(12) + 1; k > 0 && cursor > 0; k-- {
+			for k := rng.IntN(12) + 1; k > 0 && len(pre) > 0; k-- {
 				backspace()
 			}
 		default:
@@ -82,6 +92,7 @@ func Synthetic(seed uint64, edits int) *Trace {
 			}
 		}
 	}
-	t.EndContent = string(doc)
+	moveTo(len(pre) + len(post))
+	t.EndContent = string(pre)
 	return t
 }
