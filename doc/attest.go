@@ -36,10 +36,9 @@ type attestState struct {
 	last       *am.ChangeHash
 }
 
-// noteCommitLocked records an own commit.
-func (p *Plan) noteCommitLocked(h am.ChangeHash) {
-	c, err := p.d.Change(h)
-	if err != nil || c.ActorID() != p.actor {
+// noteCommitLocked records an own commit, h (c, read back; nil if not).
+func (p *Plan) noteCommitLocked(h am.ChangeHash, c *am.Change) {
+	if c == nil || c.ActorID() != p.actor {
 		return
 	}
 	p.attest.last = &h

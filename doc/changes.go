@@ -298,6 +298,7 @@ func (p *Plan) ReceiveChanges(raws [][]byte) (Received, error) {
 		return res, nil
 	}
 	before := p.d.Heads()
+	p.forgetNamesLocked()
 	var all []byte
 	for _, c := range order {
 		all = append(all, c.raw...)

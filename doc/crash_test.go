@@ -170,7 +170,7 @@ func planCrashChild() {
 		panic(err)
 	}
 	lib.SetLogger(slog.New(crashLog{}))
-	compactDue = func(st store.Stats, _, _ time.Duration) bool { return st.LogRecords >= 6 }
+	compactDue = func(st store.Stats, _, _ time.Duration, _ bool) bool { return st.LogRecords >= 6 }
 	p, err := lib.Open(os.Getenv("COPLAN_CRASH_PLAN"), Author{PeerID: "crash-child", Name: "Child"})
 	if err != nil {
 		panic(err)

@@ -266,6 +266,7 @@ func (p *Plan) Merge(data []byte) (MergeReport, error) {
 		return MergeReport{}, err
 	}
 	before := p.d.Heads()
+	p.forgetNamesLocked()
 	if _, err := p.d.Merge(other.d); err != nil {
 		return MergeReport{}, err
 	}
@@ -340,6 +341,7 @@ func (p *Plan) ApplyChanges(chunk []byte) (bool, error) {
 		return false, err
 	}
 	before := p.d.Heads()
+	p.forgetNamesLocked()
 	if err := p.d.LoadIncremental(chunk); err != nil {
 		return false, fmt.Errorf("%w: %v", ErrNotAPlan, err)
 	}

@@ -58,13 +58,20 @@ type Plan struct {
 	// saved is the heads of what the store holds: a commit whose change
 	// depends on exactly these is appended alone, in time proportional to
 	// the change rather than the history.
-	saved   []am.ChangeHash
-	scans   int           // appends that had to scan history (for tests)
-	maxFork time.Duration // the longest the live document was held for a copy
+	saved []am.ChangeHash
+	scans int // appends that had to scan history (for tests)
+	// commitClock, when a test sets it, reads the thread's CPU clock
+	// around each commit, into commitCPU (what commits cost, apart from
+	// the splices between them), and around Automerge's own Commit.
+	commitClock     func() time.Duration
+	commitCPU       time.Duration
+	engineCommitCPU time.Duration
+	maxFork         time.Duration // the longest the live document was held for a copy
 	// When the last compaction ended and how long it took (compactDue).
 	lastCompact time.Time
 	compactCost time.Duration
 	compacting  bool             // a background compaction is under way
+	compacted   bool             // this process wrote the newest snapshot (refreshFallbackLocked)
 	compactCopy chan compactCopy // it waits for its copy of the document here
 	compactStop chan struct{}    // closed to tell it to give up
 	typing      bool             // a commit made on the way into an edit
@@ -104,9 +111,15 @@ type Plan struct {
 	changes *changeIndex // history read so far; see indexLocked
 	version *Version     // the past version a read-only copy shows
 
-	texts      map[TextRef]*am.Text // resolved Text objects; cleared on merges
-	lastText   TextRef              // the field typed in last
-	lastTextAt int                  // its edit's index in pendingEdits
+	texts map[TextRef]*am.Text // resolved Text objects; cleared on merges
+	// What commits while typing would otherwise read again each time: the
+	// names of edited items, and that the actor is registered; see
+	// quietLocked.
+	names      map[nameKey]nameMemo
+	actorOK    bool
+	hasOwn     bool    // the last commit succeeded
+	lastText   TextRef // the field typed in last
+	lastTextAt int     // its edit's index in pendingEdits
 
 	subMu  sync.Mutex
 	subs   map[int]chan Event
@@ -400,7 +413,7 @@ func (p *Plan) touch(words string) {
 // fillEdit names an edit's item as it is now: its title, and its
 // commitment's number unless the edit fixed it (a move names the number it
 // moved from). Items already gone keep what was recorded.
-func (p *Plan) fillEdit(e *Edit) {
+func (p *Plan) fillEdit(e *Edit) (found bool) {
 	var m *am.Map
 	switch e.Item {
 	case ItemCommitment, ItemComment:
@@ -412,21 +425,29 @@ func (p *Plan) fillEdit(e *Edit) {
 	case ItemNote:
 		m = p.mapAt("notes", e.ID)
 	default:
-		return
+		return false
 	}
 	if m == nil {
-		return
+		return false
 	}
 	e.Title = p.str(m, "title")
 	if e.Number == 0 && e.ID != "" && e.Item != ItemTimeline && e.Item != ItemNote {
 		e.Number = p.numberOf(e.ID)
 	}
+	return true
 }
 
 // touchEdit records that an edit was made, for the change message and the
 // policy. A zero Edit only times the edit. It returns the index the edit
 // went to in pendingEdits (-1 for a zero Edit).
 func (p *Plan) touchEdit(e Edit) int {
+	p.forgetNamesLocked()
+	return p.recordEdit(e)
+}
+
+// recordEdit is touchEdit for a splice, which renames nothing unless it
+// is of a title (touchText).
+func (p *Plan) recordEdit(e Edit) int {
 	now := p.now()
 	if !p.pending {
 		p.pending = true
@@ -454,8 +475,11 @@ func (p *Plan) touchEdit(e Edit) int {
 // touchText records a splice of a text field. Keystrokes in one field
 // only add to its counts.
 func (p *Plan) touchText(r TextRef, ins, del int) {
+	if r.Field == "title" {
+		p.forgetNamesLocked()
+	}
 	if r == p.lastText && p.lastTextAt >= 0 && p.lastTextAt < len(p.pendingEdits) {
-		p.touchEdit(Edit{})
+		p.recordEdit(Edit{})
 		e := &p.pendingEdits[p.lastTextAt]
 		e.Inserted += ins
 		e.Deleted += del
@@ -463,7 +487,7 @@ func (p *Plan) touchText(r TextRef, ins, del int) {
 	}
 	e := textEdit(r)
 	e.Inserted, e.Deleted = ins, del
-	p.lastTextAt = p.touchEdit(e)
+	p.lastTextAt = p.recordEdit(e)
 	p.lastText = r
 }
 
@@ -524,6 +548,10 @@ func (p *Plan) commitLocked() error {
 		return nil
 	}
 	start := time.Now()
+	if p.commitClock != nil {
+		c0 := p.commitClock()
+		defer func() { p.commitCPU += p.commitClock() - c0 }()
+	}
 	if p.maxTimer != nil {
 		p.maxTimer.Stop()
 		p.maxTimer = nil
@@ -531,24 +559,38 @@ func (p *Plan) commitLocked() error {
 	if p.pauseTimer != nil {
 		p.pauseTimer.Stop()
 	}
+	quiet := p.quietLocked()
 	msg := ""
 	if len(p.pendingEdits) > 0 {
-		for i := range p.pendingEdits {
-			p.fillEdit(&p.pendingEdits[i])
-		}
+		p.fillEditsLocked(quiet)
 		msg = changeMessage(p.pendingEdits, p.committed)
 	}
-	p.registerActor()
+	if !quiet || !p.actorOK {
+		p.registerActor()
+		p.actorOK = true
+	}
 	// A change is dated by its last edit, not by when the policy got round
 	// to committing it.
 	at := p.lastEdit
 	if at.IsZero() {
 		at = p.now()
 	}
+	var e0 time.Duration
+	if p.commitClock != nil {
+		e0 = p.commitClock()
+	}
 	h, err := p.d.Commit(msg, am.CommitOptions{Time: &at})
+	if p.commitClock != nil {
+		p.engineCommitCPU += p.commitClock() - e0
+	}
+	var c *am.Change
 	if err == nil {
 		p.committed = p.pendingEdits
-		p.noteCommitLocked(h)
+		c, _ = p.d.Change(h)
+		p.noteCommitLocked(h, c)
+		p.hasOwn = true
+	} else {
+		p.hasOwn = false
 	}
 	p.pending = false
 	p.pendingEdits = nil
@@ -558,7 +600,7 @@ func (p *Plan) commitLocked() error {
 		return err
 	}
 	if err == nil {
-		err = p.persistChangeLocked(h)
+		err = p.persistChangeLocked(c)
 	} else {
 		err = p.catchUpLocked()
 	}
@@ -595,17 +637,66 @@ func (p *Plan) registerActor() {
 	p.putClaimLocked()
 }
 
-// persistChangeLocked appends the change h just committed: its bytes alone
-// when it follows what the store holds, as a local commit does.
-func (p *Plan) persistChangeLocked(h am.ChangeHash) error {
+// persistChangeLocked appends the change c just committed (nil if it could
+// not be read back): its bytes alone when it follows what the store holds,
+// as a local commit does.
+func (p *Plan) persistChangeLocked(c *am.Change) error {
 	if p.store == nil {
 		return nil
 	}
-	c, err := p.d.Change(h)
-	if err != nil {
+	if c == nil {
 		return p.catchUpLocked()
 	}
-	return p.persistLocked(c.Dependencies(), []am.ChangeHash{h}, c.Save())
+	return p.persistLocked(c.Dependencies(), []am.ChangeHash{c.Hash()}, c.Save())
+}
+
+// nameKey is an edited item; nameMemo what fillEdit found for it.
+type nameKey struct {
+	item, id, sub string
+}
+
+type nameMemo struct {
+	found  bool
+	title  string
+	number int
+}
+
+// quietLocked says whether what was read of item names at the last commit
+// still holds: since then nothing was merged in and no edit but a splice
+// of a text other than a title was made. (Asking the document for its
+// heads instead would close the open transaction: Automerge commits it.)
+func (p *Plan) quietLocked() bool {
+	return p.hasOwn && (p.names != nil || p.actorOK)
+}
+
+// forgetNamesLocked drops the memos: called by every edit that may rename
+// or renumber an item, and before anything is merged into the document.
+func (p *Plan) forgetNamesLocked() {
+	p.names, p.actorOK = nil, false
+}
+
+// fillEditsLocked names the pending edits' items, from the memos when
+// quiet (a commit while typing reads no names again).
+func (p *Plan) fillEditsLocked(quiet bool) {
+	if !quiet || p.names == nil {
+		p.names = map[nameKey]nameMemo{}
+	}
+	for i := range p.pendingEdits {
+		e := &p.pendingEdits[i]
+		if e.Number != 0 {
+			p.fillEdit(e)
+			continue
+		}
+		k := nameKey{e.Item, e.ID, e.Sub}
+		if m, ok := p.names[k]; ok {
+			if m.found {
+				e.Title, e.Number = m.title, m.number
+			}
+			continue
+		}
+		found := p.fillEdit(e)
+		p.names[k] = nameMemo{found, e.Title, e.Number}
+	}
 }
 
 // persistLocked appends chunk, which holds exactly what took the document
@@ -693,25 +784,28 @@ const (
 // between such compactions, so over a drafting season they cost a
 // constant amount per record however fast the typing. When the log
 // outweighs the snapshot (a change record is many times the size of the
-// same change in a snapshot), as soon as compactions have had no more than
-// one part in compactDuty of the time since the last: at a drafter's pace
-// that keeps the files near the document's size, and a replay at full
-// speed cannot make compaction its main work. Tests shorten it.
-var compactDue = func(st store.Stats, sinceLast, lastCost time.Duration) bool {
+// same change in a snapshot), at an idle moment (a commit after a pause,
+// or one not made by typing), as soon as compactions have had no more
+// than one part in compactDuty of the time since the last: at a drafter's
+// pace that keeps the files near the document's size, while typing that
+// goes on without a pause pays only for the doublings (a copy of the
+// document costs about as much as a thousand commits). Close folds in the
+// rest. Tests shorten it.
+var compactDue = func(st store.Stats, sinceLast, lastCost time.Duration, idle bool) bool {
 	if st.LogRecords < compactMinRecords {
 		return false
 	}
 	if uint64(st.LogRecords) >= st.SnapshotRecords {
 		return true
 	}
-	return st.LogBytes >= st.SnapshotBytes*3/4 && sinceLast >= compactDuty*lastCost
+	return idle && st.LogBytes >= st.SnapshotBytes*3/4 && sinceLast >= compactDuty*lastCost
 }
 
 func (p *Plan) compactDueLocked() bool {
 	if p.store == nil || p.readOnly || p.roErr != nil || p.noCompact {
 		return false
 	}
-	return compactDue(p.store.Stats(), time.Since(p.lastCompact), p.compactCost)
+	return compactDue(p.store.Stats(), time.Since(p.lastCompact), p.compactCost, !p.typing)
 }
 
 // compactAtCloseDue: at close nobody waits for the next keystroke, so the
@@ -812,6 +906,7 @@ func (p *Plan) compactInBackground(st *store.Store, copies chan compactCopy, sto
 	p.mu.Lock()
 	p.compacting = false
 	p.lastCompact, p.compactCost = time.Now(), work
+	p.compacted = p.compacted || err == nil
 	p.mu.Unlock()
 	switch {
 	case err == nil:
@@ -847,6 +942,7 @@ func (p *Plan) compactNowLocked(force bool) {
 		}
 		err := p.store.Compact(p.d.Save())
 		if err == nil {
+			p.compacted = true
 			p.log.Info("compacted the plan's log into a new snapshot", "plan", p.id)
 			return
 		}
@@ -854,6 +950,54 @@ func (p *Plan) compactNowLocked(force bool) {
 			p.log.Warn("compaction failed", "plan", p.id, "err", err)
 			return
 		}
+	}
+}
+
+// refreshFallbackLocked replaces the previous generation with a copy of
+// the newest snapshot when the copy is the smaller, once the newest has
+// been reopened: read back from disk and loaded by Automerge, it holds
+// this document's heads (issue 11: the previous generation stays until
+// the next compaction has been fsynced and reopened once). The folder is
+// then about twice the document instead of up to four or five times. For
+// Close, after a session that compacted: the load costs about what
+// opening the plan does.
+func (p *Plan) refreshFallbackLocked() {
+	if p.store == nil || p.roErr != nil || p.noCompact || p.pending || len(p.unsaved) > 0 {
+		return
+	}
+	snap, _, err := p.store.Sizes()
+	if err != nil {
+		return
+	}
+	ps, pl := p.store.PrevSizes()
+	if snap == 0 || ps+pl <= snap+int64(store.LogHeaderSize) {
+		return
+	}
+	heads := headStrings(p.d.Heads())
+	whole := p.store.Stats().LogRecords == 0
+	done, err := p.store.RefreshFallback(func(saved []byte) error {
+		d, err := am.Load(saved)
+		if err != nil {
+			return err
+		}
+		// With records in the log the snapshot lags the document; its
+		// heads must still be changes the document holds.
+		got := d.Heads()
+		if whole && !slices.Equal(headStrings(got), heads) {
+			return fmt.Errorf("%w: the snapshot holds heads %v, the plan %v", ErrNotAPlan, headStrings(got), heads)
+		}
+		for _, h := range got {
+			if !p.holds(h) {
+				return fmt.Errorf("%w: the snapshot holds a change the plan does not (%s)", ErrNotAPlan, h)
+			}
+		}
+		return nil
+	})
+	switch {
+	case err != nil:
+		p.log.Warn("kept the previous generation: the newest snapshot did not reopen", "plan", p.id, "err", err)
+	case done:
+		p.log.Debug("the fallback is now a copy of the newest snapshot, which reopened", "plan", p.id)
 	}
 }
 
@@ -888,6 +1032,7 @@ func (p *Plan) refreshLocked() error {
 		return err
 	}
 	before := p.d.Heads()
+	p.forgetNamesLocked()
 	failed := false
 	if snap != nil {
 		if err := p.d.LoadIncremental(snap); err != nil {
@@ -934,6 +1079,7 @@ func (p *Plan) logRecoveryLocked() {
 func (p *Plan) afterMerge() {
 	p.noteHeadsLocked(p.d.Heads(), true)
 	clear(p.texts)
+	p.forgetNamesLocked()
 	p.auth.changed()
 	p.publish(Event{Remote: true})
 }
@@ -958,6 +1104,9 @@ func (p *Plan) Close() error {
 	if p.store != nil {
 		if err == nil && p.roErr == nil {
 			p.compactNowLocked(false)
+			if p.compacted {
+				p.refreshFallbackLocked()
+			}
 			stale := p.cacheStamp != ""
 			if stale {
 				now, _ := p.store.Fingerprint()

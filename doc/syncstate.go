@@ -58,6 +58,7 @@ func (s *SyncState) Receive(msg []byte) (MergeReport, []string, error) {
 		return MergeReport{}, nil, err
 	}
 	before := s.p.d.Heads()
+	s.p.forgetNamesLocked()
 	sm, err := s.ss.ReceiveMessage(msg)
 	if err != nil {
 		return MergeReport{}, nil, fmt.Errorf("sync message: %w", err)

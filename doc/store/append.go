@@ -50,7 +50,7 @@ func (s *Store) Append(chunk []byte) error {
 		return fmt.Errorf("append to log %s: %w", p, err)
 	}
 	t1 := time.Now()
-	err = f.Sync()
+	s.syncCPU += onThreadCPU(func() { err = f.Sync() })
 	s.syncTime += time.Since(t1)
 	if err != nil {
 		return fmt.Errorf("sync log %s: %w", p, err)

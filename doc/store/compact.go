@@ -338,3 +338,68 @@ func (s *Store) cleanTemps() {
 		}
 	}
 }
+
+// RefreshFallback makes the fallback a copy of the newest snapshot once
+// that has been reopened successfully: read back from disk, whole, and
+// accepted by verify (the caller's engine, loading it). Until then the
+// previous generation stays (issue 11); after, a copy of the newest
+// guards against damage to its file as well, at the size of one snapshot
+// instead of an older one plus every record since. It does nothing,
+// returning false, when the snapshot is not the one this Store wrote or
+// read last (another process compacted meanwhile) or its log is not of
+// its generation.
+func (s *Store) RefreshFallback(verify func(saved []byte) error) (bool, error) {
+	s.mu.Lock()
+	err := s.checkWrite()
+	want := s.snapID
+	s.mu.Unlock()
+	if err != nil {
+		return false, err
+	}
+	sp := s.path(snapName)
+	sf, err := readSnap(sp, false)
+	if err != nil {
+		return false, err
+	}
+	if !sf.ok() || sf.id != want || sf.hdr.gen == 0 || sf.hdr.legacy {
+		return false, nil
+	}
+	// The slow part, outside the locks: another process may append meanwhile.
+	if err := verify(sf.payload); err != nil {
+		return false, fmt.Errorf("reopen %s: %w", sp, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.checkWrite(); err != nil {
+		return false, err
+	}
+	if err := s.lock(lockExclusive); err != nil {
+		return false, err
+	}
+	defer s.unlock()
+	if id, err := statID(sp); err != nil || id != want {
+		return false, err
+	}
+	exists, h, err := readLogHeader(s.path(logName))
+	if err != nil || exists && (h.version != 2 || h.gen != sf.hdr.gen) {
+		return false, err
+	}
+	// As a new plan's first compaction does: the copy is a generation
+	// older and holds no log position, so a reader of it takes every
+	// record of the live log after it. Written snapshot first: a crash
+	// between leaves the copy with the older log, which only repeats
+	// records the copy holds.
+	ph := sf.hdr
+	ph.gen, ph.baseEpoch, ph.baseEnd = sf.hdr.gen-1, epochID{}, 0
+	if err := atomicWrite(s.path(prevSnapName), encodeSnapshot(ph, sf.payload)); err != nil {
+		return false, err
+	}
+	pe, err := newEpoch()
+	if err != nil {
+		return true, err
+	}
+	if err := atomicWrite(s.path(prevLogName), encodeLogHeader(pe, ph.gen)); err != nil {
+		return true, err
+	}
+	return true, nil
+}

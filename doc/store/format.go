@@ -457,3 +457,6 @@ func idHash(id fileID) uint64 {
 	}
 	return h | 1 // never 0, which means no snapshot
 }
+
+// LogHeaderSize is the size of an empty log: its header alone.
+const LogHeaderSize = headerSize

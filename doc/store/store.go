@@ -160,6 +160,7 @@ type Store struct {
 	ackF  *os.File
 
 	appendTime, syncTime time.Duration // spent in Append, and in its fsync
+	syncCPU              time.Duration // the processor's time in those fsyncs
 	appends              int
 	appendBytes          int64
 }
@@ -390,6 +391,9 @@ type Stats struct {
 	Appends              int
 	AppendBytes          int64
 	AppendTime, SyncTime time.Duration
+	// SyncCPU is the CPU time (mostly the kernel's) the fsyncs took, where
+	// the platform can tell (Linux); SyncTime is their wall time.
+	SyncCPU time.Duration
 }
 
 // Stats reports the log and snapshot as of this Store's last read or write.
@@ -397,7 +401,7 @@ func (s *Store) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return Stats{LogRecords: s.vCount, LogBytes: s.vEnd, SnapshotRecords: s.snapRecords, SnapshotBytes: s.snapBytes,
-		Appends: s.appends, AppendBytes: s.appendBytes, AppendTime: s.appendTime, SyncTime: s.syncTime}
+		Appends: s.appends, AppendBytes: s.appendBytes, AppendTime: s.appendTime, SyncTime: s.syncTime, SyncCPU: s.syncCPU}
 }
 
 // Sizes reports the bytes on disk of the snapshot and the log, and of the
