@@ -27,11 +27,9 @@ type storedReplay struct {
 	tenthSync       [10]time.Duration // of which waiting for fsync
 	tenthBytes      [10]int64         // bytes appended per tenth
 	// The typing thread's CPU time per window (windows per tenth), less
-	// the fsyncs' own CPU time, the commits in each window, and what a
-	// fixed piece of Automerge work (calibrate) cost right after it.
+	// the fsyncs' own CPU time, and the commits in each window.
 	windowCPU     [10 * windows]time.Duration
 	windowCommits [10 * windows]int
-	windowCal     [10 * windows]time.Duration
 	windowCommit  [10 * windows]time.Duration // of which in commits, less Automerge's Commit and the fsyncs
 	sync          time.Duration               // fsync wait in all
 	syncCPU       time.Duration               // the fsyncs' CPU time in all
@@ -61,31 +59,6 @@ func settle() {
 
 // windows is how many windows each tenth of a replay is timed in.
 const windows = 10
-
-// calibrate does a fixed piece of Automerge work (splices and commits on a
-// small document of its own) and returns the thread's CPU time for it: a
-// yardstick for how fast the machine runs at that moment, as other work
-// on a shared machine comes and goes.
-func calibrate(tb testing.TB) time.Duration {
-	c0 := threadCPU()
-	d := am.New()
-	if err := d.RootMap().Set("t", am.NewText("")); err != nil {
-		tb.Fatal(err)
-	}
-	v, _ := d.RootMap().Get("t")
-	t := v.Text()
-	for i := 0; i < 200; i++ {
-		if err := t.Splice(i, 0, "x"); err != nil {
-			tb.Fatal(err)
-		}
-		if i%20 == 19 {
-			if _, err := d.Commit("calibrate"); err != nil {
-				tb.Fatal(err)
-			}
-		}
-	}
-	return threadCPU() - c0
-}
 
 // cpuTime is the process's CPU time so far: user, and user plus system.
 func cpuTime() (user, total time.Duration) {
@@ -189,7 +162,6 @@ func replayStored(tb testing.TB, dir string, tr *flatTrace) storedReplay {
 			r.windowCPU[k] = threadCPU() - c0 - (ws1.SyncCPU - ws0.SyncCPU)
 			r.windowCommit[k] = p.commitCPU - cc0 - (p.engineCommitCPU - ec0) - (ws1.SyncCPU - ws0.SyncCPU)
 			r.windowCommits[k] = ws1.Appends - ws0.Appends
-			r.windowCal[k] = calibrate(tb)
 		}
 		s1 := stats()
 		r.tenthWall[tenth] = time.Since(t0)
@@ -217,11 +189,6 @@ func replayStored(tb testing.TB, dir string, tr *flatTrace) storedReplay {
 	if err != nil || len(plans) != 1 {
 		tb.Fatalf("plan folders %v %v", plans, err)
 	}
-	var cal time.Duration
-	for k := range r.windowCal {
-		cal += r.windowCal[k]
-	}
-	r.cpu -= cal // the yardstick is no part of the typing
 	_, c0 := cpuTime()
 	if err := p.Close(); err != nil {
 		tb.Fatal(err)
@@ -272,20 +239,6 @@ func commitMedian(r storedReplay, from, to int) float64 {
 	for k := from; k < to; k++ {
 		if r.windowCommits[k] > 0 {
 			xs = append(xs, perCommit(r.windowCommit[k], r.windowCommits[k]))
-		}
-	}
-	return median(xs)
-}
-
-// perCommitScaled is perCommitMedian with each window's time taken in
-// units of the yardstick measured after it (calibrate), so the machine
-// getting busier or quieter during a replay does not pass for a cost that
-// grows with the history.
-func perCommitScaled(r storedReplay, from, to int) float64 {
-	var xs []float64
-	for k := from; k < to; k++ {
-		if r.windowCommits[k] > 0 && r.windowCal[k] > 0 {
-			xs = append(xs, float64(r.windowCPU[k])/float64(r.windowCal[k])/float64(r.windowCommits[k]))
 		}
 	}
 	return median(xs)
