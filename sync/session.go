@@ -105,6 +105,11 @@ type session struct {
 	opened    bool     // our opening state went out; the writer's alone
 
 	pres sessionPresence // presence.go
+
+	// The compressed changes streams, made on first use: zc the
+	// writer's, zd the reader's.
+	zc *wire.Compressor
+	zd *wire.Decompressor
 }
 
 func newSession(n *Node, s network.Stream, initiator peer.ID) *session {
@@ -254,6 +259,20 @@ func (s *session) reader() {
 		}
 		s.account()
 		s.heard()
+		if typ == wire.FrameChangesZ {
+			if s.zd == nil {
+				s.zd = wire.NewDecompressor()
+			}
+			inner, err := s.zd.Decompress(body, wire.MaxFrame)
+			if err == nil && (inner[0] != wire.FrameChanges && inner[0] != wire.FrameLevel) {
+				err = fmt.Errorf("%w: type %d compressed", wire.ErrBadFrame, inner[0])
+			}
+			if err != nil {
+				s.fail("bad compressed frame", err)
+				return
+			}
+			typ, body = inner[0], inner[1:]
+		}
 		switch typ {
 		case wire.FrameChanges:
 			if f := s.n.testBeforeReceive; f != nil && f(s.peer, body) {
@@ -610,7 +629,7 @@ func (s *session) writeDue() error {
 	}
 	heads := s.ps.p.Heads()
 	if !slices.Equal(heads, s.sentHeads) {
-		if err := s.write(wire.FrameLevel, wire.EncodeHeads(heads)); err != nil {
+		if err := s.writeZ(wire.FrameLevel, wire.EncodeHeads(heads)); err != nil {
 			return err
 		}
 		s.sentHeads = heads
@@ -659,7 +678,7 @@ func (s *session) sendMissing(own bool, skip map[string]bool) error {
 		if len(batch) == 0 {
 			return nil
 		}
-		err := s.write(wire.FrameChanges, wire.EncodeChanges(batch))
+		err := s.writeZ(wire.FrameChanges, wire.EncodeChanges(batch))
 		if err == nil {
 			s.ps.addStats(s.peer, Stats{ChangesSent: len(batch)})
 			s.log.Debug("sent changes", "changes", len(batch), "bytes", size)
@@ -697,6 +716,21 @@ func (s *session) sendMissing(own bool, skip map[string]bool) error {
 		size += len(raw)
 	}
 	return flush()
+}
+
+// writeZ sends a changes or level frame compressed in the session's
+// stream: the frames before give context, which a keystroke's change,
+// mostly like the one before and naming as its dependencies heads a
+// level frame carried, compresses against.
+func (s *session) writeZ(typ byte, payload []byte) error {
+	if s.zc == nil {
+		s.zc = wire.NewCompressor()
+	}
+	z, err := s.zc.Compress(append([]byte{typ}, payload...))
+	if err != nil {
+		return err
+	}
+	return s.write(wire.FrameChangesZ, z)
 }
 
 // checkLevel notes when the peer last said it holds exactly what we hold.
