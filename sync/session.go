@@ -100,6 +100,12 @@ type session struct {
 	progressed bool     // changes applied since our fetch was sent
 	readN      int64
 	wroteN     int64
+	// ownPushed is planState.ownGen+1 when the last push of this
+	// device's changes went through them all (0: none yet, or the peer
+	// asked for everything again): until ownGen moves, another push
+	// would list every change since the peer's heads to send nothing.
+	ownPushed uint64
+	resets    uint64 // the peer's requests to send everything again
 
 	sentHeads []string // what we said last; the writer's alone
 	opened    bool     // our opening state went out; the writer's alone
@@ -356,6 +362,8 @@ func (s *session) gotState(st wire.State) {
 	}
 	if st.Reset {
 		clear(s.sent)
+		s.ownPushed = 0
+		s.resets++
 	}
 	s.pushOwn.Store(true) // what it lacks may have changed
 	if st.Fetch != 0 {
@@ -382,6 +390,7 @@ func (s *session) receive(changes [][]byte) error {
 	s.waiting, s.waitBytes = nil, 0
 	s.mu.Unlock()
 	res, err := s.ps.p.ReceiveChanges(batch)
+	s.n.noteAutomerge(3 * len(batch)) // each change and its dependencies looked up
 	if err != nil {
 		s.recvMu.Unlock()
 		return err
@@ -664,13 +673,20 @@ func (s *session) writeState(fetch uint64, reset bool) error {
 // knows, in batches under the frame cap: all of them but those made by
 // devices in skip, or (own) only those this device made.
 func (s *session) sendMissing(own bool, skip map[string]bool) error {
+	gen := s.ps.ownGen.Load() + 1
 	s.mu.Lock()
 	known := slices.Clone(s.known)
+	done := own && s.ownPushed == gen
+	resets := s.resets
 	s.mu.Unlock()
+	if done {
+		return nil
+	}
 	refs, err := s.ps.p.ChangesSince(known)
 	if err != nil {
 		return err
 	}
+	s.n.noteAutomerge(len(refs))
 	self := s.n.h.ID().String()
 	var batch [][]byte
 	size := 0
@@ -715,7 +731,17 @@ func (s *session) sendMissing(own bool, skip map[string]bool) error {
 		batch = append(batch, raw)
 		size += len(raw)
 	}
-	return flush()
+	if err := flush(); err != nil {
+		return err
+	}
+	if own {
+		s.mu.Lock()
+		if s.resets == resets { // else the pass may have missed what the reset asks for
+			s.ownPushed = gen
+		}
+		s.mu.Unlock()
+	}
+	return nil
 }
 
 // writeZ sends a changes or level frame compressed in the session's

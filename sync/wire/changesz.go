@@ -7,12 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 )
 
 // A compressed frame (FrameChangesZ) is the body of a changes or level
 // frame (type byte and payload) deflated as part of one stream per
 // direction of a session: each frame ends in a sync flush, so it decodes
-// on arrival, with the last 32 KiB the stream carried as context. A
+// on arrival, its matches reaching up to 32 KiB back into what the
+// stream carried before (deflate's window). A
 // keystroke's change shares most of its bytes (actor, column layout,
 // message) with the one before it, and names as its dependencies heads a
 // level frame carried, which a change compressed alone cannot use.
@@ -30,33 +32,79 @@ var ErrTooLarge = errors.New("compressed frame exceeds size cap")
 // (no context); level 2 compresses keystroke frames within 5% of level 9.
 const compressLevel = 2
 
-// Compressor compresses the changes frames one side of a session sends.
-// It is not safe for concurrent use.
-type Compressor struct {
-	buf bytes.Buffer
+// encContext is how much of what a stream carried before a frame the
+// compressor looks back into: a keystroke's change is like the last few,
+// and a short context is cheap to load for each frame.
+const encContext = 8 << 10
+
+// A flate encoder is 800 KB, too much to keep per session in a room of
+// 40: encoders are shared, each frame compressed with the stream's
+// context loaded first (compressed to nowhere), which leaves the encoder
+// as one that had sent it.
+type encoder struct {
 	zw  *flate.Writer
+	out switchWriter
 }
 
-// NewCompressor starts a stream of compressed changes frames.
-func NewCompressor() *Compressor {
-	c := &Compressor{}
-	c.zw, _ = flate.NewWriter(&c.buf, compressLevel) // the level is valid
-	return c
+type switchWriter struct{ w io.Writer }
+
+func (s *switchWriter) Write(p []byte) (int, error) { return s.w.Write(p) }
+
+var encoders = sync.Pool{New: func() any {
+	e := &encoder{out: switchWriter{io.Discard}}
+	e.zw, _ = flate.NewWriter(&e.out, compressLevel) // the level is valid
+	return e
+}}
+
+var inflaters = sync.Pool{New: func() any { return flate.NewReader(bytes.NewReader(nil)) }}
+
+// Compressor compresses the frames one side of a session sends. It is
+// not safe for concurrent use.
+type Compressor struct {
+	buf  bytes.Buffer
+	hist []byte // the last encContext bytes compressed
 }
+
+// NewCompressor starts a stream of compressed frames.
+func NewCompressor() *Compressor { return &Compressor{} }
 
 // Compress returns a FrameChangesZ payload holding body. The returned
 // slice is valid until the next call.
 func (c *Compressor) Compress(body []byte) ([]byte, error) {
+	e := encoders.Get().(*encoder)
+	defer encoders.Put(e)
+	e.out.w = io.Discard
+	e.zw.Reset(&e.out)
+	if len(c.hist) > 0 {
+		if _, err := e.zw.Write(c.hist); err != nil {
+			return nil, err
+		}
+		if err := e.zw.Flush(); err != nil {
+			return nil, err
+		}
+	}
 	c.buf.Reset()
 	var size [binary.MaxVarintLen64]byte
 	c.buf.Write(size[:binary.PutUvarint(size[:], uint64(len(body)))])
-	if _, err := c.zw.Write(body); err != nil {
+	e.out.w = &c.buf
+	if _, err := e.zw.Write(body); err != nil {
 		return nil, err
 	}
-	if err := c.zw.Flush(); err != nil {
+	if err := e.zw.Flush(); err != nil {
 		return nil, err
 	}
+	e.out.w = io.Discard
+	c.hist = appendWindow(c.hist, body, encContext)
 	return c.buf.Bytes(), nil
+}
+
+// appendWindow is the last n bytes of hist followed by b, in hist's memory.
+func appendWindow(hist, b []byte, n int) []byte {
+	if len(b) >= n {
+		return append(hist[:0], b[len(b)-n:]...)
+	}
+	keep := min(len(hist), n-len(b))
+	return append(hist[:copy(hist, hist[len(hist)-keep:])], b...)
 }
 
 // Decompressor decodes the changes frames one side of a session
@@ -68,7 +116,6 @@ func (c *Compressor) Compress(body []byte) ([]byte, error) {
 // compressor had, and a frame's end is checked exactly.
 type Decompressor struct {
 	in     frameInput
-	zr     io.ReadCloser
 	hist   []byte // the last window of decompressed bytes
 	broken error
 }
@@ -77,11 +124,7 @@ type Decompressor struct {
 const window = 32 << 10
 
 // NewDecompressor starts decoding a stream of compressed changes frames.
-func NewDecompressor() *Decompressor {
-	d := &Decompressor{}
-	d.zr = flate.NewReader(&d.in)
-	return d
-}
+func NewDecompressor() *Decompressor { return &Decompressor{} }
 
 // Decompress returns the body a FrameChangesZ payload holds.
 // limit caps the decompressed size: a frame claiming more is refused
@@ -97,12 +140,7 @@ func (d *Decompressor) Decompress(body []byte, limit int) ([]byte, error) {
 		d.broken = err
 		return nil, err
 	}
-	if len(out) >= window {
-		d.hist = append(d.hist[:0], out[len(out)-window:]...)
-	} else {
-		keep := min(len(d.hist), window-len(out))
-		d.hist = append(d.hist[:copy(d.hist, d.hist[len(d.hist)-keep:])], out...)
-	}
+	d.hist = appendWindow(d.hist, out, window)
 	return out, nil
 }
 
@@ -115,19 +153,21 @@ func (d *Decompressor) decompress(body []byte, limit int) ([]byte, error) {
 		return nil, fmt.Errorf("%w: %d bytes (cap %d)", ErrTooLarge, size, limit)
 	}
 	d.in.b = body[n:]
-	if err := d.zr.(flate.Resetter).Reset(&d.in, d.hist); err != nil {
+	zr := inflaters.Get().(io.ReadCloser)
+	defer inflaters.Put(zr)
+	if err := zr.(flate.Resetter).Reset(&d.in, d.hist); err != nil {
 		return nil, err
 	}
 	var out bytes.Buffer
 	out.Grow(int(min(size, 64<<10)))
-	got, err := io.CopyN(&out, d.zr, int64(size))
+	got, err := io.CopyN(&out, zr, int64(size))
 	if err != nil {
 		return nil, fmt.Errorf("%w: compressed changes frame: %d of %d bytes: %v", ErrBadFrame, got, size, err)
 	}
 	// What follows must be the flush's empty block and then the frame's
 	// end, with no byte more decoded.
 	var one [1]byte
-	if k, err := d.zr.Read(one[:]); k != 0 || !errors.Is(err, errFrameEnd) || len(d.in.b) != 0 {
+	if k, err := zr.Read(one[:]); k != 0 || !errors.Is(err, errFrameEnd) || len(d.in.b) != 0 {
 		return nil, fmt.Errorf("%w: compressed changes frame: more than its %d bytes", ErrBadFrame, size)
 	}
 	return out.Bytes(), nil
