@@ -281,10 +281,17 @@ func benchRoomProcs(b *testing.B, peers int) {
 				b.Fatalf("%s: %s", np.tp.name, l)
 			}
 		}
+		dialed := time.Since(start)
 		for _, np := range procs {
 			if _, ok := np.waitHeads(heads, 3*time.Minute-time.Since(start)); !ok {
 				b.Fatalf("%s did not converge within 3 minutes", np.tp.name)
 			}
+			if os.Getenv("COPLAN_ROOM_DEBUG") != "" {
+				b.Logf("%s level at %s", np.tp.name, time.Since(start))
+			}
+		}
+		if os.Getenv("COPLAN_ROOM_DEBUG") != "" {
+			b.Logf("all dials done at %s", dialed)
 		}
 		elapsed := time.Since(start)
 		b.StopTimer()

@@ -530,10 +530,16 @@ func (ps *planState) stop() {
 		ps.cancelSub()
 	}
 	ps.stopMDNS()
+	var wg gosync.WaitGroup
 	for _, s := range sessions {
-		s.shutdown("plan sync stopped")
-		s.saveState()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.finish("plan sync stopped")
+			s.saveState()
+		}()
 	}
+	wg.Wait()
 	ps.saveSynced(true)
 }
 

@@ -68,7 +68,9 @@ type session struct {
 
 	kick      chan struct{}
 	graceful  atomic.Bool // closed by shutdown, not by a protocol error
+	flushLast atomic.Bool // the writer says our heads once more before the stream closes
 	closing   chan struct{}
+	writerEnd chan struct{} // closed when the writer returns
 	closeOnce gosync.Once
 	heardAt   atomic.Int64 // unix nanoseconds of the last frame read
 	pushOwn   atomic.Bool  // this device made changes the peer may lack
@@ -122,7 +124,7 @@ func newSession(n *Node, s network.Stream, initiator peer.ID) *session {
 	remote := s.Conn().RemotePeer()
 	return &session{n: n, s: s, peer: remote, initiator: initiator,
 		fr: wire.NewReader(s), fw: wire.NewWriter(s),
-		kick: make(chan struct{}, 1), closing: make(chan struct{}),
+		kick: make(chan struct{}, 1), closing: make(chan struct{}), writerEnd: make(chan struct{}),
 		sent: map[string]bool{}, have: map[string]uint64{},
 		log: n.log.With("peer", shortID(remote)), pres: sessionPresence{kick: make(chan struct{}, 1)}}
 }
@@ -207,6 +209,24 @@ func (s *session) shutdown(reason string) {
 		s.graceful.Store(true)
 		s.log.Info("sync session closed", "reason", reason)
 		close(s.closing)
+		s.s.Close()
+	})
+}
+
+// finish ends the session gracefully after the writer has said our
+// heads, if they moved since it last did: a device that quits right
+// after merging the peer's last changes leaves the peer knowing it is
+// level, not waiting for the next session.
+func (s *session) finish(reason string) {
+	s.closeOnce.Do(func() {
+		s.graceful.Store(true)
+		s.flushLast.Store(true)
+		s.log.Info("sync session closed", "reason", reason)
+		close(s.closing)
+		select {
+		case <-s.writerEnd:
+		case <-time.After(time.Second):
+		}
 		s.s.Close()
 	})
 }
@@ -534,6 +554,7 @@ func (s *session) account() {
 const antiEntropy = 3 * time.Second
 
 func (s *session) writer() {
+	defer close(s.writerEnd)
 	tick := time.NewTicker(antiEntropy)
 	defer tick.Stop()
 	beat := time.NewTicker(presenceBeat / 2)
@@ -568,6 +589,9 @@ func (s *session) writer() {
 			s.mu.Unlock()
 			s.ps.considerFetch()
 		case <-s.closing:
+			if s.flushLast.Load() {
+				s.sayLastHeads()
+			}
 			return
 		}
 		if err := s.writeDue(); err != nil {
@@ -578,6 +602,27 @@ func (s *session) writer() {
 		}
 		s.checkLevel()
 	}
+}
+
+// sayLastHeads sends our heads if they moved since we last said them,
+// waiting briefly: the session is closing.
+func (s *session) sayLastHeads() {
+	heads := s.ps.p.Heads()
+	if !s.opened || slices.Equal(heads, s.sentHeads) {
+		return
+	}
+	if s.zc == nil {
+		s.zc = wire.NewCompressor()
+	}
+	z, err := s.zc.Compress(append([]byte{wire.FrameLevel}, wire.EncodeHeads(heads)...))
+	if err != nil {
+		return
+	}
+	s.s.SetWriteDeadline(time.Now().Add(500 * time.Millisecond))
+	if s.fw.WriteFrame(wire.FrameChangesZ, z) == nil {
+		s.sentHeads = heads
+	}
+	s.account()
 }
 
 // stale says whether the session has run a while without being level.
@@ -716,6 +761,7 @@ func (s *session) sendMissing(own bool, skip map[string]bool) error {
 		if err != nil {
 			return err
 		}
+		s.n.noteAutomerge(1)
 		s.mu.Lock()
 		s.sent[r.Hash] = true
 		s.mu.Unlock()

@@ -44,6 +44,11 @@ const encContext = 8 << 10
 type encoder struct {
 	zw  *flate.Writer
 	out switchWriter
+	// owner is the stream it last compressed for, as its frame ownerN:
+	// back with it for the next frame, the encoder still holds its
+	// context and goes on as one stream.
+	owner  *Compressor
+	ownerN uint64
 }
 
 type switchWriter struct{ w io.Writer }
@@ -63,6 +68,7 @@ var inflaters = sync.Pool{New: func() any { return flate.NewReader(bytes.NewRead
 type Compressor struct {
 	buf  bytes.Buffer
 	hist []byte // the last encContext bytes compressed
+	n    uint64 // frames compressed
 }
 
 // NewCompressor starts a stream of compressed frames.
@@ -73,9 +79,13 @@ func NewCompressor() *Compressor { return &Compressor{} }
 func (c *Compressor) Compress(body []byte) ([]byte, error) {
 	e := encoders.Get().(*encoder)
 	defer encoders.Put(e)
-	e.out.w = io.Discard
-	e.zw.Reset(&e.out)
-	if len(c.hist) > 0 {
+	resume := e.owner == c && e.ownerN == c.n
+	e.owner = nil // until this frame is through
+	if !resume {
+		e.out.w = io.Discard
+		e.zw.Reset(&e.out)
+	}
+	if !resume && len(c.hist) > 0 {
 		if _, err := e.zw.Write(c.hist); err != nil {
 			return nil, err
 		}
@@ -83,10 +93,16 @@ func (c *Compressor) Compress(body []byte) ([]byte, error) {
 			return nil, err
 		}
 	}
-	c.buf.Reset()
+	// A large frame gets a buffer of its own, so a session does not keep
+	// one of its size.
+	dst := &c.buf
+	if len(body) > 32<<10 {
+		dst = new(bytes.Buffer)
+	}
+	dst.Reset()
 	var size [binary.MaxVarintLen64]byte
-	c.buf.Write(size[:binary.PutUvarint(size[:], uint64(len(body)))])
-	e.out.w = &c.buf
+	dst.Write(size[:binary.PutUvarint(size[:], uint64(len(body)))])
+	e.out.w = dst
 	if _, err := e.zw.Write(body); err != nil {
 		return nil, err
 	}
@@ -94,8 +110,10 @@ func (c *Compressor) Compress(body []byte) ([]byte, error) {
 		return nil, err
 	}
 	e.out.w = io.Discard
+	c.n++
+	e.owner, e.ownerN = c, c.n
 	c.hist = appendWindow(c.hist, body, encContext)
-	return c.buf.Bytes(), nil
+	return dst.Bytes(), nil
 }
 
 // appendWindow is the last n bytes of hist followed by b, in hist's memory.

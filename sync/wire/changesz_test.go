@@ -175,3 +175,42 @@ func ExampleCompressor() {
 	// first change
 	// second change
 }
+
+// Streams share encoders: interleaved, each still decodes alone, and
+// context carries over an encoder's going to the other stream and back.
+func TestCompressedStreamsInterleaved(t *testing.T) {
+	frames := keystrokes(300)
+	cs := []*Compressor{NewCompressor(), NewCompressor(), NewCompressor()}
+	ds := []*Decompressor{NewDecompressor(), NewDecompressor(), NewDecompressor()}
+	rng := rand.New(rand.NewPCG(5, 6))
+	packed := 0
+	// Encoders held by others meanwhile, so a stream moves between them
+	// and comes back to one that missed its frames.
+	var held []*encoder
+	for i, f := range frames {
+		k := rng.IntN(len(cs))
+		if rng.IntN(4) == 0 {
+			held = append(held, encoders.Get().(*encoder))
+		}
+		if len(held) > 0 && rng.IntN(3) == 0 {
+			encoders.Put(held[0])
+			held = held[1:]
+		}
+		z, err := cs[k].Compress(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		packed += len(z)
+		got, err := ds[k].Decompress(z, MaxFrame)
+		if err != nil || !bytes.Equal(got, f) {
+			t.Fatalf("frame %d on stream %d: %v", i, k, err)
+		}
+	}
+	plain := 0
+	for _, f := range frames {
+		plain += len(f)
+	}
+	if packed*3 > plain {
+		t.Fatalf("interleaved streams compress to %d of %d bytes", packed, plain)
+	}
+}
