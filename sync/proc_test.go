@@ -362,9 +362,8 @@ func TestNodeProcess(t *testing.T) {
 					rssBy[cur] += kb
 				}
 			}
-			fmt.Fprintf(os.Stderr, "")
-			fmt.Printf("GOMEM heapmap=%dMB anon=%dMB text=%dMB ", rssBy["[heap]"]>>10, rssBy["anon"]>>10, rssBy[os.Args[0]]>>10)
-			fmt.Printf("GOMEM sys=%d heapinuse=%d heapsys=%d stack=%d goroutines=%d\n", ms.Sys>>20, ms.HeapInuse>>20, ms.HeapSys>>20, ms.StackSys>>20, runtime.NumGoroutine())
+			fmt.Printf("GOMEM rss: brk-heap=%dMB anon=%dMB binary=%dMB; go: sys=%dMB heapinuse=%dMB stacks=%dMB goroutines=%d\n",
+				rssBy["[heap]"]>>10, rssBy["anon"]>>10, rssBy[os.Args[0]]>>10, ms.Sys>>20, ms.HeapInuse>>20, ms.StackSys>>20, runtime.NumGoroutine())
 		case "sent":
 			var sent int64
 			for _, ps := range n.Peers(p.ID()) {
