@@ -335,9 +335,25 @@ func (p *Plan) ReceiveChanges(raws [][]byte) (Received, error) {
 	return res, err
 }
 
+// holds says whether the plan holds a change. A change once held is held
+// for good, so a yes is remembered: asking Automerge makes a copy of the
+// change in C memory, freed only when the collector gets to it, and a
+// sync in a room asks about the same hashes thousands of times.
 func (p *Plan) holds(h am.ChangeHash) bool {
-	_, err := p.d.Change(h)
-	return err == nil
+	if _, ok := p.meta[h]; ok {
+		return true
+	}
+	if p.held[h] {
+		return true
+	}
+	if _, err := p.d.Change(h); err != nil {
+		return false
+	}
+	if p.held == nil {
+		p.held = map[am.ChangeHash]bool{}
+	}
+	p.held[h] = true
+	return true
 }
 
 // refusedDep is why one of deps was refused, or "".

@@ -385,7 +385,7 @@ func (p *Plan) HasChanges(hashes []string) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, h := range hs {
-		if _, err := p.d.Change(h); err != nil {
+		if !p.holds(h) {
 			return false
 		}
 	}

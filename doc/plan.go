@@ -105,6 +105,7 @@ type Plan struct {
 	// Kept for sync (changes.go): what is known of changes already
 	// listed, and the whole clock as of clockHeads.
 	meta       map[am.ChangeHash]changeMeta
+	held       map[am.ChangeHash]bool // changes found held (holds)
 	clock      map[string]uint64
 	clockHeads []am.ChangeHash
 

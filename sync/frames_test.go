@@ -24,6 +24,13 @@ func TestBadFramesCloseStream(t *testing.T) {
 	must(t, h.Connect(ctxT(t, 10*time.Second), a.info()))
 	hello := helloFrame(t, wire.Hello{Version: wire.ProtocolVersion, Plan: a.p.ID(), Have: true})
 	oversize := binary.AppendUvarint(nil, wire.MaxFrame+1)
+	z := func(body []byte) []byte {
+		payload, err := wire.NewCompressor().Compress(body)
+		must(t, err)
+		return wire.AppendFrame(nil, wire.FrameChangesZ, payload)
+	}
+	// A zip bomb: a few KiB that inflate past the frame cap.
+	bomb := z(make([]byte, wire.MaxFrame+1))
 	cases := []struct {
 		name      string
 		send      []byte
@@ -43,6 +50,10 @@ func TestBadFramesCloseStream(t *testing.T) {
 		{"unknown frame type", wire.AppendFrame(nil, 99, []byte("?")), true, "unexpected frame"},
 		{"bad level frame", wire.AppendFrame(nil, wire.FrameLevel, []byte("short")), true, "bad level frame"},
 		{"truncated changes frame", append(binary.AppendUvarint(nil, 5000), wire.FrameChanges, 1, 2, 3), true, "truncated"},
+		{"compressed bomb", bomb, true, "compressed frame exceeds size cap"},
+		{"compressed garbage", wire.AppendFrame(nil, wire.FrameChangesZ, []byte{10, 0xff, 0xff, 0xff}), true, "bad compressed frame"},
+		{"compressed state frame", z(append([]byte{wire.FrameState}, wire.EncodeState(wire.State{})...)), true, "type 8 compressed"},
+		{"compressed bad changes", z(append([]byte{wire.FrameChanges}, "not automerge"...)), true, "bad changes frame"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

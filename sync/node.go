@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	gosync "sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/libp2p/go-libp2p"
@@ -121,6 +122,9 @@ type Node struct {
 	codes codeBook    // open short codes (joinpake.go)
 	pres  presenceHub // presence.go; its lock is a leaf
 
+	amGarbage atomic.Int64  // Automerge objects made since the last collection (cgogc.go)
+	gcKick    chan struct{} // asks collectAutomerge for a collection
+
 	// testBeforeReceive, when set, sees each changes frame before it is
 	// applied; returning true drops it and ends the session (a crash).
 	testBeforeReceive func(from peer.ID, msg []byte) bool
@@ -151,7 +155,8 @@ func NewNode(cfg Config) (*Node, error) {
 	}
 	n := &Node{cfg: cfg, log: cfg.Logger.With("self", shortID(cfg.Identity.PeerID)),
 		plans: map[string]*planState{}, joinTargets: map[peer.ID]int{}, relays: map[peer.ID]bool{},
-		relayKick: map[peer.ID]chan struct{}{}, keepers: map[peer.ID]*keeper{}, strangers: map[peer.ID]time.Time{}, started: time.Now()}
+		relayKick: map[peer.ID]chan struct{}{}, keepers: map[peer.ID]*keeper{}, strangers: map[peer.ID]time.Time{}, started: time.Now(),
+		gcKick: make(chan struct{}, 1)}
 	for _, r := range cfg.Relays {
 		n.relays[r.ID] = true
 		n.relayKick[r.ID] = make(chan struct{}, 1)
@@ -214,6 +219,7 @@ func NewNode(cfg Config) (*Node, error) {
 		kick := n.relayKick[r.ID]
 		n.goTask(func() { n.keepReservation(r, kick) })
 	}
+	n.goTask(n.collectAutomerge)
 	n.log.Info("sync node listening", "addrs", h.Addrs(), "relay service", cfg.RelayService)
 	return n, nil
 }

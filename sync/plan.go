@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	gosync "sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/network"
@@ -56,6 +57,11 @@ type planState struct {
 	mdns   mdns.Service
 
 	fileMu gosync.Mutex // provenance log and known peers file; a leaf
+
+	// ownGen counts the times this device's changes grew (kickAll with
+	// own): a session that pushed at ownGen n has nothing of its own
+	// left to push until it moves.
+	ownGen atomic.Uint64
 }
 
 type peerRecord struct {
@@ -385,6 +391,9 @@ func (ps *planState) kickAll(own bool) {
 		sessions = append(sessions, s)
 	}
 	ps.mu.Unlock()
+	if own {
+		ps.ownGen.Add(1)
+	}
 	for _, s := range sessions {
 		if !ps.isMember(s.peer) {
 			s.shutdown("device removed from the plan")
@@ -521,10 +530,16 @@ func (ps *planState) stop() {
 		ps.cancelSub()
 	}
 	ps.stopMDNS()
+	var wg gosync.WaitGroup
 	for _, s := range sessions {
-		s.shutdown("plan sync stopped")
-		s.saveState()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.finish("plan sync stopped")
+			s.saveState()
+		}()
 	}
+	wg.Wait()
 	ps.saveSynced(true)
 }
 

@@ -2,6 +2,7 @@ package sync
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -195,10 +196,11 @@ func TestPresenceRemovedMember(t *testing.T) {
 	}
 }
 
-// A version 3 peer that does not say it reads presence (its hello has no
-// presence field) is sent no presence frame, heartbeats included, and its
-// session keeps running; the welcome's new field is one such a peer's
-// JSON decoding ignores.
+// A peer that does not say it reads presence (its hello has no presence
+// field, as before presence) is sent no presence frame, heartbeats
+// included, and its session keeps running; the welcome's new field is one
+// such a peer's JSON decoding ignores. (Version 3 peers are refused since
+// version 4's compressed frames, so the peer speaks the current version.)
 func TestPresenceNotSentToOlderPeer(t *testing.T) {
 	g := newGroup(t, "Ana", "Bo")
 	a, b := g[0], g[1]
@@ -209,7 +211,7 @@ func TestPresenceNotSentToOlderPeer(t *testing.T) {
 	s, err := h.NewStream(ctxT(t, 10*time.Second), a.n.ID(), wire.ProtocolID)
 	must(t, err)
 	defer s.Reset()
-	old := []byte(`{"v":3,"plan":"` + plan + `","have":true}`)
+	old := []byte(fmt.Sprintf(`{"v":%d,"plan":"%s","have":true}`, wire.ProtocolVersion, plan))
 	_, err = s.Write(wire.AppendFrame(nil, wire.FrameHello, old))
 	must(t, err)
 	fr := wire.NewReader(s)
@@ -218,12 +220,12 @@ func TestPresenceNotSentToOlderPeer(t *testing.T) {
 	if err != nil || typ != wire.FrameWelcome {
 		t.Fatalf("no welcome: %d %v", typ, err)
 	}
-	var v3 struct { // version 3's Welcome
+	var v3 struct { // the Welcome before presence
 		Version  int   `json:"v"`
 		Snapshot int64 `json:"snapshot,omitempty"`
 	}
-	if err := json.Unmarshal(body, &v3); err != nil || v3.Version != 3 {
-		t.Fatalf("a version 3 peer cannot read the welcome %s: %v", body, err)
+	if err := json.Unmarshal(body, &v3); err != nil || v3.Version != wire.ProtocolVersion {
+		t.Fatalf("a peer without presence cannot read the welcome %s: %v", body, err)
 	}
 	deadline := time.Now().Add(presenceBeat + 1500*time.Millisecond)
 	frames := 0

@@ -2,6 +2,7 @@ package sync
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -9,11 +10,16 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 	"strings"
 	gosync "sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/coplan/coplan/doc"
 )
@@ -246,13 +252,23 @@ func TestNodeProcess(t *testing.T) {
 	must(t, err)
 	defer p.Close()
 	must(t, p.AutoCommit(doc.DefaultPolicy)) // as the app does
+	level := slog.LevelDebug
+	if os.Getenv("COPLAN_NODE_QUIET") != "" {
+		level = slog.LevelInfo // a room of many: debug logs cost more than the sync
+	}
 	// The app's reconnect settings: the defaults.
 	n, err := NewNode(Config{Identity: id, Listen: strings.Split(os.Getenv("COPLAN_NODE_LISTEN"), ","),
 		StateDir: filepath.Join(dir, "data", "sync"), Library: lib,
-		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})).With("node", name)})
+		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})).With("node", name)})
 	must(t, err)
 	defer n.Close()
 	must(t, n.Start(p))
+	if dir := os.Getenv("COPLAN_NODE_CPUPROF"); dir != "" {
+		if out, err := os.Create(filepath.Join(dir, "cpu-"+name+".pprof")); err == nil {
+			pprof.StartCPUProfile(out)
+			defer pprof.StopCPUProfile()
+		}
+	}
 	fmt.Println("READY")
 	sc := bufio.NewScanner(os.Stdin)
 	for sc.Scan() {
@@ -297,6 +313,63 @@ func TestNodeProcess(t *testing.T) {
 			fmt.Printf("HAS %s %s\n", f[1], ans)
 		case "count":
 			fmt.Printf("COUNT %d\n", len(p.Timeline()))
+		case "dial":
+			// dial ADDR...: connect to each at once, as a room does.
+			var wg gosync.WaitGroup
+			var failed atomic.Int32
+			for _, a := range strings.Fields(strings.Join(f[1:], " ")) {
+				info, err := peer.AddrInfoFromString(a)
+				must(t, err)
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+					defer cancel()
+					if err := n.connect(ctx, n.plan(p.ID()), *info); err != nil {
+						failed.Add(1)
+						fmt.Fprintln(os.Stderr, "dial failed:", err)
+					}
+				}()
+			}
+			wg.Wait()
+			fmt.Printf("DIALED %d\n", failed.Load())
+		case "gomem":
+			// The Go heap's share of the memory, and a heap profile.
+			pprof.StopCPUProfile()
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			if len(f) > 1 {
+				if out, err := os.Create(f[1]); err == nil {
+					pprof.WriteHeapProfile(out)
+					out.Close()
+				}
+			}
+			// Resident memory by mapping: the C heap ([heap] and
+			// malloc's other arenas) against the Go heap.
+			smaps, _ := os.ReadFile("/proc/self/smaps")
+			var cur string
+			rssBy := map[string]int64{}
+			for _, l := range strings.Split(string(smaps), "\n") {
+				fs := strings.Fields(l)
+				if len(fs) >= 5 && strings.Contains(fs[0], "-") {
+					cur = "anon"
+					if len(fs) >= 6 {
+						cur = fs[5]
+					}
+				} else if len(fs) >= 2 && fs[0] == "Rss:" {
+					var kb int64
+					fmt.Sscan(fs[1], &kb)
+					rssBy[cur] += kb
+				}
+			}
+			fmt.Printf("GOMEM rss: brk-heap=%dMB anon=%dMB binary=%dMB; go: sys=%dMB heapinuse=%dMB stacks=%dMB goroutines=%d\n",
+				rssBy["[heap]"]>>10, rssBy["anon"]>>10, rssBy[os.Args[0]]>>10, ms.Sys>>20, ms.HeapInuse>>20, ms.StackSys>>20, runtime.NumGoroutine())
+		case "sent":
+			var sent int64
+			for _, ps := range n.Peers(p.ID()) {
+				sent += ps.Stats.BytesSent
+			}
+			fmt.Printf("SENT %d\n", sent)
 		case "quit":
 			return
 		}

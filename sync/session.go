@@ -68,7 +68,9 @@ type session struct {
 
 	kick      chan struct{}
 	graceful  atomic.Bool // closed by shutdown, not by a protocol error
+	flushLast atomic.Bool // the writer says our heads once more before the stream closes
 	closing   chan struct{}
+	writerEnd chan struct{} // closed when the writer returns
 	closeOnce gosync.Once
 	heardAt   atomic.Int64 // unix nanoseconds of the last frame read
 	pushOwn   atomic.Bool  // this device made changes the peer may lack
@@ -100,18 +102,29 @@ type session struct {
 	progressed bool     // changes applied since our fetch was sent
 	readN      int64
 	wroteN     int64
+	// ownPushed is planState.ownGen+1 when the last push of this
+	// device's changes went through them all (0: none yet, or the peer
+	// asked for everything again): until ownGen moves, another push
+	// would list every change since the peer's heads to send nothing.
+	ownPushed uint64
+	resets    uint64 // the peer's requests to send everything again
 
 	sentHeads []string // what we said last; the writer's alone
 	opened    bool     // our opening state went out; the writer's alone
 
 	pres sessionPresence // presence.go
+
+	// The compressed changes streams, made on first use: zc the
+	// writer's, zd the reader's.
+	zc *wire.Compressor
+	zd *wire.Decompressor
 }
 
 func newSession(n *Node, s network.Stream, initiator peer.ID) *session {
 	remote := s.Conn().RemotePeer()
 	return &session{n: n, s: s, peer: remote, initiator: initiator,
 		fr: wire.NewReader(s), fw: wire.NewWriter(s),
-		kick: make(chan struct{}, 1), closing: make(chan struct{}),
+		kick: make(chan struct{}, 1), closing: make(chan struct{}), writerEnd: make(chan struct{}),
 		sent: map[string]bool{}, have: map[string]uint64{},
 		log: n.log.With("peer", shortID(remote)), pres: sessionPresence{kick: make(chan struct{}, 1)}}
 }
@@ -200,6 +213,24 @@ func (s *session) shutdown(reason string) {
 	})
 }
 
+// finish ends the session gracefully after the writer has said our
+// heads, if they moved since it last did: a device that quits right
+// after merging the peer's last changes leaves the peer knowing it is
+// level, not waiting for the next session.
+func (s *session) finish(reason string) {
+	s.closeOnce.Do(func() {
+		s.graceful.Store(true)
+		s.flushLast.Store(true)
+		s.log.Info("sync session closed", "reason", reason)
+		close(s.closing)
+		select {
+		case <-s.writerEnd:
+		case <-time.After(time.Second):
+		}
+		s.s.Close()
+	})
+}
+
 // fail resets the stream after a protocol error or I/O failure.
 func (s *session) fail(reason string, err error) {
 	s.closeOnce.Do(func() {
@@ -254,6 +285,20 @@ func (s *session) reader() {
 		}
 		s.account()
 		s.heard()
+		if typ == wire.FrameChangesZ {
+			if s.zd == nil {
+				s.zd = wire.NewDecompressor()
+			}
+			inner, err := s.zd.Decompress(body, wire.MaxFrame)
+			if err == nil && (inner[0] != wire.FrameChanges && inner[0] != wire.FrameLevel) {
+				err = fmt.Errorf("%w: type %d compressed", wire.ErrBadFrame, inner[0])
+			}
+			if err != nil {
+				s.fail("bad compressed frame", err)
+				return
+			}
+			typ, body = inner[0], inner[1:]
+		}
 		switch typ {
 		case wire.FrameChanges:
 			if f := s.n.testBeforeReceive; f != nil && f(s.peer, body) {
@@ -337,6 +382,8 @@ func (s *session) gotState(st wire.State) {
 	}
 	if st.Reset {
 		clear(s.sent)
+		s.ownPushed = 0
+		s.resets++
 	}
 	s.pushOwn.Store(true) // what it lacks may have changed
 	if st.Fetch != 0 {
@@ -363,6 +410,7 @@ func (s *session) receive(changes [][]byte) error {
 	s.waiting, s.waitBytes = nil, 0
 	s.mu.Unlock()
 	res, err := s.ps.p.ReceiveChanges(batch)
+	s.n.noteAutomerge(3 * len(batch)) // each change and its dependencies looked up
 	if err != nil {
 		s.recvMu.Unlock()
 		return err
@@ -506,6 +554,7 @@ func (s *session) account() {
 const antiEntropy = 3 * time.Second
 
 func (s *session) writer() {
+	defer close(s.writerEnd)
 	tick := time.NewTicker(antiEntropy)
 	defer tick.Stop()
 	beat := time.NewTicker(presenceBeat / 2)
@@ -540,6 +589,9 @@ func (s *session) writer() {
 			s.mu.Unlock()
 			s.ps.considerFetch()
 		case <-s.closing:
+			if s.flushLast.Load() {
+				s.sayLastHeads()
+			}
 			return
 		}
 		if err := s.writeDue(); err != nil {
@@ -550,6 +602,27 @@ func (s *session) writer() {
 		}
 		s.checkLevel()
 	}
+}
+
+// sayLastHeads sends our heads if they moved since we last said them,
+// waiting briefly: the session is closing.
+func (s *session) sayLastHeads() {
+	heads := s.ps.p.Heads()
+	if !s.opened || slices.Equal(heads, s.sentHeads) {
+		return
+	}
+	if s.zc == nil {
+		s.zc = wire.NewCompressor()
+	}
+	z, err := s.zc.Compress(append([]byte{wire.FrameLevel}, wire.EncodeHeads(heads)...))
+	if err != nil {
+		return
+	}
+	s.s.SetWriteDeadline(time.Now().Add(500 * time.Millisecond))
+	if s.fw.WriteFrame(wire.FrameChangesZ, z) == nil {
+		s.sentHeads = heads
+	}
+	s.account()
 }
 
 // stale says whether the session has run a while without being level.
@@ -610,7 +683,7 @@ func (s *session) writeDue() error {
 	}
 	heads := s.ps.p.Heads()
 	if !slices.Equal(heads, s.sentHeads) {
-		if err := s.write(wire.FrameLevel, wire.EncodeHeads(heads)); err != nil {
+		if err := s.writeZ(wire.FrameLevel, wire.EncodeHeads(heads)); err != nil {
 			return err
 		}
 		s.sentHeads = heads
@@ -645,13 +718,20 @@ func (s *session) writeState(fetch uint64, reset bool) error {
 // knows, in batches under the frame cap: all of them but those made by
 // devices in skip, or (own) only those this device made.
 func (s *session) sendMissing(own bool, skip map[string]bool) error {
+	gen := s.ps.ownGen.Load() + 1
 	s.mu.Lock()
 	known := slices.Clone(s.known)
+	done := own && s.ownPushed == gen
+	resets := s.resets
 	s.mu.Unlock()
+	if done {
+		return nil
+	}
 	refs, err := s.ps.p.ChangesSince(known)
 	if err != nil {
 		return err
 	}
+	s.n.noteAutomerge(len(refs))
 	self := s.n.h.ID().String()
 	var batch [][]byte
 	size := 0
@@ -659,7 +739,7 @@ func (s *session) sendMissing(own bool, skip map[string]bool) error {
 		if len(batch) == 0 {
 			return nil
 		}
-		err := s.write(wire.FrameChanges, wire.EncodeChanges(batch))
+		err := s.writeZ(wire.FrameChanges, wire.EncodeChanges(batch))
 		if err == nil {
 			s.ps.addStats(s.peer, Stats{ChangesSent: len(batch)})
 			s.log.Debug("sent changes", "changes", len(batch), "bytes", size)
@@ -681,6 +761,7 @@ func (s *session) sendMissing(own bool, skip map[string]bool) error {
 		if err != nil {
 			return err
 		}
+		s.n.noteAutomerge(1)
 		s.mu.Lock()
 		s.sent[r.Hash] = true
 		s.mu.Unlock()
@@ -696,7 +777,32 @@ func (s *session) sendMissing(own bool, skip map[string]bool) error {
 		batch = append(batch, raw)
 		size += len(raw)
 	}
-	return flush()
+	if err := flush(); err != nil {
+		return err
+	}
+	if own {
+		s.mu.Lock()
+		if s.resets == resets { // else the pass may have missed what the reset asks for
+			s.ownPushed = gen
+		}
+		s.mu.Unlock()
+	}
+	return nil
+}
+
+// writeZ sends a changes or level frame compressed in the session's
+// stream: the frames before give context, which a keystroke's change,
+// mostly like the one before and naming as its dependencies heads a
+// level frame carried, compresses against.
+func (s *session) writeZ(typ byte, payload []byte) error {
+	if s.zc == nil {
+		s.zc = wire.NewCompressor()
+	}
+	z, err := s.zc.Compress(append([]byte{typ}, payload...))
+	if err != nil {
+		return err
+	}
+	return s.write(wire.FrameChangesZ, z)
 }
 
 // checkLevel notes when the peer last said it holds exactly what we hold.

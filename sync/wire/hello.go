@@ -63,9 +63,13 @@ func ParseHello(b []byte) (Hello, error) {
 	if err := json.Unmarshal(b, &h); err != nil {
 		return h, fmt.Errorf("%w: %v", ErrBadHello, err)
 	}
-	if h.Version != ProtocolVersion {
-		return h, fmt.Errorf("%w: protocol version %d; this peer needs protocol %d (a Coplan with signed members and roles): update Coplan",
+	if h.Version > ProtocolVersion {
+		return h, fmt.Errorf("%w: protocol version %d; this peer speaks protocol %d: update Coplan on it",
 			ErrBadHello, h.Version, ProtocolVersion)
+	}
+	if h.Version != ProtocolVersion {
+		return h, fmt.Errorf("%w: protocol version %d; this peer needs protocol %d (%s): update Coplan",
+			ErrBadHello, h.Version, ProtocolVersion, versionNeeds[ProtocolVersion])
 	}
 	for _, s := range []string{h.Name, h.Org} {
 		if len(s) > maxHelloText || !utf8.ValidString(s) {

@@ -23,8 +23,17 @@ const ProtocolID = "/coplan/sync/1"
 // ProtocolVersion is the version a hello carries; a peer refuses versions
 // it does not speak rather than guess. 2: signed authority (members,
 // invites and redemptions are statements); 3: changes cross in batches
-// under the frame cap (before, in unbounded Automerge sync messages).
-const ProtocolVersion = 3
+// under the frame cap (before, in unbounded Automerge sync messages); 4:
+// changes and level frames may be compressed (FrameChangesZ).
+const ProtocolVersion = 4
+
+// versionNeeds says, for a peer too old to speak a version, what that
+// version brought.
+var versionNeeds = map[int]string{
+	2: "a Coplan with signed members and roles",
+	3: "a Coplan that sends changes in bounded batches",
+	4: "a Coplan that compresses changes on the wire",
+}
 
 // Frame types: the first byte of a frame's body.
 const (
@@ -41,6 +50,7 @@ const (
 	// only to a peer whose hello or welcome said Presence: a version 3
 	// peer without it resets the stream on a frame type it does not know.
 	FramePresence byte = 11
+	FrameChangesZ byte = 12 // a changes or level frame's body, compressed (changesz.go)
 )
 
 // Caps on frame bodies and payloads.

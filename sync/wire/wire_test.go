@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -147,7 +148,7 @@ func TestWelcome(t *testing.T) {
 			t.Fatalf("%+v -> %+v (%v)", w, got, err)
 		}
 	}
-	for _, in := range []string{`{"v":4}`, `{"v":2}`, `{"v":3,"snapshot":-1}`, `{"v":3,"snapshot":536870913}`, `[]`, ``, `{"v":3,"snapshot":"big"}`} {
+	for _, in := range []string{`{"v":5}`, `{"v":3}`, `{"v":4,"snapshot":-1}`, `{"v":4,"snapshot":536870913}`, `[]`, ``, `{"v":4,"snapshot":"big"}`} {
 		t.Run(in, func(t *testing.T) {
 			if w, err := ParseWelcome([]byte(in)); !errors.Is(err, ErrBadFrame) {
 				t.Fatalf("accepted %+v (%v)", w, err)
@@ -243,5 +244,24 @@ func TestRefusal(t *testing.T) {
 	}
 	if got := ParseRefusal([]byte(strings.Repeat("x", 1000))); len(got) != maxReason {
 		t.Fatalf("a long reason read as %d bytes", len(got))
+	}
+}
+
+// A peer of another version is told which to run.
+func TestHelloVersionMessage(t *testing.T) {
+	for _, tc := range []struct {
+		v    int
+		want string
+	}{
+		{ProtocolVersion - 1, "needs protocol 4 (a Coplan that compresses changes on the wire): update Coplan"},
+		{1, "needs protocol 4"},
+		{ProtocolVersion + 1, "speaks protocol 4: update Coplan on it"},
+	} {
+		t.Run(fmt.Sprint(tc.v), func(t *testing.T) {
+			_, err := ParseHello(EncodeHello(Hello{Version: tc.v, Plan: planID}))
+			if !errors.Is(err, ErrBadHello) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("%v; want %q", err, tc.want)
+			}
+		})
 	}
 }
