@@ -103,13 +103,13 @@ func ParseState(b []byte) (State, error) {
 	}
 	s.Reset = b[0]&1 != 0
 	b = b[1:]
-	v, n := binary.Uvarint(b)
+	v, n := uvarint(b)
 	if n <= 0 {
 		return bad("fetch number")
 	}
 	s.Fetch, b = v, b[n:]
 	for _, dst := range []*[]string{&s.Heads, &s.Base} {
-		count, n := binary.Uvarint(b)
+		count, n := uvarint(b)
 		if n <= 0 || count > maxStateHead || count*32 > uint64(len(b)-n) {
 			return bad("heads")
 		}
@@ -119,20 +119,20 @@ func ParseState(b []byte) (State, error) {
 		}
 		*dst, b = hs, b[n+int(count)*32:]
 	}
-	count, n := binary.Uvarint(b)
+	count, n := uvarint(b)
 	if n <= 0 || count > MaxClock || count*3 > uint64(len(b)-n) {
 		return bad("clock")
 	}
 	b = b[n:]
 	s.Clock = make(map[string]uint64, count)
 	for range count {
-		size, n := binary.Uvarint(b)
+		size, n := uvarint(b)
 		if n <= 0 || size == 0 || size > maxActor || size > uint64(len(b)-n) {
 			return bad("clock actor")
 		}
 		actor := hex.EncodeToString(b[n : n+int(size)])
 		b = b[n+int(size):]
-		seq, k := binary.Uvarint(b)
+		seq, k := uvarint(b)
 		if k <= 0 {
 			return bad("clock sequence number")
 		}
@@ -141,13 +141,13 @@ func ParseState(b []byte) (State, error) {
 		}
 		s.Clock[actor], b = seq, b[k:]
 	}
-	count, n = binary.Uvarint(b)
+	count, n = uvarint(b)
 	if n <= 0 || count > maxAuthors || count > uint64(len(b)-n) {
 		return bad("authors")
 	}
 	b = b[n:]
 	for range count {
-		size, n := binary.Uvarint(b)
+		size, n := uvarint(b)
 		if n <= 0 || size == 0 || size > maxPeerID || size > uint64(len(b)-n) {
 			return bad("author")
 		}
@@ -187,14 +187,14 @@ func ChangesOverhead(n int) int { return binary.MaxVarintLen64 * (n + 1) }
 // ParseChanges decodes a changes frame's payload; the changes share b's
 // memory. What each change holds is for the plan to check.
 func ParseChanges(b []byte) ([][]byte, error) {
-	count, n := binary.Uvarint(b)
+	count, n := uvarint(b)
 	if n <= 0 || count > uint64(len(b)) {
 		return nil, fmt.Errorf("%w: changes frame: count", ErrBadFrame)
 	}
 	b = b[n:]
 	out := make([][]byte, 0, count)
 	for range count {
-		size, n := binary.Uvarint(b)
+		size, n := uvarint(b)
 		if n <= 0 || size == 0 || size > uint64(len(b)-n) {
 			return nil, fmt.Errorf("%w: changes frame: change %d of %d", ErrBadFrame, len(out)+1, count)
 		}
@@ -212,9 +212,19 @@ func EncodeFetched(fetch uint64) []byte { return binary.AppendUvarint(nil, fetch
 
 // ParseFetched decodes a fetched frame's payload.
 func ParseFetched(b []byte) (uint64, error) {
-	v, n := binary.Uvarint(b)
+	v, n := uvarint(b)
 	if n <= 0 || n != len(b) || v == 0 {
 		return 0, fmt.Errorf("%w: fetched frame", ErrBadFrame)
 	}
 	return v, nil
+}
+
+// uvarint reads a uvarint in its one shortest form: a padded one (0x80 0x00
+// for 0) is refused (n = 0), so every frame that parses has one encoding.
+func uvarint(b []byte) (uint64, int) {
+	v, n := binary.Uvarint(b)
+	if n > 1 && b[n-1] == 0 {
+		return 0, 0
+	}
+	return v, n
 }

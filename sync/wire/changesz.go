@@ -163,7 +163,7 @@ func (d *Decompressor) Decompress(body []byte, limit int) ([]byte, error) {
 }
 
 func (d *Decompressor) decompress(body []byte, limit int) ([]byte, error) {
-	size, n := binary.Uvarint(body)
+	size, n := uvarint(body)
 	if n <= 0 || size == 0 {
 		return nil, fmt.Errorf("%w: compressed changes frame: size", ErrBadFrame)
 	}

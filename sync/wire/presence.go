@@ -107,7 +107,7 @@ func ParsePresence(b []byte, prev Presence) (Presence, error) {
 		return bad("unknown flags")
 	}
 	cur := prev
-	rise, n := binary.Uvarint(b)
+	rise, n := uvarint(b)
 	if n <= 0 || cur.Seq+rise < cur.Seq {
 		return bad("seq")
 	}
@@ -143,7 +143,7 @@ func ParsePresence(b []byte, prev Presence) (Presence, error) {
 }
 
 func readString(b []byte, limit int) (string, []byte, error) {
-	l, n := binary.Uvarint(b)
+	l, n := uvarint(b)
 	if n <= 0 || l > uint64(limit) || uint64(len(b)-n) < l {
 		return "", b, ErrBadFrame
 	}
