@@ -141,6 +141,18 @@ func TestFewAdministratorsWarning(t *testing.T) {
 	if !walkText(m.banner, fewAdminsWarning) {
 		t.Error("the warning does not say what to do")
 	}
+	membersRow := func() outlineItem {
+		for _, it := range f.ui.ws.outline.items {
+			if it.kind == kindMembers {
+				return it
+			}
+		}
+		t.Fatal("no Members row in the outline")
+		return outlineItem{}
+	}
+	if it := membersRow(); it.sub != "Only one administrator" || !it.warn {
+		t.Errorf("the outline's Members row, seen from every screen, says %q (warning %v)", it.sub, it.warn)
+	}
 	test.Tap(m.makeAdmin)
 	if !dialogSays(f.ui.win, "Choose a member you trust") {
 		t.Fatal("no choice of member asked")
@@ -151,6 +163,13 @@ func TestFewAdministratorsWarning(t *testing.T) {
 	}
 	if m.banner.Visible() {
 		t.Error("the warning stays with two administrators")
+	}
+	if err := f.plan.Commit(); err != nil { // the fixture's clock leaves commits to edits
+		t.Fatal(err)
+	}
+	f.ui.ws.drain()
+	if it := membersRow(); it.sub != "" {
+		t.Errorf("with two administrators the Members row still says %q", it.sub)
 	}
 }
 

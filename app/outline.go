@@ -32,6 +32,7 @@ type outlineItem struct {
 	id    string
 	title string
 	sub   string
+	warn  bool // the subtitle is a warning
 }
 
 func (it outlineItem) key() string { return fmt.Sprintf("%d/%s", it.kind, it.id) }
@@ -154,6 +155,10 @@ func (o *outline) updateRow(id widget.ListItemID, obj fyne.CanvasObject) {
 	}
 	title.Refresh()
 	sub.SetText(it.sub)
+	if imp := outlineSubImportance(it); sub.Importance != imp {
+		sub.Importance = imp
+		sub.Refresh()
+	}
 	if (it.sub == "") == sub.Visible() {
 		if it.sub == "" {
 			sub.Hide()
@@ -174,6 +179,23 @@ func (o *outline) updateRow(id widget.ListItemID, obj fyne.CanvasObject) {
 		chips.Hidden = len(objs) == 0 // no room kept when empty
 		b.Refresh()                   // the chips' width changed
 	}
+}
+
+func outlineSubImportance(it outlineItem) widget.Importance {
+	if it.warn {
+		return widget.WarningImportance
+	}
+	return widget.LowImportance
+}
+
+// membersItem is the Members row, which says so while the plan has only
+// one administrator: every screen then shows the warning, not just Members.
+func (o *outline) membersItem() outlineItem {
+	it := outlineItem{kind: kindMembers, title: "Members and peers"}
+	if a, ok := o.src.(interface{ Admins() []string }); ok && len(a.Admins()) == 1 {
+		it.sub, it.warn = "Only one administrator", true
+	}
+	return it
 }
 
 func kindIcon(it outlineItem) fyne.Resource {
@@ -352,7 +374,7 @@ func (o *outline) rebuild() {
 		outlineItem{kind: kindHeader, id: "process", title: "PROCESS"},
 		outlineItem{kind: kindTimeline, title: "Timeline"},
 		outlineItem{kind: kindNotes, title: "Meeting notes"},
-		outlineItem{kind: kindMembers, title: "Members and peers"},
+		o.membersItem(),
 		outlineItem{kind: kindHistory, title: "History"},
 		outlineItem{kind: kindReleases, title: "Releases"},
 	)
