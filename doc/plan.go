@@ -93,9 +93,14 @@ type Plan struct {
 	pendingBytes int    // new content in them, against maxEditBytes
 	firstPending time.Time
 	lastEdit     time.Time
-	policy       *CommitPolicy
-	pauseTimer   *time.Timer
-	maxTimer     *time.Timer
+	// The heads before the pending edits (CommittedHeads): read in
+	// beforeEdit while nothing is open (preEdit), kept from the edit that
+	// opened the group (pendBase); nil when unknown.
+	preEdit    []string
+	pendBase   []string
+	policy     *CommitPolicy
+	pauseTimer *time.Timer
+	maxTimer   *time.Timer
 	// saveCost is how long commits by the timers have lately taken to
 	// reach the disk (the longest, decaying): see pauseDelay.
 	saveCost time.Duration
@@ -269,10 +274,26 @@ func (p *Plan) Save() ([]byte, error) {
 }
 
 // Heads identifies the current version: the hashes of the latest changes.
+// It commits pending edits first.
 func (p *Plan) Heads() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	_ = p.commitLocked()
+	return headStrings(p.d.Heads())
+}
+
+// CommittedHeads is Heads as of the last commit or merge, leaving pending
+// edits to the commit policy: what sync may say it holds without cutting
+// the typing into extra changes each time a frame comes or goes.
+func (p *Plan) CommittedHeads() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.pending {
+		if p.pendBase != nil {
+			return slices.Clone(p.pendBase)
+		}
+		_ = p.commitLocked() // an edit that did not pass beforeEdit: as Heads
+	}
 	return headStrings(p.d.Heads())
 }
 
@@ -388,15 +409,21 @@ func (p *Plan) beforeEdit() error {
 	if p.auth.legacy {
 		return fmt.Errorf("%w; it opens read-only: run coplan upgrade %s to make a signed copy", ErrNeedsUpgrade, shortPlanRef(p.id))
 	}
-	if !p.pending || p.policy == nil {
-		return nil
+	p.preEdit = nil
+	if p.pending && p.policy != nil {
+		now := p.now()
+		if now.Sub(p.lastEdit) >= p.policy.Pause || now.Sub(p.firstPending) >= p.policy.Max {
+			p.typing = true
+			err := p.commitLocked()
+			p.typing = false
+			if err != nil {
+				return err
+			}
+		}
 	}
-	now := p.now()
-	if now.Sub(p.lastEdit) >= p.policy.Pause || now.Sub(p.firstPending) >= p.policy.Max {
-		p.typing = true
-		err := p.commitLocked()
-		p.typing = false
-		return err
+	if !p.pending {
+		// Nothing is open: these are the heads the edit builds on.
+		p.preEdit = headStrings(p.d.Heads())
 	}
 	return nil
 }
@@ -453,6 +480,7 @@ func (p *Plan) recordEdit(e Edit) int {
 	if !p.pending {
 		p.pending = true
 		p.firstPending = now
+		p.pendBase, p.preEdit = p.preEdit, nil
 		if p.policy != nil && p.policy.Now == nil {
 			p.maxTimer = time.AfterFunc(p.policy.Max, p.timerCommit)
 		}
@@ -595,6 +623,7 @@ func (p *Plan) commitLocked() error {
 	}
 	p.pending = false
 	p.pendingEdits = nil
+	p.pendBase, p.preEdit = nil, nil
 	p.lastText, p.lastTextAt = TextRef{}, -1
 	p.pendingBytes = 0
 	if err != nil && !strings.Contains(err.Error(), "empty") {
@@ -1075,6 +1104,7 @@ func (p *Plan) logRecoveryLocked() {
 }
 
 func (p *Plan) afterMerge() {
+	p.preEdit = nil
 	p.noteHeadsLocked(p.d.Heads(), true)
 	clear(p.texts)
 	p.forgetNamesLocked()
@@ -1133,6 +1163,7 @@ func (p *Plan) Abandon() {
 	defer p.mu.Unlock()
 	p.pending = false
 	p.pendingEdits = nil
+	p.pendBase, p.preEdit = nil, nil
 	p.lastText, p.lastTextAt = TextRef{}, -1
 	p.pendingBytes = 0
 	p.stopWatching()

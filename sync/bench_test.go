@@ -3,6 +3,7 @@ package sync
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"slices"
 	"strings"
@@ -518,5 +519,133 @@ func benchReconnect(b *testing.B, newPort bool) {
 		a.kill()
 		v.kill()
 		b.StartTimer()
+	}
+}
+
+// humanGaps is doc's cadence benchmark's typist (same seed, so the same
+// gaps): most keystrokes 80–250 ms apart, a pause of 0.3–0.9 s between
+// words now and then, and a longer think every few sentences.
+func humanGaps(n int) []time.Duration {
+	r := rand.New(rand.NewPCG(7, 11))
+	out := make([]time.Duration, n)
+	for i := range out {
+		switch x := r.Float64(); {
+		case x < 0.82:
+			out[i] = time.Duration(80+r.IntN(170)) * time.Millisecond
+		case x < 0.97:
+			out[i] = time.Duration(300+r.IntN(600)) * time.Millisecond
+		default:
+			out[i] = time.Duration(2+r.IntN(20)) * time.Second
+		}
+	}
+	return out
+}
+
+// cadenceRun is what one policy cost on the wire and on disk.
+type cadenceRun struct {
+	wire, saved, changeBytes int64
+	changes, commits         int
+}
+
+// replayCadenceLive types sveltecomponent with human gaps into Ana's plan
+// under pol (a fake clock), live-synced to Bo over loopback. The commits
+// fall where the app's timers put them (Pause after the last keystroke, or
+// Max into a run of typing), and each is level at Bo before typing goes
+// on: on a real clock the next keystroke comes a gap later, far longer
+// than a push on loopback, so pushes are not coalesced more than the app's.
+func replayCadenceLive(b *testing.B, tr *traces.Trace, pol doc.CommitPolicy) cadenceRun {
+	g := newMemGroup(b, "Ana", "Bo")
+	a, bo := g[0], g[1]
+	defer func() {
+		for _, tp := range g {
+			tp.n.Close()
+		}
+	}()
+	ref := doc.CommitmentText(commitmentID(b, a.p), "description")
+	waitFor(b, 30*time.Second, "both level", func() bool { return sameHeads(a, bo) })
+	startHeads := a.p.Heads()
+	base, err := a.p.TotalChangeBytes()
+	must(b, err)
+	sent := func() (n int64) {
+		for _, tp := range g {
+			for _, ps := range tp.n.Peers(tp.p.ID()) {
+				n += ps.Stats.BytesSent
+			}
+		}
+		return n
+	}
+	before := sent()
+	clock := time.Date(2025, 1, 1, 9, 0, 0, 0, time.UTC)
+	pol.Now = func() time.Time { return clock }
+	must(b, a.p.AutoCommit(pol))
+	var run cadenceRun
+	commit := func() {
+		must(b, a.p.Commit())
+		run.commits++
+		heads := a.p.CommittedHeads()
+		deadline := time.Now().Add(30 * time.Second)
+		for !bo.p.HasChanges(heads) {
+			if time.Now().After(deadline) {
+				b.Fatalf("commit %d never reached Bo", run.commits)
+			}
+			time.Sleep(100 * time.Microsecond)
+		}
+	}
+	gaps := humanGaps(len(tr.Txns))
+	pending := false
+	var first, last time.Time
+	for i, tx := range tr.Txns {
+		clock = clock.Add(gaps[i])
+		if pending && (clock.Sub(last) >= pol.Pause || clock.Sub(first) >= pol.Max) {
+			commit()
+			pending = false
+		}
+		for _, pt := range tx.Patches {
+			must(b, a.p.Splice(ref, pt.Pos, pt.Del, pt.Ins))
+		}
+		if !pending {
+			pending, first = true, clock
+		}
+		last = clock
+	}
+	commit()
+	waitFor(b, 60*time.Second, "both peers to converge", func() bool { return sameHeads(a, bo) })
+	if got := text(b, bo.p, ref); got != tr.EndContent {
+		b.Fatalf("Bo ends with %d bytes, want endContent's %d", len(got), len(tr.EndContent))
+	}
+	run.wire = sent() - before
+	run.saved = int64(len(mustSave(b, a.p)))
+	all, err := a.p.TotalChangeBytes()
+	must(b, err)
+	run.changeBytes = int64(all - base)
+	refs, err := a.p.ChangesSince(startHeads)
+	must(b, err)
+	run.changes = len(refs)
+	return run
+}
+
+// BenchmarkCadenceWire: the default commit policy against the earlier one
+// (a 700 ms pause) on the sveltecomponent replay with human gaps, pushed
+// live to a second node: bytes on the wire (compressed frames, both ways,
+// every frame type) and the saved size must stay within 1.2x (issue 13).
+// extra-commits counts changes the policy did not make (sync cutting the
+// typing).
+func BenchmarkCadenceWire(b *testing.B) {
+	tr := traces.LoadOrSkip(b, "sveltecomponent.json.gz")
+	old := doc.CommitPolicy{Pause: 700 * time.Millisecond, Max: 2 * time.Second}
+	for i := 0; i < b.N; i++ {
+		r0 := replayCadenceLive(b, tr, old)
+		r1 := replayCadenceLive(b, tr, doc.DefaultPolicy)
+		b.ReportMetric(float64(r1.wire)/float64(r0.wire), "wire-ratio")
+		b.ReportMetric(float64(r1.saved)/float64(r0.saved), "saved-ratio")
+		b.ReportMetric(float64(r1.changeBytes)/float64(r0.changeBytes), "change-bytes-ratio")
+		b.ReportMetric(float64(r1.changes)/float64(r0.changes), "changes-ratio")
+		b.ReportMetric(float64(r0.wire), "wire-bytes-700ms")
+		b.ReportMetric(float64(r1.wire), "wire-bytes-250ms")
+		b.ReportMetric(float64(r0.saved), "saved-bytes-700ms")
+		b.ReportMetric(float64(r1.saved), "saved-bytes-250ms")
+		b.ReportMetric(float64(r0.changes), "changes-700ms")
+		b.ReportMetric(float64(r1.changes), "changes-250ms")
+		b.ReportMetric(float64(r0.changes-r0.commits+r1.changes-r1.commits), "extra-commits")
 	}
 }

@@ -364,7 +364,7 @@ func (ps *planState) watch(events <-chan doc.Event) {
 	var checked []string // heads up to which own changes were looked for
 	self := ps.n.h.ID().String()
 	for e := range events {
-		heads := ps.p.Heads()
+		heads := ps.p.CommittedHeads()
 		own := e.Local
 		if !own && e.Remote {
 			// Merges bring others' changes, which their authors push;

@@ -251,3 +251,45 @@ func TestPresenceNotSentToOlderPeer(t *testing.T) {
 		t.Errorf("the older peer shows as %+v", cs)
 	}
 }
+
+// Typing with presence on both sides is committed by the commit policy
+// alone: the frames presence sets going (ours on every keystroke, the
+// colleague's cursor) read the heads without cutting the typing into extra
+// changes, and what was typed reaches the colleague once committed.
+func TestPresenceDoesNotCutTyping(t *testing.T) {
+	g := newGroup(t, "Ana", "Bo")
+	a, b := g[0], g[1]
+	syncOnce(t, a, b)
+	waitFor(t, 10*time.Second, "both level", func() bool { return sameHeads(a, b) })
+	time.Sleep(300 * time.Millisecond) // attestations and their sync settle
+	waitFor(t, 10*time.Second, "both level", func() bool { return sameHeads(a, b) })
+	plan := a.p.ID()
+	cid := commitmentID(t, a.p)
+	ref := doc.CommitmentText(cid, "description")
+	// A pause longer than the typing: only the explicit Commit ends it.
+	must(t, a.p.AutoCommit(doc.CommitPolicy{Pause: 20 * time.Second, Max: time.Minute}))
+	start := a.p.Heads()
+	typed := ""
+	for i := range 40 {
+		must(t, a.p.Splice(ref, i, 0, "x"))
+		typed += "x"
+		a.n.SetPresence(plan, Presence{Commitment: cid, Field: "description", Cursor: i + 1, Before: typed})
+		b.n.SetPresence(plan, Presence{Commitment: cid, Field: "problem", Cursor: 40 - i})
+		time.Sleep(10 * time.Millisecond)
+	}
+	waitPresence(t, b.n, plan, a.author.PeerID, 3*time.Second, "the last cursor", func(c Colleague) bool { return c.Cursor == 40 })
+	waitPresence(t, a.n, plan, b.author.PeerID, 3*time.Second, "the last cursor", func(c Colleague) bool { return c.Cursor == 1 })
+	if got := a.p.CommittedHeads(); !slices.Equal(got, start) {
+		t.Errorf("heads moved while typing (%v -> %v): sync committed the typing", start, got)
+	}
+	must(t, a.p.Commit())
+	refs, err := a.p.ChangesSince(start)
+	must(t, err)
+	if len(refs) != 1 {
+		t.Errorf("typing made %d changes, want 1 (the policy's)", len(refs))
+	}
+	waitFor(t, 10*time.Second, "Bo to have the typing", func() bool { return sameHeads(a, b) })
+	if got := text(t, b.p, ref); got != typed {
+		t.Errorf("Bo has %q, want %q", got, typed)
+	}
+}

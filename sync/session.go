@@ -607,7 +607,7 @@ func (s *session) writer() {
 // sayLastHeads sends our heads if they moved since we last said them,
 // waiting briefly: the session is closing.
 func (s *session) sayLastHeads() {
-	heads := s.ps.p.Heads()
+	heads := s.ps.p.CommittedHeads()
 	if !s.opened || slices.Equal(heads, s.sentHeads) {
 		return
 	}
@@ -633,7 +633,7 @@ func (s *session) stale() bool {
 	if time.Since(since) < antiEntropy || time.Since(s.lastHeard()) < antiEntropy/3 {
 		return false // level lately, or changes still arriving
 	}
-	return heads == nil || !slices.Equal(heads, s.ps.p.Heads())
+	return heads == nil || !slices.Equal(heads, s.ps.p.CommittedHeads())
 }
 
 // writeDue sends, in this order, what is due: our opening state, our
@@ -681,7 +681,7 @@ func (s *session) writeDue() error {
 			}
 		}
 	}
-	heads := s.ps.p.Heads()
+	heads := s.ps.p.CommittedHeads()
 	if !slices.Equal(heads, s.sentHeads) {
 		if err := s.writeZ(wire.FrameLevel, wire.EncodeHeads(heads)); err != nil {
 			return err
@@ -697,9 +697,12 @@ func (s *session) writeState(fetch uint64, reset bool) error {
 	s.mu.Lock()
 	base := slices.Clone(s.base)
 	s.mu.Unlock()
-	heads := s.ps.p.Heads()
+	// The clock first: it commits pending edits, and the heads must
+	// then include them.
+	clock, err := s.ps.p.ClockSince(base)
+	heads := s.ps.p.CommittedHeads()
 	st := wire.State{Heads: heads, Base: base, Fetch: fetch, Reset: reset}
-	if clock, err := s.ps.p.ClockSince(base); err == nil && len(clock) <= wire.MaxClock {
+	if err == nil && len(clock) <= wire.MaxClock {
 		st.Clock = clock
 	}
 	if fetch != 0 {
@@ -817,7 +820,7 @@ func (s *session) checkLevel() {
 	if ph == nil {
 		return
 	}
-	if slices.Equal(ph, s.ps.p.Heads()) {
+	if slices.Equal(ph, s.ps.p.CommittedHeads()) {
 		s.mu.Lock()
 		// All sent and listed is in the peer's history now.
 		s.base = ph
