@@ -543,8 +543,8 @@ func humanGaps(n int) []time.Duration {
 
 // cadenceRun is what one policy cost on the wire and on disk.
 type cadenceRun struct {
-	wire, saved, changeBytes int64
-	changes, commits         int
+	wire, acks, saved, changeBytes int64 // acks: what Bo sent back
+	changes, commits               int
 }
 
 // replayCadenceLive types sveltecomponent with human gaps into Ana's plan
@@ -566,15 +566,14 @@ func replayCadenceLive(b *testing.B, tr *traces.Trace, pol doc.CommitPolicy) cad
 	startHeads := a.p.Heads()
 	base, err := a.p.TotalChangeBytes()
 	must(b, err)
-	sent := func() (n int64) {
-		for _, tp := range g {
-			for _, ps := range tp.n.Peers(tp.p.ID()) {
-				n += ps.Stats.BytesSent
-			}
+	sentBy := func(tp *testPeer) (n int64) {
+		for _, ps := range tp.n.Peers(tp.p.ID()) {
+			n += ps.Stats.BytesSent
 		}
 		return n
 	}
-	before := sent()
+	sent := func() int64 { return sentBy(a) + sentBy(bo) }
+	before, acksBefore := sent(), sentBy(bo)
 	clock := time.Date(2025, 1, 1, 9, 0, 0, 0, time.UTC)
 	pol.Now = func() time.Time { return clock }
 	must(b, a.p.AutoCommit(pol))
@@ -614,6 +613,7 @@ func replayCadenceLive(b *testing.B, tr *traces.Trace, pol doc.CommitPolicy) cad
 		b.Fatalf("Bo ends with %d bytes, want endContent's %d", len(got), len(tr.EndContent))
 	}
 	run.wire = sent() - before
+	run.acks = sentBy(bo) - acksBefore
 	run.saved = int64(len(mustSave(b, a.p)))
 	all, err := a.p.TotalChangeBytes()
 	must(b, err)
@@ -644,6 +644,8 @@ func BenchmarkCadenceWire(b *testing.B) {
 		b.ReportMetric(float64(r1.wire), "wire-bytes-250ms")
 		b.ReportMetric(float64(r0.saved), "saved-bytes-700ms")
 		b.ReportMetric(float64(r1.saved), "saved-bytes-250ms")
+		b.ReportMetric(float64(r0.acks), "acks-bytes-700ms")
+		b.ReportMetric(float64(r1.acks), "acks-bytes-250ms")
 		b.ReportMetric(float64(r0.changes), "changes-700ms")
 		b.ReportMetric(float64(r1.changes), "changes-250ms")
 		b.ReportMetric(float64(r0.changes-r0.commits+r1.changes-r1.commits), "extra-commits")

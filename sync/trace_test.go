@@ -69,6 +69,7 @@ func TestFriendsForeverTraceLive(t *testing.T) {
 	g := newMemGroup(t, "Ana", "Bo")
 	cid := commitmentID(t, g[0].p)
 	ref := doc.CommitmentText(cid, "description")
+	start := g[0].p.Heads()
 	runs := splitRuns(tr)
 	runOf := map[int]int{} // last txn of a run -> run
 	for i, r := range runs {
@@ -112,7 +113,11 @@ func TestFriendsForeverTraceLive(t *testing.T) {
 			t.Fatalf("%s ends with %d bytes, want endContent's %d", tp.name, len(got), len(tr.EndContent))
 		}
 	}
-	t.Logf("%d transactions as %d changes; %s sent %+v", len(tr.Txns), len(runs), g[0].name, g[0].n.Peers(g[0].p.ID())[0].Stats)
+	refs, err := g[0].p.ChangesSince(start)
+	must(t, err)
+	// Changes beyond the runs would be commits cut outside the policy.
+	t.Logf("%d transactions as %d changes (%d in the plan since the start); %s sent %+v",
+		len(tr.Txns), len(runs), len(refs), g[0].name, g[0].n.Peers(g[0].p.ID())[0].Stats)
 }
 
 func typeAgent(tr *traces.Trace, runs []run, runOf map[int]int, agent int, live, editor *doc.Plan, ref doc.TextRef,
