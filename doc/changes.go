@@ -74,10 +74,29 @@ func (p *Plan) ChangesSince(have []string) ([]ChangeRef, error) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.holdsCommittedLocked(hs) {
+		return nil, nil // nothing committed is missing: the typing stays open
+	}
 	if err := p.commitLocked(); err != nil {
 		return nil, err
 	}
 	return p.changesSinceLocked(hs)
+}
+
+// holdsCommittedLocked says whether edits are pending on top of heads all
+// among hs: then nothing committed lies outside hs's history, and a sync
+// asking need not commit the typing (reading the document's changes or
+// heads would close its transaction).
+func (p *Plan) holdsCommittedLocked(hs []am.ChangeHash) bool {
+	if !p.pending || p.pendBase == nil {
+		return false
+	}
+	for _, b := range p.pendBase {
+		if !slices.ContainsFunc(hs, func(h am.ChangeHash) bool { return h.String() == b }) {
+			return false
+		}
+	}
+	return true
 }
 
 func parseHashes(hexes []string) ([]am.ChangeHash, error) {
@@ -145,6 +164,9 @@ func (p *Plan) ClockSince(base []string) (map[string]uint64, error) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if len(hs) > 0 && p.holdsCommittedLocked(hs) {
+		return map[string]uint64{}, nil
+	}
 	if err := p.commitLocked(); err != nil {
 		return nil, err
 	}

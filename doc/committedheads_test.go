@@ -64,6 +64,14 @@ func TestCommittedHeads(t *testing.T) {
 			if tc.atStart != slices.Equal(got, start) {
 				t.Errorf("CommittedHeads %v, start %v: want at start %v", got, start, tc.atStart)
 			}
+			// What sync asks while the typing is open commits nothing
+			// either: nothing committed lies beyond the committed heads.
+			if refs, err := p.ChangesSince(got); err != nil || len(refs) != 0 {
+				t.Errorf("ChangesSince(CommittedHeads) = %d changes (%v), want none", len(refs), err)
+			}
+			if c, err := p.ClockSince(got); err != nil || len(c) != 0 {
+				t.Errorf("ClockSince(CommittedHeads) = %v (%v), want empty", c, err)
+			}
 			before := got
 			must(t, p.Commit())
 			after := p.Heads()

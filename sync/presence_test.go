@@ -252,11 +252,12 @@ func TestPresenceNotSentToOlderPeer(t *testing.T) {
 	}
 }
 
-// Typing with presence on both sides is committed by the commit policy
-// alone: the frames presence sets going (ours on every keystroke, the
-// colleague's cursor) read the heads without cutting the typing into extra
-// changes, and what was typed reaches the colleague once committed.
-func TestPresenceDoesNotCutTyping(t *testing.T) {
+// Typing is committed by the commit policy alone, whatever sync does
+// meanwhile: presence frames both ways (ours on every keystroke), and the
+// colleague's node restarting and syncing again (hello, state and level
+// frames) read the heads without cutting the typing into extra changes;
+// what was typed reaches the colleague once committed.
+func TestSyncDoesNotCutTyping(t *testing.T) {
 	g := newGroup(t, "Ana", "Bo")
 	a, b := g[0], g[1]
 	syncOnce(t, a, b)
@@ -270,15 +271,26 @@ func TestPresenceDoesNotCutTyping(t *testing.T) {
 	must(t, a.p.AutoCommit(doc.CommitPolicy{Pause: 20 * time.Second, Max: time.Minute}))
 	start := a.p.Heads()
 	typed := ""
-	for i := range 40 {
-		must(t, a.p.Splice(ref, i, 0, "x"))
-		typed += "x"
-		a.n.SetPresence(plan, Presence{Commitment: cid, Field: "description", Cursor: i + 1, Before: typed})
-		b.n.SetPresence(plan, Presence{Commitment: cid, Field: "problem", Cursor: 40 - i})
-		time.Sleep(10 * time.Millisecond)
+	key := func(n int) {
+		for range n {
+			must(t, a.p.Splice(ref, len(typed), 0, "x"))
+			typed += "x"
+			a.n.SetPresence(plan, Presence{Commitment: cid, Field: "description", Cursor: len(typed), Before: typed})
+			b.n.SetPresence(plan, Presence{Commitment: cid, Field: "problem", Cursor: len(typed)})
+			time.Sleep(10 * time.Millisecond)
+		}
 	}
-	waitPresence(t, b.n, plan, a.author.PeerID, 3*time.Second, "the last cursor", func(c Colleague) bool { return c.Cursor == 40 })
-	waitPresence(t, a.n, plan, b.author.PeerID, 3*time.Second, "the last cursor", func(c Colleague) bool { return c.Cursor == 1 })
+	key(20)
+	waitPresence(t, b.n, plan, a.author.PeerID, 3*time.Second, "the last cursor", func(c Colleague) bool { return c.Cursor == 20 })
+	must(t, b.n.Close())
+	b.startNode(t)
+	must(t, b.n.Start(b.p))
+	key(10)
+	waitFor(t, 10*time.Second, "Bo's new session to open", func() bool {
+		ps := b.n.Peers(plan)
+		return len(ps) == 1 && ps[0].Connected
+	})
+	key(10) // 100 ms: time for the opening frames
 	if got := a.p.CommittedHeads(); !slices.Equal(got, start) {
 		t.Errorf("heads moved while typing (%v -> %v): sync committed the typing", start, got)
 	}
