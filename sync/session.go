@@ -564,8 +564,8 @@ func (s *session) writer() {
 		select {
 		case <-s.kick:
 		case <-s.pres.kick:
-			// Presence alone: the plan's heads are not read, since
-			// reading them commits what is being typed.
+			// Presence alone: the plan's heads are not read (nothing
+			// else is due).
 			if err := s.writePresence(false, false); err != nil {
 				s.fail("write failed", err)
 				return
