@@ -258,6 +258,9 @@ func (p *Plan) AddMemberKey(peerID string, key ssh.Signer) error {
 	if key == nil {
 		return fmt.Errorf("%w: no signing key", ErrInvalid)
 	}
+	if p.Device().IsZero() {
+		return fmt.Errorf("%w: the plan was opened without the device key", ErrNoDeviceKey)
+	}
 	line := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(key.PublicKey())))
 	st, err := p.Authority()
 	if err != nil {
