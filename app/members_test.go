@@ -112,7 +112,7 @@ func TestMemberKey(t *testing.T) {
 	// A private key with a passphrase asks for it; a wrong one is said so.
 	locked, _ := keyFile(t, "ana2", "correct horse")
 	m.registerKey(locked)
-	if m.keyPass == nil || !dialogSays(f.ui.win, "passphrase") {
+	if m.keyPass == nil || !dialogSays(f.ui.win, "id_ana2") {
 		t.Fatal("no passphrase asked for an encrypted key")
 	}
 	m.keyPass.SetText("wrong")
