@@ -11,9 +11,9 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+	"golang.org/x/crypto/ssh"
 
 	"github.com/coplan/coplan/doc"
 	"github.com/coplan/coplan/doc/release"
@@ -61,6 +61,8 @@ type membersScreen struct {
 	confirm       *widget.Button
 	keys          *widget.Label
 	addKey        *widget.Button
+	keyPass       *widget.Entry // the passphrase asked for while registering a key
+	keyConfirm    func()        // registers the key with keyPass's passphrase
 	revokes       []*widget.Button
 	remove        *widget.Button
 	readOnly      *widget.Label
@@ -371,9 +373,26 @@ func (m *membersScreen) setRole(role string, on bool) {
 	m.load()
 }
 
-var pubFilter = storage.NewExtensionFileFilter([]string{".pub"})
+// keyPrompt says what the register-key control asks for, and why.
+const keyPrompt = "Choose your private signing key file: the one without .pub, for example ~/.ssh/id_ed25519 or the key coplan key new made. " +
+	"Coplan signs a short proof with it that the key is yours, so nobody else can register your published key; the private key stays on this laptop. " +
+	"A .pub file works too when ssh-agent holds the key or its private key is beside it."
 
+// pickKey asks, in words, for the private key file, then opens it.
 func (m *membersScreen) pickKey() {
+	msg := widget.NewLabel(keyPrompt)
+	msg.Wrapping = fyne.TextWrapWord
+	ask := dialog.NewCustomConfirm("Register your signing key", "Choose private key file…", "Cancel", msg, func(ok bool) {
+		if ok {
+			m.openKeyFile()
+		}
+	}, m.ws.ui.win)
+	ask.Resize(fyne.NewSize(460, 0))
+	ask.Show()
+}
+
+// openKeyFile asks for the private key file, starting in ~/.ssh.
+func (m *membersScreen) openKeyFile() {
 	d := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
 		if err != nil {
 			m.ws.errorf(err)
@@ -386,7 +405,7 @@ func (m *membersScreen) pickKey() {
 		rc.Close()
 		m.registerKey(path)
 	}, m.ws.ui.win)
-	d.SetFilter(pubFilter)
+	d.SetTitleText("Choose your private signing key")
 	if home, err := os.UserHomeDir(); err == nil {
 		if l, err := listerFor(filepath.Join(home, ".ssh")); err == nil {
 			d.SetLocation(l)
@@ -395,25 +414,65 @@ func (m *membersScreen) pickKey() {
 	d.Show()
 }
 
-// registerKey registers the OpenSSH public key in the file at path to the
-// selected member.
+// registerKey registers the signing key in the file at path (a private
+// key, or FILE.pub held by ssh-agent or with its private key beside it) to
+// the selected member, asking for its passphrase when it has one.
 func (m *membersScreen) registerKey(path string) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		m.ws.errorf(err)
+	s, closeKey, err := release.LoadKeySigner(path, nil)
+	if errors.Is(err, release.ErrNeedPassphrase) {
+		m.askKeyPassphrase(path)
 		return
 	}
-	pub, comment, err := release.ParsePublicKey(data)
 	if err != nil {
-		m.ws.errorf(fmt.Errorf("%s is not an OpenSSH public key (choose the .pub file, e.g. id_ed25519.pub)", filepath.Base(path)))
+		m.ws.errorf(registerKeyError(path, err))
 		return
 	}
-	line := strings.TrimSpace(release.AuthorizedKey(pub) + " " + comment)
-	if err := m.ws.plan.AddMemberKey(m.selected, line); err != nil {
+	defer closeKey()
+	m.addKeyWith(s)
+}
+
+// askKeyPassphrase asks for the passphrase of the key at path, then
+// registers it.
+func (m *membersScreen) askKeyPassphrase(path string) {
+	m.keyPass = widget.NewPasswordEntry()
+	items := []*widget.FormItem{widget.NewFormItem("Key", widget.NewLabel(filepath.Base(path))), widget.NewFormItem("Passphrase", m.keyPass)}
+	m.keyConfirm = func() {
+		s, closeKey, err := release.LoadKeySigner(path, func() ([]byte, error) { return []byte(m.keyPass.Text), nil })
+		if err != nil {
+			m.ws.errorf(registerKeyError(path, err))
+			return
+		}
+		defer closeKey()
+		m.addKeyWith(s)
+	}
+	d := dialog.NewForm("Register your signing key", "Register", "Cancel", items, func(ok bool) {
+		if ok {
+			m.keyConfirm()
+		}
+	}, m.ws.ui.win)
+	d.Resize(fyne.NewSize(460, 0))
+	d.Show()
+}
+
+func (m *membersScreen) addKeyWith(s ssh.Signer) {
+	if err := m.ws.plan.AddMemberKey(m.selected, s); err != nil {
 		m.ws.errorf(err)
 		return
 	}
 	m.load()
+}
+
+// registerKeyError says in words why the key at path cannot be registered.
+func registerKeyError(path string, err error) error {
+	switch {
+	case errors.Is(err, release.ErrWrongPassphrase):
+		return errors.New("wrong passphrase for the key")
+	case errors.Is(err, release.ErrNoPrivateKey):
+		return fmt.Errorf("registering a key needs its private key, to prove the key is yours: %w", err)
+	case errors.Is(err, os.ErrNotExist):
+		return err
+	}
+	return fmt.Errorf("%s is not an OpenSSH signing key you hold (choose your private key file, e.g. id_ed25519): %w", filepath.Base(path), err)
 }
 
 func (m *membersScreen) confirmRemove() {

@@ -412,10 +412,10 @@ type deliveringSync struct {
 func (d deliveringSync) DeliveredBy(string) (map[string]string, error) { return d.by, nil }
 
 func TestRevokeKeyOfferedOnlyWhereAllowed(t *testing.T) {
-	_, pub := keyFile(t, "ana", "")
+	path, _ := keyFile(t, "ana", "")
 	t.Run("own key", func(t *testing.T) {
 		f := newFixture(t)
-		if err := f.plan.AddMemberKey(ana.PeerID, pub); err != nil {
+		if err := f.plan.AddMemberKey(ana.PeerID, loadKey(t, path)); err != nil {
 			t.Fatal(err)
 		}
 		m := f.members(t)
@@ -435,7 +435,7 @@ func TestRevokeKeyOfferedOnlyWhereAllowed(t *testing.T) {
 	t.Run("another member's key, as a plain member", func(t *testing.T) {
 		f := newFixtureAs(t, bruno)
 		other := forkAs(t, f.plan, ana)
-		if err := other.AddMemberKey(ana.PeerID, pub); err != nil {
+		if err := other.AddMemberKey(ana.PeerID, loadKey(t, path)); err != nil {
 			t.Fatal(err)
 		}
 		mergeIntoWindow(t, f, other)

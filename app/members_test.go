@@ -59,8 +59,16 @@ func TestMemberRoles(t *testing.T) {
 func TestMemberKey(t *testing.T) {
 	f := newFixture(t)
 	m := f.members(t)
+	// The control asks, in words, for the private key and says why.
+	selectMember(t, m, ana.PeerID)
+	m.pickKey()
+	if !dialogSays(f.ui.win, "choose your private signing key file") || !dialogSays(f.ui.win, "proof") {
+		t.Error("the register-key control does not ask for the private key in words")
+	}
+	dismissDialogs(f.ui.win)
 	// A key is registered only from its member's own device: Ana's
-	// window refuses to put one on Bruno's record, and registers her own.
+	// window refuses to put one on Bruno's record, and registers her own
+	// (its .pub, with the private key beside it).
 	selectMember(t, m, bruno.PeerID)
 	path, pub := keyFile(t, "ana", "")
 	m.registerKey(path + ".pub")
@@ -81,17 +89,42 @@ func TestMemberKey(t *testing.T) {
 	if !strings.Contains(m.keys.Text, release.Fingerprint(pk)) {
 		t.Errorf("panel shows %q", m.keys.Text)
 	}
-	// A private key (or any other file) is refused with a clear message.
-	m.registerKey(path)
-	if !dialogSays(f.ui.win, "not an OpenSSH public key") {
-		t.Error("a private key file was not refused")
+	// Someone else's published public key, without its private key, is
+	// refused in words; so is a file that is no key.
+	_, otherPub := keyFile(t, "minister", "")
+	published := filepath.Join(t.TempDir(), "minister.pub")
+	os.WriteFile(published, []byte(otherPub+"\n"), 0o644)
+	m.registerKey(published)
+	if !dialogSays(f.ui.win, "needs its private key") {
+		t.Error("a public key without its private key was not refused in words")
 	}
 	dismissDialogs(f.ui.win)
-	bad := filepath.Join(t.TempDir(), "notes.pub")
+	bad := filepath.Join(t.TempDir(), "notes")
 	os.WriteFile(bad, []byte("hello"), 0o600)
 	m.registerKey(bad)
+	if !dialogSays(f.ui.win, "not an OpenSSH signing key") {
+		t.Error("a file that is no key was not refused")
+	}
+	dismissDialogs(f.ui.win)
 	if mem, _ := f.plan.Member(ana.PeerID); len(mem.Keys) != 1 {
-		t.Errorf("keys after bad files %q", mem.Keys)
+		t.Errorf("keys after refused files %q", mem.Keys)
+	}
+	// A private key with a passphrase asks for it; a wrong one is said so.
+	locked, _ := keyFile(t, "ana2", "correct horse")
+	m.registerKey(locked)
+	if m.keyPass == nil || !dialogSays(f.ui.win, "id_ana2") {
+		t.Fatal("no passphrase asked for an encrypted key")
+	}
+	m.keyPass.SetText("wrong")
+	m.keyConfirm()
+	if !dialogSays(f.ui.win, "wrong passphrase") {
+		t.Error("a wrong passphrase was not reported")
+	}
+	dismissDialogs(f.ui.win)
+	m.keyPass.SetText("correct horse")
+	m.keyConfirm()
+	if mem, _ := f.plan.Member(ana.PeerID); len(mem.Keys) != 2 {
+		t.Errorf("keys after the passphrase key %q", mem.Keys)
 	}
 }
 

@@ -124,8 +124,8 @@ func dismissDialogs(w fyne.Window) {
 func TestSignOff(t *testing.T) {
 	f := newFixture(t)
 	w := f.ui.win
-	keyPath, pub := keyFile(t, "ana", "correct horse")
-	if err := f.plan.AddMemberKey(ana.PeerID, pub); err != nil {
+	keyPath, _ := keyFile(t, "ana", "correct horse")
+	if err := f.plan.AddMemberKey(ana.PeerID, loadKeyPass(t, keyPath, "correct horse")); err != nil {
 		t.Fatal(err)
 	}
 	// The minister is on the government side: Ana, the founder, says so.
@@ -242,12 +242,12 @@ func TestEndorseThenSign(t *testing.T) {
 	f := newFixture(t)
 	w := f.ui.win
 	makeReady(t, f)
-	anaKey, anaPub := keyFile(t, "ana", "")
-	brunoKey, brunoPub := keyFile(t, "bruno", "")
+	anaKey, _ := keyFile(t, "ana", "")
+	brunoKey, _ := keyFile(t, "bruno", "")
 	// Bruno registers his key from his own device; the copy comes back.
-	registerFrom(t, f.plan, bruno, brunoPub)
+	registerFrom(t, f.plan, bruno, brunoKey)
 	for _, step := range []error{
-		f.plan.AddMemberKey(ana.PeerID, anaPub),
+		f.plan.AddMemberKey(ana.PeerID, loadKey(t, anaKey)),
 		f.plan.SetMemberRole(ana.PeerID, doc.RoleCoChair, true), f.plan.SetMemberRole(bruno.PeerID, doc.RoleCoChair, true),
 		f.plan.SetMemberRole(bruno.PeerID, doc.RoleMinister, true), f.plan.SetEndorsementsRequired(true), f.plan.Commit(),
 	} {
@@ -335,9 +335,10 @@ func startAgent(t *testing.T, path string) {
 func TestSignWithAgentKey(t *testing.T) {
 	f := newFixture(t)
 	makeReady(t, f)
-	keyPath, pub := keyFile(t, "ana", "")
+	keyPath, _ := keyFile(t, "ana", "")
 	startAgent(t, keyPath)
-	if err := f.plan.AddMemberKey(ana.PeerID, pub); err != nil {
+	// Registered through the agent too: it signs the key's proof.
+	if err := f.plan.AddMemberKey(ana.PeerID, loadKey(t, keyPath+".pub")); err != nil {
 		t.Fatal(err)
 	}
 	// The minister is on the government side: Ana, the founder, says so.
@@ -383,6 +384,17 @@ func onBruno(t *testing.T, p *doc.Plan, fn func(q *doc.Plan) error) {
 	}
 }
 
+// loadKeyPass is loadKey for a key with a passphrase.
+func loadKeyPass(t *testing.T, path, pass string) ssh.Signer {
+	t.Helper()
+	s, done, err := release.LoadSigner(path, func() ([]byte, error) { return []byte(pass), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(done)
+	return s
+}
+
 func loadKey(t *testing.T, path string) ssh.Signer {
 	t.Helper()
 	s, done, err := release.LoadSigner(path, nil)
@@ -393,9 +405,9 @@ func loadKey(t *testing.T, path string) ssh.Signer {
 	return s
 }
 
-// registerFrom registers pub to a's member record from a's own device, on
-// a copy of p that is then merged back (as a sync would bring it).
-func registerFrom(t *testing.T, p *doc.Plan, a doc.Author, pub string) {
+// registerFrom registers the key at path to a's member record from a's own
+// device, on a copy of p that is then merged back (as a sync would bring it).
+func registerFrom(t *testing.T, p *doc.Plan, a doc.Author, path string) {
 	t.Helper()
 	saved, err := p.Save()
 	if err != nil {
@@ -405,7 +417,7 @@ func registerFrom(t *testing.T, p *doc.Plan, a doc.Author, pub string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := q.AddMemberKey(a.PeerID, pub); err != nil {
+	if err := q.AddMemberKey(a.PeerID, loadKey(t, path)); err != nil {
 		t.Fatal(err)
 	}
 	back, err := q.Save()

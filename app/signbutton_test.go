@@ -107,8 +107,8 @@ func makeMinister(t *testing.T, f *fixture) {
 	if err := f.plan.SetMemberRole(ana.PeerID, doc.RoleMinister, true); err != nil {
 		t.Fatal(err)
 	}
-	_, pub := keyFile(t, "minister", "")
-	if err := f.plan.AddMemberKey(ana.PeerID, pub); err != nil {
+	path, _ := keyFile(t, "minister", "")
+	if err := f.plan.AddMemberKey(ana.PeerID, loadKey(t, path)); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -66,32 +66,29 @@ func runMemberAdd(e *Env, fs *flag.FlagSet, args []string) error {
 	})
 }
 
+// runMemberKey registers the key you sign with to your own record. The
+// registration carries a signature made with the key (so nobody registers
+// a published key that is not theirs), hence the private key: the file
+// itself, or FILE.pub held by ssh-agent or with the private key beside it.
 func runMemberKey(e *Env, fs *flag.FlagSet, args []string) error {
 	if err := nargs(args, 3); err != nil {
 		return err
 	}
-	raw, err := os.ReadFile(args[2])
+	signer, done, err := loadKeyAt(e, fs, args[2], release.LoadKeySigner)
 	if err != nil {
 		return err
 	}
-	pub, comment, err := release.ParsePublicKey(raw)
-	if err != nil {
-		return fmt.Errorf("%s: %w", args[2], err)
-	}
-	line := release.AuthorizedKey(pub)
-	if comment != "" {
-		line += " " + comment
-	}
+	defer done()
 	return e.edit(args[0], func(p *doc.Plan) error {
 		peer, err := resolvePeer(p, args[1])
 		if err != nil {
 			return err
 		}
-		if err := p.AddMemberKey(peer, line); err != nil {
+		if err := p.AddMemberKey(peer, signer); err != nil {
 			return err
 		}
 		m, _ := p.Member(peer)
-		fmt.Fprintf(e.Stdout, "registered %s to %s\n", release.Fingerprint(pub), m.Name)
+		fmt.Fprintf(e.Stdout, "registered %s to %s\n", release.Fingerprint(signer.PublicKey()), m.Name)
 		return nil
 	})
 }
@@ -319,19 +316,25 @@ func runKeyNew(e *Env, fs *flag.FlagSet, args []string) error {
 	}
 	pk, _, _ := release.ParsePublicKey(pub)
 	fmt.Fprintf(e.Stdout, "%s\n%s.pub\n%s\n", out, out, release.Fingerprint(pk))
-	fmt.Fprintf(e.Stderr, "Register it with: coplan member key PLAN me %s.pub\n", out)
+	fmt.Fprintf(e.Stderr, "Register it with: coplan member key PLAN me %s (the private key: registering signs a proof with it that the key is yours)\n", out)
 	return nil
 }
 
 // loadSigner opens --key, asking for a passphrase only when the key has one.
 func loadSigner(e *Env, fs *flag.FlagSet) (ssh.Signer, func(), error) {
+	return loadKeyAt(e, fs, str(fs, "key"), release.LoadSigner)
+}
+
+// loadKeyAt opens the key at path with load, asking for its passphrase
+// (or reading --passphrase-file) only when the key has one.
+func loadKeyAt(e *Env, fs *flag.FlagSet, path string, load func(string, func() ([]byte, error)) (ssh.Signer, func(), error)) (ssh.Signer, func(), error) {
 	pass := func() ([]byte, error) {
 		if pf := str(fs, "passphrase-file"); pf != "" {
 			return readPassFile(pf)
 		}
-		return askPassphrase(e, "Passphrase for "+str(fs, "key")+": ", false)
+		return askPassphrase(e, "Passphrase for "+path+": ", false)
 	}
-	return release.LoadSigner(str(fs, "key"), pass)
+	return load(path, pass)
 }
 
 func readPassFile(path string) ([]byte, error) {

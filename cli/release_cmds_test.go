@@ -80,7 +80,10 @@ func TestCLISignOff(t *testing.T) {
 	w.ok("minister", "member", "add", plan, w.device("gov"), "--name", "Gareth Jones", "--org", "Cabinet Office", "--side", "government")
 	w.ok("minister", "member", "add", plan, w.device("cso"), "--name", "Eleni Papadopoulou", "--org", "Open Society Forum", "--side", "civil-society")
 	w.fails("cso", "only an administrator may confirm members", "member", "add", plan, w.device("gov"), "--name", "Gareth Jones", "--side", "government")
-	w.ok("minister", "member", "key", plan, "me", filepath.Join(keys, "minister.pub"))
+	// Registering signs a proof with the private key: FILE.pub finds it
+	// beside the public key, and asks for its passphrase.
+	w.fails("minister", "passphrase", "member", "key", plan, "me", filepath.Join(keys, "minister.pub"))
+	w.ok("minister", "member", "key", plan, "me", filepath.Join(keys, "minister.pub"), "--passphrase-file", filepath.Join(tmp, "pass"))
 	w.ok("gov", "member", "key", plan, "me", filepath.Join(keys, "gov.pub"))
 	w.ok("cso", "member", "key", plan, "me", filepath.Join(keys, "cso.pub"))
 	w.fails("cso", "registered only by a device of the member it belongs to", "member", "key", plan, "Gareth Jones", filepath.Join(keys, "cso.pub"))

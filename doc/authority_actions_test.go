@@ -43,7 +43,7 @@ func TestActionsFollowTheRules(t *testing.T) {
 			t.Fatal(err)
 		}
 		key := testKeyLine(t, 3)
-		if err := ann.AddMemberKey(annA.PeerID, key); err != nil {
+		if err := ann.AddMemberKey(annA.PeerID, testKey(t, 3)); err != nil {
 			t.Fatal(err)
 		}
 		_, fp, _ := authority.ParseSigningKey(key)

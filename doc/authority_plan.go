@@ -5,8 +5,6 @@ import (
 	"cmp"
 	"crypto/ed25519"
 	"crypto/sha256"
-	"encoding/base64"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -17,6 +15,7 @@ import (
 	"time"
 
 	am "github.com/automerge/automerge-go"
+	"golang.org/x/crypto/ssh"
 
 	"github.com/coplan/coplan/doc/amext"
 	"github.com/coplan/coplan/doc/authority"
@@ -542,17 +541,16 @@ type PlanActions struct {
 	ChangeSettings bool // may change who may invite and the endorsement rule
 }
 
-// probeKey is an OpenSSH key nobody holds, to ask whether this device may
-// register a key to a member without having one in hand.
-var probeKey = func() string {
+// probeKey is an OpenSSH key nobody uses, with its private half, to ask
+// whether this device may register a key to a member without having one in
+// hand (a registration needs a proof made with the key).
+var probeKey, probeSigner = func() (string, ssh.Signer) {
 	seed := sha256.Sum256([]byte("coplan: a key to ask whether a key may be registered"))
-	pub := ed25519.NewKeyFromSeed(seed[:]).Public().(ed25519.PublicKey)
-	var blob []byte
-	for _, f := range [][]byte{[]byte("ssh-ed25519"), pub} {
-		blob = binary.BigEndian.AppendUint32(blob, uint32(len(f)))
-		blob = append(blob, f...)
+	s, err := ssh.NewSignerFromKey(ed25519.NewKeyFromSeed(seed[:]))
+	if err != nil {
+		panic(err)
 	}
-	return "ssh-ed25519 " + base64.StdEncoding.EncodeToString(blob)
+	return strings.TrimSpace(string(ssh.MarshalAuthorizedKey(s.PublicKey()))), s
 }()
 
 // Actions says what this device may do to the member a peer ID names. A
@@ -583,7 +581,7 @@ func (p *Plan) Actions(peerID string) MemberActions {
 	}
 	out.Remove = may(authority.NewRemoveMember(m.ID))
 	out.Confirm = m.Status != authority.Confirmed && may(authority.NewConfirmClaim(m.ID, m.Name, m.Org, m.Side))
-	if b, err := authority.NewRegisterKey(m.ID, probeKey); err == nil {
+	if b, err := authority.NewRegisterKey(st.PlanID, m.ID, me, probeKey, keyProofSigner(probeSigner)); err == nil {
 		out.RegisterKey = may(b)
 	}
 	for _, k := range st.SigningKeys() {

@@ -2,15 +2,15 @@ package doc
 
 import (
 	"bytes"
-	"crypto/ed25519"
-	"encoding/base64"
 	"errors"
+	"io"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	am "github.com/automerge/automerge-go"
+	"golang.org/x/crypto/ssh"
 
 	"github.com/coplan/coplan/doc/authority"
 )
@@ -78,7 +78,7 @@ func TestPlanFoundedBySignedGenesis(t *testing.T) {
 // one-line reason, and nothing is written.
 func TestUnauthorizedActsRefusedWhereMade(t *testing.T) {
 	ann, bea := twoMembers(t)
-	if err := ann.AddMemberKey(annA.PeerID, testKeyLine(t, 1)); err != nil {
+	if err := ann.AddMemberKey(annA.PeerID, testKey(t, 1)); err != nil {
 		t.Fatal(err)
 	}
 	if err := ann.SetMemberRole(annA.PeerID, RoleMinister, true); err != nil {
@@ -90,7 +90,7 @@ func TestUnauthorizedActsRefusedWhereMade(t *testing.T) {
 		act  func() error
 		want error
 	}{
-		{"register a key on another member's record", func() error { return bea.AddMemberKey(annA.PeerID, testKeyLine(t, 2)) }, authority.ErrNotAuthorized},
+		{"register a key on another member's record", func() error { return bea.AddMemberKey(annA.PeerID, testKey(t, 2)) }, authority.ErrNotAuthorized},
 		{"give oneself the minister role", func() error { return bea.SetMemberRole(beaA.PeerID, RoleMinister, true) }, authority.ErrNotAuthorized},
 		{"give oneself the co-chair role", func() error { return bea.SetMemberRole(beaA.PeerID, RoleCoChair, true) }, authority.ErrNotAuthorized},
 		{"give oneself the administrator role", func() error { return bea.SetMemberRole(beaA.PeerID, RoleAdmin, true) }, authority.ErrNotAuthorized},
@@ -220,7 +220,7 @@ func sameView(a, b authView) bool {
 func TestForcedAuthorityHasNoEffect(t *testing.T) {
 	setup := func(t *testing.T) *Plan {
 		ann, _ := twoMembers(t)
-		if err := ann.AddMemberKey(annA.PeerID, testKeyLine(t, 1)); err != nil {
+		if err := ann.AddMemberKey(annA.PeerID, testKey(t, 1)); err != nil {
 			t.Fatal(err)
 		}
 		if err := ann.SetMemberRole(annA.PeerID, RoleMinister, true); err != nil {
@@ -234,7 +234,6 @@ func TestForcedAuthorityHasNoEffect(t *testing.T) {
 		}
 		return ann
 	}
-	key2, _ := authority.NewRegisterKey(devOf(annA), testKeyLine(t, 2))
 	cases := []struct {
 		name  string
 		force func(t *testing.T, p *Plan) authority.ID // the forged statement, if any
@@ -252,7 +251,15 @@ func TestForcedAuthorityHasNoEffect(t *testing.T) {
 			})
 			return authority.ID{}
 		}},
-		{"register a key on another member's record", func(t *testing.T, p *Plan) authority.ID { return forge(t, p, beaA, key2) }},
+		{"register a key on another member's record", func(t *testing.T, p *Plan) authority.ID {
+			return forge(t, p, beaA, squat(t, p, beaA, devOf(annA), testKeyLine(t, 2), testKey(t, 2)))
+		}},
+		{"register the minister's published key on one's own record, no proof", func(t *testing.T, p *Plan) authority.ID {
+			return forge(t, p, beaA, squat(t, p, beaA, devOf(beaA), testKeyLine(t, 3), nil))
+		}},
+		{"register the minister's published key on one's own record, proved with one's own key", func(t *testing.T, p *Plan) authority.ID {
+			return forge(t, p, beaA, squat(t, p, beaA, devOf(beaA), testKeyLine(t, 3), testKey(t, 4)))
+		}},
 		{"give oneself the minister role", func(t *testing.T, p *Plan) authority.ID {
 			return forge(t, p, beaA, authority.NewGrantRole(devOf(beaA), authority.RoleMinister))
 		}},
@@ -412,13 +419,115 @@ func TestLegacyPlanIsReadOnlyUntilUpgraded(t *testing.T) {
 	}
 }
 
-// testKeyLine is a fixed OpenSSH Ed25519 public key line, one per n.
+// testKey is a fixed OpenSSH Ed25519 signing key, one per n.
+func testKey(t *testing.T, n byte) ssh.Signer {
+	t.Helper()
+	s, err := ssh.NewSignerFromKey(keyedAuthor(string([]byte{'k', n}), "", Government).Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// testKeyLine is testKey(t, n)'s public key line.
 func testKeyLine(t *testing.T, n byte) string {
 	t.Helper()
-	a := keyedAuthor(string([]byte{'k', n}), "", Government)
-	pub := a.Key.Public().(ed25519.PublicKey)
-	blob := append([]byte{0, 0, 0, 11}, "ssh-ed25519"...)
-	blob = append(blob, 0, 0, 0, 32)
-	blob = append(blob, pub...)
-	return "ssh-ed25519 " + base64.StdEncoding.EncodeToString(blob)
+	return strings.TrimSpace(string(ssh.MarshalAuthorizedKey(testKey(t, n).PublicKey())))
+}
+
+// squat is a's registration, on member's record, of the key line with a
+// proof made by prover (nil: no proof), as a hostile client would write it.
+func squat(t *testing.T, p *Plan, a Author, member authority.Device, line string, prover ssh.Signer) authority.RegisterKey {
+	t.Helper()
+	key, fp, err := authority.ParseSigningKey(line)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := authority.RegisterKey{Member: member, Key: key, Fingerprint: fp}
+	if prover != nil {
+		if b.Proof, err = keyProofSigner(prover)(authority.KeyProofData(p.ID(), member, devOf(a), key)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return b
+}
+
+// lyingSigner claims one key and signs with another: a member who has the
+// minister's published public key but not its private half.
+type lyingSigner struct{ claims, signs ssh.Signer }
+
+func (l lyingSigner) PublicKey() ssh.PublicKey { return l.claims.PublicKey() }
+func (l lyingSigner) Sign(r io.Reader, data []byte) (*ssh.Signature, error) {
+	return l.signs.Sign(r, data)
+}
+
+// Squatting the minister's published key: refused where it is made, and,
+// forced into the document with a missing or wrong proof, of no effect on
+// any peer; the minister still registers the key and signs with it.
+func TestSquattedKeyHasNoEffect(t *testing.T) {
+	ann, bea := twoMembers(t)
+	if err := ann.SetMemberRole(annA.PeerID, RoleMinister, true); err != nil {
+		t.Fatal(err)
+	}
+	mergeInto(t, bea, ann)
+	published := testKeyLine(t, 3) // Ann's key, as the government publishes it
+	_, fp, _ := authority.ParseSigningKey(published)
+	heads := bea.Heads()
+	err := bea.AddMemberKey(beaA.PeerID, lyingSigner{claims: testKey(t, 3), signs: testKey(t, 4)})
+	if !errors.Is(err, authority.ErrKeyProof) || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("squatting where made: %v, want a one-line %v", err, authority.ErrKeyProof)
+	}
+	if !slices.Equal(bea.Heads(), heads) {
+		t.Fatal("a refused registration wrote to the plan")
+	}
+	genuine, err := authority.NewRegisterKey(ann.ID(), devOf(annA), devOf(annA), published, keyProofSigner(testKey(t, 3)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	replayed := genuine
+	replayed.Member = devOf(beaA)
+	forged := map[string]authority.Body{
+		"no proof":                       squat(t, bea, beaA, devOf(beaA), published, nil),
+		"proved with the squatter's key": squat(t, bea, beaA, devOf(beaA), published, testKey(t, 4)),
+		"the minister's proof replayed":  replayed,
+	}
+	other := replica(t, ann, carlA) // a third peer
+	for name, b := range forged {
+		t.Run(name, func(t *testing.T) {
+			id := forge(t, bea, beaA, b)
+			st, _ := bea.Authority()
+			r, ok := st.Rejection(id)
+			if !ok || !errors.Is(r.Err, authority.ErrKeyProof) {
+				t.Fatalf("forged registration: rejected %v (%q), want %v", ok, r.Reason, authority.ErrKeyProof)
+			}
+			t.Logf("rejected: %s", r.Reason)
+		})
+	}
+	mergeInto(t, ann, bea)
+	mergeInto(t, other, bea)
+	for _, p := range []*Plan{ann, bea, other} {
+		if st, _ := p.Authority(); st != nil {
+			if _, ok := st.SigningKey(fp); ok {
+				t.Fatal("a squatted key counts as registered")
+			}
+		}
+	}
+	if err := ann.AddMemberKey(annA.PeerID, testKey(t, 3)); err != nil {
+		t.Fatalf("the minister registering her own key after the squat: %v", err)
+	}
+	rel, err := ann.Make(authority.NewRelease("1.0", ann.Heads(), strings.Repeat("ab", 32), fp), "")
+	if err != nil {
+		t.Fatalf("the minister signing with her key: %v", err)
+	}
+	mergeInto(t, other, ann)
+	st, err := other.Authority()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k, ok := st.SigningKey(fp); !ok || k.Member != devOf(annA) {
+		t.Fatalf("key %+v on a third peer", k)
+	}
+	if r, err := st.Release(rel); err != nil || r.Member != devOf(annA) {
+		t.Fatalf("release on a third peer: %+v %v", r, err)
+	}
 }

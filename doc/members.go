@@ -1,12 +1,14 @@
 package doc
 
 import (
+	"crypto/rand"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	am "github.com/automerge/automerge-go"
+	"golang.org/x/crypto/ssh"
 
 	"github.com/coplan/coplan/doc/authority"
 )
@@ -245,24 +247,58 @@ func (p *Plan) SetMemberRole(peerID, role string, on bool) error {
 	})
 }
 
-// AddMemberKey registers a public signing key (an OpenSSH authorized-key
-// line) to a member. Only a device of that member may: a key is never
-// registered on another member's record.
-func (p *Plan) AddMemberKey(peerID, key string) error {
+// AddMemberKey registers the signing key key signs with to a member. Only
+// a device of that member may, and only by proving it holds the key: key
+// (an ssh.Signer over a private key file or ssh-agent, as
+// release.LoadSigner opens one) signs a proof naming the plan, the member,
+// this device and the key, which every peer checks. So nobody can register
+// a published key that is not theirs, and a key is never registered on
+// another member's record.
+func (p *Plan) AddMemberKey(peerID string, key ssh.Signer) error {
+	if key == nil {
+		return fmt.Errorf("%w: no signing key", ErrInvalid)
+	}
+	if p.Device().IsZero() {
+		return fmt.Errorf("%w: the plan was opened without the device key", ErrNoDeviceKey)
+	}
+	line := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(key.PublicKey())))
+	st, err := p.Authority()
+	if err != nil {
+		return err
+	}
+	m, _, err := currentMember(st, peerID)
+	if err != nil {
+		return err
+	}
+	if _, fp, err := authority.ParseSigningKey(line); err != nil {
+		return err
+	} else if k, ok := st.SigningKey(fp); ok && k.Member == m.ID && !k.Revoked {
+		return nil
+	}
+	// Signed outside the plan's lock: ssh-agent, or a security key waiting
+	// for a touch, may take a while.
+	b, err := authority.NewRegisterKey(st.PlanID, m.ID, p.Device(), line, keyProofSigner(key))
+	if err != nil {
+		return err
+	}
 	return p.editAuthority(func(st *authority.State) (authority.Body, string, error) {
-		m, _, err := currentMember(st, peerID)
-		if err != nil {
-			return nil, "", err
-		}
-		b, err := authority.NewRegisterKey(m.ID, strings.TrimSpace(key))
-		if err != nil {
-			return nil, "", err
-		}
 		if k, ok := st.SigningKey(b.Fingerprint); ok && k.Member == m.ID && !k.Revoked {
 			return nil, "", nil
 		}
 		return b, "", nil
 	})
+}
+
+// keyProofSigner signs a key registration's proof with s, in the SSH wire
+// form authority.KeySigner returns.
+func keyProofSigner(s ssh.Signer) authority.KeySigner {
+	return func(data []byte) ([]byte, error) {
+		sig, err := s.Sign(rand.Reader, data)
+		if err != nil {
+			return nil, err
+		}
+		return ssh.Marshal(sig), nil
+	}
 }
 
 // RevokeMemberKey revokes a signing key (by fingerprint): its member's

@@ -33,7 +33,7 @@ func TestReleaseSyncsAndVerifies(t *testing.T) {
 	// then takes the minister role.
 	must(t, a.p.AddMember(doc.Member{PeerID: a.author.PeerID, Name: a.name, Org: a.author.Org, Side: doc.Government}))
 	must(t, a.p.SetMemberRole(a.author.PeerID, doc.RoleMinister, true))
-	must(t, a.p.AddMemberKey(a.author.PeerID, release.AuthorizedKey(signer.PublicKey())))
+	must(t, a.p.AddMemberKey(a.author.PeerID, signer))
 	must(t, a.p.Commit())
 	if _, _, err := release.Sign(a.p, "1.0", signer, time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)); err != nil {
 		t.Fatal(err)

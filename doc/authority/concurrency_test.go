@@ -229,7 +229,7 @@ func TestKeyRotationKeepsOldReleases(t *testing.T) {
 	f := newFx(t)
 	r1 := f.make(f.min, f.release("1.0", f.minFP))
 	newKey, newFP := sshKey("min 2027")
-	f.make(f.min, f.registerKey(f.min.d, newKey))
+	f.make(f.min, f.registerKey(f.min, f.min.d, newKey))
 	f.make(f.min, NewRevokeKey(f.minFP))
 	r2 := f.make(f.min, f.release("2.0", newFP))
 	old := f.force(f.min, f.release("2.1", f.minFP))

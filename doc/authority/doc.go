@@ -36,7 +36,8 @@
 // byte the same: a long varint, an unsorted set, trailing bytes), hashes
 // cost 32 bytes rather than 64, and a change attestation, the statement made
 // most often, is about 240 bytes. Parse also refuses a version it does not
-// know (ErrVersion: a newer Coplan made it), unknown kinds, statements over
+// know (ErrVersion: another Coplan version made it; this is version 2,
+// whose key registrations carry a proof of possession), unknown kinds, statements over
 // 64 KiB and fields over their limits, each with a sentinel error.
 //
 // The time is the signer's clock, kept for people to read. It is never used
@@ -84,7 +85,8 @@
 //
 //  1. Its signature verifies and it parses (else ErrMalformed,
 //     ErrBadSignature…), it is of this plan, and its parents are DAG
-//     statements of this plan (ErrBadParent).
+//     statements of this plan (ErrBadParent). A key registration's proof
+//     of possession verifies (ErrKeyProof; below).
 //  2. In the authority state of its causal past (the valid statements of
 //     that past, folded in canonical order) its signer had the authority to
 //     make it, and what it changes was as it requires (the rules below).
@@ -140,6 +142,19 @@
 //     the member it belongs to, and never to another member afterwards, even
 //     once revoked. It is revoked by its member's device or an
 //     administrator.
+//   - A key registration proves that its signer holds the key: it carries a
+//     signature made with the signing key itself over a message naming the
+//     plan, the member, the registering device and the key (KeyProofMessage;
+//     the signed bytes are OpenSSH's SSHSIG, namespace
+//     "coplan-key-register", SHA-512, so ssh-keygen -Y sign makes one).
+//     Public keys are public, so without it a member could register the
+//     minister's published key on its own record and, since a key is never
+//     another member's, block the minister's sign-off. A registration whose
+//     proof is missing, made with another key, or made for another plan,
+//     member or device counts for nothing (ErrKeyProof), whoever signed it.
+//     The check depends on the statement's bytes alone, so every peer
+//     judges it alike. Ed25519 keys, plain (ssh-ed25519) and security-key
+//     (sk-ssh-ed25519@openssh.com) ones, are the only kinds accepted.
 //   - Only administrators change the settings: whether only administrators
 //     may invite, and whether a release needs both co-chairs' endorsements.
 //     The latest valid settings statement in the canonical order holds.

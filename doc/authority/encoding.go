@@ -13,9 +13,10 @@ import (
 	"unicode/utf8"
 )
 
-// Format version written in every statement. A statement of a higher version
-// is refused with ErrVersion, never half understood.
-const FormatVersion = 1
+// Format version written in every statement. A statement of another version
+// is refused with ErrVersion, never half understood. Version 2: a key
+// registration carries a proof of possession.
+const FormatVersion = 2
 
 // Size limits. A statement is small (a change attestation is about 240
 // bytes); the limits bound the work a hostile peer can cause.
@@ -159,7 +160,11 @@ func parseUnverified(raw []byte) (*Statement, error) {
 		return nil, fmt.Errorf("%w: too short", ErrMalformed)
 	}
 	if raw[0] != FormatVersion {
-		return nil, fmt.Errorf("%w: version %d (this Coplan reads version %d)", ErrVersion, raw[0], FormatVersion)
+		made := "a newer Coplan"
+		if raw[0] < FormatVersion {
+			made = "an earlier Coplan"
+		}
+		return nil, fmt.Errorf("%w: version %d, made by %s (this Coplan reads version %d)", ErrVersion, raw[0], made, FormatVersion)
 	}
 	d := dec{b: raw[:len(raw)-ed25519.SignatureSize]}
 	st := &Statement{Version: int(d.byte()), Kind: Kind(d.byte()), Raw: raw, ID: idOf(raw)}

@@ -14,7 +14,7 @@ import (
 func sampleBodies(t testing.TB) []Body {
 	a, b := newDev("a"), newDev("b")
 	line, _ := sshKey("a")
-	rk, err := NewRegisterKey(a.d, line)
+	rk, err := NewRegisterKey(testPlan, a.d, a.d, line, keySigner("a"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,8 +138,9 @@ func TestParseRejects(t *testing.T) {
 		{"forged signature", append(bytes.Clone(unsigned), flip(good[len(good)-64:])...), ErrBadSignature},
 		{"altered after signing", append(flip(unsigned), good[len(good)-64:]...), ErrBadSignature},
 		{"trailing byte", resign(s.priv, append(bytes.Clone(unsigned), 0)), ErrMalformed},
-		{"newer version", resign(s.priv, append([]byte{2}, unsigned[1:]...)), ErrVersion},
-		{"unknown kind", resign(s.priv, append([]byte{1, 99}, unsigned[2:]...)), ErrUnknownKind},
+		{"newer version", resign(s.priv, append([]byte{FormatVersion + 1}, unsigned[1:]...)), ErrVersion},
+		{"earlier version", resign(s.priv, append([]byte{FormatVersion - 1}, unsigned[1:]...)), ErrVersion},
+		{"unknown kind", resign(s.priv, append([]byte{FormatVersion, 99}, unsigned[2:]...)), ErrUnknownKind},
 		{"varint written long", resign(s.priv, join(base[:timeAt], []byte{0x80, 0x00}, base[timeAt+1:])), ErrMalformed},
 		{"parents not sorted", header(func(e *enc) {
 			lo, hi := lowHigh(StatementID([]byte("a")), StatementID([]byte("b")))
@@ -215,6 +216,7 @@ func TestSignRefusesInvalid(t *testing.T) {
 		{"actor", testPlan, p, NewAttestation("", 1, 4, heads("h")[0]), ErrInvalid, false},
 		{"fingerprint of another key", testPlan, p, RegisterKey{Member: s.d, Key: strings.Fields(first(sshKey("a")))[0] + " " + strings.Fields(first(sshKey("a")))[1], Fingerprint: second(sshKey("b"))}, ErrInvalid, false},
 		{"key with comment", testPlan, p, RegisterKey{Member: s.d, Key: first(sshKey("a")), Fingerprint: second(sshKey("a"))}, ErrInvalid, false},
+		{"key proof too large", testPlan, p, RegisterKey{Member: s.d, Key: strings.Join(strings.Fields(first(sshKey("a")))[:2], " "), Fingerprint: second(sshKey("a")), Proof: make([]byte, MaxKeyProof+1)}, ErrInvalid, false},
 		{"link to itself", testPlan, p, NewLinkDevice(s.d, s.d), ErrInvalid, false},
 		{"bad role", testPlan, p, NewGrantRole(s.d, "king"), ErrInvalid, false},
 	}

@@ -8,7 +8,7 @@ import "errors"
 var (
 	ErrMalformed    = errors.New("malformed statement")
 	ErrTooLarge     = errors.New("statement too large")
-	ErrVersion      = errors.New("statement format of a newer Coplan")
+	ErrVersion      = errors.New("statement format of another Coplan version")
 	ErrUnknownKind  = errors.New("unknown statement kind")
 	ErrBadSignature = errors.New("signature does not verify")
 	ErrInvalid      = errors.New("invalid statement field")
@@ -28,6 +28,7 @@ var (
 	ErrUnknownMember = errors.New("no such member")
 	ErrRole          = errors.New("role cannot be given or taken")
 	ErrKey           = errors.New("signing key cannot be used")
+	ErrKeyProof      = errors.New("no valid proof that the registering device holds the signing key")
 	ErrInvite        = errors.New("invite cannot be redeemed")
 	ErrDuplicate     = errors.New("already recorded")
 	ErrUnknownRef    = errors.New("refers to a statement that is not in the plan")

@@ -135,6 +135,13 @@ func (ev *Evaluator) parseAll(stmts [][]byte) map[ID]*node {
 					n.st, n.perr = nil, ErrBadSignature
 				}
 			}
+			// A key registration also needs its proof of possession; it
+			// depends only on the statement's bytes, so it is cached too.
+			for i := w; i < len(todo); i += workers {
+				if n := todo[i]; n.perr == nil {
+					n.perr = checkKeyProof(n.st)
+				}
+			}
 		}()
 	}
 	wg.Wait()

@@ -51,7 +51,7 @@ func TestForgedAndForeignStatements(t *testing.T) {
 // forger's does not.
 func TestProofBundles(t *testing.T) {
 	f := newFx(t)
-	f.make(f.bob, f.registerKey(f.bob.d, f.bobKey))
+	f.make(f.bob, f.registerKey(f.bob, f.bob.d, f.bobKey))
 	end := f.make(f.bob, NewEndorsement("1.0", heads("1.0"), heads("e")[0], f.bobFP))
 	for range 20 { // attestations and drafts stay out of the bundle
 		f.make(f.dan, NewAttestation("da", uint64(len(f.stmts)), uint64(len(f.stmts)), heads("c")[0]))
@@ -121,7 +121,7 @@ func TestProofBundles(t *testing.T) {
 			g := newWorld(t, f.bob, Government)
 			g.make(f.bob, NewAddMember(f.min.d, "Min", "Ministry", Government))
 			g.make(f.bob, NewGrantRole(f.min.d, RoleMinister))
-			g.make(f.min, f.registerKey(f.min.d, f.bobKey))
+			g.make(f.min, g.registerKey(f.min, f.min.d, f.bobKey))
 			r := g.make(f.min, f.release("1.0", f.bobFP))
 			fb, err := g.state().Bundle(r)
 			if err != nil {

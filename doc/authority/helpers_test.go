@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -24,6 +25,28 @@ func newDev(name string) *dev {
 	priv := ed25519.NewKeyFromSeed(seed[:])
 	d, _ := DeviceOfKey(priv)
 	return &dev{name: name, priv: priv, d: d}
+}
+
+// keySigner is the private half of sshKey(name): it signs a key proof as
+// an ssh.Signer would, in SSH wire form.
+func keySigner(name string) KeySigner {
+	seed := sha256.Sum256([]byte("ssh key " + name))
+	priv := ed25519.NewKeyFromSeed(seed[:])
+	return func(data []byte) ([]byte, error) {
+		return appendSSHString(appendSSHString(nil, []byte("ssh-ed25519")), ed25519.Sign(priv, data)), nil
+	}
+}
+
+// registerKey is by's registration of the test key line (sshKey's, whose
+// comment names it) to member, proved with that key.
+func (w *world) registerKey(by *dev, member Device, line string) RegisterKey {
+	w.t.Helper()
+	f := strings.Fields(line)
+	rk, err := NewRegisterKey(w.planID, member, by.d, line, keySigner(strings.Join(f[2:], " ")))
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return rk
 }
 
 // sshKey is an OpenSSH public key line for a test signing key.

@@ -161,11 +161,14 @@ type LinkDevice struct{ Device, Member Device }
 // UnlinkDevice removes one device of a member (a lost laptop).
 type UnlinkDevice struct{ Device Device }
 
-// RegisterKey registers an OpenSSH signing key to a member.
+// RegisterKey registers an OpenSSH signing key to a member. Proof is the
+// key's own signature over KeyProofData (the plan, Member, the registering
+// device and Key): a key counts only for whoever holds it (keyproof.go).
 type RegisterKey struct {
 	Member      Device
 	Key         string // "ssh-ed25519 AAAA…", no comment
 	Fingerprint string // "SHA256:…" of Key
+	Proof       []byte // SSH signature (wire form) made with Key
 }
 
 // RevokeKey revokes a signing key.
@@ -283,16 +286,6 @@ func NewLinkDevice(dev, member Device) LinkDevice { return LinkDevice{Device: de
 // NewUnlinkDevice unlinks dev.
 func NewUnlinkDevice(dev Device) UnlinkDevice { return UnlinkDevice{Device: dev} }
 
-// NewRegisterKey registers the OpenSSH public key line (as in FILE.pub) to
-// member.
-func NewRegisterKey(member Device, publicKeyLine string) (RegisterKey, error) {
-	key, fp, err := ParseSigningKey(publicKeyLine)
-	if err != nil {
-		return RegisterKey{}, err
-	}
-	return RegisterKey{Member: member, Key: key, Fingerprint: fp}, nil
-}
-
 // NewRevokeKey revokes the key with this fingerprint.
 func NewRevokeKey(fingerprint string) RevokeKey { return RevokeKey{Fingerprint: fingerprint} }
 
@@ -404,6 +397,7 @@ func (b RegisterKey) encode(e *enc) {
 	e.device(b.Member)
 	e.str(b.Key)
 	e.str(b.Fingerprint)
+	e.bytes(b.Proof)
 }
 func (b RevokeKey) encode(e *enc) { e.str(b.Fingerprint) }
 func (b Settings) encode(e *enc) {
@@ -500,7 +494,7 @@ func decodeBody(k Kind, raw []byte) (Body, error) {
 	case KindUnlinkDevice:
 		b = UnlinkDevice{Device: d.device()}
 	case KindRegisterKey:
-		b = RegisterKey{Member: d.device(), Key: d.str(MaxKeyText), Fingerprint: d.str(MaxText)}
+		b = RegisterKey{Member: d.device(), Key: d.str(MaxKeyText), Fingerprint: d.str(MaxText), Proof: d.bytes(MaxKeyProof)}
 	case KindRevokeKey:
 		b = RevokeKey{Fingerprint: d.str(MaxText)}
 	case KindSettings:
@@ -697,6 +691,9 @@ func (b RegisterKey) validate() error {
 	}
 	if fp != b.Fingerprint {
 		return fmt.Errorf("%w: fingerprint %s does not match the key (%s)", ErrInvalid, b.Fingerprint, fp)
+	}
+	if len(b.Proof) > MaxKeyProof {
+		return fmt.Errorf("%w: key proof of %d bytes (at most %d)", ErrInvalid, len(b.Proof), MaxKeyProof)
 	}
 	return nil
 }

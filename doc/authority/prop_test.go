@@ -121,7 +121,7 @@ func TestPropertyReplicasAgree(t *testing.T) {
 			case 12:
 				m, _ := st.Member(actor.d)
 				line, _ := sshKey(actor.name)
-				rk, err := NewRegisterKey(m.ID, line)
+				rk, err := NewRegisterKey(st.PlanID, m.ID, actor.d, line, keySigner(actor.name))
 				if err != nil {
 					rt.Fatal(err)
 				}

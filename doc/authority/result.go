@@ -539,6 +539,9 @@ func (s *State) Check(d Device, body Body, at time.Time) error {
 		return fmt.Errorf("%w: a plan has one genesis statement", ErrInvalid)
 	}
 	st := &Statement{Version: FormatVersion, Kind: body.Kind(), PlanID: s.PlanID, Signer: d, Time: at.Truncate(time.Millisecond).UTC(), Body: body}
+	if err := checkKeyProof(st); err != nil {
+		return err
+	}
 	c := &ctx{st: st, pos: len(s.e.order), inPast: func(id ID) bool {
 		n := s.e.nodes[id]
 		return n != nil && n.pos >= 0

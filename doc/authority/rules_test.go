@@ -28,16 +28,8 @@ func newFx(t *testing.T) *fx {
 	f.make(f.ann, NewGrantRole(f.bob.d, RoleCoChair))
 	f.minKey, f.minFP = sshKey("min")
 	f.bobKey, f.bobFP = sshKey("bob")
-	f.make(f.min, f.registerKey(f.min.d, f.minKey))
+	f.make(f.min, f.registerKey(f.min, f.min.d, f.minKey))
 	return f
-}
-
-func (f *fx) registerKey(member Device, line string) RegisterKey {
-	rk, err := NewRegisterKey(member, line)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return rk
 }
 
 func (f *fx) release(label, fp string) Release {
@@ -58,17 +50,20 @@ func TestRulesRefuseWithoutAuthority(t *testing.T) {
 		want error
 	}{
 		{"register a key on another member's record", func(f *fx) (*dev, Body) {
-			return f.bob, f.registerKey(f.min.d, f.bobKey)
+			return f.bob, f.registerKey(f.bob, f.min.d, f.bobKey)
 		}, ErrNotAuthorized},
-		{"register the minister's key on one's own record", func(f *fx) (*dev, Body) {
-			return f.bob, f.registerKey(f.bob.d, f.minKey)
+		{"register the minister's published key on one's own record", func(f *fx) (*dev, Body) {
+			return f.bob, forgedKey(f.world, f.bob, f.bob.d, f.minKey, "bob")
+		}, ErrKeyProof},
+		{"register a key another member holds and registered first", func(f *fx) (*dev, Body) {
+			return f.bob, f.registerKey(f.bob, f.bob.d, f.minKey)
 		}, ErrKey},
 		{"release with a key not registered by the minister's device", func(f *fx) (*dev, Body) {
-			f.make(f.bob, f.registerKey(f.bob.d, f.bobKey))
+			f.make(f.bob, f.registerKey(f.bob, f.bob.d, f.bobKey))
 			return f.min, f.release("1.0", f.bobFP)
 		}, ErrKey},
 		{"release by a member who is not the minister", func(f *fx) (*dev, Body) {
-			f.make(f.bob, f.registerKey(f.bob.d, f.bobKey))
+			f.make(f.bob, f.registerKey(f.bob, f.bob.d, f.bobKey))
 			return f.bob, f.release("1.0", f.bobFP)
 		}, ErrNotAuthorized},
 		{"release with a revoked key", func(f *fx) (*dev, Body) {
@@ -168,7 +163,7 @@ func TestRulesRefuseWithoutAuthority(t *testing.T) {
 		}, ErrInvite},
 		{"endorse without being a co-chair", func(f *fx) (*dev, Body) {
 			line, fp := sshKey("cat")
-			f.make(f.cat, f.registerKey(f.cat.d, line))
+			f.make(f.cat, f.registerKey(f.cat, f.cat.d, line))
 			return f.cat, NewEndorsement("1.0", heads("1.0"), heads("e")[0], fp)
 		}, ErrNotAuthorized},
 		{"endorse with another member's key", func(f *fx) (*dev, Body) {

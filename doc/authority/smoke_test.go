@@ -9,7 +9,7 @@ func TestSmoke(t *testing.T) {
 	w.make(ann, NewAddMember(min.d, "Min", "Ministry", Government))
 	w.make(ann, NewGrantRole(min.d, RoleMinister))
 	line, fp := sshKey("min")
-	rk, err := NewRegisterKey(min.d, line)
+	rk, err := NewRegisterKey(w.planID, min.d, min.d, line, keySigner("min"))
 	if err != nil {
 		t.Fatal(err)
 	}

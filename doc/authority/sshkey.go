@@ -3,7 +3,6 @@ package authority
 import (
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/binary"
 	"fmt"
 	"strings"
 )
@@ -41,36 +40,32 @@ func ParseSigningKey(line string) (key, fingerprint string, err error) {
 
 // sshKeyType checks the wire form of an Ed25519 key blob and returns its type.
 func sshKeyType(blob []byte) (string, error) {
-	read := func() ([]byte, bool) {
-		if len(blob) < 4 {
-			return nil, false
-		}
-		n := binary.BigEndian.Uint32(blob)
-		if uint64(n) > uint64(len(blob)-4) {
-			return nil, false
-		}
-		s := blob[4 : 4+n]
-		blob = blob[4+n:]
-		return s, true
+	typ, _, _, err := sshKeyParts(blob)
+	return typ, err
+}
+
+// sshKeyParts reads an Ed25519 key blob: its type, the 32-byte public key
+// and, for a security key, the application it was made for.
+func sshKeyParts(blob []byte) (typ string, pub, app []byte, err error) {
+	r := sshReader{b: blob}
+	t := r.str()
+	if r.bad {
+		return "", nil, nil, fmt.Errorf("%w: truncated OpenSSH key", ErrInvalid)
 	}
-	typ, ok := read()
-	if !ok {
-		return "", fmt.Errorf("%w: truncated OpenSSH key", ErrInvalid)
+	if string(t) != keyTypeEd25519 && string(t) != keyTypeSKEd25519 {
+		return "", nil, nil, fmt.Errorf("%w: %q key (want an Ed25519 key)", ErrInvalid, t)
 	}
-	if string(typ) != keyTypeEd25519 && string(typ) != keyTypeSKEd25519 {
-		return "", fmt.Errorf("%w: %q key (want an Ed25519 key)", ErrInvalid, typ)
+	pub = r.str()
+	if r.bad || len(pub) != 32 {
+		return "", nil, nil, fmt.Errorf("%w: bad Ed25519 key in OpenSSH key", ErrInvalid)
 	}
-	pub, ok := read()
-	if !ok || len(pub) != 32 {
-		return "", fmt.Errorf("%w: bad Ed25519 key in OpenSSH key", ErrInvalid)
-	}
-	if string(typ) == keyTypeSKEd25519 {
-		if app, ok := read(); !ok || len(app) == 0 {
-			return "", fmt.Errorf("%w: security key without application", ErrInvalid)
+	if string(t) == keyTypeSKEd25519 {
+		if app = r.str(); r.bad || len(app) == 0 {
+			return "", nil, nil, fmt.Errorf("%w: security key without application", ErrInvalid)
 		}
 	}
-	if len(blob) != 0 {
-		return "", fmt.Errorf("%w: trailing bytes in OpenSSH key", ErrInvalid)
+	if len(r.b) != 0 {
+		return "", nil, nil, fmt.Errorf("%w: trailing bytes in OpenSSH key", ErrInvalid)
 	}
-	return string(typ), nil
+	return string(t), pub, app, nil
 }

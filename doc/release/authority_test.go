@@ -149,7 +149,7 @@ func TestKeyRotation(t *testing.T) {
 	must(t, err)
 	dir := exportTo(t, p, "1.0")
 	next := newSigner(t, "minister-2")
-	must(t, p.AddMemberKey(ministerPeer, AuthorizedKey(next.PublicKey())))
+	must(t, p.AddMemberKey(ministerPeer, next))
 	must(t, p.RevokeMemberKey(Fingerprint(ppl.minister.PublicKey())))
 	for _, a := range []Anchor{{Plan: p}, {PlanID: p.ID()}} {
 		if _, err := Verify(dir, a); err != nil {

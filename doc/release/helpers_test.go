@@ -103,9 +103,9 @@ func readyPlan(t testing.TB, n int) (*doc.Plan, people) {
 	must(t, p.SetMemberRole(ministerPeer, doc.RoleMinister, true))
 	must(t, p.SetMemberRole(govPeer, doc.RoleCoChair, true))
 	must(t, p.SetMemberRole(csoPeer, doc.RoleCoChair, true))
-	must(t, p.AddMemberKey(ministerPeer, AuthorizedKey(ppl.minister.PublicKey())+" minister"))
-	must(t, onDevice(t, p, govDev, func(q *doc.Plan) error { return q.AddMemberKey(govPeer, AuthorizedKey(ppl.gov.PublicKey())) }))
-	must(t, onDevice(t, p, csoDev, func(q *doc.Plan) error { return q.AddMemberKey(csoPeer, AuthorizedKey(ppl.cso.PublicKey())) }))
+	must(t, p.AddMemberKey(ministerPeer, ppl.minister))
+	must(t, onDevice(t, p, govDev, func(q *doc.Plan) error { return q.AddMemberKey(govPeer, ppl.gov) }))
+	must(t, onDevice(t, p, csoDev, func(q *doc.Plan) error { return q.AddMemberKey(csoPeer, ppl.cso) }))
 	must(t, p.SetPlanField("vision", "An open government for everyone. "+latin))
 	for i := 1; i <= n; i++ {
 		title := fmt.Sprintf("Commitment %d: %s", i, []string{welsh, greek, latin}[i%3])

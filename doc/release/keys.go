@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"strings"
 	"unicode"
 
@@ -26,6 +27,7 @@ var (
 	ErrWrongPassphrase = errors.New("wrong passphrase for the key")
 	ErrNoAgent         = errors.New("no ssh-agent (SSH_AUTH_SOCK is not set)")
 	ErrNotInAgent      = errors.New("the key is not in ssh-agent")
+	ErrNoPrivateKey    = errors.New("the private key is not at hand")
 )
 
 // NewKey makes an Ed25519 signing key in OpenSSH format: the private key
@@ -87,6 +89,38 @@ func LoadSigner(path string, passphrase func() ([]byte, error)) (ssh.Signer, fun
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return s, func() {}, nil
+}
+
+// LoadKeySigner is LoadSigner, except that a public key file FILE.pub whose
+// key ssh-agent does not hold (or with no agent running) falls back to the
+// private key FILE beside it, which must be that key's private half.
+// Registering a key needs the private half (to prove it is yours), and
+// most people have the pair side by side in ~/.ssh.
+func LoadKeySigner(path string, passphrase func() ([]byte, error)) (ssh.Signer, func(), error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	want, _, _, _, perr := ssh.ParseAuthorizedKey(raw)
+	if perr != nil || !strings.HasSuffix(path, ".pub") {
+		return LoadSigner(path, passphrase)
+	}
+	s, done, agentErr := AgentSigner(want)
+	if agentErr == nil {
+		return s, done, nil
+	}
+	beside := strings.TrimSuffix(path, ".pub")
+	if _, err := os.Stat(beside); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w: %v, and there is no private key %s beside it", path, ErrNoPrivateKey, agentErr, filepath.Base(beside))
+	}
+	if s, done, err = LoadSigner(beside, passphrase); err != nil {
+		return nil, nil, err
+	}
+	if !bytes.Equal(s.PublicKey().Marshal(), want.Marshal()) {
+		done()
+		return nil, nil, fmt.Errorf("%s: %w: the private key beside it (%s) is another key", path, ErrNoPrivateKey, filepath.Base(beside))
+	}
+	return s, done, nil
 }
 
 // AgentSigner finds pub among ssh-agent's keys (SSH_AUTH_SOCK).

@@ -64,8 +64,7 @@ func TestExistingOpenSSHKey(t *testing.T) {
 	s, _, err := LoadSigner(path, nil)
 	must(t, err)
 	p, ppl := readyPlan(t, 1)
-	pub, _ := os.ReadFile(path + ".pub")
-	must(t, p.AddMemberKey(ministerPeer, string(pub)))
+	must(t, p.AddMemberKey(ministerPeer, s))
 	_ = ppl
 	_, _, err = Sign(p, "1.0", s, signedAt)
 	must(t, err)
@@ -102,7 +101,7 @@ func TestAgentSigner(t *testing.T) {
 	must(t, err)
 	defer done()
 	p, _ := readyPlan(t, 1)
-	must(t, p.AddMemberKey(ministerPeer, AuthorizedKey(s.PublicKey())))
+	must(t, p.AddMemberKey(ministerPeer, s))
 	_, _, err = Sign(p, "1.0", s, signedAt)
 	must(t, err)
 	_, err = VerifyDir(exportTo(t, p, "1.0"), p)
