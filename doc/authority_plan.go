@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"crypto/ed25519"
-	"crypto/sha256"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"os"
@@ -541,12 +541,17 @@ type PlanActions struct {
 	ChangeSettings bool // may change who may invite and the endorsement rule
 }
 
-// probeKey is an OpenSSH key nobody uses, with its private half, to ask
-// whether this device may register a key to a member without having one in
-// hand (a registration needs a proof made with the key).
+// probeKey is an OpenSSH key nobody else holds, with its private half, to
+// ask whether this device may register a key to a member without having
+// one in hand (a registration needs a proof made with the key). It is made
+// afresh in each process: a fixed one could be registered by anybody, and
+// every window would then take the control away as "already registered".
 var probeKey, probeSigner = func() (string, ssh.Signer) {
-	seed := sha256.Sum256([]byte("coplan: a key to ask whether a key may be registered"))
-	s, err := ssh.NewSignerFromKey(ed25519.NewKeyFromSeed(seed[:]))
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		panic(err)
+	}
+	s, err := ssh.NewSignerFromKey(priv)
 	if err != nil {
 		panic(err)
 	}
