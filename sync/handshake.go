@@ -42,7 +42,7 @@ func (n *Node) openSession(ctx context.Context, ps *planState, pid peer.ID) erro
 		return err
 	}
 	sess.setPlan(ps)
-	sess.pres.ok = n.readsPresence(w.Presence)
+	sess.setPresenceVersion(w.Presence)
 	if !ps.isMember(pid) {
 		s.Reset()
 		return fmt.Errorf("%w: %s", ErrNotMember, shortID(pid))
@@ -146,7 +146,7 @@ func (n *Node) handleStream(s network.Stream) {
 	n.forgetStranger(remote)
 	n.h.ConnManager().Protect(remote, "coplan-member")
 	sess.setPlan(ps)
-	sess.pres.ok = n.readsPresence(h.Presence)
+	sess.setPresenceVersion(h.Presence)
 	if old := ps.session(remote); old != nil && old.s.Conn() != s.Conn() && !old.isClosing() {
 		// The peer opened a stream on another connection: after a
 		// restart, sleep or network loss the old one may be dead while
@@ -161,7 +161,7 @@ func (n *Node) handleStream(s network.Stream) {
 		n.refuse(s, errDuplicate.Error())
 		return
 	}
-	w := wire.Welcome{Version: wire.ProtocolVersion, Presence: n.presenceVersion()}
+	w := wire.Welcome{Version: wire.ProtocolVersion, Presence: n.welcomePresence(h.Presence)}
 	var snap []byte
 	if !h.Have {
 		if snap, err = ps.p.Save(); err != nil {

@@ -78,7 +78,7 @@ func (n *Node) fetch(ctx context.Context, info peer.AddrInfo, h wire.Hello, auth
 	if err != nil {
 		return nil, err
 	}
-	sess.pres.ok = n.readsPresence(w.Presence)
+	sess.setPresenceVersion(w.Presence)
 	var p *doc.Plan
 	if h.Have {
 		p, err = n.cfg.Library.Open(h.Plan, author)

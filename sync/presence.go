@@ -36,9 +36,22 @@ const (
 	presenceExpiry   = 6 * time.Second
 )
 
+// The parts of a plan Presence.Item names besides a commitment (the
+// app's presence uses the same strings).
+const (
+	ItemOverview = "overview" // the overview and vision
+	ItemTimeline = "timeline"
+	ItemNotes    = "notes" // a meeting's notes: Note names the meeting
+)
+
 // Presence is what this device has open, as the app reports it.
 type Presence struct {
+	// Item is the part of the plan open when it is not a commitment:
+	// ItemOverview, ItemTimeline or ItemNotes; "" a commitment, or
+	// nothing when Commitment is "" too.
+	Item       string
 	Commitment string // the commitment open; "" none
+	Note       string // with ItemNotes, the meeting note open; "" none chosen
 	Field      string // the field being edited (title, description, ...); "" none
 	// Cursor is the caret's offset in Field's text in code points; < 0
 	// none. Before is the text just before it (the last few code points
@@ -84,7 +97,7 @@ type remotePresence struct {
 // SetPresence reports what this device has open in a plan; its peers are
 // told, coalesced. It may be called on every keystroke.
 func (n *Node) SetPresence(planID string, p Presence) {
-	cur := wire.Presence{Commitment: clip(p.Commitment), Field: clip(p.Field), Cursor: p.Cursor, Before: lastRunes(p.Before, wire.MaxPresenceContext)}
+	cur := toWire(p)
 	if cur.Field == "" || cur.Cursor < 0 {
 		cur.Cursor, cur.Before = -1, ""
 	}
@@ -111,6 +124,41 @@ func (n *Node) SetPresence(planID string, p Presence) {
 			s.wakePresence()
 		}
 	}
+}
+
+// toWire is what a presence frame carries of p; an item this side does
+// not know is nothing open.
+func toWire(p Presence) wire.Presence {
+	w := wire.Presence{Field: clip(p.Field), Cursor: p.Cursor, Before: lastRunes(p.Before, wire.MaxPresenceContext)}
+	switch p.Item {
+	case "":
+		w.ID = clip(p.Commitment)
+	case ItemOverview:
+		w.Kind = wire.OpenOverview
+	case ItemTimeline:
+		w.Kind = wire.OpenTimeline
+	case ItemNotes:
+		w.Kind, w.ID = wire.OpenNote, clip(p.Note)
+	default:
+		w.Field = ""
+	}
+	return w
+}
+
+// fromWire is the presence a frame left.
+func fromWire(w wire.Presence) Presence {
+	p := Presence{Field: w.Field, Cursor: w.Cursor, Before: w.Before}
+	switch w.Kind {
+	case wire.OpenCommitment:
+		p.Commitment = w.ID
+	case wire.OpenOverview:
+		p.Item = ItemOverview
+	case wire.OpenTimeline:
+		p.Item = ItemTimeline
+	case wire.OpenNote:
+		p.Item, p.Note = ItemNotes, w.ID
+	}
+	return p
 }
 
 // clip drops an ID longer than a presence frame carries (none is).
@@ -171,7 +219,7 @@ func (n *Node) Presence(planID string) []Colleague {
 		c := Colleague{PeerID: m.PeerID, Name: m.Name, Org: m.Org, Side: m.Side, LastSeen: heard, Shares: s.pres.ok,
 			Presence: Presence{Cursor: -1}}
 		if r, ok := remote[s.peer]; ok && r.s == s {
-			c.Presence = Presence{Commitment: r.p.Commitment, Field: r.p.Field, Cursor: r.p.Cursor, Before: r.p.Before}
+			c.Presence = fromWire(r.p)
 			c.Seq = r.p.Seq
 		}
 		out = append(out, c)
@@ -229,8 +277,30 @@ func (n *Node) presenceVersion() int {
 	return wire.PresenceVersion
 }
 
-// readsPresence says whether a peer giving version v is sent presence.
-func (n *Node) readsPresence(v int) bool { return !n.pres.off && v == wire.PresenceVersion }
+// presenceWith is the presence version spoken with a peer that reads up
+// to v: the lower of the two; 0 none.
+func (n *Node) presenceWith(v int) int {
+	if n.pres.off || v < 1 {
+		return 0
+	}
+	return min(v, wire.PresenceVersion)
+}
+
+// welcomePresence is the presence version a welcome answers a hello
+// giving v with: the one spoken, so a version 1 peer (which takes only
+// its own) reads presence too; ours to a peer that reads none.
+func (n *Node) welcomePresence(v int) int {
+	if w := n.presenceWith(v); w > 0 {
+		return w
+	}
+	return n.presenceVersion()
+}
+
+// setPresenceVersion notes the presence version spoken on the session.
+func (s *session) setPresenceVersion(v int) {
+	s.pres.v = s.n.presenceWith(v)
+	s.pres.ok = s.pres.v > 0
+}
 
 // liveSessions are the plan's sessions not closing.
 func (ps *planState) liveSessions() []*session {
@@ -248,6 +318,7 @@ func (ps *planState) liveSessions() []*session {
 // sessionPresence is a session's presence state.
 type sessionPresence struct {
 	ok   bool          // the peer reads presence frames (set before the session runs)
+	v    int           // the presence version spoken, with ok
 	kick chan struct{} // wakes the writer for presence alone
 
 	in wire.Presence // what the peer's frames left; the reader's alone
@@ -335,6 +406,7 @@ func (s *session) writePresence(wrote, beat bool) error {
 		return nil
 	}
 	cur, changedAt := s.n.localPresence(s.ps.id)
+	cur = cur.Downgrade(sp.v)
 	now := time.Now()
 	if cur == sp.out && sp.sent {
 		if !beat {
@@ -344,7 +416,7 @@ func (s *session) writePresence(wrote, beat bool) error {
 		if sp.pending.IsZero() {
 			sp.pending = now
 		}
-		openChanged := !sp.sent || cur.Commitment != sp.out.Commitment || cur.Field != sp.out.Field
+		openChanged := !sp.sent || cur.Kind != sp.out.Kind || cur.ID != sp.out.ID || cur.Field != sp.out.Field
 		next := earliest(changedAt.Add(presenceQuiet), sp.pending.Add(presenceMaxDelay))
 		if openChanged {
 			next = earliest(next, sp.at.Add(presenceGap))

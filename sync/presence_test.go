@@ -81,6 +81,9 @@ func TestPresenceLive(t *testing.T) {
 	}{
 		{"cursor moves", Presence{Commitment: cid, Field: "description", Cursor: 13, Before: "ore!"}},
 		{"another field", Presence{Commitment: cid, Field: "problem", Cursor: 0}},
+		{"the vision", Presence{Item: ItemOverview, Field: "vision", Cursor: 5, Before: "sion"}},
+		{"a meeting's notes", Presence{Item: ItemNotes, Note: "n0te", Field: "body", Cursor: 0}},
+		{"the timeline", Presence{Item: ItemTimeline}},
 		{"closes it", Presence{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -304,4 +307,63 @@ func TestSyncDoesNotCutTyping(t *testing.T) {
 	if got := text(t, b.p, ref); got != typed {
 		t.Errorf("Bo has %q, want %q", got, typed)
 	}
+}
+
+// A peer reading presence version 1 (commitments only) is welcomed in
+// version 1 and sent frames it reads: a commitment as it is, the vision
+// as nothing open, never the kind flag.
+func TestPresenceToVersion1Peer(t *testing.T) {
+	g := newGroup(t, "Ana", "Bo")
+	a, b := g[0], g[1]
+	plan := a.p.ID()
+	cid := commitmentID(t, a.p)
+	a.n.SetPresence(plan, Presence{Commitment: cid, Field: "title"})
+	h := rawHost(t, b.id.Key)
+	must(t, h.Connect(ctxT(t, 10*time.Second), a.info()))
+	s, err := h.NewStream(ctxT(t, 10*time.Second), a.n.ID(), wire.ProtocolID)
+	must(t, err)
+	defer s.Reset()
+	hello := []byte(fmt.Sprintf(`{"v":%d,"plan":"%s","have":true,"presence":1}`, wire.ProtocolVersion, plan))
+	_, err = s.Write(wire.AppendFrame(nil, wire.FrameHello, hello))
+	must(t, err)
+	fr := wire.NewReader(s)
+	s.SetReadDeadline(time.Now().Add(10 * time.Second))
+	typ, body, err := fr.ReadFrame(wire.MaxHelloFrame)
+	if err != nil || typ != wire.FrameWelcome {
+		t.Fatalf("no welcome: %d %v", typ, err)
+	}
+	var w wire.Welcome
+	if err := json.Unmarshal(body, &w); err != nil || w.Presence != 1 {
+		t.Fatalf("welcome %s (%v): want presence version 1", body, err)
+	}
+	in := wire.NoPresence
+	next := func(what string, ok func(wire.Presence) bool) {
+		t.Helper()
+		deadline := time.Now().Add(4 * time.Second)
+		for time.Now().Before(deadline) {
+			s.SetReadDeadline(deadline)
+			typ, body, err := fr.ReadFrame(wire.MaxFrame)
+			if err != nil {
+				break
+			}
+			if typ != wire.FramePresence {
+				continue
+			}
+			if body[0]&8 != 0 {
+				t.Fatalf("a version 1 peer was sent the kind flag: % x", body)
+			}
+			if in, err = wire.ParsePresence(body, in); err != nil {
+				t.Fatal(err)
+			}
+			if ok(in) {
+				return
+			}
+		}
+		t.Fatalf("not sent: %s (last %+v)", what, in)
+	}
+	next("the commitment's title", func(p wire.Presence) bool { return p.ID == cid && p.Field == "title" })
+	a.n.SetPresence(plan, Presence{Item: ItemOverview, Field: "vision", Cursor: 3, Before: "abc"})
+	next("nothing open", func(p wire.Presence) bool {
+		return p.Seq > 1 && p.ID == "" && p.Field == "" && p.Cursor == -1 && p.Kind == wire.OpenCommitment
+	})
 }

@@ -23,8 +23,8 @@ type Hello struct {
 	Org        string `json:"org,omitempty"`
 	Side       string `json:"side,omitempty"`
 	Redemption string `json:"redemption,omitempty"` // base64 of the statement's bytes
-	// Presence is the presence version (PresenceVersion) the sender
-	// reads; 0: none. A field, not a new protocol version, so version 3
+	// Presence is the highest presence version (PresenceVersion) the
+	// sender reads; 0: none. A field, not a new protocol version, so version 3
 	// peers without it (which ignore it) still sync and are sent none.
 	Presence int `json:"presence,omitempty"`
 }
@@ -34,7 +34,9 @@ type Hello struct {
 type Welcome struct {
 	Version  int   `json:"v"`
 	Snapshot int64 `json:"snapshot,omitempty"`
-	Presence int   `json:"presence,omitempty"` // as in Hello
+	// Presence is the presence version spoken on the stream: the lower of
+	// the hello's and the welcomer's (0 in the hello: the welcomer's).
+	Presence int `json:"presence,omitempty"`
 }
 
 // EncodeHello is a hello frame's payload.

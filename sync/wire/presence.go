@@ -11,12 +11,15 @@ import (
 // the receiver knows from the plan's authority; a frame only says what is
 // open and where the cursor is.
 //
-// A presence frame's payload, version 1 (the version is agreed in the
-// hello and welcome, not repeated in each frame):
+// A presence frame's payload, version 2 (the version is agreed in the
+// hello and welcome, not repeated in each frame; version 1 is the same
+// without the kind flag, so only commitments):
 //
-//	byte     flags: 1 open follows, 2 cursor follows, 4 before follows
+//	byte     flags: 1 open follows, 2 cursor follows, 4 before follows,
+//	         8 kind follows (version 2)
 //	uvarint  seq, as the rise since the previous frame
-//	[open]   uvarint length + commitment ID, uvarint length + field
+//	[kind]   byte: what ID names (PresenceKind)
+//	[open]   uvarint length + ID, uvarint length + field
 //	[cursor] varint: how far the cursor moved, in code points (-1: none)
 //	[before] uvarint length + up to MaxPresenceContext code points before
 //	         the cursor, to find it again after concurrent edits
@@ -26,16 +29,40 @@ import (
 // from NoPresence), so a cursor moving while someone types costs a few
 // bytes. A frame with no flags is a heartbeat.
 type Presence struct {
-	Seq        uint64
-	Commitment string // the commitment open, "" none
-	Field      string // the field being edited, "" none
-	Cursor     int    // code point offset in Field's text; -1 none
-	Before     string // the code points just before the cursor
+	Seq    uint64
+	Kind   PresenceKind // what is open
+	ID     string       // the commitment or meeting note open, "" none
+	Field  string       // the field being edited, "" none
+	Cursor int          // code point offset in Field's text; -1 none
+	Before string       // the code points just before the cursor
 }
 
-// PresenceVersion is the version of the presence payload this side reads
-// and writes, as a hello or welcome gives it.
-const PresenceVersion = 1
+// PresenceKind is the kind of item a presence has open.
+type PresenceKind byte
+
+// The kinds of item open. The zero kind is version 1's only one, so a
+// version 1 frame reads the same in version 2.
+const (
+	OpenCommitment PresenceKind = iota // ID a commitment's; with ID "" nothing is open
+	OpenOverview                       // the plan's overview and vision
+	OpenTimeline                       // the process timeline
+	OpenNote                           // ID a meeting note's; "" none chosen
+	numPresenceKinds
+)
+
+// PresenceVersion is the highest version of the presence payload this
+// side reads and writes, as a hello gives it; it reads every version
+// from 1 up, and writes to a peer in the lower of the two (Downgrade).
+const PresenceVersion = 2
+
+// Downgrade is p as a peer reading version v is told it: a version 1
+// peer knows commitments only, so anything else open is nothing.
+func (p Presence) Downgrade(v int) Presence {
+	if v < 2 && p.Kind != OpenCommitment {
+		return Presence{Seq: p.Seq, Cursor: -1}
+	}
+	return p
+}
 
 // Limits of a presence payload.
 const (
@@ -50,6 +77,7 @@ const (
 	presOpen   = 1
 	presCursor = 2
 	presBefore = 4
+	presKind   = 8
 )
 
 // NoPresence is the state a stream starts from.
@@ -60,7 +88,10 @@ var NoPresence = Presence{Cursor: -1}
 // prev.Seq.
 func EncodePresence(prev, cur Presence) []byte {
 	var flags byte
-	if cur.Commitment != prev.Commitment || cur.Field != prev.Field {
+	if cur.Kind != prev.Kind {
+		flags |= presKind
+	}
+	if cur.ID != prev.ID || cur.Field != prev.Field {
 		flags |= presOpen
 	}
 	if cur.Cursor != prev.Cursor {
@@ -71,8 +102,11 @@ func EncodePresence(prev, cur Presence) []byte {
 	}
 	b := []byte{flags}
 	b = binary.AppendUvarint(b, cur.Seq-prev.Seq)
+	if flags&presKind != 0 {
+		b = append(b, byte(cur.Kind))
+	}
 	if flags&presOpen != 0 {
-		b = appendString(b, cur.Commitment)
+		b = appendString(b, cur.ID)
 		b = appendString(b, cur.Field)
 	}
 	if flags&presCursor != 0 {
@@ -103,7 +137,7 @@ func ParsePresence(b []byte, prev Presence) (Presence, error) {
 	}
 	flags := b[0]
 	b = b[1:]
-	if flags&^(presOpen|presCursor|presBefore) != 0 {
+	if flags&^(presOpen|presCursor|presBefore|presKind) != 0 {
 		return bad("unknown flags")
 	}
 	cur := prev
@@ -114,9 +148,16 @@ func ParsePresence(b []byte, prev Presence) (Presence, error) {
 	cur.Seq += rise
 	b = b[n:]
 	var err error
+	if flags&presKind != 0 {
+		if len(b) == 0 || PresenceKind(b[0]) >= numPresenceKinds {
+			return bad("kind")
+		}
+		cur.Kind = PresenceKind(b[0])
+		b = b[1:]
+	}
 	if flags&presOpen != 0 {
-		if cur.Commitment, b, err = readString(b, maxPresenceID); err != nil {
-			return bad("commitment")
+		if cur.ID, b, err = readString(b, maxPresenceID); err != nil {
+			return bad("id")
 		}
 		if cur.Field, b, err = readString(b, maxPresenceID); err != nil {
 			return bad("field")

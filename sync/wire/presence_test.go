@@ -8,19 +8,25 @@ import (
 )
 
 func TestPresenceRoundTrip(t *testing.T) {
-	open := Presence{Seq: 3, Commitment: "a1b2c3d4e5f6", Field: "description", Cursor: 120, Before: "isté"}
+	open := Presence{Seq: 3, ID: "a1b2c3d4e5f6", Field: "description", Cursor: 120, Before: "isté"}
 	for _, tc := range []struct {
 		name      string
 		prev, cur Presence
 		maxBytes  int
 	}{
 		{"first frame", NoPresence, open, 36},
-		{"cursor moves while typing", open, Presence{Seq: 4, Commitment: open.Commitment, Field: open.Field, Cursor: 121, Before: "sté!"}, 10},
+		{"cursor moves while typing", open, Presence{Seq: 4, ID: open.ID, Field: open.Field, Cursor: 121, Before: "sté!"}, 10},
 		{"heartbeat", open, open, 2},
 		{"closes the commitment", open, Presence{Seq: 5, Cursor: -1}, 8},
-		{"title, no cursor", NoPresence, Presence{Seq: 1, Commitment: "x", Field: "title", Cursor: -1}, 12},
-		{"cursor at 0", NoPresence, Presence{Seq: 1 << 40, Commitment: "x", Field: "problem", Cursor: 0}, 20},
+		{"title, no cursor", NoPresence, Presence{Seq: 1, ID: "x", Field: "title", Cursor: -1}, 12},
+		{"cursor at 0", NoPresence, Presence{Seq: 1 << 40, ID: "x", Field: "problem", Cursor: 0}, 20},
 		{"cursor back", Presence{Seq: 5, Cursor: 900}, Presence{Seq: 5, Cursor: 3}, 4},
+		{"opens the vision", open, Presence{Seq: 4, Kind: OpenOverview, Field: "vision", Cursor: 7, Before: "Our "}, 19},
+		{"opens a meeting note", NoPresence, Presence{Seq: 1, Kind: OpenNote, ID: "n0d3", Field: "body", Cursor: 0}, 15},
+		{"the timeline", NoPresence, Presence{Seq: 1, Kind: OpenTimeline, Cursor: -1}, 6},
+		{"back to a commitment", Presence{Seq: 2, Kind: OpenNote, ID: "n0d3", Field: "body", Cursor: 3}, open, 36},
+		{"typing in a note costs no more than in a commitment", Presence{Seq: 2, Kind: OpenNote, ID: "n0d3", Field: "body", Cursor: 3, Before: "abc"},
+			Presence{Seq: 3, Kind: OpenNote, ID: "n0d3", Field: "body", Cursor: 4, Before: "abcd"}, 10},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b := EncodePresence(tc.prev, tc.cur)
@@ -39,7 +45,7 @@ func TestPresenceRoundTrip(t *testing.T) {
 }
 
 func TestPresenceRejects(t *testing.T) {
-	good := EncodePresence(NoPresence, Presence{Seq: 1, Commitment: "c", Field: "f", Cursor: 2, Before: "ab"})
+	good := EncodePresence(NoPresence, Presence{Seq: 1, ID: "c", Field: "f", Cursor: 2, Before: "ab"})
 	for _, tc := range []struct {
 		name string
 		b    []byte
@@ -56,9 +62,11 @@ func TestPresenceRejects(t *testing.T) {
 		{"cursor below -1", []byte{presCursor, 1, 11}}, // 4 - 6
 		{"huge cursor", []byte{presCursor, 1, 0xfe, 0xff, 0xff, 0xff, 0x0f}},
 		{"too long", make([]byte, MaxPresenceFrame+1)},
+		{"unknown kind", []byte{presKind, 1, byte(numPresenceKinds)}},
+		{"kind missing", []byte{presKind, 1}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			prev := Presence{Seq: 9, Commitment: "keep", Cursor: 4}
+			prev := Presence{Seq: 9, ID: "keep", Cursor: 4}
 			got, err := ParsePresence(tc.b, prev)
 			if err == nil {
 				t.Fatalf("accepted: %+v", got)
@@ -77,12 +85,14 @@ func TestPresenceRejects(t *testing.T) {
 // accepts encodes back (from the same previous state) to a frame that
 // reads the same.
 func FuzzParsePresence(f *testing.F) {
-	prev := Presence{Seq: 2, Commitment: "c0ffee", Field: "description", Cursor: 7, Before: "abc"}
+	prev := Presence{Seq: 2, ID: "c0ffee", Field: "description", Cursor: 7, Before: "abc"}
 	f.Add(EncodePresence(NoPresence, prev))
-	f.Add(EncodePresence(prev, Presence{Seq: 3, Commitment: "c0ffee", Field: "description", Cursor: 8, Before: "abcd"}))
+	f.Add(EncodePresence(prev, Presence{Seq: 3, ID: "c0ffee", Field: "description", Cursor: 8, Before: "abcd"}))
 	f.Add(EncodePresence(prev, prev))
 	f.Add([]byte{0x80, 0x80, 0x01, 7})
 	f.Add([]byte{presCursor, 1, 0x7f})
+	f.Add(EncodePresence(prev, Presence{Seq: 3, Kind: OpenNote, ID: "n1", Field: "body", Cursor: 0}))
+	f.Add([]byte{presKind | presOpen, 1, byte(OpenOverview), 0, 6, 'v', 'i', 's', 'i', 'o', 'n'})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		got, err := ParsePresence(data, prev)
 		if err != nil {
@@ -91,8 +101,8 @@ func FuzzParsePresence(f *testing.F) {
 			}
 			return
 		}
-		if len(got.Commitment) > maxPresenceID || len(got.Field) > maxPresenceID || got.Cursor < -1 ||
-			got.Cursor >= maxPresenceCursor || len([]rune(got.Before)) > MaxPresenceContext {
+		if len(got.ID) > maxPresenceID || len(got.Field) > maxPresenceID || got.Cursor < -1 ||
+			got.Cursor >= maxPresenceCursor || got.Kind >= numPresenceKinds || len([]rune(got.Before)) > MaxPresenceContext {
 			t.Fatalf("accepted a malformed presence: %+v", got)
 		}
 		again, err := ParsePresence(EncodePresence(prev, got), prev)
@@ -100,4 +110,32 @@ func FuzzParsePresence(f *testing.F) {
 			t.Fatalf("round trip: %+v -> %+v (%v)", got, again, err)
 		}
 	})
+}
+
+// What a version 1 peer is sent reads in version 1: commitments as they
+// are, anything else as nothing open, and never the kind flag.
+func TestPresenceDowngrade(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		p    Presence
+		want Presence
+	}{
+		{"commitment", Presence{Seq: 3, ID: "c1", Field: "description", Cursor: 4, Before: "abcd"}, Presence{Seq: 3, ID: "c1", Field: "description", Cursor: 4, Before: "abcd"}},
+		{"vision", Presence{Seq: 4, Kind: OpenOverview, Field: "vision", Cursor: 2, Before: "ab"}, Presence{Seq: 4, Cursor: -1}},
+		{"note", Presence{Seq: 5, Kind: OpenNote, ID: "n1", Field: "body", Cursor: 0}, Presence{Seq: 5, Cursor: -1}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.p.Downgrade(2); got != tc.p {
+				t.Errorf("version 2 changed it: %+v", got)
+			}
+			got := tc.p.Downgrade(1)
+			if got != tc.want {
+				t.Fatalf("got %+v, want %+v", got, tc.want)
+			}
+			b := EncodePresence(Presence{Seq: 1, ID: "c0", Field: "title", Cursor: -1}, got)
+			if b[0]&presKind != 0 {
+				t.Errorf("a version 1 frame carries the kind flag: % x", b)
+			}
+		})
+	}
 }
