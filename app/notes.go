@@ -146,6 +146,8 @@ func (n *notesScreen) open(id string) {
 	n.body.Objects = []fyne.CanvasObject{formOverText(form, n.text.buildUI())}
 	n.body.Refresh()
 	n.del.Enable()
+	// Colleagues in this meeting's notes have their carets in it.
+	n.ws.here.showCarets()
 }
 
 func (n *notesScreen) loadFields() {

@@ -71,8 +71,8 @@ type outline struct {
 
 	rowH, headH float32 // row heights with and without a subtitle
 
-	// here lists the colleagues who have a commitment open (nil: none).
-	here func(commitmentID string) []Colleague
+	// here lists the colleagues who have an item open (nil: none).
+	here func(outlineItem) []Colleague
 }
 
 // outlineSource is what the outline lists: the live plan, or the cached
@@ -132,7 +132,7 @@ func (o *outline) createRow() fyne.CanvasObject {
 	sub.SizeName = theme.SizeNameCaptionText
 	sub.Importance = widget.LowImportance
 	icon := widget.NewIcon(nil)
-	chips := container.NewHBox() // colleagues in the commitment (presence.go)
+	chips := container.NewHBox() // colleagues in the item (presence.go)
 	chips.Hide()
 	return container.NewBorder(nil, nil, icon, chips, container.New(&rowLayout{}, title, sub))
 }
@@ -171,8 +171,8 @@ func (o *outline) updateRow(id widget.ListItemID, obj fyne.CanvasObject) {
 	icon.SetResource(kindIcon(it))
 	chips := b.Objects[2].(*fyne.Container)
 	var objs []fyne.CanvasObject
-	if it.kind == kindCommitment && o.here != nil {
-		objs = outlineChips(o.here(it.id))
+	if o.here != nil {
+		objs = outlineChips(o.here(it))
 	}
 	if len(objs) > 0 || len(chips.Objects) > 0 {
 		chips.Objects = objs

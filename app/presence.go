@@ -32,15 +32,28 @@ type PresenceService interface {
 	WatchPresence(planID string) (<-chan struct{}, func())
 }
 
-// Presence is what a window has open: a commitment, the field being
-// edited, and in a long text the cursor (code points) with the text just
-// before it, to find it again after concurrent edits.
+// Presence is what a window has open: a commitment or another part of
+// the plan, the field being edited, and in a long text the cursor (code
+// points) with the text just before it, to find it again after
+// concurrent edits.
 type Presence struct {
+	// Item is the part of the plan open when it is not a commitment
+	// (ItemOverview, ItemTimeline, ItemNotes); "" a commitment, or
+	// nothing when Commitment is "" too.
+	Item       string
 	Commitment string
+	Note       string // with ItemNotes, the meeting note open; "" none chosen
 	Field      string
 	Cursor     int // < 0: none
 	Before     string
 }
+
+// The parts of the plan Presence.Item names (the same strings as sync's).
+const (
+	ItemOverview = "overview"
+	ItemTimeline = "timeline"
+	ItemNotes    = "notes"
+)
 
 // Colleague is a member device connected now.
 type Colleague struct {
@@ -100,30 +113,72 @@ func (pv *presenceView) start() {
 	}()
 }
 
+// presenceItem is a screen colleagues are told a window has open.
+type presenceItem interface {
+	// presenceItem is the item open, with Field set when a short field
+	// has the focus (Cursor -1); long texts (withLongText) add the cursor.
+	presenceItem() Presence
+}
+
+func (ce *commitmentEditor) presenceItem() Presence {
+	if ce.gone {
+		return Presence{Cursor: -1}
+	}
+	p := Presence{Commitment: ce.id, Cursor: -1}
+	if ce.title != nil && ce.ws.ui.win.Canvas().Focused() == ce.title {
+		p.Field = "title"
+	}
+	return p
+}
+
+func (o *overview) presenceItem() Presence { return Presence{Item: ItemOverview, Cursor: -1} }
+
+func (t *timelineScreen) presenceItem() Presence { return Presence{Item: ItemTimeline, Cursor: -1} }
+
+func (n *notesScreen) presenceItem() Presence {
+	return Presence{Item: ItemNotes, Note: n.current, Cursor: -1}
+}
+
+// sameItem says whether two presences have the same item open.
+func sameItem(a, b Presence) bool {
+	return a.Item == b.Item && a.Commitment == b.Commitment && a.Note == b.Note
+}
+
+// openTexts are the long texts of the screen shown, by document field,
+// where a cursor is reported and colleagues' carets are shown, with the
+// item they belong to; none when the screen has no presence.
+func (ws *workspace) openTexts() (Presence, []*longField) {
+	none := Presence{Cursor: -1}
+	s, ok := ws.current.(presenceItem)
+	if !ok || ws.closed || ws.ui.viewing() != nil {
+		return none, nil
+	}
+	p := s.presenceItem()
+	if p == none {
+		return none, nil
+	}
+	var lfs []*longField
+	if wl, ok := ws.current.(withLongText); ok {
+		for _, lf := range wl.longFields() {
+			if lf != nil && lf.b != nil {
+				lfs = append(lfs, lf)
+			}
+		}
+	}
+	return p, lfs
+}
+
 // own is what this window has open now.
 func (pv *presenceView) own() Presence {
-	p := Presence{Cursor: -1}
-	ws := pv.ws
-	if ws.closed || ws.ui.viewing() != nil {
-		return p
-	}
-	ce, ok := ws.current.(*commitmentEditor)
-	if !ok || ce.gone {
-		return p
-	}
-	p.Commitment = ce.id
-	for field, lf := range ce.long {
+	p, lfs := pv.ws.openTexts()
+	for _, lf := range lfs {
 		if lf.ed.HasFocus() {
-			p.Field = field
-			p.Cursor = lf.ed.CursorOffset()
+			p.Field = lf.b.ref.Field
 			rs := []rune(lf.ed.Text())
-			p.Cursor = max(0, min(p.Cursor, len(rs)))
+			p.Cursor = max(0, min(lf.ed.CursorOffset(), len(rs)))
 			p.Before = string(rs[max(0, p.Cursor-6):p.Cursor])
 			return p
 		}
-	}
-	if ce.title != nil && ws.ui.win.Canvas().Focused() == ce.title {
-		p.Field = "title"
 	}
 	return p
 }
@@ -157,9 +212,32 @@ func (pv *presenceView) refresh() {
 
 // in lists the colleagues who have a commitment open.
 func (pv *presenceView) in(commitment string) []Colleague {
+	if commitment == "" {
+		return nil
+	}
+	return pv.at(outlineItem{kind: kindCommitment, id: commitment})
+}
+
+// at lists the colleagues who have an outline item open: a commitment,
+// the overview, the timeline, or any meeting's notes.
+func (pv *presenceView) at(it outlineItem) []Colleague {
+	var want Presence
+	switch it.kind {
+	case kindCommitment:
+		want.Commitment = it.id
+	case kindOverview:
+		want.Item = ItemOverview
+	case kindTimeline:
+		want.Item = ItemTimeline
+	case kindNotes:
+		want.Item = ItemNotes
+	default:
+		return nil
+	}
 	var out []Colleague
 	for _, c := range pv.here {
-		if commitment != "" && c.Commitment == commitment {
+		if c.Item == want.Item && (want.Item == ItemNotes || c.Commitment == want.Commitment) &&
+			(c.Item != "" || c.Commitment != "") {
 			out = append(out, c)
 		}
 	}
@@ -198,22 +276,20 @@ func colleagueLabel(c Colleague) string {
 	return fmt.Sprintf("%s (%s)", name, strings.Join(parts, ", "))
 }
 
-// showCarets puts colleagues' carets in the long texts of the commitment
-// shown.
+// showCarets puts colleagues' carets in the long texts of the item
+// shown: a commitment's fields, the vision, a meeting's notes.
 func (pv *presenceView) showCarets() {
-	ce, ok := pv.ws.current.(*commitmentEditor)
-	if !ok {
-		return
-	}
-	for field, lf := range ce.long {
+	open, lfs := pv.ws.openTexts()
+	for _, lf := range lfs {
 		et, ok := lf.ed.(*editorText)
 		if !ok {
 			continue
 		}
+		field := lf.b.ref.Field
 		var cs []editor.Caret
 		text := ""
 		for _, c := range pv.here {
-			if c.Commitment != ce.id || c.Field != field || c.Cursor < 0 {
+			if !sameItem(c.Presence, open) || c.Field != field || c.Cursor < 0 {
 				continue
 			}
 			if text == "" {

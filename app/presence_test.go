@@ -138,7 +138,8 @@ func chipTexts(w fyne.Window) []string {
 	return out
 }
 
-// rowChips are the chips in the outline row titled title.
+// rowChips are the chips in the outline row titled title (a commitment's
+// after its number).
 func rowChips(w fyne.Window, title string) []string {
 	for _, o := range test.LaidOutObjects(w.Content()) {
 		row, ok := o.(*fyne.Container)
@@ -150,7 +151,7 @@ func rowChips(w fyne.Window, title string) []string {
 		if !ok1 || !ok2 || len(box.Objects) == 0 {
 			continue
 		}
-		if l, ok := box.Objects[0].(*widget.Label); !ok || !strings.HasSuffix(l.Text, ". "+title) {
+		if l, ok := box.Objects[0].(*widget.Label); !ok || l.Text != title && !strings.HasSuffix(l.Text, ". "+title) {
 			continue
 		}
 		var out []string
@@ -173,14 +174,14 @@ func hasChip(w fyne.Window, text string) bool {
 	return false
 }
 
-// Two windows on two real nodes on loopback: each shows the other by
-// name, organisation and side within 2 s; the commitment Ana has open
-// carries her chip in Bruno's outline; her cursor in the description is a
-// caret in Bruno's, which moves when she types.
-func TestPresenceTwoWindows(t *testing.T) {
+// presencePair is Ana's and Bruno's windows, on two real nodes on
+// loopback, on a plan Ana made (setup adds to it first) and Bruno holds a
+// copy of, each window following presence.
+func presencePair(t *testing.T, setup func(p *doc.Plan)) (ana, bruno *laptop, planID string) {
+	t.Helper()
 	a := test.NewTempApp(t)
-	ana := newLaptop(t, "Ana Costa", "Open Budget Coalition", doc.CivilSociety)
-	bruno := newLaptop(t, "Bruno Mensah", "Cabinet Office", doc.Government)
+	ana = newLaptop(t, "Ana Costa", "Open Budget Coalition", doc.CivilSociety)
+	bruno = newLaptop(t, "Bruno Mensah", "Cabinet Office", doc.Government)
 
 	p, err := ana.lib.Create("Fourth National Action Plan", "Freedonia", "2025", "2027", ana.author)
 	if err != nil {
@@ -189,22 +190,12 @@ func TestPresenceTwoWindows(t *testing.T) {
 	if err := p.AddMember(doc.Member{PeerID: bruno.author.PeerID, Name: bruno.author.Name, Org: bruno.author.Org, Side: bruno.author.Side}); err != nil {
 		t.Fatal(err)
 	}
-	cid, err := p.AddCommitment(doc.NewCommitment{Title: "Open contracting in public works", Side: doc.CivilSociety})
-	if err != nil {
-		t.Fatal(err)
-	}
-	other, err := p.AddCommitment(doc.NewCommitment{Title: "Lobbying register", Side: doc.Government})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.SetText(doc.CommitmentText(cid, "description"), "The ministry will publish every contract.\n\nIn open formats."); err != nil {
-		t.Fatal(err)
-	}
+	setup(p)
 	saved, err := p.Save()
 	if err != nil {
 		t.Fatal(err)
 	}
-	planID := p.ID()
+	planID = p.ID()
 	if err := p.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -224,6 +215,27 @@ func TestPresenceTwoWindows(t *testing.T) {
 	for _, l := range []*laptop{ana, bruno} {
 		l.ui.ws.here.start()
 	}
+	return ana, bruno, planID
+}
+
+// Two windows on two real nodes on loopback: each shows the other by
+// name, organisation and side within 2 s; the commitment Ana has open
+// carries her chip in Bruno's outline; her cursor in the description is a
+// caret in Bruno's, which moves when she types.
+func TestPresenceTwoWindows(t *testing.T) {
+	var cid, other string
+	ana, bruno, planID := presencePair(t, func(p *doc.Plan) {
+		var err error
+		if cid, err = p.AddCommitment(doc.NewCommitment{Title: "Open contracting in public works", Side: doc.CivilSociety}); err != nil {
+			t.Fatal(err)
+		}
+		if other, err = p.AddCommitment(doc.NewCommitment{Title: "Lobbying register", Side: doc.Government}); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.SetText(doc.CommitmentText(cid, "description"), "The ministry will publish every contract.\n\nIn open formats."); err != nil {
+			t.Fatal(err)
+		}
+	})
 
 	// Ana opens the commitment, cursor after "publish".
 	ce := ana.ui.ws
@@ -297,6 +309,160 @@ func TestPresenceTwoWindows(t *testing.T) {
 		abs, _ := absPos(bruno.ui.win.Content(), bed.Editor, fyne.Position{})
 		test.MoveMouse(bruno.ui.win.Canvas(), abs.Add(pos).Add(fyne.NewPos(6, 8)))
 		savePNG(t, bruno.ui.win, path)
+	}
+}
+
+// The vision and a meeting's notes are shared as a commitment is: Ana in
+// the vision and Bruno in a note's body each carry their chip on the
+// other's outline row ("Overview and vision", "Meeting notes") within
+// 2 s; in the same text, each one's caret is in the other's, follows
+// typing, and is found again after the other's edit merged.
+func TestPresenceVisionAndNotes(t *testing.T) {
+	if ItemOverview != p2psync.ItemOverview || ItemTimeline != p2psync.ItemTimeline || ItemNotes != p2psync.ItemNotes {
+		t.Fatal("the app's item names are not sync's")
+	}
+	const vision = "Our plan opens government to every citizen.\n\nIt builds on the third plan."
+	const body = "Agreed: publish the minutes.\n\nNext meeting in May."
+	var note string
+	ana, bruno, planID := presencePair(t, func(p *doc.Plan) {
+		if err := p.SetText(doc.VisionText(), vision); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		if note, err = p.AddNote("2025-03-04", "Forum meeting"); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.SetText(doc.NoteBody(note), body); err != nil {
+			t.Fatal(err)
+		}
+	})
+	open := func(l *laptop, kind itemKind) {
+		t.Helper()
+		if !l.ui.ws.outline.selectKey(outlineItem{kind: kind}.key()) {
+			t.Fatalf("no outline row of kind %d", kind)
+		}
+	}
+	visionOf := func(l *laptop) *editorText {
+		t.Helper()
+		o, ok := l.ui.ws.current.(*overview)
+		if !ok {
+			t.Fatalf("%s: the overview is not shown", l.author.Name)
+		}
+		return o.vision.ed.(*editorText)
+	}
+	notesOf := func(l *laptop) *editorText {
+		t.Helper()
+		n, ok := l.ui.ws.current.(*notesScreen)
+		if !ok || n.current != note {
+			t.Fatalf("%s: the meeting's notes are not shown", l.author.Name)
+		}
+		return n.text.ed.(*editorText)
+	}
+	caretAt := func(ed *editorText, name string, off int) func() bool {
+		return func() bool {
+			cs := ed.Carets()
+			return len(cs) == 1 && cs[0].Name == name && cs[0].Offset == off
+		}
+	}
+	place := func(l *laptop, ed *editorText, off int) {
+		ed.SetCursorOffset(off)
+		ed.focus(l.ui.win.Canvas())
+	}
+
+	// Ana in the vision after "Our plan", Bruno in the notes after "Agreed:".
+	open(ana, kindOverview)
+	aAt := len([]rune("Our plan"))
+	place(ana, visionOf(ana), aAt)
+	open(bruno, kindNotes)
+	bAt := len([]rune("Agreed:"))
+	place(bruno, notesOf(bruno), bAt)
+	hopsUntil(t, 30*time.Second, "the nodes to connect", func() bool {
+		return bruno.node.Status(planID).Connected > 0 && ana.node.Status(planID).Connected > 0
+	}, ana, bruno)
+	took := hopsUntil(t, 2*time.Second, "each one's chip on the other's outline row", func() bool {
+		return slices.Equal(rowChips(bruno.ui.win, "Overview and vision"), []string{"Ana"}) &&
+			slices.Equal(rowChips(ana.ui.win, "Meeting notes"), []string{"Bruno"})
+	}, ana, bruno)
+	t.Logf("outline chips %v after connecting", took)
+	for _, tc := range []struct {
+		l          *laptop
+		row        string
+		item, note string
+	}{
+		{ana, "Overview and vision", ItemNotes, note},
+		{bruno, "Meeting notes", ItemOverview, ""},
+	} {
+		if got := rowChips(tc.l.ui.win, tc.row); len(got) != 0 {
+			t.Errorf("%s: the row %q nobody else has open shows %v", tc.l.author.Name, tc.row, got)
+		}
+		if got := tc.l.ui.ws.here.here; len(got) != 1 || got[0].Item != tc.item || got[0].Note != tc.note || got[0].Commitment != "" {
+			t.Errorf("%s sees %+v, want item %q note %q", tc.l.author.Name, got, tc.item, tc.note)
+		}
+	}
+	if cs := visionOf(ana).Carets(); len(cs) != 0 {
+		t.Errorf("a caret of someone in another text: %+v", cs)
+	}
+
+	// Bruno opens the overview: Ana's caret is in his vision and follows
+	// her typing.
+	open(bruno, kindOverview)
+	bv := visionOf(bruno)
+	hopsUntil(t, 2*time.Second, "Ana's caret in Bruno's vision", caretAt(bv, "Ana Costa", aAt), ana, bruno)
+	if cs := bv.Carets(); cs[0].Color != memberColor(ana.author.PeerID) {
+		t.Errorf("caret colour %v, want Ana's %v", cs[0].Color, memberColor(ana.author.PeerID))
+	}
+	pos0, shown := bv.CaretPosition(0)
+	if !shown {
+		t.Error("the caret is not drawn")
+	}
+	typeFocused(t, ana.ui.win.Canvas(), " truly")
+	aAt += len(" truly")
+	took = hopsUntil(t, 2*time.Second, "Ana's words and caret to reach Bruno's vision", func() bool {
+		return strings.HasPrefix(bv.Text(), "Our plan truly opens") && caretAt(bv, "Ana Costa", aAt)()
+	}, ana, bruno)
+	t.Logf("caret followed typing in the vision in %v", took)
+	if pos1, _ := bv.CaretPosition(0); pos1.X <= pos0.X {
+		t.Errorf("the caret is drawn at x %v, not right of %v", pos1.X, pos0.X)
+	}
+	hopsUntil(t, 2*time.Second, "both chips on the overview row", func() bool {
+		return slices.Equal(rowChips(bruno.ui.win, "Overview and vision"), []string{"Ana"}) &&
+			slices.Equal(rowChips(ana.ui.win, "Overview and vision"), []string{"Bruno"}) &&
+			len(rowChips(ana.ui.win, "Meeting notes")) == 0
+	}, ana, bruno)
+	if path := os.Getenv("COPLAN_PRESENCE_PNG"); path != "" {
+		pos, _ := bv.CaretPosition(0)
+		abs, _ := absPos(bruno.ui.win.Content(), bv.Editor, fyne.Position{})
+		test.MoveMouse(bruno.ui.win.Canvas(), abs.Add(pos).Add(fyne.NewPos(6, 8)))
+		savePNG(t, bruno.ui.win, strings.TrimSuffix(path, ".png")+"-vision.png")
+	}
+
+	// Ana opens the meeting's notes: Bruno's caret is in her body; he types,
+	// then writes before her caret, and it is found again after the merge.
+	open(ana, kindNotes)
+	an := notesOf(ana)
+	hopsUntil(t, 2*time.Second, "Bruno's caret in Ana's notes", caretAt(an, "Bruno Mensah", bAt), ana, bruno)
+	place(ana, an, len([]rune(body)))
+	open(bruno, kindNotes)
+	bn := notesOf(bruno)
+	place(bruno, bn, bAt)
+	typeFocused(t, bruno.ui.win.Canvas(), " to")
+	bAt += len(" to")
+	hopsUntil(t, 2*time.Second, "Bruno's words and caret to reach Ana's notes", func() bool {
+		return strings.HasPrefix(an.Text(), "Agreed: to publish") && caretAt(an, "Bruno Mensah", bAt)()
+	}, ana, bruno)
+	anaEnd := len([]rune(an.Text()))
+	hopsUntil(t, 2*time.Second, "Ana's caret at the end of Bruno's notes", caretAt(bn, "Ana Costa", anaEnd), ana, bruno)
+	place(bruno, bn, 0)
+	typeFocused(t, bruno.ui.win.Canvas(), "May: ")
+	hopsUntil(t, 2*time.Second, "Ana's caret found again after Bruno's words merged", func() bool {
+		return strings.HasPrefix(an.Text(), "May: Agreed") && caretAt(bn, "Ana Costa", anaEnd+len("May: "))() &&
+			caretAt(an, "Bruno Mensah", len("May: "))()
+	}, ana, bruno)
+	if path := os.Getenv("COPLAN_PRESENCE_PNG"); path != "" {
+		pos, _ := an.CaretPosition(0)
+		abs, _ := absPos(ana.ui.win.Content(), an.Editor, fyne.Position{})
+		test.MoveMouse(ana.ui.win.Canvas(), abs.Add(pos).Add(fyne.NewPos(6, 8)))
+		savePNG(t, ana.ui.win, strings.TrimSuffix(path, ".png")+"-notes.png")
 	}
 }
 

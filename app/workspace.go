@@ -83,7 +83,7 @@ func newWorkspace(u *UI, p *doc.Plan) *workspace {
 	ws.status = newStatusBar(ws)
 	ws.meeting = newMeetingBar(ws)
 	ws.here = newPresenceView(ws)
-	ws.outline.here = ws.here.in
+	ws.outline.here = ws.here.at
 	ws.events, ws.cancel = p.Subscribe()
 	return ws
 }
