@@ -336,7 +336,7 @@ func TestPresenceToVersion1Peer(t *testing.T) {
 	if err := json.Unmarshal(body, &w); err != nil || w.Presence != 1 {
 		t.Fatalf("welcome %s (%v): want presence version 1", body, err)
 	}
-	in := wire.NoPresence
+	var in wire.Presence // as a stream starts
 	next := func(what string, ok func(wire.Presence) bool) {
 		t.Helper()
 		deadline := time.Now().Add(4 * time.Second)

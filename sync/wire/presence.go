@@ -26,7 +26,7 @@ import (
 //
 // What a flag leaves out is unchanged since the previous frame on the
 // stream (a stream delivers frames in order, and each new stream starts
-// from NoPresence), so a cursor moving while someone types costs a few
+// from the zero Presence, cursor 0 included, as version 1 has it), so a cursor moving while someone types costs a few
 // bytes. A frame with no flags is a heartbeat.
 type Presence struct {
 	Seq    uint64
@@ -80,7 +80,8 @@ const (
 	presKind   = 8
 )
 
-// NoPresence is the state a stream starts from.
+// NoPresence is nothing open and no cursor: a device's presence before
+// it says any.
 var NoPresence = Presence{Cursor: -1}
 
 // EncodePresence is a presence frame's payload taking the receiver from
