@@ -364,9 +364,20 @@ func TestPresenceVisionAndNotes(t *testing.T) {
 			return len(cs) == 1 && cs[0].Name == name && cs[0].Offset == off
 		}
 	}
+	// The test driver gives every object the last window's canvas, so
+	// the editor's own focus call would focus Bruno's text in Ana's
+	// window: the focus moves as Tab moves it, in the window's own canvas,
+	// and then the cursor within the paragraph focused.
 	place := func(l *laptop, ed *editorText, off int) {
+		t.Helper()
+		c := l.ui.win.Canvas()
+		for i := 0; i < 200 && !ed.HasFocus(); i++ {
+			c.FocusNext()
+		}
+		if !ed.HasFocus() {
+			t.Fatalf("%s: Tab never reaches the text", l.author.Name)
+		}
 		ed.SetCursorOffset(off)
-		ed.focus(l.ui.win.Canvas())
 	}
 
 	// Ana in the vision after "Our plan", Bruno in the notes after "Agreed:".
@@ -385,18 +396,20 @@ func TestPresenceVisionAndNotes(t *testing.T) {
 	}, ana, bruno)
 	t.Logf("outline chips %v after connecting", took)
 	for _, tc := range []struct {
-		l          *laptop
-		row        string
-		item, note string
+		l                 *laptop
+		row               string
+		item, note, field string
+		cursor            int
 	}{
-		{ana, "Overview and vision", ItemNotes, note},
-		{bruno, "Meeting notes", ItemOverview, ""},
+		{ana, "Overview and vision", ItemNotes, note, "body", bAt},
+		{bruno, "Meeting notes", ItemOverview, "", "vision", aAt},
 	} {
 		if got := rowChips(tc.l.ui.win, tc.row); len(got) != 0 {
 			t.Errorf("%s: the row %q nobody else has open shows %v", tc.l.author.Name, tc.row, got)
 		}
-		if got := tc.l.ui.ws.here.here; len(got) != 1 || got[0].Item != tc.item || got[0].Note != tc.note || got[0].Commitment != "" {
-			t.Errorf("%s sees %+v, want item %q note %q", tc.l.author.Name, got, tc.item, tc.note)
+		if got := tc.l.ui.ws.here.here; len(got) != 1 || got[0].Item != tc.item || got[0].Note != tc.note || got[0].Commitment != "" ||
+			got[0].Field != tc.field || got[0].Cursor != tc.cursor {
+			t.Errorf("%s sees %+v, want item %q note %q, the cursor at %d in %q", tc.l.author.Name, got, tc.item, tc.note, tc.cursor, tc.field)
 		}
 	}
 	if cs := visionOf(ana).Carets(); len(cs) != 0 {
@@ -436,15 +449,16 @@ func TestPresenceVisionAndNotes(t *testing.T) {
 		savePNG(t, bruno.ui.win, strings.TrimSuffix(path, ".png")+"-vision.png")
 	}
 
-	// Ana opens the meeting's notes: Bruno's caret is in her body; he types,
-	// then writes before her caret, and it is found again after the merge.
+	// Both in the meeting's notes: Bruno's caret is in Ana's body; he
+	// types, then writes before her caret, and it is found again after
+	// the merge.
+	open(bruno, kindNotes)
+	bn := notesOf(bruno)
+	place(bruno, bn, bAt)
 	open(ana, kindNotes)
 	an := notesOf(ana)
 	hopsUntil(t, 2*time.Second, "Bruno's caret in Ana's notes", caretAt(an, "Bruno Mensah", bAt), ana, bruno)
 	place(ana, an, len([]rune(body)))
-	open(bruno, kindNotes)
-	bn := notesOf(bruno)
-	place(bruno, bn, bAt)
 	typeFocused(t, bruno.ui.win.Canvas(), " to")
 	bAt += len(" to")
 	hopsUntil(t, 2*time.Second, "Bruno's words and caret to reach Ana's notes", func() bool {
