@@ -144,9 +144,11 @@ func sameItem(a, b Presence) bool {
 	return a.Item == b.Item && a.Commitment == b.Commitment && a.Note == b.Note
 }
 
-// openTexts are the long texts of the screen shown, by document field,
-// where a cursor is reported and colleagues' carets are shown, with the
-// item they belong to; none when the screen has no presence.
+// openTexts are the item the screen shown has open and its long texts
+// (each named by its document field), where this window's cursor is
+// reported and colleagues' carets are shown: the same code for a
+// commitment's fields, the vision and a meeting's notes. None when the
+// screen has no presence.
 func (ws *workspace) openTexts() (Presence, []*longField) {
 	none := Presence{Cursor: -1}
 	s, ok := ws.current.(presenceItem)

@@ -561,3 +561,43 @@ func TestMemberColor(t *testing.T) {
 		t.Errorf("20 members in %d colours", len(seen))
 	}
 }
+
+// Each outline row lists the colleagues who have its item open: a
+// commitment by ID, the overview, the timeline, and the meeting notes
+// whichever meeting is open; headers and other rows none.
+func TestPresenceAt(t *testing.T) {
+	pv := &presenceView{here: []Colleague{
+		{Name: "Ana", Presence: Presence{Commitment: "c1", Cursor: -1}},
+		{Name: "Bo", Presence: Presence{Item: ItemOverview, Field: "vision", Cursor: 3}},
+		{Name: "Cy", Presence: Presence{Item: ItemNotes, Note: "n1", Field: "body", Cursor: 0}},
+		{Name: "Di", Presence: Presence{Item: ItemNotes, Cursor: -1}},
+		{Name: "Ed", Presence: Presence{Item: ItemTimeline, Cursor: -1}},
+		{Name: "Flo", Presence: Presence{Cursor: -1}},
+	}}
+	for _, tc := range []struct {
+		name string
+		it   outlineItem
+		want []string
+	}{
+		{"commitment", outlineItem{kind: kindCommitment, id: "c1"}, []string{"Ana"}},
+		{"another commitment", outlineItem{kind: kindCommitment, id: "c2"}, nil},
+		{"overview", outlineItem{kind: kindOverview}, []string{"Bo"}},
+		{"meeting notes", outlineItem{kind: kindNotes}, []string{"Cy", "Di"}},
+		{"timeline", outlineItem{kind: kindTimeline}, []string{"Ed"}},
+		{"header", outlineItem{kind: kindHeader, id: "process"}, nil},
+		{"members", outlineItem{kind: kindMembers}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, c := range pv.at(tc.it) {
+				got = append(got, c.Name)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+	if got := pv.in(""); len(got) != 0 {
+		t.Errorf("no commitment: %+v", got)
+	}
+}
