@@ -172,7 +172,7 @@ func (n *Node) admitsCodeGuest(p peer.ID) bool {
 // startJoinPAKE serves the join protocol and frees a guest's place when
 // it disconnects.
 func (n *Node) startJoinPAKE() {
-	n.h.SetStreamHandler(wire.JoinProtocolID, n.handleJoinPAKE)
+	n.h.SetStreamHandler(wire.JoinProtocolID, n.tracked(n.handleJoinPAKE))
 	n.h.Network().Notify(&network.NotifyBundle{
 		DisconnectedF: func(_ network.Network, c network.Conn) {
 			p := c.RemotePeer()

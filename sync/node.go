@@ -205,7 +205,7 @@ func NewNode(cfg Config) (*Node, error) {
 			return nil, fmt.Errorf("start relay service: %w", err)
 		}
 	}
-	h.SetStreamHandler(wire.ProtocolID, n.handleStream)
+	h.SetStreamHandler(wire.ProtocolID, n.tracked(n.handleStream))
 	n.startJoinPAKE()
 	h.Network().Notify(&network.NotifyBundle{
 		ConnectedF:    func(_ network.Network, c network.Conn) { n.onConnected(c.RemotePeer()) },
@@ -306,6 +306,24 @@ func (n *Node) Close() error {
 	err := n.h.Close()
 	n.wg.Wait()
 	return err
+}
+
+// tracked counts a stream handler in n.wg, so Close returns only once
+// every handler has (nothing logs or writes after it); a stream arriving
+// after Close began is reset.
+func (n *Node) tracked(h network.StreamHandler) network.StreamHandler {
+	return func(s network.Stream) {
+		n.mu.Lock()
+		if n.closed {
+			n.mu.Unlock()
+			s.Reset()
+			return
+		}
+		n.wg.Add(1)
+		n.mu.Unlock()
+		defer n.wg.Done()
+		h(s)
+	}
 }
 
 func (n *Node) plan(id string) *planState {
