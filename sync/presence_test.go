@@ -288,6 +288,9 @@ func TestSyncDoesNotCutTyping(t *testing.T) {
 	must(t, b.n.Close())
 	b.startNode(t)
 	must(t, b.n.Start(b.p))
+	// Bo comes back on a new port: point it at Ana, as mDNS would (how a
+	// restarted peer finds its way back is the recovery tests' subject).
+	must(t, b.n.Host().Connect(ctxT(t, 10*time.Second), a.info()))
 	key(10)
 	waitFor(t, 10*time.Second, "Bo's new session to open", func() bool {
 		ps := b.n.Peers(plan)
