@@ -87,8 +87,19 @@ func TestChainConverges(t *testing.T) {
 	if a.n.Host().Network().Connectedness(c.n.ID()) == 1 {
 		t.Fatal("A and C connected directly; the test wants a chain")
 	}
-	prov, err := a.n.DeliveredBy(a.p.ID())
-	must(t, err)
+	// The record is written just after the merge the heads show.
+	var prov map[string]string
+	waitFor(t, 5*time.Second, "A to record who delivered C's change", func() bool {
+		var err error
+		prov, err = a.n.DeliveredBy(a.p.ID())
+		must(t, err)
+		for _, h := range c.p.Heads() {
+			if prov[h] == "" {
+				return false
+			}
+		}
+		return true
+	})
 	for _, h := range c.p.Heads() {
 		if who := prov[h]; who != b.id.PeerID.String() {
 			t.Fatalf("C's latest change %s recorded as delivered by %q, want B", h[:8], who)
