@@ -112,6 +112,10 @@ func Run(cfg Config) error {
 
 // UI is the application window and the plan open in it.
 type UI struct {
+	// The Plan menu and its meeting items, enabled as authority allows.
+	planMenu           *fyne.Menu
+	startItem, endItem *fyne.MenuItem
+
 	app   fyne.App
 	cfg   Config
 	log   *slog.Logger

@@ -24,6 +24,7 @@ type meetingBar struct {
 	ws   *workspace
 	box  *fyne.Container
 	text *widget.Label
+	end  *widget.Button // shown only to a device that may end the meeting
 	m    doc.Meeting
 	on   bool
 }
@@ -35,10 +36,10 @@ func (b *meetingBar) buildUI() fyne.CanvasObject {
 	b.text.TextStyle = fyne.TextStyle{Bold: true}
 	b.text.Wrapping = fyne.TextWrapWord
 	notes := widget.NewButtonWithIcon("Open its notes", theme.DocumentIcon(), func() { b.ws.openNote(b.m.Note) })
-	end := widget.NewButtonWithIcon("End meeting…", theme.MediaStopIcon(), func() { b.ws.confirmEndMeeting(b.m) })
-	end.Importance = widget.HighImportance
+	b.end = widget.NewButtonWithIcon("End meeting…", theme.MediaStopIcon(), func() { b.ws.confirmEndMeeting(b.m) })
+	b.end.Importance = widget.HighImportance
 	b.box = container.NewStack(warningBand(container.NewBorder(nil, nil, widget.NewIcon(theme.MediaRecordIcon()),
-		container.NewHBox(notes, end), flowText(b.text))))
+		container.NewHBox(notes, b.end), flowText(b.text))))
 	b.box.Hide()
 	b.refresh()
 	return b.box
@@ -51,9 +52,15 @@ func (b *meetingBar) refresh() {
 	}
 	m, ok := runningMeeting(b.ws.plan)
 	b.m, b.on = m, ok
+	b.ws.ui.refreshMeetingItems(b.ws.plan)
 	if !ok {
 		b.box.Hide()
 		return
+	}
+	if b.ws.plan.MayEndMeeting(m) == nil {
+		b.end.Show()
+	} else {
+		b.end.Hide()
 	}
 	b.text.SetText(fmt.Sprintf("Meeting “%s” running since %s · present: %s", m.Title,
 		m.Started.Local().Format("15:04"), strings.Join(m.Attendees, ", ")))

@@ -13,7 +13,6 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-	"golang.org/x/crypto/ssh"
 
 	"github.com/coplan/coplan/doc"
 	"github.com/coplan/coplan/doc/release"
@@ -417,19 +416,7 @@ func (m *membersScreen) openKeyFile() {
 // registerKey registers the signing key in the file at path (a private
 // key, or FILE.pub held by ssh-agent or with its private key beside it) to
 // the selected member, asking for its passphrase when it has one.
-func (m *membersScreen) registerKey(path string) {
-	s, closeKey, err := release.LoadKeySigner(path, nil)
-	if errors.Is(err, release.ErrNeedPassphrase) {
-		m.askKeyPassphrase(path)
-		return
-	}
-	if err != nil {
-		m.ws.errorf(registerKeyError(path, err))
-		return
-	}
-	defer closeKey()
-	m.addKeyWith(s)
-}
+func (m *membersScreen) registerKey(path string) { m.registerKeyWith(path, nil) }
 
 // askKeyPassphrase asks for the passphrase of the key at path, then
 // registers it.
@@ -437,13 +424,8 @@ func (m *membersScreen) askKeyPassphrase(path string) {
 	m.keyPass = widget.NewPasswordEntry()
 	items := []*widget.FormItem{widget.NewFormItem("Key", widget.NewLabel(filepath.Base(path))), widget.NewFormItem("Passphrase", m.keyPass)}
 	m.keyConfirm = func() {
-		s, closeKey, err := release.LoadKeySigner(path, func() ([]byte, error) { return []byte(m.keyPass.Text), nil })
-		if err != nil {
-			m.ws.errorf(registerKeyError(path, err))
-			return
-		}
-		defer closeKey()
-		m.addKeyWith(s)
+		pass := []byte(m.keyPass.Text)
+		m.registerKeyWith(path, func() ([]byte, error) { return pass, nil })
 	}
 	d := dialog.NewForm("Register your signing key", "Register", "Cancel", items, func(ok bool) {
 		if ok {
@@ -454,12 +436,33 @@ func (m *membersScreen) askKeyPassphrase(path string) {
 	d.Show()
 }
 
-func (m *membersScreen) addKeyWith(s ssh.Signer) {
-	if err := m.ws.plan.AddMemberKey(m.selected, s); err != nil {
-		m.ws.errorf(err)
-		return
-	}
-	m.load()
+// registerKeyWith reads the key and registers it off the UI thread: an
+// encrypted key's KDF and a slow ssh-agent take a moment each.
+func (m *membersScreen) registerKeyWith(path string, pass func() ([]byte, error)) {
+	p, who := m.ws.plan, m.selected
+	needPass := false
+	m.ws.ui.runTask("Registering your signing key", "Reading "+filepath.Base(path)+" and signing the registration…", false, func(*task) error {
+		s, closeKey, err := release.LoadKeySigner(path, pass)
+		if errors.Is(err, release.ErrNeedPassphrase) {
+			needPass = true
+			return nil
+		}
+		if err != nil {
+			return registerKeyError(path, err)
+		}
+		defer closeKey()
+		return p.AddMemberKey(who, s)
+	}, func(err error) {
+		switch {
+		case canceled(err):
+		case err != nil:
+			m.ws.errorf(err)
+		case needPass:
+			m.askKeyPassphrase(path)
+		default:
+			m.load()
+		}
+	})
 }
 
 // registerKeyError says in words why the key at path cannot be registered.

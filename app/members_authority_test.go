@@ -446,3 +446,49 @@ func TestRevokeKeyOfferedOnlyWhereAllowed(t *testing.T) {
 		}
 	})
 }
+
+// Start and End meeting are offered only to a device that may use them:
+// the founder (an administrator) starts and ends; Bruno, a plain member,
+// sees the meeting Ana started but neither item nor the banner's End.
+func TestMeetingControlsOnlyForThoseWhoMayUseThem(t *testing.T) {
+	t.Run("administrator", func(t *testing.T) {
+		f := newFixture(t)
+		if f.ui.startItem.Disabled || !f.ui.endItem.Disabled {
+			t.Fatalf("no meeting: start disabled %v, end disabled %v", f.ui.startItem.Disabled, f.ui.endItem.Disabled)
+		}
+		if _, err := f.plan.StartMeeting("Forum 6", nil); err != nil {
+			t.Fatal(err)
+		}
+		f.ui.ws.drain()
+		f.ui.ws.meeting.refresh()
+		if !f.ui.ws.meeting.box.Visible() || !f.ui.ws.meeting.end.Visible() || f.ui.endItem.Disabled {
+			t.Errorf("an administrator's window: banner %v, End %v, End item disabled %v",
+				f.ui.ws.meeting.box.Visible(), f.ui.ws.meeting.end.Visible(), f.ui.endItem.Disabled)
+		}
+	})
+	t.Run("member", func(t *testing.T) {
+		f := newFixtureAs(t, bruno)
+		if !f.ui.startItem.Disabled || !f.ui.endItem.Disabled {
+			t.Errorf("a plain member is offered Start (%v) or End (%v) meeting", !f.ui.startItem.Disabled, !f.ui.endItem.Disabled)
+		}
+		q := forkAs(t, f.plan, ana)
+		if _, err := q.StartMeeting("Forum 6", nil); err != nil {
+			t.Fatal(err)
+		}
+		mergeIntoWindow(t, f, q)
+		f.ui.ws.meeting.refresh()
+		if !f.ui.ws.meeting.box.Visible() {
+			t.Fatal("the meeting Ana started is not shown")
+		}
+		if f.ui.ws.meeting.end.Visible() || !f.ui.endItem.Disabled {
+			t.Errorf("a plain member is offered End meeting: button %v, item enabled %v", f.ui.ws.meeting.end.Visible(), !f.ui.endItem.Disabled)
+		}
+		// Made a co-chair, Bruno may end it.
+		must(t, q.SetMemberRole(bruno.PeerID, doc.RoleCoChair, true))
+		mergeIntoWindow(t, f, q)
+		f.ui.ws.meeting.refresh()
+		if !f.ui.ws.meeting.end.Visible() || f.ui.endItem.Disabled || f.ui.startItem.Disabled {
+			t.Errorf("a co-chair is not offered End (%v, item %v) or Start (%v)", f.ui.ws.meeting.end.Visible(), !f.ui.endItem.Disabled, !f.ui.startItem.Disabled)
+		}
+	})
+}

@@ -72,6 +72,7 @@ func TestMemberKey(t *testing.T) {
 	selectMember(t, m, bruno.PeerID)
 	path, pub := keyFile(t, "ana", "")
 	m.registerKey(path + ".pub")
+	runHopsUntil(t, func() bool { return f.ui.task == nil })
 	if !dialogSays(f.ui.win, "registered only by a device of the member it belongs to") {
 		t.Error("a key on another member's record was not refused")
 	}
@@ -81,6 +82,7 @@ func TestMemberKey(t *testing.T) {
 	}
 	selectMember(t, m, ana.PeerID)
 	m.registerKey(path + ".pub")
+	runHopsUntil(t, func() bool { return f.ui.task == nil })
 	mem, _ := f.plan.Member(ana.PeerID)
 	if len(mem.Keys) != 1 || mem.Keys[0]+" ana" != pub {
 		t.Fatalf("keys %q, want %q", mem.Keys, pub)
@@ -95,6 +97,7 @@ func TestMemberKey(t *testing.T) {
 	published := filepath.Join(t.TempDir(), "minister.pub")
 	os.WriteFile(published, []byte(otherPub+"\n"), 0o644)
 	m.registerKey(published)
+	runHopsUntil(t, func() bool { return f.ui.task == nil })
 	if !dialogSays(f.ui.win, "needs its private key") {
 		t.Error("a public key without its private key was not refused in words")
 	}
@@ -102,6 +105,7 @@ func TestMemberKey(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "notes")
 	os.WriteFile(bad, []byte("hello"), 0o600)
 	m.registerKey(bad)
+	runHopsUntil(t, func() bool { return f.ui.task == nil })
 	if !dialogSays(f.ui.win, "not an OpenSSH signing key") {
 		t.Error("a file that is no key was not refused")
 	}
@@ -112,17 +116,20 @@ func TestMemberKey(t *testing.T) {
 	// A private key with a passphrase asks for it; a wrong one is said so.
 	locked, _ := keyFile(t, "ana2", "correct horse")
 	m.registerKey(locked)
+	runHopsUntil(t, func() bool { return f.ui.task == nil })
 	if m.keyPass == nil || !dialogSays(f.ui.win, "id_ana2") {
 		t.Fatal("no passphrase asked for an encrypted key")
 	}
 	m.keyPass.SetText("wrong")
 	m.keyConfirm()
+	runHopsUntil(t, func() bool { return f.ui.task == nil })
 	if !dialogSays(f.ui.win, "wrong passphrase") {
 		t.Error("a wrong passphrase was not reported")
 	}
 	dismissDialogs(f.ui.win)
 	m.keyPass.SetText("correct horse")
 	m.keyConfirm()
+	runHopsUntil(t, func() bool { return f.ui.task == nil })
 	if mem, _ := f.plan.Member(ana.PeerID); len(mem.Keys) != 2 {
 		t.Errorf("keys after the passphrase key %q", mem.Keys)
 	}

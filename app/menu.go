@@ -6,6 +6,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
+
+	"github.com/coplan/coplan/doc"
 )
 
 func (u *UI) buildMenu() {
@@ -48,16 +50,39 @@ func (u *UI) buildMenu() {
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Sync now", u.syncNow),
 	)
+	u.startItem = fyne.NewMenuItem("Start meeting…", u.startMeetingDialog)
+	u.endItem = fyne.NewMenuItem("End meeting…", u.endMeetingDialog)
 	plan := fyne.NewMenu("Plan",
 		fyne.NewMenuItem("Save as named draft…", u.saveDraftDialog),
 		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem("Start meeting…", u.startMeetingDialog),
-		fyne.NewMenuItem("End meeting…", u.endMeetingDialog),
+		u.startItem,
+		u.endItem,
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("History", u.showHistory),
 		fyne.NewMenuItem("Restore deleted items…", u.restoreDeleted),
 	)
+	u.planMenu = plan
 	u.win.SetMainMenu(fyne.NewMainMenu(file, edit, plan, peers))
+}
+
+// refreshMeetingItems offers Start and End meeting only to a device that
+// may use them now (co-chairs and administrators start; they and whoever
+// started a meeting end it), as the plan's authority says.
+func (u *UI) refreshMeetingItems(p *doc.Plan) {
+	if u.planMenu == nil {
+		return
+	}
+	start, end := p != nil && p.MayStartMeeting() == nil, false
+	if p != nil {
+		if m, ok := runningMeeting(p); ok {
+			end = p.MayEndMeeting(m) == nil
+		}
+	}
+	if u.startItem.Disabled == !start && u.endItem.Disabled == !end {
+		return
+	}
+	u.startItem.Disabled, u.endItem.Disabled = !start, !end
+	u.planMenu.Refresh()
 }
 
 // addShortcuts binds the common actions to Ctrl (Cmd on macOS) keys.
