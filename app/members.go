@@ -53,6 +53,7 @@ type membersScreen struct {
 	who           *widget.Label
 	standing      *widget.Label
 	devices       *widget.Label
+	unlinks       []*widget.Button // one per further device this device may unlink
 	roles         *widget.Label
 	admin         *widget.Check
 	minister      *widget.Check
@@ -248,6 +249,14 @@ func (m *membersScreen) showDetail() {
 			revokeRow = append(revokeRow, b)
 		}
 	}
+	m.unlinks = nil
+	for _, d := range mem.Devices {
+		if act.Unlink[d] && d != m.ws.ui.cfg.Author.PeerID {
+			b := widget.NewButtonWithIcon("Unlink device "+shortID(d)+"…", theme.ContentRemoveIcon(), func() { m.confirmUnlink(mem, d) })
+			m.unlinks = append(m.unlinks, b)
+			revokeRow = append(revokeRow, b)
+		}
+	}
 	if len(keys) == 0 {
 		m.keys.SetText("Signing keys: none registered")
 	} else {
@@ -351,6 +360,20 @@ func (m *membersScreen) askConfirm() {
 }
 
 // confirmRevoke asks before revoking a signing key.
+// confirmUnlink asks, then unlinks one of a member's further devices (a
+// lost or replaced laptop): every peer refuses it from then on.
+func (m *membersScreen) confirmUnlink(mem doc.Member, device string) {
+	name := orDefault(mem.Name, "this member")
+	d := dialog.NewConfirm("Unlink device?", fmt.Sprintf("Unlink device %s from %s? Every peer refuses it from then on; %s keeps the other devices. What it wrote stays in the plan.", shortID(device), name, name), func(ok bool) {
+		if ok {
+			m.apply(m.ws.plan.RemoveMember(device))
+		}
+	}, m.ws.ui.win)
+	d.SetConfirmText("Unlink")
+	d.SetDismissText("Cancel")
+	d.Show()
+}
+
 func (m *membersScreen) confirmRevoke(fp string) {
 	d := dialog.NewConfirm("Revoke signing key?", fmt.Sprintf("Revoke the key %s? Releases signed with it before stay valid; nothing new can be signed with it.", fp), func(ok bool) {
 		if ok {

@@ -492,3 +492,44 @@ func TestMeetingControlsOnlyForThoseWhoMayUseThem(t *testing.T) {
 		}
 	})
 }
+
+// A member's further device (a replaced laptop) can be unlinked from the
+// Members screen by an administrator or by the member's own device; another
+// plain member is not offered it.
+func TestUnlinkDeviceControl(t *testing.T) {
+	laptop2 := keyedAuthor("Bruno's second laptop", "", doc.Government)
+	f := newFixture(t) // Ana, an administrator
+	must(t, f.plan.LinkDevice(laptop2.PeerID, bruno.PeerID))
+	m := f.members(t)
+	selectMember(t, m, bruno.PeerID)
+	if len(m.unlinks) != 1 || !strings.Contains(m.unlinks[0].Text, shortID(laptop2.PeerID)) {
+		t.Fatalf("unlink controls %d for Bruno's two devices", len(m.unlinks))
+	}
+	test.Tap(m.unlinks[0])
+	tapTop(t, f, "Unlink")
+	mem, _ := f.plan.Member(bruno.PeerID)
+	if len(mem.Devices) != 1 || mem.Devices[0] != bruno.PeerID || mem.Removed {
+		t.Fatalf("after unlinking: devices %q, removed %v", mem.Devices, mem.Removed)
+	}
+	if len(m.unlinks) != 0 {
+		t.Error("an unlink control is still offered for a member's only device")
+	}
+
+	// Bruno's own window offers it on his record; Chidi's does not.
+	chidi := joiner("Chidi Okafor", "Citizens' Voice", doc.CivilSociety)
+	for _, c := range []struct {
+		who  doc.Author
+		want int
+	}{{bruno, 1}, {chidi, 0}} {
+		g := newFixtureAs(t, c.who)
+		q := forkAs(t, g.plan, ana)
+		redeem(t, q, chidi, "")
+		must(t, q.LinkDevice(laptop2.PeerID, bruno.PeerID))
+		mergeIntoWindow(t, g, q)
+		gm := g.members(t)
+		selectMember(t, gm, bruno.PeerID)
+		if len(gm.unlinks) != c.want {
+			t.Errorf("%s's window offers %d unlink controls on Bruno's second laptop, want %d", c.who.Name, len(gm.unlinks), c.want)
+		}
+	}
+}

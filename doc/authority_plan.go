@@ -528,11 +528,12 @@ type MemberActions struct {
 	Confirm     bool            // may confirm the member's claimed name, organisation and side
 	RegisterKey bool            // may register a signing key to the member
 	RevokeKey   map[string]bool // fingerprint -> may revoke (the member's unrevoked keys)
+	Unlink      map[string]bool // peer ID -> may unlink that device (not the member's first)
 }
 
 // Any reports whether any control applies.
 func (a MemberActions) Any() bool {
-	return a.Remove || a.Confirm || a.RegisterKey || len(a.Grant) > 0 || len(a.Take) > 0 || len(a.RevokeKey) > 0
+	return a.Remove || a.Confirm || a.RegisterKey || len(a.Grant) > 0 || len(a.Take) > 0 || len(a.RevokeKey) > 0 || len(a.Unlink) > 0
 }
 
 // PlanActions are what this device may do to the plan's settings now.
@@ -562,7 +563,7 @@ var probeKey, probeSigner = func() (string, ssh.Signer) {
 // removed member, a plan without authority or a device without a key gets
 // nothing.
 func (p *Plan) Actions(peerID string) MemberActions {
-	out := MemberActions{Grant: map[string]bool{}, Take: map[string]bool{}, RevokeKey: map[string]bool{}}
+	out := MemberActions{Grant: map[string]bool{}, Take: map[string]bool{}, RevokeKey: map[string]bool{}, Unlink: map[string]bool{}}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	st, err := p.authorityLocked()
@@ -592,6 +593,11 @@ func (p *Plan) Actions(peerID string) MemberActions {
 	for _, k := range st.SigningKeys() {
 		if k.Member == m.ID && !k.Revoked && may(authority.NewRevokeKey(k.Fingerprint)) {
 			out.RevokeKey[k.Fingerprint] = true
+		}
+	}
+	for _, d := range m.Devices {
+		if d != m.ID && may(authority.NewUnlinkDevice(d)) {
+			out.Unlink[d.PeerID()] = true
 		}
 	}
 	return out
