@@ -126,12 +126,12 @@ func (ws *workspace) exportDraft(ch versionChoice, ext, path string) {
 				return err
 			}
 		}
-		c, mark := at.Content(), export.NewDraftMark(ch.v)
+		c := at.Content()
 		if t.ctx.Err() != nil {
 			return context.Canceled
 		}
 		t.say("Rendering " + filepath.Base(path) + "…")
-		data, err := renderDraft(p, ch.v, c, mark, ext)
+		data, err := export.RenderDraft(p, ch.v, c, ext, time.Now())
 		if err != nil {
 			return err
 		}
@@ -149,31 +149,6 @@ func (ws *workspace) exportDraft(ch versionChoice, ext, path string) {
 			ws.ui.showInfo("Draft exported", fmt.Sprintf("Saved the plan as of %s as %s, marked “Draft — not signed”.", ch.label, path))
 		}
 	})
-}
-
-// renderDraft is content c of plan p at version v in the format ext names.
-func renderDraft(p *doc.Plan, v doc.Version, c doc.Content, mark export.DraftMark, ext string) ([]byte, error) {
-	switch ext {
-	case ".pdf":
-		return export.DraftPDF(c, mark)
-	case ".html":
-		return export.DraftHTML(c, mark), nil
-	case ".md":
-		return export.DraftMarkdown(c, mark), nil
-	case ".json":
-		return export.DraftJSON(c, mark), nil
-	case ".ics":
-		st, err := p.ItemStamps(v)
-		if err != nil {
-			return nil, err
-		}
-		stamps := map[string]export.EventStamp{}
-		for id, s := range st {
-			stamps[id] = export.EventStamp{Sequence: s.Edits, Modified: s.Modified}
-		}
-		return export.DraftICS(c, mark, stamps, time.Now()), nil
-	}
-	return nil, fmt.Errorf("%w: format %q", doc.ErrInvalid, ext)
 }
 
 // exportNotesDialog asks which meeting's notes and which format, then

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -372,6 +373,9 @@ func runDiff(e *Env, fs *flag.FlagSet, args []string) error {
 // exportDraft renders the plan at a version (default now) in a format:
 // every rendering but the .coplan file itself carries the draft mark.
 func exportDraft(p *doc.Plan, ref, format string) ([]byte, error) {
+	if format != "coplan" && format != "markdown" && !slices.Contains(export.DraftFormats, format) {
+		return nil, fmt.Errorf("%w: format %q (want coplan, json, md, html, pdf or ics)", doc.ErrInvalid, format)
+	}
 	v, err := p.ResolveVersion(ref)
 	if err != nil {
 		return nil, err
@@ -382,34 +386,14 @@ func exportDraft(p *doc.Plan, ref, format string) ([]byte, error) {
 			return nil, err
 		}
 	}
-	c, mark := at.Content(), export.NewDraftMark(v)
-	switch format {
-	case "coplan":
+	if format == "coplan" {
 		saved, err := at.Save()
 		if err != nil {
 			return nil, err
 		}
 		return doc.EncodeFile(saved), nil
-	case "json":
-		return export.DraftJSON(c, mark), nil
-	case "md", "markdown":
-		return export.DraftMarkdown(c, mark), nil
-	case "html":
-		return export.DraftHTML(c, mark), nil
-	case "pdf":
-		return export.DraftPDF(c, mark)
-	case "ics":
-		st, err := p.ItemStamps(v)
-		if err != nil {
-			return nil, err
-		}
-		stamps := map[string]export.EventStamp{}
-		for id, s := range st {
-			stamps[id] = export.EventStamp{Sequence: s.Edits, Modified: s.Modified}
-		}
-		return export.DraftICS(c, mark, stamps, time.Now()), nil
 	}
-	return nil, fmt.Errorf("%w: format %q (want coplan, json, md, html, pdf or ics)", doc.ErrInvalid, format)
+	return export.RenderDraft(p, v, at.Content(), format, time.Now())
 }
 
 // exportNotes publishes one set of meeting notes on their own.

@@ -188,3 +188,36 @@ func NotesPDF(n doc.Note) ([]byte, error) {
 	}
 	return b.Bytes(), nil
 }
+
+// DraftFormats are the formats RenderDraft writes, by their file
+// extension without the dot.
+var DraftFormats = []string{"pdf", "html", "md", "json", "ics"}
+
+// RenderDraft is content c (plan p as of version v) in a draft format:
+// pdf, html, md (or markdown), json or ics, each carrying the draft mark.
+// A calendar's events are stamped from p's history up to v, so a
+// calendar imported again updates the events it made.
+func RenderDraft(p *doc.Plan, v doc.Version, c doc.Content, format string, now time.Time) ([]byte, error) {
+	mark := NewDraftMark(v)
+	switch strings.TrimPrefix(format, ".") {
+	case "pdf":
+		return DraftPDF(c, mark)
+	case "html":
+		return DraftHTML(c, mark), nil
+	case "md", "markdown":
+		return DraftMarkdown(c, mark), nil
+	case "json":
+		return DraftJSON(c, mark), nil
+	case "ics":
+		st, err := p.ItemStamps(v)
+		if err != nil {
+			return nil, err
+		}
+		stamps := map[string]EventStamp{}
+		for id, s := range st {
+			stamps[id] = EventStamp{Sequence: s.Edits, Modified: s.Modified}
+		}
+		return DraftICS(c, mark, stamps, now), nil
+	}
+	return nil, fmt.Errorf("%w: draft format %q (want pdf, html, md, json or ics)", doc.ErrInvalid, format)
+}

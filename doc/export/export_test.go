@@ -2,12 +2,16 @@ package export
 
 import (
 	"bytes"
+	"crypto/ed25519"
+	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/coplan/coplan/doc"
+	"github.com/coplan/coplan/doc/authority"
 )
 
 func sampleContent() doc.Content {
@@ -112,5 +116,47 @@ func TestPDFDeterministicDraft(t *testing.T) {
 	c.Commitments[0].Title = "Emoji 🎉 and tab\there"
 	if _, err := PDF(c, nil); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Every draft format carries the mark; an unknown one is refused by name.
+func TestRenderDraftFormats(t *testing.T) {
+	seed := sha256.Sum256([]byte("coplan export test device"))
+	key := ed25519.NewKeyFromSeed(seed[:])
+	dev, _ := authority.DeviceOfKey(key)
+	p, err := doc.NewPlan("Plan", "Freedonia", "2026", "2027", doc.Author{PeerID: dev.PeerID(), Name: "Ana", Side: doc.CivilSociety, Key: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.AddCommitment(doc.NewCommitment{Title: "Open contracts"}); err != nil {
+		t.Fatal(err)
+	}
+	v, err := p.ResolveVersion("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range append(DraftFormats, "markdown", ".html") {
+		t.Run(f, func(t *testing.T) {
+			out, err := RenderDraft(p, v, p.Content(), f, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f == "pdf" {
+				if !bytes.HasPrefix(out, []byte("%PDF-")) {
+					t.Fatal("not a PDF")
+				}
+				return
+			}
+			want := "Open contracts"
+			if f == "ics" { // a commitment without milestones has no events
+				want = "BEGIN:VCALENDAR"
+			}
+			if !strings.Contains(string(out), want) || !strings.Contains(strings.ToLower(string(out)), "draft") {
+				t.Errorf("%s rendering lacks the commitment or the draft mark:\n%.300s", f, out)
+			}
+		})
+	}
+	if _, err := RenderDraft(p, v, p.Content(), "docx", time.Now()); !errors.Is(err, doc.ErrInvalid) || !strings.Contains(err.Error(), "docx") {
+		t.Errorf("docx: %v", err)
 	}
 }
