@@ -342,40 +342,20 @@ func TestHistoryMarksUnverifiedChanges(t *testing.T) {
 	ann := newUser(t, "Ann Jones", "Cabinet Office", "government")
 	plan := ann.ok("new", "--title", "Cynllun", "--country", "Cymru", "--period", "2025-2027")
 	cid := ann.ok("commitment", "add", plan, "--title", "Open budgets")
-	stick := filepath.Join(t.TempDir(), "plan.coplan")
-	ann.ok("export", plan, "-o", stick)
-
-	raw, err := os.ReadFile(stick)
-	if err != nil {
-		t.Fatal(err)
-	}
-	saved, err := doc.DecodeFile(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := am.Load(saved)
-	if err != nil {
-		t.Fatal(err)
-	}
 	forger := am.NewActorID()
-	if err := d.SetActorID(forger); err != nil {
-		t.Fatal(err)
-	}
-	actors, _ := d.RootMap().Get("actors")
-	if err := actors.Map().Set(forger, ann.device()); err != nil {
-		t.Fatal(err)
-	}
-	cm, _ := d.Path("commitments", cid).Get()
-	if err := cm.Map().Set("org", "Forged Org"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := d.Commit("Set commitment 1 org"); err != nil {
-		t.Fatal(err)
-	}
-	forged := filepath.Join(t.TempDir(), "forged.coplan")
-	if err := os.WriteFile(forged, doc.EncodeFile(d.Save()), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	forged := forgeCopy(t, ann.exportedBytes(plan), "Set commitment 1 org", func(d *am.Doc) {
+		if err := d.SetActorID(forger); err != nil {
+			t.Fatal(err)
+		}
+		actors, _ := d.RootMap().Get("actors")
+		if err := actors.Map().Set(forger, ann.device()); err != nil {
+			t.Fatal(err)
+		}
+		cm, _ := d.Path("commitments", cid).Get()
+		if err := cm.Map().Set("org", "Forged Org"); err != nil {
+			t.Fatal(err)
+		}
+	})
 	ann.ok("merge", plan, forged)
 
 	var h []doc.HistoryEntry

@@ -17,7 +17,6 @@ import (
 	"github.com/coplan/coplan/doc"
 	"github.com/coplan/coplan/doc/authority"
 	"github.com/coplan/coplan/doc/release"
-	p2psync "github.com/coplan/coplan/sync"
 )
 
 // treeSum sums every file under dir, to tell that nothing was written.
@@ -93,15 +92,7 @@ func TestKeySquattingRefused(t *testing.T) {
 	}
 
 	// Forced: registrations signed by cso's device, written into a copy.
-	id, err := p2psync.LoadOrCreateIdentity(cso.conf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, _ := id.Key.Raw()
-	devKey, err := doc.DeviceKey(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
+	devKey := cso.deviceKey()
 	dev, _ := authority.DeviceOfKey(devKey)
 	p, err := doc.ReadFile(stick, doc.Author{})
 	if err != nil {
@@ -125,28 +116,16 @@ func TestKeySquattingRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	saved, _ := p.Save()
-	d, err := am.Load(saved)
-	if err != nil {
-		t.Fatal(err)
-	}
-	stmts, _ := d.RootMap().Get("statements")
-	for _, proof := range [][]byte{nil, ssh.Marshal(sig)} {
-		b := authority.RegisterKey{Member: dev, Key: key, Fingerprint: fp, Proof: proof}
-		s, err := authority.Sign(devKey, plan, st.LinksFor(dev, authority.KindRegisterKey), time.Now(), b)
-		if err != nil {
-			t.Fatal(err)
+	forged := forgeCopy(t, saved, "Register signing key of Eleni Papadopoulou", func(d *am.Doc) {
+		for _, proof := range [][]byte{nil, ssh.Marshal(sig)} {
+			b := authority.RegisterKey{Member: dev, Key: key, Fingerprint: fp, Proof: proof}
+			s, err := authority.Sign(devKey, plan, st.LinksFor(dev, authority.KindRegisterKey), time.Now(), b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			putStatement(t, d, s)
 		}
-		if err := stmts.Map().Set(authority.StatementID(s).String(), s); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := d.Commit("Register signing key of Eleni Papadopoulou"); err != nil {
-		t.Fatal(err)
-	}
-	forged := filepath.Join(t.TempDir(), "forged.coplan")
-	if err := os.WriteFile(forged, doc.EncodeFile(d.Save()), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	})
 	ann.ok("merge", plan, forged)
 	blob := strings.Fields(key)[1]
 	if js := ann.ok("member", "list", plan, "--json"); strings.Contains(js, blob) {

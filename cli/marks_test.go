@@ -3,7 +3,6 @@ package cli_test
 import (
 	"crypto/ed25519"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -23,10 +22,13 @@ func TestCLIForgedMarksRefused(t *testing.T) {
 	plan := ann.ok("new", "--title", "UK NAP 6", "--country", "United Kingdom")
 	ann.ok("draft", plan, "For consultation")
 	before := ann.ok("versions", plan, "--json")
-	stick := filepath.Join(t.TempDir(), "plan.coplan")
-	ann.ok("export", plan, "-o", stick)
-
-	raw, err := os.ReadFile(stick)
+	edited := forgeCopy(t, ann.exportedBytes(plan), "an edit to name", func(d *am.Doc) {
+		cm, _ := d.RootMap().Get("plan")
+		if err := cm.Map().Set("country", "Elsewhere"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	raw, err := os.ReadFile(edited)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,52 +36,34 @@ func TestCLIForgedMarksRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := am.Load(saved)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cm, _ := d.RootMap().Get("plan")
-	if err := cm.Map().Set("country", "Elsewhere"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := d.Commit("an edit to name"); err != nil {
-		t.Fatal(err)
-	}
-	var heads []string
-	for _, h := range d.Heads() {
-		heads = append(heads, h.String())
-	}
-	sv, _ := d.RootMap().Get("statements")
-	vals, _ := sv.Map().Values()
-	var genesis authority.ID
-	for _, v := range vals {
-		if st, err := authority.Parse(v.Bytes()); err == nil && st.Kind == authority.KindGenesis {
-			genesis = st.ID
+	forged := forgeCopy(t, saved, "forged marks", func(d *am.Doc) {
+		var heads []string
+		for _, h := range d.Heads() {
+			heads = append(heads, h.String())
 		}
-	}
-	_, stranger, _ := ed25519.GenerateKey(nil)
-	forgedDraft, err := authority.Sign(stranger, plan, authority.Links{Parents: []authority.ID{genesis}}, time.Now(),
-		authority.NewNamedDraft("For consultation", heads))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sv.Map().Set(authority.StatementID(forgedDraft).String(), forgedDraft); err != nil {
-		t.Fatal(err)
-	}
-	mark := am.NewMap()
-	if err := d.RootMap().Set("mark:forged", mark); err != nil {
-		t.Fatal(err)
-	}
-	_ = mark.Set("kind", "draft")
-	_ = mark.Set("label", "Forged draft")
-	_ = mark.Set("heads", strings.Join(heads, ","))
-	if _, err := d.Commit("forged marks"); err != nil {
-		t.Fatal(err)
-	}
-	forged := filepath.Join(t.TempDir(), "forged.coplan")
-	if err := os.WriteFile(forged, doc.EncodeFile(d.Save()), 0o644); err != nil {
-		t.Fatal(err)
-	}
+		sv, _ := d.RootMap().Get("statements")
+		vals, _ := sv.Map().Values()
+		var genesis authority.ID
+		for _, v := range vals {
+			if st, err := authority.Parse(v.Bytes()); err == nil && st.Kind == authority.KindGenesis {
+				genesis = st.ID
+			}
+		}
+		_, stranger, _ := ed25519.GenerateKey(nil)
+		forgedDraft, err := authority.Sign(stranger, plan, authority.Links{Parents: []authority.ID{genesis}}, time.Now(),
+			authority.NewNamedDraft("For consultation", heads))
+		if err != nil {
+			t.Fatal(err)
+		}
+		putStatement(t, d, forgedDraft)
+		mark := am.NewMap()
+		if err := d.RootMap().Set("mark:forged", mark); err != nil {
+			t.Fatal(err)
+		}
+		_ = mark.Set("kind", "draft")
+		_ = mark.Set("label", "Forged draft")
+		_ = mark.Set("heads", strings.Join(heads, ","))
+	})
 	ann.ok("merge", plan, forged)
 
 	if after := ann.ok("versions", plan, "--json"); after != before {

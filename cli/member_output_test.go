@@ -1,7 +1,6 @@
 package cli_test
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/coplan/coplan/doc"
 	"github.com/coplan/coplan/doc/authority"
-	p2psync "github.com/coplan/coplan/sync"
 )
 
 // `coplan member list` says how each member is established, warns while
@@ -37,15 +35,7 @@ func TestMemberListIdentityWarningAndRefused(t *testing.T) {
 	// Eleni forges an administrator grant for herself in a copy.
 	stick := filepath.Join(t.TempDir(), "plan.coplan")
 	ann.ok("export", plan, "--format", "coplan", "-o", stick)
-	id, err := p2psync.LoadOrCreateIdentity(cso.conf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, _ := id.Key.Raw()
-	key, err := doc.DeviceKey(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
+	key := cso.deviceKey()
 	p, err := doc.ReadFile(stick, doc.Author{})
 	if err != nil {
 		t.Fatal(err)
@@ -60,21 +50,7 @@ func TestMemberListIdentityWarningAndRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	saved, _ := p.Save()
-	d, err := am.Load(saved)
-	if err != nil {
-		t.Fatal(err)
-	}
-	stmts, _ := d.RootMap().Get("statements")
-	if err := stmts.Map().Set(authority.StatementID(grant).String(), grant); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := d.Commit("Give Eleni the administrator role"); err != nil {
-		t.Fatal(err)
-	}
-	forged := filepath.Join(t.TempDir(), "forged.coplan")
-	if err := os.WriteFile(forged, doc.EncodeFile(d.Save()), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	forged := forgeCopy(t, saved, "Give Eleni the administrator role", func(d *am.Doc) { putStatement(t, d, grant) })
 	ann.ok("merge", plan, forged)
 
 	for name, out := range map[string]string{"member list": ann.ok("member", "list", plan), "show": ann.ok("show", plan)} {

@@ -13,7 +13,6 @@ import (
 
 	"github.com/coplan/coplan/doc"
 	"github.com/coplan/coplan/doc/authority"
-	p2psync "github.com/coplan/coplan/sync"
 )
 
 // signedRelease has u found a plan titled title, make it ready, take the
@@ -153,15 +152,7 @@ func TestForcedGrantThroughMergeHasNoEffect(t *testing.T) {
 	before := ann.ok("member", "list", plan, "--json")
 
 	// The forgery, written with cso's own device key.
-	id, err := p2psync.LoadOrCreateIdentity(cso.conf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, _ := id.Key.Raw()
-	key, err := doc.DeviceKey(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
+	key := cso.deviceKey()
 	p, err := doc.ReadFile(stick, doc.Author{})
 	if err != nil {
 		t.Fatal(err)
@@ -176,29 +167,17 @@ func TestForcedGrantThroughMergeHasNoEffect(t *testing.T) {
 		t.Fatal(err)
 	}
 	saved, _ := p.Save()
-	d, err := am.Load(saved)
-	if err != nil {
-		t.Fatal(err)
-	}
-	stmts, _ := d.RootMap().Get("statements")
-	if err := stmts.Map().Set(authority.StatementID(grant).String(), grant); err != nil {
-		t.Fatal(err)
-	}
-	members := am.NewMap()
-	d.RootMap().Set("members", members)
-	rec := am.NewMap()
-	members.Set(dev.PeerID(), rec)
-	rec.Set("name", "Eleni Papadopoulou")
-	roles := am.NewMap()
-	rec.Set("roles", roles)
-	roles.Set("minister", true)
-	if _, err := d.Commit("Set minister role"); err != nil {
-		t.Fatal(err)
-	}
-	forged := filepath.Join(t.TempDir(), "forged.coplan")
-	if err := os.WriteFile(forged, doc.EncodeFile(d.Save()), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	forged := forgeCopy(t, saved, "Set minister role", func(d *am.Doc) {
+		putStatement(t, d, grant)
+		members := am.NewMap()
+		d.RootMap().Set("members", members)
+		rec := am.NewMap()
+		members.Set(dev.PeerID(), rec)
+		rec.Set("name", "Eleni Papadopoulou")
+		roles := am.NewMap()
+		rec.Set("roles", roles)
+		roles.Set("minister", true)
+	})
 	ann.ok("merge", plan, forged)
 	if after := ann.ok("member", "list", plan, "--json"); after != before {
 		t.Fatalf("members changed after merging the forgery:\nbefore %s\nafter  %s", before, after)
