@@ -192,6 +192,13 @@ type fixture struct {
 // newFixture builds the window on a seeded plan in a temporary library.
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
+	return newFixtureAs(t, ana)
+}
+
+// newFixtureAs is newFixture's plan (founded by Ana) in a window whose
+// device is who's.
+func newFixtureAs(t testing.TB, who doc.Author) *fixture {
+	t.Helper()
 	a := test.NewTempApp(t)
 	lib, err := doc.OpenLibrary(t.TempDir())
 	if err != nil {
@@ -208,7 +215,7 @@ func newFixture(t testing.TB) *fixture {
 	}
 	f := &fixture{app: a, lib: lib, ids: ids, sync: &fakeSync{}}
 	cfgDir := t.TempDir()
-	f.cfg = Config{Library: lib, ConfigDir: cfgDir, Author: ana, Sync: f.sync,
+	f.cfg = Config{Library: lib, ConfigDir: cfgDir, Author: who, Sync: f.sync,
 		SaveProfile: func(doc.Author) error { return nil }}
 	st := &appState{LastPlan: id, Width: 1100, Height: 720}
 	st.save(cfgDir)

@@ -14,39 +14,6 @@ import (
 	"github.com/coplan/coplan/doc/authority"
 )
 
-// newFixtureAs is newFixture with the window opened on another member's
-// device: Ana founds the plan and admits Bruno, then who opens it.
-func newFixtureAs(t *testing.T, who doc.Author) *fixture {
-	t.Helper()
-	a := test.NewTempApp(t)
-	lib, err := doc.OpenLibrary(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := lib.Create("Fourth National Action Plan", "Freedonia", "2025", "2027", ana)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ids := seedPlan(t, p)
-	id := p.ID()
-	if err := p.Close(); err != nil {
-		t.Fatal(err)
-	}
-	f := &fixture{app: a, lib: lib, ids: ids, sync: &fakeSync{}}
-	cfgDir := t.TempDir()
-	f.cfg = Config{Library: lib, ConfigDir: cfgDir, Author: who, Sync: f.sync, SaveProfile: func(doc.Author) error { return nil }}
-	(&appState{LastPlan: id, Width: 1100, Height: 720}).save(cfgDir)
-	f.ui = New(a, f.cfg)
-	f.ui.win.Resize(fyne.NewSize(1100, 720))
-	runHopsUntil(t, func() bool { return f.ui.plan != nil })
-	f.plan = f.ui.plan
-	t.Cleanup(func() {
-		f.ui.Close()
-		runQueuedHops()
-	})
-	return f
-}
-
 // shown reports whether o is in the members screen's detail panel and
 // visible.
 func shown(m *membersScreen, o fyne.CanvasObject) bool {
