@@ -139,6 +139,13 @@ type UI struct {
 	closing map[string]chan struct{}
 	loads   map[string]chan struct{}
 
+	// endMu is held by shutdown and by the hops that end background
+	// loads (a task's end, planLoaded), so a plan is installed either
+	// wholly before the window closes or not at all. The UI thread alone
+	// does not order them: the test driver, and Fyne's once its event loop
+	// has stopped (SIGTERM), run fyne.Do on the calling goroutine.
+	endMu sync.Mutex
+
 	closeMu  sync.Mutex
 	closeErr error
 	closed   bool
@@ -331,6 +338,8 @@ func (u *UI) openPreview(id string, c doc.Content) {
 // planLoaded swaps the preview for the live workspace, on the item the
 // preview shows.
 func (u *UI) planLoaded(gen int, p *doc.Plan, err error, done chan struct{}) {
+	u.endMu.Lock()
+	defer u.endMu.Unlock()
 	if gen != u.loadGen || u.closed {
 		u.dispose(p, done)
 		return
@@ -449,6 +458,8 @@ func (u *UI) onClose() {
 // its point of no return (a merge, a signature) lands first. It reports
 // false when it had already run.
 func (u *UI) shutdown() bool {
+	u.endMu.Lock()
+	defer u.endMu.Unlock()
 	if u.closed {
 		return false
 	}

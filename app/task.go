@@ -132,6 +132,8 @@ func (t *task) say(status string) {
 
 // end runs on the UI thread once the work has returned.
 func (t *task) end(err error, finish func(error)) {
+	t.ui.endMu.Lock()
+	defer t.ui.endMu.Unlock()
 	t.mu.Lock()
 	cancelled := t.cancelled
 	t.mu.Unlock()
