@@ -30,7 +30,7 @@ FYNE := $(GO) run fyne.io/tools/cmd/fyne@v1.7.4
 VERSION := $(shell sed -n 's/^ *Version *= *"\(.*\)"/\1/p' FyneApp.toml)
 DIST := dist
 
-.PHONY: run build test test-snapshots vet fuzz-smoke deps test-deps bench \
+.PHONY: run build test test-snapshots test-e2e vet fuzz-smoke deps test-deps bench \
 	install uninstall package package-deps
 
 run: build
@@ -45,6 +45,7 @@ build: deps
 test: test-deps
 	$(GO) vet ./...
 	@$(MAKE) --no-print-directory test-snapshots
+	@$(MAKE) --no-print-directory test-e2e
 	$(GO) test -count=1 -run 'TestInviteFlood' ./sync/
 	$(GO) test -race -timeout 30m ./...
 
@@ -62,6 +63,18 @@ test-snapshots:
 	  echo "snapshot tests: $$pass passed, $$skip skipped: they must run (no -race)"; exit 1; \
 	fi; \
 	echo "snapshot tests: $$pass passed, 0 skipped"
+
+# The window's end-to-end test over real sync nodes on loopback is built
+# only without -race (status_e2e_test.go), so it runs here; like the
+# snapshots, it fails unless the test really ran and passed.
+test-e2e:
+	@out=$$(mktemp); trap 'rm -f "$$out"' EXIT; \
+	$(GO) test -count=1 -v -run '^TestStatusBarAfterJoinAndRestart$$' . >"$$out" 2>&1; rc=$$?; \
+	grep -E '^ *--- (PASS|FAIL|SKIP)|^(ok|FAIL) ' "$$out"; \
+	if [ $$rc -ne 0 ]; then cat "$$out"; exit $$rc; fi; \
+	if ! grep -qE '^--- PASS: TestStatusBarAfterJoinAndRestart ' "$$out"; then \
+	  echo "TestStatusBarAfterJoinAndRestart did not run: it must (no -race, no -short)"; exit 1; \
+	fi
 
 vet:
 	$(GO) vet ./...
