@@ -96,3 +96,54 @@ func TestCommittedHeads(t *testing.T) {
 		})
 	}
 }
+
+// After this actor's commit, what is merged before the next keystroke
+// (a peer's concurrent change) is among the heads that keystroke's group
+// builds on: the heads remembered from the commit are not used stale.
+func TestCommittedHeadsAfterMerge(t *testing.T) {
+	tests := []struct {
+		name  string
+		merge func(t *testing.T, p, other *Plan)
+	}{
+		{"ApplyChanges", func(t *testing.T, p, other *Plan) {
+			chunk, err := other.ChangeBytes(other.Heads()[0])
+			must(t, err)
+			if _, err := p.ApplyChanges(chunk); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"Merge", func(t *testing.T, p, other *Plan) {
+			saved, err := other.Save()
+			must(t, err)
+			if _, err := p.Merge(saved); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			clock := &fakeClock{t: time.Date(2025, 1, 1, 9, 0, 0, 0, time.UTC)}
+			p := newTestPlanAt(t, clock)
+			id, err := p.AddCommitment(NewCommitment{Title: "Heads"})
+			must(t, err)
+			other := replica(t, p, testBob)
+			ref := CommitmentText(id, "description")
+			must(t, p.Splice(ref, 0, 0, "ours"))
+			must(t, p.Commit())
+			_, err = other.AddCommitment(NewCommitment{Title: "Theirs"})
+			must(t, err)
+			tc.merge(t, p, other)
+			want := p.Heads() // nothing pending: commits nothing
+			if len(want) != 2 {
+				t.Fatalf("heads after merging a concurrent change: %v, want two", want)
+			}
+			must(t, p.Splice(ref, 4, 0, " more"))
+			got := p.CommittedHeads()
+			slices.Sort(got)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Errorf("CommittedHeads while typing %v, want the heads after the merge %v", got, want)
+			}
+		})
+	}
+}

@@ -96,8 +96,12 @@ type Plan struct {
 	// The heads before the pending edits (CommittedHeads): read in
 	// beforeEdit while nothing is open (preEdit), kept from the edit that
 	// opened the group (pendBase); nil when unknown.
-	preEdit    []string
-	pendBase   []string
+	preEdit  []string
+	pendBase []string
+	// The heads right after this actor's last commit (its change alone,
+	// which depends on every head before it), until anything is merged:
+	// beforeEdit takes them from here rather than asking the document.
+	ownHeads   []string
 	policy     *CommitPolicy
 	pauseTimer *time.Timer
 	maxTimer   *time.Timer
@@ -423,7 +427,11 @@ func (p *Plan) beforeEdit() error {
 	}
 	if !p.pending {
 		// Nothing is open: these are the heads the edit builds on.
-		p.preEdit = headStrings(p.d.Heads())
+		if p.ownHeads != nil {
+			p.preEdit = p.ownHeads
+		} else {
+			p.preEdit = headStrings(p.d.Heads())
+		}
 	}
 	return nil
 }
@@ -618,8 +626,10 @@ func (p *Plan) commitLocked() error {
 		c, _ = p.d.Change(h)
 		p.noteCommitLocked(h, c)
 		p.hasOwn = true
+		p.ownHeads = headStrings([]am.ChangeHash{h})
 	} else {
 		p.hasOwn = false
+		p.ownHeads = nil
 	}
 	p.pending = false
 	p.pendingEdits = nil
@@ -703,6 +713,7 @@ func (p *Plan) quietLocked() bool {
 // or renumber an item, and before anything is merged into the document.
 func (p *Plan) forgetNamesLocked() {
 	p.names, p.actorOK = nil, false
+	p.ownHeads = nil // a merge may add heads beside our last change
 }
 
 // fillEditsLocked names the pending edits' items, from the memos when
