@@ -23,6 +23,9 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/coplan/coplan/doc"
+	// As main.go does: a node process here stands for the coplan binary,
+	// so its C memory must be allocated the same way.
+	_ "github.com/coplan/coplan/internal/cmalloc"
 )
 
 // A node in its own process: the test binary run again as TestNodeProcess
