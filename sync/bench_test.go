@@ -249,8 +249,9 @@ func benchRoom(b *testing.B, peers int) {
 
 // BenchmarkRoomProcs is BenchmarkRoom with each laptop in its own
 // process (the test binary run again as TestNodeProcess), so each node's
-// peak memory (VmHWM) can be measured: 5, 10 and 20 peers, and 40 with
-// COPLAN_ROOM40=1.
+// peak memory (VmHWM: the largest resident size, the binary's file pages
+// included) can be measured: 5, 10 and 20 peers, and 40 with
+// COPLAN_ROOM40=1, where the issue's bounds are checked.
 func BenchmarkRoomProcs(b *testing.B) {
 	sizes := []int{5, 10, 20}
 	if os.Getenv("COPLAN_ROOM40") != "" {
@@ -331,6 +332,13 @@ func benchRoomProcs(b *testing.B, peers int) {
 		b.ReportMetric(float64(sent)/float64(ideal), "sent/ideal")
 		b.ReportMetric(float64(peaks[len(peaks)-1])/(1<<20), "peak-MB-max")
 		b.ReportMetric(float64(peaks[len(peaks)/2])/(1<<20), "peak-MB-median")
+		// Issue 10's bounds for a room of 40.
+		if peers >= 40 && float64(sent) > 1.5*float64(ideal) {
+			b.Errorf("%d bytes sent, more than 1.5x the ideal %d", sent, ideal)
+		}
+		if peers >= 40 && !raceEnabled && peaks[len(peaks)-1] > 150<<20 {
+			b.Errorf("a node's memory peaked at %d MB, above 150 MB", peaks[len(peaks)-1]>>20)
+		}
 		b.StartTimer()
 	}
 }
