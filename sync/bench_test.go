@@ -305,12 +305,17 @@ func benchRoomProcs(b *testing.B, peers int) {
 		elapsed := time.Since(start)
 		b.StopTimer()
 		var sent int64
+		var cpu time.Duration // all nodes' CPU time, from their start until all are level
 		var peaks []int64
 		for _, np := range procs {
 			np.send("sent")
 			var n int64
 			fmt.Sscanf(np.expect("SENT ", 30*time.Second), "SENT %d", &n)
 			sent += n
+			np.send("cpu")
+			var us int64
+			fmt.Sscanf(np.expect("CPU ", 30*time.Second), "CPU %d", &us)
+			cpu += time.Duration(us) * time.Microsecond
 			peak, rss, _ := np.mem()
 			if os.Getenv("COPLAN_ROOM_DEBUG") != "" {
 				// To stderr: a benchmark's log is cut after ten lines.
@@ -330,6 +335,7 @@ func benchRoomProcs(b *testing.B, peers int) {
 		b.ReportMetric(float64(sent), "bytes-sent")
 		b.ReportMetric(float64(ideal), "ideal-bytes")
 		b.ReportMetric(float64(sent)/float64(ideal), "sent/ideal")
+		b.ReportMetric(cpu.Seconds(), "node-cpu-s")
 		b.ReportMetric(float64(peaks[len(peaks)-1])/(1<<20), "peak-MB-max")
 		b.ReportMetric(float64(peaks[len(peaks)/2])/(1<<20), "peak-MB-median")
 		// Issue 10's bounds for a room of 40.

@@ -394,6 +394,12 @@ func TestNodeProcess(t *testing.T) {
 				break
 			}
 			fmt.Println("PEAKMIX " + mix.String())
+		case "cpu":
+			// CPU time used so far, user and system, in microseconds: a
+			// measure of work that other load on the machine does not skew.
+			var ru syscall.Rusage
+			must(t, syscall.Getrusage(syscall.RUSAGE_SELF, &ru))
+			fmt.Printf("CPU %d\n", ru.Utime.Nano()/1e3+ru.Stime.Nano()/1e3)
 		case "sent":
 			var sent int64
 			for _, ps := range n.Peers(p.ID()) {
