@@ -14,6 +14,7 @@ import (
 	"github.com/coplan/coplan/app"
 	"github.com/coplan/coplan/cli"
 	"github.com/coplan/coplan/doc"
+	_ "github.com/coplan/coplan/internal/cmalloc" // few C malloc arenas: Automerge mallocs from many cgo threads
 	"github.com/coplan/coplan/internal/logging"
 	"github.com/coplan/coplan/internal/profile"
 	_ "github.com/coplan/coplan/internal/quietlocale" // before Fyne's init

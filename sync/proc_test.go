@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"strings"
 	gosync "sync"
@@ -22,6 +23,9 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/coplan/coplan/doc"
+	// As main.go does: a node process here stands for the coplan binary,
+	// so its C memory must be allocated the same way.
+	_ "github.com/coplan/coplan/internal/cmalloc"
 )
 
 // A node in its own process: the test binary run again as TestNodeProcess
@@ -43,7 +47,16 @@ type nodeProc struct {
 	started time.Time
 }
 
-// freePort finds a port free for both TCP and UDP on 127.0.0.1.
+// givenPorts are the ports freePort handed out: the kernel may offer a
+// port again once its probe closed, and libp2p listens with SO_REUSEPORT,
+// so two node processes given one port would share it without error.
+var givenPorts = struct {
+	gosync.Mutex
+	m map[int]bool
+}{m: map[int]bool{}}
+
+// freePort finds a port free for both TCP and UDP on 127.0.0.1, never one
+// it gave before.
 func freePort(t testing.TB) int {
 	t.Helper()
 	for range 50 {
@@ -54,7 +67,13 @@ func freePort(t testing.TB) int {
 		l.Close()
 		if err == nil {
 			u.Close()
-			return port
+			givenPorts.Lock()
+			fresh := !givenPorts.m[port]
+			givenPorts.m[port] = true
+			givenPorts.Unlock()
+			if fresh {
+				return port
+			}
 		}
 	}
 	t.Fatal("no free port")
@@ -269,6 +288,10 @@ func TestNodeProcess(t *testing.T) {
 			defer pprof.StopCPUProfile()
 		}
 	}
+	var mix *peakMix
+	if os.Getenv("COPLAN_NODE_SAMPLE") != "" {
+		mix = samplePeak(n.ctx, 50*time.Millisecond)
+	}
 	fmt.Println("READY")
 	sc := bufio.NewScanner(os.Stdin)
 	for sc.Scan() {
@@ -364,6 +387,19 @@ func TestNodeProcess(t *testing.T) {
 			}
 			fmt.Printf("GOMEM rss: brk-heap=%dMB anon=%dMB binary=%dMB; go: sys=%dMB heapinuse=%dMB stacks=%dMB goroutines=%d\n",
 				rssBy["[heap]"]>>10, rssBy["anon"]>>10, rssBy[os.Args[0]]>>10, ms.Sys>>20, ms.HeapInuse>>20, ms.StackSys>>20, runtime.NumGoroutine())
+		case "peakmix":
+			// What the resident memory was made of when it was largest.
+			if mix == nil {
+				fmt.Println("PEAKMIX not sampled")
+				break
+			}
+			fmt.Println("PEAKMIX " + mix.String())
+		case "cpu":
+			// CPU time used so far, user and system, in microseconds: a
+			// measure of work that other load on the machine does not skew.
+			var ru syscall.Rusage
+			must(t, syscall.Getrusage(syscall.RUSAGE_SELF, &ru))
+			fmt.Printf("CPU %d\n", ru.Utime.Nano()/1e3+ru.Stime.Nano()/1e3)
 		case "sent":
 			var sent int64
 			for _, ps := range n.Peers(p.ID()) {
@@ -374,6 +410,61 @@ func TestNodeProcess(t *testing.T) {
 			return
 		}
 	}
+}
+
+// peakMix is a node process's memory at its largest resident size seen by
+// sampling: file-backed pages (the binary), the Go runtime's mapped and
+// unreleased memory, and the rest of the anonymous memory, which is C's
+// (malloc's arenas, Automerge) and thread stacks.
+type peakMix struct {
+	mu                                     gosync.Mutex
+	rss, file, goHeld, goObjects, goStacks int64
+	threads                                int
+}
+
+func (m *peakMix) String() string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	anon := m.rss - m.file
+	return fmt.Sprintf("rss=%dMB file=%dMB anon=%dMB go-held=%dMB (objects %dMB, stacks %dMB) c-and-other=%dMB threads=%d",
+		m.rss>>20, m.file>>20, anon>>20, m.goHeld>>20, m.goObjects>>20, m.goStacks>>20, (anon-m.goHeld)>>20, m.threads)
+}
+
+// samplePeak samples the process's memory every d until ctx ends,
+// keeping the sample with the largest resident size.
+func samplePeak(ctx context.Context, d time.Duration) *peakMix {
+	m := &peakMix{}
+	page := int64(os.Getpagesize())
+	samples := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"},
+		{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/heap/stacks:bytes"}}
+	threads := pprof.Lookup("threadcreate")
+	go func() {
+		t := time.NewTicker(d)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			statm, err := os.ReadFile("/proc/self/statm")
+			if err != nil {
+				return
+			}
+			var size, res, shared int64
+			fmt.Sscan(string(statm), &size, &res, &shared)
+			m.mu.Lock()
+			if res*page > m.rss {
+				metrics.Read(samples)
+				m.rss, m.file = res*page, shared*page
+				m.goHeld = int64(samples[0].Value.Uint64() - samples[1].Value.Uint64())
+				m.goObjects, m.goStacks = int64(samples[2].Value.Uint64()), int64(samples[3].Value.Uint64())
+				m.threads = threads.Count()
+			}
+			m.mu.Unlock()
+		}
+	}()
+	return m
 }
 
 // planPair is two members with their copies of a plan on disk, each
