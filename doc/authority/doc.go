@@ -106,10 +106,13 @@
 //     grants, releases under the revoked key, that the revoker had not seen
 //     (ErrVoided). Parents are chosen by their signer, so a removed member
 //     could otherwise backdate statements forever; with this rule only what
-//     the remover had seen stands. Revocations that would void each other
-//     (two administrators removing each other) are settled by seniority: the
-//     member admitted first in the canonical order wins (the founder above
-//     all), and a voided revocation voids nothing. Voids are settled before
+//     the remover had seen stands. A statement its signer may make under
+//     any of several roles (a meeting's start or end) relies on every one
+//     of them it held, as alternatives: it is voided only once concurrent
+//     revocations have taken all of them. Revocations that would void each
+//     other (two administrators removing each other) are settled by
+//     seniority: the member admitted first in the canonical order wins (the
+//     founder above all), and a voided revocation voids nothing. Voids are settled before
 //     the conflicts of rule 3, which they can change; Evaluate repeats the
 //     fold until the void set stops growing (it only grows, so this ends).
 //
@@ -173,8 +176,10 @@
 //     the role during it. A rule keyed on "no co-chair exists" was rejected:
 //     whether one exists depends on statements not yet seen, so two peers
 //     could judge the same start differently until they synced. A start
-//     or end relies on the co-chair role when its signer holds it, else on
-//     the administrator role, and taking that role concurrently voids it.
+//     or end relies on whichever of the two roles its signer held: it
+//     counts if the signer held any role allowed to make it in its causal
+//     past, so it is voided (rule 4) only when every such role it held is
+//     taken concurrently, not when a member holding both loses one.
 //   - Releases are made by a device of the minister, under a key registered
 //     to the minister (so by the minister's own device) and not revoked, all
 //     in the release's causal past.

@@ -174,6 +174,7 @@ type node struct {
 	causal bool // valid in its causal past (the global fold may still reject it)
 	err    error
 	deps   []token
+	anyOf  [][]token // alternative grants relied on (ctx.anyOf)
 	signer judgedSigner
 	flag   bool // attestation made concurrently with its device's removal
 	judged bool // attestation whose parents are all placed
@@ -417,7 +418,7 @@ func (e *eval) pass() {
 			e.ck = append(e.ck, e.g.clone())
 		}
 		e.judgeAttestationsAt(i)
-		n.valid, n.causal, n.err, n.deps, n.signer, n.who = false, false, nil, nil, judgedSigner{senior: -1}, signed{}
+		n.valid, n.causal, n.err, n.deps, n.anyOf, n.signer, n.who = false, false, nil, nil, nil, judgedSigner{senior: -1}, signed{}
 		if n.linkErr != nil {
 			n.err = n.linkErr
 			continue
@@ -435,7 +436,7 @@ func (e *eval) pass() {
 			n.err = err
 			continue
 		}
-		n.causal, n.deps, n.signer, n.who = true, c.deps, c.signer(), signedBy(p, n.st, c.member)
+		n.causal, n.deps, n.anyOf, n.signer, n.who = true, c.deps, c.anyOf, c.signer(), signedBy(p, n.st, c.member)
 		if err := c.target(e.g, true); err != nil {
 			n.err = fmt.Errorf("%w: %w", ErrConflict, err)
 			continue
@@ -477,9 +478,17 @@ func (e *eval) judgeAttestationsAt(i int) {
 // would void each other are taken in order of seniority (the member
 // admitted first in the canonical order wins, then the canonical order), a
 // voided one voiding nothing; concurrent redemptions of one invite, by
-// smallest statement ID. Reports whether the void set grew.
+// smallest statement ID. A statement relying on one of several grants
+// (anyOf) is voided once revocations it had not seen took every one of
+// them. Reports whether the void set grew.
 func (e *eval) voidPass() bool {
 	relying := map[token][]*node{}
+	type alt struct {
+		n *node
+		g int
+	}
+	alts := map[token][]alt{}
+	taken := map[alt]map[token]bool{}
 	var revs []*node
 	for _, n := range e.order {
 		if !n.causal {
@@ -487,6 +496,11 @@ func (e *eval) voidPass() bool {
 		}
 		for _, t := range n.deps {
 			relying[t] = append(relying[t], n)
+		}
+		for g, ts := range n.anyOf {
+			for _, t := range ts {
+				alts[t] = append(alts[t], alt{n, g})
+			}
 		}
 		if len(revokes(n.st)) > 0 {
 			revs = append(revs, n)
@@ -511,13 +525,29 @@ func (e *eval) voidPass() bool {
 		if e.void[r] != nil {
 			continue
 		}
+		concurrent := func(s *node) bool {
+			return s != r && e.void[s] == nil && !r.cl.has(s.pos) && !s.cl.has(r.pos)
+		}
 		for _, t := range revokes(r.st) {
 			for _, s := range relying[t] {
-				if s == r || e.void[s] != nil || r.cl.has(s.pos) || s.cl.has(r.pos) {
+				if !concurrent(s) {
 					continue
 				}
 				e.void[s] = fmt.Errorf("%w: %s %s by %s had not seen it", ErrVoided, r.st.Kind, r.id.Short(), r.st.Signer.Short())
 				grew = true
+			}
+			for _, a := range alts[t] {
+				if !concurrent(a.n) {
+					continue
+				}
+				if taken[a] == nil {
+					taken[a] = map[token]bool{}
+				}
+				taken[a][t] = true
+				if len(taken[a]) == len(a.n.anyOf[a.g]) {
+					e.void[a.n] = fmt.Errorf("%w: %s %s by %s took the last of the roles it relied on, and it had not seen it", ErrVoided, r.st.Kind, r.id.Short(), r.st.Signer.Short())
+					grew = true
+				}
 			}
 		}
 	}

@@ -72,6 +72,7 @@ type ctx struct {
 	inPast func(ID) bool // is the statement in this one's causal past
 	pos    int           // its canonical position (seniority of what it admits)
 	deps   []token
+	anyOf  [][]token  // groups of alternative grants: void only when all of a group are revoked
 	member *memberRec // the signer's member, in its causal past
 }
 
@@ -112,14 +113,24 @@ func (c *ctx) requireRole(m *memberRec, r Role, what string) error {
 	return nil
 }
 
-// requireOneOf: m holds one of the roles; the first it holds is the grant
-// relied on.
+// requireOneOf: m holds one of the roles. It relies on every one it holds
+// as alternatives (anyOf): a concurrent revocation voids it only once all of
+// them are taken, since the signer had the authority under any.
 func (c *ctx) requireOneOf(m *memberRec, what string, roles ...Role) error {
+	var held []token
 	for _, r := range roles {
 		if m.roles.has(r) {
-			c.deps = append(c.deps, token{k: tokRole, d: m.id, r: r})
-			return nil
+			held = append(held, token{k: tokRole, d: m.id, r: r})
 		}
+	}
+	switch len(held) {
+	case 0:
+	case 1:
+		c.deps = append(c.deps, held[0])
+		return nil
+	default:
+		c.anyOf = append(c.anyOf, held)
+		return nil
 	}
 	var names []string
 	for _, r := range roles {
