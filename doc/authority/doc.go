@@ -86,7 +86,12 @@
 //  1. Its signature verifies and it parses (else ErrMalformed,
 //     ErrBadSignature…), it is of this plan, and its parents are DAG
 //     statements of this plan (ErrBadParent). A key registration's proof
-//     of possession verifies (ErrKeyProof; below).
+//     of possession verifies (ErrKeyProof; below). A change attestation
+//     is also authentic when an authentic statement of the same device
+//     names it as seen: that signature covers the attestation's ID, the
+//     SHA-256 of its bytes, so each device's chain of attestations is
+//     vouched for by its latest, whose signature alone is checked. Which
+//     statements are authentic depends only on the set.
 //  2. In the authority state of its causal past (the valid statements of
 //     that past, folded in canonical order) its signer had the authority to
 //     make it, and what it changes was as it requires (the rules below).

@@ -141,7 +141,7 @@ func signedMessage(unsigned []byte) []byte {
 // its signature valid. The plan it names and the authority of its signer are
 // for Evaluate to judge.
 func Parse(raw []byte) (*Statement, error) {
-	st, err := parseUnverified(raw)
+	st, err := parseUnverified(raw, idOf(raw))
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +152,8 @@ func Parse(raw []byte) (*Statement, error) {
 	return st, nil
 }
 
-func parseUnverified(raw []byte) (*Statement, error) {
+// parseUnverified is Parse without the signature check; id is idOf(raw).
+func parseUnverified(raw []byte, id ID) (*Statement, error) {
 	if len(raw) > MaxStatementSize {
 		return nil, fmt.Errorf("%w: %d bytes", ErrTooLarge, len(raw))
 	}
@@ -167,7 +168,7 @@ func parseUnverified(raw []byte) (*Statement, error) {
 		return nil, fmt.Errorf("%w: version %d, made by %s (this Coplan reads version %d)", ErrVersion, raw[0], made, FormatVersion)
 	}
 	d := dec{b: raw[:len(raw)-ed25519.SignatureSize]}
-	st := &Statement{Version: int(d.byte()), Kind: Kind(d.byte()), Raw: raw, ID: idOf(raw)}
+	st := &Statement{Version: int(d.byte()), Kind: Kind(d.byte()), Raw: raw, ID: id}
 	if !st.Kind.valid() {
 		return nil, fmt.Errorf("%w: %d", ErrUnknownKind, st.Kind)
 	}

@@ -22,9 +22,14 @@ type Evaluator struct {
 	checkPast func(e *eval, past posSet, s *astate)
 }
 
+// parsed is a statement's bytes as far as they depend on nothing else: st
+// (nil when malformed), err (why it is malformed, or its key registration
+// proof's failure) and what its own signature was found to be. Whether it is
+// authentic by being vouched for depends on the set, so is found each time.
 type parsed struct {
 	st  *Statement
 	err error
+	sig sigState
 }
 
 // NewEvaluator returns an Evaluator with an empty cache.
@@ -53,7 +58,7 @@ func (ev *Evaluator) Verified() []ID {
 	defer ev.mu.Unlock()
 	out := make([]ID, 0, len(ev.cache))
 	for id, p := range ev.cache {
-		if p.err == nil && p.st != nil {
+		if p.err == nil && p.st != nil && p.sig == sigGood {
 			out = append(out, id)
 		}
 	}
@@ -98,8 +103,7 @@ func (ev *Evaluator) parseAll(stmts [][]byte) map[ID]*node {
 		n := &node{id: id, raw: raw, pos: -1}
 		nodes[id] = n
 		if p, ok := old[id]; ok {
-			n.st, n.perr = p.st, p.err
-			ev.cache[id] = p
+			n.st, n.perr, n.sig = p.st, p.err, p.sig
 		} else {
 			todo = append(todo, n)
 		}
@@ -108,49 +112,160 @@ func (ev *Evaluator) parseAll(stmts [][]byte) map[ID]*node {
 	ev.trusted = nil // used once: the cache keeps what it vouched for
 	ev.mu.Unlock()
 
-	// Signature checks dominate a cold evaluation: each core parses its
-	// share and checks the signatures of its share in one batch
-	// (verify.go).
-	workers := min(runtime.GOMAXPROCS(0), 8, len(todo)/64+1)
+	// Each core parses its share; a key registration's proof of
+	// possession depends only on the statement's bytes, so it is cached
+	// with the parse.
+	parallel(len(todo), func(i int) {
+		n := todo[i]
+		n.st, n.perr = parseUnverified(n.raw, n.id)
+		if n.perr == nil {
+			n.perr = checkKeyProof(n.st)
+		}
+	})
+	for _, n := range todo {
+		if n.st == nil {
+			n.sig = sigBad
+		}
+	}
+	for _, n := range nodes {
+		if n.st != nil && n.sig == sigUnknown && trusted[n.id] {
+			n.sig = sigGood
+		}
+	}
+	authenticate(nodes)
+	ev.mu.Lock()
+	for _, n := range nodes {
+		if n.st != nil {
+			ev.cache[n.id] = parsed{st: n.st, err: n.perr, sig: n.sig}
+		} else {
+			ev.cache[n.id] = parsed{err: n.perr, sig: sigBad}
+		}
+	}
+	for _, n := range nodes {
+		if n.st != nil && n.sig != sigGood && !n.vouched {
+			n.st, n.perr = nil, ErrBadSignature
+		}
+	}
+	ev.mu.Unlock()
+	return nodes
+}
+
+// parallel calls f(0..n-1), each core taking its share.
+func parallel(n int, f func(int)) {
+	workers := min(runtime.GOMAXPROCS(0), 8, n/64+1)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < n; i += workers {
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// checkSignatures checks the nodes' own signatures, each core one batch
+// of its share (verify.go).
+func checkSignatures(ns []*node) []bool {
+	ok := make([]bool, len(ns))
+	workers := min(runtime.GOMAXPROCS(0), 8, len(ns)/32+1)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			var jobs []sigJob
-			var jobNodes []*node
-			for i := w; i < len(todo); i += workers {
-				n := todo[i]
-				n.st, n.perr = parseUnverified(n.raw)
-				if n.perr != nil || trusted[n.id] {
-					continue
-				}
-				unsigned := n.raw[:len(n.raw)-ed25519.SignatureSize]
-				jobs = append(jobs, sigJob{pub: n.st.Signer[:], msg: signedMessage(unsigned), sig: n.raw[len(unsigned):]})
-				jobNodes = append(jobNodes, n)
+			var at []int
+			for i := w; i < len(ns); i += workers {
+				raw := ns[i].raw
+				unsigned := raw[:len(raw)-ed25519.SignatureSize]
+				jobs = append(jobs, sigJob{pub: ns[i].st.Signer[:], msg: signedMessage(unsigned), sig: raw[len(unsigned):]})
+				at = append(at, i)
 			}
 			verifyBatch(jobs)
-			for i, n := range jobNodes {
-				if !jobs[i].ok {
-					n.st, n.perr = nil, ErrBadSignature
-				}
-			}
-			// A key registration also needs its proof of possession; it
-			// depends only on the statement's bytes, so it is cached too.
-			for i := w; i < len(todo); i += workers {
-				if n := todo[i]; n.perr == nil {
-					n.perr = checkKeyProof(n.st)
-				}
+			for j, i := range at {
+				ok[i] = jobs[j].ok
 			}
 		}()
 	}
 	wg.Wait()
-	ev.mu.Lock()
-	for _, n := range todo {
-		ev.cache[n.id] = parsed{st: n.st, err: n.perr}
+	return ok
+}
+
+// sigState is what is known of a statement's own signature.
+type sigState uint8
+
+const (
+	sigUnknown sigState = iota // not checked
+	sigGood                    // checked (now, or by this device before: Trust)
+	sigBad                     // checked and fails, or the bytes do not parse
+)
+
+// authenticate decides whose bytes are authentic: a statement's whose own
+// signature verifies, and a change attestation's that an authentic
+// statement of the same device names as seen (n.vouched): that signature
+// covers the attestation's ID, the SHA-256 of its bytes, so the device
+// vouched for exactly those bytes. Each device's attestations chain, so of
+// a plan's thousand statements by fifty devices about fifty attestations'
+// signatures need checking. Only attestations are vouched for: every other
+// statement's own signature is checked, as Parse checks it. The authentic
+// set is a function of the set of statements alone (those whose signature
+// verifies, closed under vouching), whichever are checked first:
+// signatures are checked of the statements nothing names, then of any
+// still unproven.
+func authenticate(nodes map[ID]*node) {
+	var vouchers []*node
+	for _, v := range nodes {
+		if v.st == nil {
+			continue
+		}
+		for _, id := range v.st.Links.Seen {
+			if t := nodes[id]; t != nil && t != v && t.st != nil && t.st.Kind == KindAttestation && t.st.Signer == v.st.Signer {
+				if len(v.vouches) == 0 {
+					vouchers = append(vouchers, v)
+				}
+				v.vouches = append(v.vouches, t)
+				t.named = true
+			}
+		}
 	}
-	ev.mu.Unlock()
-	return nodes
+	var stack []*node
+	spread := func() {
+		for _, v := range vouchers {
+			if v.sig == sigGood {
+				stack = append(stack, v)
+			}
+		}
+		for len(stack) > 0 {
+			v := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			for _, t := range v.vouches {
+				if !t.vouched {
+					t.vouched = true
+					stack = append(stack, t)
+				}
+			}
+		}
+	}
+	check := func(want func(*node) bool) {
+		var batch []*node
+		for _, n := range nodes {
+			if n.st != nil && n.sig == sigUnknown && !n.vouched && want(n) {
+				batch = append(batch, n)
+			}
+		}
+		for i, ok := range checkSignatures(batch) {
+			batch[i].sig = sigBad
+			if ok {
+				batch[i].sig = sigGood
+			}
+		}
+		spread()
+	}
+	check(func(n *node) bool { return !n.named })
+	check(func(*node) bool { return true })
 }
 
 // node is one statement during an evaluation.
@@ -168,16 +283,20 @@ type node struct {
 	past    posSet     // the DAG statements in its causal past, by pos
 	cl      posSet     // past and itself
 
-	limit  int    // an attestation is judged when the fold reaches this position
-	who    signed // for releases and endorsements: the key and signer as its past knew them
-	valid  bool
-	causal bool // valid in its causal past (the global fold may still reject it)
-	err    error
-	deps   []token
-	anyOf  [][]token // alternative grants relied on (ctx.anyOf)
-	signer judgedSigner
-	flag   bool // attestation made concurrently with its device's removal
-	judged bool // attestation whose parents are all placed
+	limit   int    // an attestation is judged when the fold reaches this position
+	who     signed // for releases and endorsements: the key and signer as its past knew them
+	valid   bool
+	causal  bool // valid in its causal past (the global fold may still reject it)
+	err     error
+	deps    []token
+	anyOf   [][]token // alternative grants relied on (ctx.anyOf)
+	signer  judgedSigner
+	flag    bool // attestation made concurrently with its device's removal
+	judged  bool // attestation whose parents are all placed
+	sig     sigState
+	vouches []*node // the statements of the same signer it names
+	named   bool    // a statement of the same signer names it
+	vouched bool    // an authentic statement of the same signer names it
 }
 
 func (n *node) ok() bool { return n.st != nil && n.perr == nil }

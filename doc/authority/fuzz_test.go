@@ -3,6 +3,7 @@ package authority
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"testing"
 )
 
@@ -144,6 +145,19 @@ func FuzzEvaluate(f *testing.F) {
 		}
 		if digest(a, true) != digest(b, true) {
 			t.Fatal("order changed the state")
+		}
+		// An evaluator that judged part of the set first (its cache holds
+		// what it parsed and checked) judges the whole alike.
+		ev := NewEvaluator()
+		if _, err := ev.Evaluate(w.planID, rev[:len(rev)/2+1]); err != nil && !errors.Is(err, ErrNoGenesis) {
+			t.Fatal(err)
+		}
+		c, err := ev.Evaluate(w.planID, list)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if digest(a, true) != digest(c, true) {
+			t.Fatal("what the evaluator saw before changed the state")
 		}
 		if len(a.Admins()) == 0 {
 			t.Fatal("no administrator")

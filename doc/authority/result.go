@@ -45,7 +45,7 @@ func (e *eval) state() *State {
 		r := Rejection{ID: n.id, Reason: err.Error(), Err: err}
 		if st := n.st; st != nil {
 			r.Kind, r.Signer, r.Claimed = st.Kind, st.Signer, st.Body
-		} else if st, err := parseUnverified(n.raw); err == nil {
+		} else if st, err := parseUnverified(n.raw, n.id); err == nil {
 			r.Kind, r.Signer, r.Claimed = st.Kind, st.Signer, st.Body
 		}
 		s.rejected[n.id] = len(s.Rejected)

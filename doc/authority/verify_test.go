@@ -156,7 +156,7 @@ func BenchmarkSignatures(b *testing.B) {
 	_, stmts := benchPlan(b)
 	var jobs []sigJob
 	for _, raw := range stmts {
-		st, err := parseUnverified(raw)
+		st, err := parseUnverified(raw, idOf(raw))
 		if err != nil {
 			b.Fatal(err)
 		}
