@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"cmp"
 	"crypto/ed25519"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
@@ -350,7 +352,7 @@ func (p *Plan) AddStatement(raw []byte) (authority.ID, error) {
 	if _, err := p.putStatementLocked(raw); err != nil {
 		return id, err
 	}
-	s, _ := authority.Parse(raw)
+	s, _ := st.Statement(id)
 	p.touch(p.describeStatement(st, s.Body))
 	return id, nil
 }
@@ -429,25 +431,20 @@ func (p *Plan) foundLocked(upgradedFrom string) (string, error) {
 }
 
 // checkGenesisLocked says whether the document holds its plan's genesis:
-// a statement keyed by an ID whose first half is the plan ID.
+// a statement whose ID's first half is the plan ID. It reads the statements
+// map, which evaluating the authority needs next anyway, so an open reads
+// the map once.
 func (p *Plan) checkGenesisLocked() bool {
-	m := p.mapAt(statementsKey)
-	if m == nil || p.id == "" {
+	if p.id == "" {
 		return false
 	}
-	keys, err := m.Keys()
-	if err != nil {
-		return false
-	}
-	for _, k := range keys {
-		if strings.HasPrefix(k, p.id) && len(k) == 64 {
-			v, err := m.Get(k)
-			if err != nil || v.Kind() != am.KindBytes {
-				continue
-			}
-			if st, err := authority.Parse(v.Bytes()); err == nil && st.Kind == authority.KindGenesis && authority.PlanIDOf(st.ID) == p.id {
-				return true
-			}
+	p.readStatementsLocked()
+	for id, raw := range p.auth.known {
+		if authority.PlanIDOf(id) != p.id {
+			continue
+		}
+		if st, err := authority.Parse(raw); err == nil && st.Kind == authority.KindGenesis {
+			return true
 		}
 	}
 	return false
@@ -477,41 +474,77 @@ func DeviceKey(raw []byte) (ed25519.PrivateKey, error) {
 }
 
 // verifiedFile holds, in a plan's folder, the IDs of the statements whose
-// signatures this device has checked (32 bytes each): opening the plan
-// then checks only the new ones. It is rebuildable: lose it and the next
-// open checks every signature again.
+// signatures this device has checked: opening the plan then checks only
+// the new ones. An ID is the SHA-256 of a statement's bytes, so an entry
+// says only "these exact bytes verified". The file is sealed with a MAC
+// under a key derived from this device's private key and bound to the plan
+// ID: whoever can write the folder but lacks the device key cannot add an
+// entry, and a file that does not check (tampered, truncated, another
+// device's or plan's, the older unsealed form) is ignored whole, which
+// costs the checks it would have spared and nothing else. It is
+// rebuildable: lose it and the next open checks every signature again.
+// Without a device key nothing is trusted or written.
 const verifiedFile = "verified-statements"
 
-// loadVerifiedLocked hands the evaluator the IDs checked in earlier runs.
+// verifiedMagic starts a sealed verifiedFile (version 2; version 1 was the
+// bare IDs).
+const verifiedMagic = "coplan-verified-2\n"
+
+// verifiedMAC is the seal of a verifiedFile's IDs for plan planID.
+func verifiedMAC(key ed25519.PrivateKey, planID string, ids []byte) []byte {
+	k := hmac.New(sha256.New, key.Seed())
+	k.Write([]byte("coplan verified-statements key"))
+	m := hmac.New(sha256.New, k.Sum(nil))
+	m.Write([]byte(verifiedMagic))
+	m.Write([]byte(planID))
+	m.Write([]byte{0})
+	m.Write(ids)
+	return m.Sum(nil)
+}
+
+// loadVerifiedLocked hands the evaluator the IDs checked in earlier runs,
+// if their seal checks.
 func (p *Plan) loadVerifiedLocked() {
-	if p.store == nil {
+	if p.store == nil || p.author.Key == nil {
 		return
 	}
 	raw, err := os.ReadFile(filepath.Join(p.store.Dir(), verifiedFile))
-	if err != nil || len(raw)%32 != 0 {
+	if err != nil {
 		return
 	}
-	ids := make([]authority.ID, len(raw)/32)
-	for i := range ids {
-		copy(ids[i][:], raw[i*32:])
+	body, ok := bytes.CutPrefix(raw, []byte(verifiedMagic))
+	if !ok || len(body) < sha256.Size || (len(body)-sha256.Size)%32 != 0 {
+		return
 	}
-	p.auth.ev.Trust(ids)
-	p.auth.savedVerified = len(ids)
+	ids, mac := body[:len(body)-sha256.Size], body[len(body)-sha256.Size:]
+	if !hmac.Equal(mac, verifiedMAC(p.author.Key, p.id, ids)) {
+		p.log.Debug("verified-statements file ignored: its seal does not check", "plan", p.id)
+		return
+	}
+	trusted := make([]authority.ID, len(ids)/32)
+	for i := range trusted {
+		copy(trusted[i][:], ids[i*32:])
+	}
+	p.auth.ev.Trust(trusted)
+	p.auth.savedVerified = len(trusted)
 }
 
-// saveVerifiedLocked keeps the IDs checked so far, when more than last time.
+// saveVerifiedLocked keeps the IDs checked so far, sealed, when more than
+// last time.
 func (p *Plan) saveVerifiedLocked() {
-	if p.store == nil {
+	if p.store == nil || p.author.Key == nil {
 		return
 	}
 	ids := p.auth.ev.Verified()
 	if len(ids) <= p.auth.savedVerified {
 		return
 	}
-	raw := make([]byte, 0, 32*len(ids))
+	raw := make([]byte, 0, len(verifiedMagic)+32*len(ids)+sha256.Size)
+	raw = append(raw, verifiedMagic...)
 	for _, id := range ids {
 		raw = append(raw, id[:]...)
 	}
+	raw = append(raw, verifiedMAC(p.author.Key, p.id, raw[len(verifiedMagic):])...)
 	if err := atomicfile.WriteFileQuick(filepath.Join(p.store.Dir(), verifiedFile), raw, 0o600); err == nil {
 		p.auth.savedVerified = len(ids)
 	}

@@ -58,12 +58,10 @@ func (p *Plan) memberView(st *authority.State, m authority.Member) Member {
 			out.AddedBy = inv.Inviter.PeerID() // joined by this member's invite
 		}
 	}
-	if raw, ok := p.auth.known[m.JoinedBy]; ok {
-		if s, err := authority.Parse(raw); err == nil {
-			out.AddedAt = s.Time
-			if out.AddedBy == "" {
-				out.AddedBy = s.Signer.PeerID()
-			}
+	if s, ok := st.Statement(m.JoinedBy); ok {
+		out.AddedAt = s.Time
+		if out.AddedBy == "" {
+			out.AddedBy = s.Signer.PeerID()
 		}
 	}
 	for _, k := range st.SigningKeys() {

@@ -452,6 +452,17 @@ func (s *State) Release(id ID) (SignedRelease, error) {
 	return releaseOf(n), nil
 }
 
+// Statement is the statement id as parsed, if its bytes are authentic
+// (whether or not it counts): what a caller would otherwise get from Parse,
+// without checking its signature again.
+func (s *State) Statement(id ID) (*Statement, bool) {
+	n := s.e.nodes[id]
+	if n == nil || n.st == nil {
+		return nil, false
+	}
+	return n.st, true
+}
+
 // Valid reports whether the statement id counts.
 func (s *State) Valid(id ID) bool {
 	n := s.e.nodes[id]
