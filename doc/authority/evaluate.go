@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // Evaluator computes States, caching what it has parsed and verified: a
@@ -115,11 +116,12 @@ func (ev *Evaluator) parseAll(stmts [][]byte) map[ID]*node {
 	// Each core parses its share; a key registration's proof of
 	// possession depends only on the statement's bytes, so it is cached
 	// with the parse.
-	parallel(len(todo), func(i int) {
-		n := todo[i]
-		n.st, n.perr = parseUnverified(n.raw, n.id)
-		if n.perr == nil {
-			n.perr = checkKeyProof(n.st)
+	parallel(len(todo), 64, func(from, to int) {
+		for _, n := range todo[from:to] {
+			n.st, n.perr = parseUnverified(n.raw, n.id)
+			if n.perr == nil {
+				n.perr = checkKeyProof(n.st)
+			}
 		}
 	})
 	for _, n := range todo {
@@ -150,47 +152,48 @@ func (ev *Evaluator) parseAll(stmts [][]byte) map[ID]*node {
 	return nodes
 }
 
-// parallel calls f(0..n-1), each core taking its share.
-func parallel(n int, f func(int)) {
-	workers := min(runtime.GOMAXPROCS(0), 8, n/64+1)
+// parallel calls f(0..n-1), in chunks taken by the caller and up to one
+// helper per further core: on a loaded machine a helper that is not
+// scheduled leaves its chunks to the others instead of holding them up.
+func parallel(n, chunk int, f func(from, to int)) {
+	var next atomic.Int64
+	work := func() {
+		for {
+			to := int(next.Add(int64(chunk)))
+			from := to - chunk
+			if from >= n {
+				return
+			}
+			f(from, min(to, n))
+		}
+	}
 	var wg sync.WaitGroup
-	for w := range workers {
+	for range min(runtime.GOMAXPROCS(0), 8, (n+chunk-1)/chunk) - 1 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := w; i < n; i += workers {
-				f(i)
-			}
+			work()
 		}()
 	}
+	work()
 	wg.Wait()
 }
 
-// checkSignatures checks the nodes' own signatures, each core one batch
-// of its share (verify.go).
+// checkSignatures checks the nodes' own signatures, in batches (verify.go).
 func checkSignatures(ns []*node) []bool {
 	ok := make([]bool, len(ns))
-	workers := min(runtime.GOMAXPROCS(0), 8, len(ns)/32+1)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var jobs []sigJob
-			var at []int
-			for i := w; i < len(ns); i += workers {
-				raw := ns[i].raw
-				unsigned := raw[:len(raw)-ed25519.SignatureSize]
-				jobs = append(jobs, sigJob{pub: ns[i].st.Signer[:], msg: signedMessage(unsigned), sig: raw[len(unsigned):]})
-				at = append(at, i)
-			}
-			verifyBatch(jobs)
-			for j, i := range at {
-				ok[i] = jobs[j].ok
-			}
-		}()
-	}
-	wg.Wait()
+	chunk := max(32, (len(ns)+1)/2)
+	parallel(len(ns), chunk, func(from, to int) {
+		jobs := make([]sigJob, 0, to-from)
+		for _, n := range ns[from:to] {
+			unsigned := n.raw[:len(n.raw)-ed25519.SignatureSize]
+			jobs = append(jobs, sigJob{pub: n.st.Signer[:], msg: signedMessage(unsigned), sig: n.raw[len(unsigned):]})
+		}
+		verifyBatch(jobs)
+		for i := range jobs {
+			ok[from+i] = jobs[i].ok
+		}
+	})
 	return ok
 }
 

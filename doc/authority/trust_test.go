@@ -139,6 +139,14 @@ func TestVouchedAttestations(t *testing.T) {
 				if r, ok := s.Rejection(id); !ok || !errors.Is(r.Err, ErrBadSignature) {
 					t.Fatalf("%s: %+v, want a bad signature", id.Short(), r)
 				}
+				if _, ok := s.Statement(id); ok {
+					t.Fatalf("%s: State.Statement returns bytes that are not authentic", id.Short())
+				}
+			}
+			for _, id := range c.valid {
+				if st, ok := s.Statement(id); !ok || st.ID != id {
+					t.Fatalf("%s: State.Statement = %v, %v", id.Short(), st, ok)
+				}
 			}
 			for _, id := range ev.Verified() {
 				if id == StatementID(att1) || id == StatementID(forged) || id == StatementID(forged2) {
