@@ -502,6 +502,33 @@ func verifiedMAC(key ed25519.PrivateKey, planID string, ids []byte) []byte {
 	return m.Sum(nil)
 }
 
+// sealVerified is the contents of a verifiedFile listing ids.
+func sealVerified(key ed25519.PrivateKey, planID string, ids []authority.ID) []byte {
+	raw := make([]byte, 0, len(verifiedMagic)+32*len(ids)+sha256.Size)
+	raw = append(raw, verifiedMagic...)
+	for _, id := range ids {
+		raw = append(raw, id[:]...)
+	}
+	return append(raw, verifiedMAC(key, planID, raw[len(verifiedMagic):])...)
+}
+
+// openVerified reads a verifiedFile: its IDs, if its seal checks.
+func openVerified(key ed25519.PrivateKey, planID string, raw []byte) ([]authority.ID, bool) {
+	body, ok := bytes.CutPrefix(raw, []byte(verifiedMagic))
+	if !ok || len(body) < sha256.Size || (len(body)-sha256.Size)%32 != 0 {
+		return nil, false
+	}
+	list, mac := body[:len(body)-sha256.Size], body[len(body)-sha256.Size:]
+	if !hmac.Equal(mac, verifiedMAC(key, planID, list)) {
+		return nil, false
+	}
+	ids := make([]authority.ID, len(list)/32)
+	for i := range ids {
+		copy(ids[i][:], list[i*32:])
+	}
+	return ids, true
+}
+
 // loadVerifiedLocked hands the evaluator the IDs checked in earlier runs,
 // if their seal checks.
 func (p *Plan) loadVerifiedLocked() {
@@ -512,21 +539,13 @@ func (p *Plan) loadVerifiedLocked() {
 	if err != nil {
 		return
 	}
-	body, ok := bytes.CutPrefix(raw, []byte(verifiedMagic))
-	if !ok || len(body) < sha256.Size || (len(body)-sha256.Size)%32 != 0 {
-		return
-	}
-	ids, mac := body[:len(body)-sha256.Size], body[len(body)-sha256.Size:]
-	if !hmac.Equal(mac, verifiedMAC(p.author.Key, p.id, ids)) {
+	ids, ok := openVerified(p.author.Key, p.id, raw)
+	if !ok {
 		p.log.Debug("verified-statements file ignored: its seal does not check", "plan", p.id)
 		return
 	}
-	trusted := make([]authority.ID, len(ids)/32)
-	for i := range trusted {
-		copy(trusted[i][:], ids[i*32:])
-	}
-	p.auth.ev.Trust(trusted)
-	p.auth.savedVerified = len(trusted)
+	p.auth.ev.Trust(ids)
+	p.auth.savedVerified = len(ids)
 }
 
 // saveVerifiedLocked keeps the IDs checked so far, sealed, when more than
@@ -539,13 +558,7 @@ func (p *Plan) saveVerifiedLocked() {
 	if len(ids) <= p.auth.savedVerified {
 		return
 	}
-	raw := make([]byte, 0, len(verifiedMagic)+32*len(ids)+sha256.Size)
-	raw = append(raw, verifiedMagic...)
-	for _, id := range ids {
-		raw = append(raw, id[:]...)
-	}
-	raw = append(raw, verifiedMAC(p.author.Key, p.id, raw[len(verifiedMagic):])...)
-	if err := atomicfile.WriteFileQuick(filepath.Join(p.store.Dir(), verifiedFile), raw, 0o600); err == nil {
+	if err := atomicfile.WriteFileQuick(filepath.Join(p.store.Dir(), verifiedFile), sealVerified(p.author.Key, p.id, ids), 0o600); err == nil {
 		p.auth.savedVerified = len(ids)
 	}
 }

@@ -127,3 +127,30 @@ func isMember(p *Plan, a Author) bool {
 	}
 	return false
 }
+
+// FuzzVerifiedFile: any bytes as the verified-statements file. Only a file
+// that seals exactly its IDs under the device's key and the plan ID opens,
+// so the fuzzer, holding neither a valid seal for new IDs nor the key,
+// cannot make one list an ID the genuine file did not.
+func FuzzVerifiedFile(f *testing.F) {
+	const planID = "00112233445566778899aabbccddeeff"
+	ids := []authority.ID{authority.StatementID([]byte("a")), authority.StatementID([]byte("b"))}
+	genuine := sealVerified(annA.Key, planID, ids)
+	f.Add(genuine)
+	f.Add(genuine[len(verifiedMagic):])
+	f.Add(sealVerified(annA.Key, planID, nil))
+	f.Add(sealVerified(carlA.Key, planID, ids))
+	f.Add([]byte(verifiedMagic))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		got, ok := openVerified(annA.Key, planID, raw)
+		if !ok {
+			return
+		}
+		if !bytes.Equal(sealVerified(annA.Key, planID, got), raw) {
+			t.Fatal("a file opened that is not the seal of its IDs")
+		}
+		if !bytes.Equal(raw, genuine) && !bytes.Equal(raw, sealVerified(annA.Key, planID, nil)) {
+			t.Fatalf("the fuzzer made a sealed file listing %d IDs", len(got))
+		}
+	})
+}

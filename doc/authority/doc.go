@@ -117,9 +117,10 @@
 //     revocations have taken all of them. Revocations that would void each
 //     other (two administrators removing each other) are settled by
 //     seniority: the member admitted first in the canonical order wins (the
-//     founder above all), and a voided revocation voids nothing. Voids are settled before
-//     the conflicts of rule 3, which they can change; Evaluate repeats the
-//     fold until the void set stops growing (it only grows, so this ends).
+//     founder above all), and a voided revocation voids nothing. Voids are
+//     settled before the conflicts of rule 3, which they can change;
+//     Evaluate repeats the fold until the void set stops growing (it only
+//     grows, so this ends).
 //
 // A statement causally after its signer's removal fails rule 2: it counts
 // for nothing. A rejected statement's effects are nowhere, also not in the

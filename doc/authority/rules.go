@@ -123,12 +123,11 @@ func (c *ctx) requireOneOf(m *memberRec, what string, roles ...Role) error {
 			held = append(held, token{k: tokRole, d: m.id, r: r})
 		}
 	}
-	switch len(held) {
-	case 0:
-	case 1:
+	switch {
+	case len(held) == 1:
 		c.deps = append(c.deps, held[0])
 		return nil
-	default:
+	case len(held) > 1:
 		c.anyOf = append(c.anyOf, held)
 		return nil
 	}
