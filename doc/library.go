@@ -159,6 +159,7 @@ func (l *Library) attach(p *Plan, snapshot []byte) error {
 	}
 	p.store = st
 	p.log = l.log
+	p.watchSyncErrors(st)
 	p.saved = p.d.Heads()
 	p.dirty = true // for the content cache
 	return nil
@@ -208,6 +209,7 @@ func (l *Library) OpenWithReport(id string, author Author) (*Plan, *RecoveryRepo
 	}
 	p.store = st
 	p.log = l.log
+	p.watchSyncErrors(st)
 	p.saved = p.d.Heads()
 	p.roErr = st.ReadOnly()
 	if p.roErr == nil && (p.pending || rep != nil && rep.Fallback) {

@@ -75,6 +75,7 @@ type Plan struct {
 	compactCopy chan compactCopy // it waits for its copy of the document here
 	compactStop chan struct{}    // closed to tell it to give up
 	typing      bool             // a commit made on the way into an edit
+	lazy        bool             // a commit that does not wait for fsync (commitWrittenLocked)
 	compactWG   sync.WaitGroup   // the background compaction, for Close
 	noCompact   bool             // recovery found changes it could not apply: keep the logs
 	closing     bool
@@ -282,7 +283,7 @@ func (p *Plan) Save() ([]byte, error) {
 func (p *Plan) Heads() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	_ = p.commitLocked()
+	_ = p.commitWrittenLocked()
 	return headStrings(p.d.Heads())
 }
 
@@ -296,7 +297,7 @@ func (p *Plan) CommittedHeads() []string {
 		if p.pendBase != nil {
 			return slices.Clone(p.pendBase)
 		}
-		_ = p.commitLocked() // an edit that did not pass beforeEdit: as Heads
+		_ = p.commitWrittenLocked() // an edit that did not pass beforeEdit: as Heads
 	}
 	return headStrings(p.d.Heads())
 }
@@ -418,7 +419,7 @@ func (p *Plan) beforeEdit() error {
 		now := p.now()
 		if now.Sub(p.lastEdit) >= p.policy.Pause || now.Sub(p.firstPending) >= p.policy.Max {
 			p.typing = true
-			err := p.commitLocked()
+			err := p.commitWrittenLocked()
 			p.typing = false
 			if err != nil {
 				return err
@@ -564,7 +565,7 @@ func (p *Plan) timerCommit() {
 	p.typing = p.policy != nil && time.Since(p.lastEdit) < p.policy.Pause
 	defer func() { p.typing = false }()
 	p.lastSave = 0
-	if err := p.commitLocked(); err != nil {
+	if err := p.commitWrittenLocked(); err != nil {
 		p.log.Error("commit failed", "plan", p.id, "err", err)
 	}
 	if p.lastSave > 0 {
@@ -573,14 +574,42 @@ func (p *Plan) timerCommit() {
 }
 
 // Commit writes pending edits as one change (and to disk when the plan has
-// a store). Returning without error means the edits survive a crash.
+// a store). Returning without error means the edits, and every commit
+// before them, are fsynced: they survive a crash of the machine.
 func (p *Plan) Commit() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.commitLocked()
 }
 
+// commitLocked commits pending edits and waits until they and every
+// earlier commit are durable: every explicit commit, and every command.
 func (p *Plan) commitLocked() error {
+	if err := p.commitOnceLocked(); err != nil {
+		return err
+	}
+	return p.syncLocked()
+}
+
+// commitWrittenLocked commits as the policy does while typing (and as
+// reading the heads for sync does): it returns once the change is written
+// to the log, where it survives a crash of the process; the store's
+// flusher makes it durable about one fsync later, off the typing path.
+func (p *Plan) commitWrittenLocked() error {
+	p.lazy = true
+	defer func() { p.lazy = false }()
+	return p.commitOnceLocked()
+}
+
+// syncLocked waits until everything written to the store is durable.
+func (p *Plan) syncLocked() error {
+	if p.store == nil || p.roErr != nil {
+		return nil
+	}
+	return p.store.Sync()
+}
+
+func (p *Plan) commitOnceLocked() error {
 	if !p.pending {
 		return nil
 	}
@@ -787,7 +816,11 @@ func (p *Plan) appendLocked(after []am.ChangeHash, chunk []byte) error {
 	if len(chunk) == 0 {
 		return nil
 	}
-	if err := p.store.Append(chunk); err != nil {
+	write := p.store.Append
+	if p.lazy {
+		write = p.store.Write
+	}
+	if err := write(chunk); err != nil {
 		p.unsaved = chunk
 		if p.OnPersistError != nil {
 			p.OnPersistError(err)
@@ -798,6 +831,20 @@ func (p *Plan) appendLocked(after []am.ChangeHash, chunk []byte) error {
 	p.noteHeadsLocked(after, false)
 	p.maybeCompactLocked()
 	return nil
+}
+
+// watchSyncErrors tells OnPersistError when the store's background fsync
+// fails: commits the policy made were written, but are not durable.
+func (p *Plan) watchSyncErrors(st *store.Store) {
+	st.OnSyncError(func(err error) {
+		p.mu.Lock()
+		f, log := p.OnPersistError, p.log
+		p.mu.Unlock()
+		log.Error("the plan's latest edits could not be flushed to disk", "plan", p.id, "err", err)
+		if f != nil {
+			f(err)
+		}
+	})
 }
 
 func sameHashes(a, b []am.ChangeHash) bool {
@@ -923,7 +970,7 @@ func (p *Plan) compactInBackground(st *store.Store, copies chan compactCopy, sto
 		// No quiet commit came: commit now, as the policy's Max would.
 		p.mu.Lock()
 		if !p.closing && p.store == st {
-			if err := p.commitLocked(); err != nil {
+			if err := p.commitWrittenLocked(); err != nil {
 				p.log.Error("commit failed", "plan", p.id, "err", err)
 			}
 			p.copyForCompactionLocked()
@@ -1061,7 +1108,7 @@ func (p *Plan) refreshLocked() error {
 	// Our pending edits go to disk before the merge, but must not trigger a
 	// compaction that would not yet include what we just read.
 	p.refreshing = true
-	err = p.commitLocked()
+	err = p.commitWrittenLocked()
 	if err == nil {
 		err = p.catchUpLocked()
 	}

@@ -37,7 +37,7 @@ func (s *SyncState) Generate() (msg []byte, changes int, ok bool, err error) {
 	s.p.mu.Lock()
 	defer s.p.mu.Unlock()
 	s.p.attestLocked(false)
-	if err := s.p.commitLocked(); err != nil {
+	if err := s.p.commitWrittenLocked(); err != nil {
 		return nil, 0, false, err
 	}
 	m, valid := s.ss.GenerateMessage()
@@ -54,7 +54,8 @@ func (s *SyncState) Generate() (msg []byte, changes int, ok bool, err error) {
 func (s *SyncState) Receive(msg []byte) (MergeReport, []string, error) {
 	s.p.mu.Lock()
 	defer s.p.mu.Unlock()
-	if err := s.p.commitLocked(); err != nil {
+	// Written, not waited for: the merge's own append below waits for both.
+	if err := s.p.commitWrittenLocked(); err != nil {
 		return MergeReport{}, nil, err
 	}
 	before := s.p.d.Heads()

@@ -10,11 +10,34 @@ import (
 	"github.com/coplan/coplan/internal/atomicfile"
 )
 
-// Append durably appends one chunk: the record is written with one write call
-// and fsynced before Append returns, then acknowledged (log.ack), so a later
-// reader can tell this record, if it is ever cut short, from a torn append
-// that never returned. Empty chunks are not written.
+// Append durably appends one chunk: Write, then Sync. When it returns
+// the record is fsynced and acknowledged (log.ack), so a later reader can
+// tell this record, if it is ever cut short, from a torn append that never
+// returned. Empty chunks are not written.
 func (s *Store) Append(chunk []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t0 := time.Now()
+	defer func() { s.appendTime += time.Since(t0) }()
+	if err := s.writeLocked(chunk); err != nil {
+		return err
+	}
+	return s.waitSyncedLocked(s.fl.wrote)
+}
+
+// Write appends one chunk with one write call and returns without waiting
+// for the disk: the record survives a crash of the process (the kernel
+// holds it), and the flusher makes it durable within about one fsync;
+// Sync waits for that. Empty chunks are not written.
+func (s *Store) Write(chunk []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t0 := time.Now()
+	defer func() { s.appendTime += time.Since(t0) }()
+	return s.writeLocked(chunk)
+}
+
+func (s *Store) writeLocked(chunk []byte) error {
 	if len(chunk) == 0 {
 		return nil
 	}
@@ -22,13 +45,12 @@ func (s *Store) Append(chunk []byte) error {
 	if len(chunk) > maxFrame {
 		return fmt.Errorf("append to log %s: chunk of %d bytes exceeds the limit", p, len(chunk))
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if err := s.checkWrite(); err != nil {
 		return err
 	}
-	t0 := time.Now()
-	defer func() { s.appendTime += time.Since(t0) }()
+	if s.fl.err != nil {
+		return fmt.Errorf("append to log %s: %w", p, s.fl.err)
+	}
 	if err := s.lock(lockExclusive); err != nil {
 		return err
 	}
@@ -38,54 +60,64 @@ func (s *Store) Append(chunk []byte) error {
 	if err != nil {
 		return err
 	}
-	if keepFilesOpen {
-		s.logF = f
-	} else {
-		defer f.Close()
-	}
 	at, seq := s.vEnd, s.vSeq+1
 	rec := encodeFrame(seq, chunk)
 	if _, err := f.WriteAt(rec, at); err != nil {
 		_ = f.Truncate(at) // never leave a torn record behind a live writer
+		if !keepFilesOpen {
+			f.Close()
+		}
 		return fmt.Errorf("append to log %s: %w", p, err)
-	}
-	t1 := time.Now()
-	s.syncCPU += onThreadCPU(func() { err = f.Sync() })
-	s.syncTime += time.Since(t1)
-	if err != nil {
-		return fmt.Errorf("sync log %s: %w", p, err)
 	}
 	s.appends++
 	s.appendBytes += int64(len(rec))
 	end := at + int64(len(rec))
 	s.vEnd, s.vCount, s.vSeq = end, s.vCount+1, seq
-	// Not fsynced: the record itself is, and a lost acknowledgement only
-	// makes a later cut look like a torn append (as without one).
-	s.writeAck(ack{epoch: s.vEpoch, seq: seq, end: end})
-	if s.loaded && !s.forceReset {
-		if s.offset == 0 && s.epoch == (epochID{}) && s.vGen == s.snapGen {
-			// The log is new since we read and continues our snapshot
-			// (no compaction came between): its header is nothing to return.
-			s.epoch, s.offset, s.version = s.vEpoch, headerSize, 2
+	a := ack{epoch: s.vEpoch, seq: seq, end: end}
+	if keepFilesOpen {
+		s.logF = f
+		s.noteWriteLocked(a, time.Now(), true)
+	} else {
+		// The file is closed between appends here: sync it first.
+		s.noteWriteLocked(a, time.Now(), false)
+		s.syncDroppedLocked(f)
+		f.Close()
+		if s.fl.err != nil {
+			return s.fl.err
 		}
-		if s.epoch == s.vEpoch {
-			if s.offset == at {
-				s.offset = end
-			} else if s.offset < at {
-				if s.skip == nil {
-					s.skip = map[int64]bool{}
-				}
-				s.skip[at] = true
-			}
-		}
+		s.writeAck(a)
 	}
+	s.followOwnWriteLocked(at, end)
 	return nil
 }
 
-// writeAck records the last acknowledged record, best effort.
+// followOwnWriteLocked moves the read position past a record this Store
+// just wrote at..end, so ReadNew does not hand it back.
+func (s *Store) followOwnWriteLocked(at, end int64) {
+	if !s.loaded || s.forceReset {
+		return
+	}
+	if s.offset == 0 && s.epoch == (epochID{}) && s.vGen == s.snapGen {
+		// The log is new since we read and continues our snapshot
+		// (no compaction came between): its header is nothing to return.
+		s.epoch, s.offset, s.version = s.vEpoch, headerSize, 2
+	}
+	if s.epoch == s.vEpoch {
+		if s.offset == at {
+			s.offset = end
+		} else if s.offset < at {
+			if s.skip == nil {
+				s.skip = map[int64]bool{}
+			}
+			s.skip[at] = true
+		}
+	}
+}
+
+// writeAck names the last durable record in log.ack, best effort.
 func (s *Store) writeAck(a ack) {
 	if s.ackF == nil {
-		f, err := os.OpenFile(s.path(ackName), os.O_WRONLY|os.O_CREATE, 0o600)
+		f, err := os.OpenFile(s.path(ackName), os.O_RDWR|os.O_CREATE, 0o600)
 		if err != nil {
 			return
 		}
@@ -94,10 +126,16 @@ func (s *Store) writeAck(a ack) {
 	_, _ = s.ackF.WriteAt(encodeAck(a), 0)
 }
 
-// dropLogFile forgets the log kept open between appends.
+// dropLogFile forgets the log kept open between appends, after an fsync
+// when records written through it are not yet durable.
 func (s *Store) dropLogFile() {
 	if s.logF != nil {
-		s.logF.Close()
+		s.syncDroppedLocked(s.logF)
+		if s.logF == s.fl.inFlight {
+			s.fl.orphan = true // the flusher closes it once its fsync returns
+		} else {
+			s.logF.Close()
+		}
 		s.logF, s.logFI = nil, nil
 	}
 }

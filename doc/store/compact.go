@@ -266,6 +266,9 @@ func (s *Store) rotate(m Mark, tmp string, hdr snapHeaderInfo, saved []byte) err
 	if err := renameSync(tmp, sp); err != nil {
 		return err
 	}
+	// Everything this Store wrote is now in fsynced files: records before
+	// the mark in the snapshot, the rest in the new log.
+	s.markSyncedLocked(s.fl.wrote, time.Now())
 	s.writeAck(ack{epoch: hdr.logEpoch, seq: uint64(len(tail)), end: int64(len(newLog))})
 	if len(kept) > 0 {
 		s.pending = s.pending.add("%s: the snapshot could not be used; set aside as %v, and the plan compacted afresh", s.dir, kept)

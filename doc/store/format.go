@@ -43,9 +43,10 @@ import (
 //
 //	magic[8] epoch[8] seq[8] end[8] reserved[4] crc[4]
 //
-// rewritten in place after every append has been fsynced: the last frame
-// whose append returned. A log that ends before it lost an acknowledged
-// record; a log whose last frame is past it only has a torn append.
+// rewritten in place after each fsync of the log: the last frame that fsync
+// covered (a durable record). A log that ends before it lost an
+// acknowledged record; a log whose last frame is past it only has a torn
+// append, or lost records that were written but never fsynced.
 const (
 	logMagicV1 = "CPLNLOG1"
 	logMagicV2 = "CPLNLOG2"

@@ -391,7 +391,9 @@ func (s *Store) repairLogs(st *diskState) error {
 			rep := &RecoveryReport{LostRecords: a.lost, Loud: true}
 			rep.Messages = append(rep.Messages, a.what...)
 			s.pending = s.pending.merge(rep)
-			if lf.name == logName {
+			if lf.name == logName && syncPath(p) == nil {
+				// The ack means durable: the records read may be in the
+				// page cache alone (a process killed before its fsync).
 				s.writeAck(ack{epoch: lf.hdr.epoch, seq: lf.fr.lastSeq(), end: lf.fr.end})
 				lf.ack = ack{epoch: lf.hdr.epoch, seq: lf.fr.lastSeq(), end: lf.fr.end}
 			}
@@ -878,4 +880,17 @@ func (s *Store) follow(id fileID) (bool, error) {
 	// The validated prefix is re-established by the next Append.
 	s.vEpoch, s.vEnd, s.vCount, s.vSeq = epochID{}, 0, 0, 0
 	return true, nil
+}
+
+// syncPath fsyncs the file at p.
+func syncPath(p string) error {
+	f, err := os.OpenFile(p, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

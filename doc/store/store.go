@@ -7,7 +7,7 @@
 //
 //	snapshot         the newest compacted state, with its generation
 //	log              the records appended since snapshot was cut
-//	log.ack          the last record whose append returned
+//	log.ack          the last record known durable (fsynced)
 //	snapshot.prev    the generation before, kept as a fallback
 //	log.prev         the records that led from snapshot.prev onwards
 //	lock             taken shared to read, exclusive to write
@@ -22,6 +22,19 @@
 // that leaves, after a crash at any instant, a readable set of files that
 // holds every acknowledged record; the generation it replaces becomes the
 // fallback, and the one before that goes.
+//
+// Durability (group commit, flush.go): Write puts a record in the log with
+// one write call and returns; it then survives any crash of the process
+// (the kernel's page cache holds it) but not yet a power loss. The
+// Store's flusher fsyncs the log as soon as anything written is not, one
+// fsync covering every record written meanwhile, and only then names the
+// last of them in log.ack: a record is durable once an fsync covered it,
+// and the ack never names one that was not. Append (Write, then wait),
+// Sync and Close return only once every record this Store wrote is
+// durable. A failed fsync is sticky: Sync, Append, Write and Close return
+// it, nothing after the last good fsync is acknowledged, and OnSyncError
+// is told. Compaction needs no fsync of the log: the snapshot and the new
+// log it renames into place are fsynced themselves, and hold every record.
 package store
 
 import (
@@ -159,8 +172,10 @@ type Store struct {
 	logFI os.FileInfo
 	ackF  *os.File
 
-	appendTime, syncTime time.Duration // spent in Append, and in its fsync
-	syncCPU              time.Duration // the processor's time in those fsyncs
+	fl flushState // group commit: the flusher and what it has synced (flush.go)
+
+	appendTime, syncTime time.Duration // spent in Append and Write, and waiting for fsync
+	syncCPU              time.Duration // the processor's time in the fsyncs
 	appends              int
 	appendBytes          int64
 }
@@ -386,13 +401,14 @@ type Stats struct {
 	SnapshotRecords uint64 // records folded into the snapshot over time
 	SnapshotBytes   int64  // the snapshot's size
 
-	// Over this Store's life: appends, the time they took, and the part
-	// of it spent waiting for fsync.
+	// Over this Store's life: appends, the time Append and Write took,
+	// and the part of it spent waiting for fsync (by Append and Sync: a
+	// Write does not wait).
 	Appends              int
 	AppendBytes          int64
 	AppendTime, SyncTime time.Duration
-	// SyncCPU is the CPU time (mostly the kernel's) the fsyncs took, where
-	// the platform can tell (Linux); SyncTime is their wall time.
+	// SyncCPU is the CPU time (mostly the kernel's) the log's fsyncs took,
+	// on whichever thread ran them, where the platform can tell (Linux).
 	SyncCPU time.Duration
 }
 
@@ -529,12 +545,16 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
+	s.stopFlusherLocked()
 	s.mu.Unlock()
 	s.inflight.Wait()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	err := s.unlockOpen()
 	s.dropLogFile()
+	if s.fl.err != nil && err == nil {
+		err = s.fl.err
+	}
 	if s.ackF != nil {
 		s.ackF.Close()
 		s.ackF = nil
