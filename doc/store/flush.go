@@ -28,8 +28,8 @@ type flushState struct {
 	wake          *sync.Cond  // the flusher waits here for work (L: s.mu)
 	done          *sync.Cond  // Sync waits here (L: s.mu)
 	running       bool
-	inFlight      *os.File // the file the flusher is fsyncing, outside s.mu
-	orphan        bool     // dropLogFile left inFlight for the flusher to close
+	inFlight      *os.File      // the file the flusher is fsyncing, outside s.mu
+	orphan        bool          // dropLogFile left inFlight for the flusher to close
 	exited        chan struct{} // closed when the flusher returns
 	err           error         // the first fsync that failed; sticky
 	onErr         func(error)
@@ -263,13 +263,13 @@ func (s *Store) stopFlusherLocked() {
 
 // SyncStats is what the group commit did over this Store's life.
 type SyncStats struct {
-	Syncs     int           // fsyncs of the log run
-	SyncTime  time.Duration // their wall time
-	Unsynced  int           // records written and not yet durable
-	Lag       LagHistogram  // per record: from its write to the fsync covering it
-	Failed    error         // the fsync failure, if one failed
-	Written   uint64        // records this Store wrote
-	Durable   uint64        // of which durable
+	Syncs    int           // fsyncs of the log run
+	SyncTime time.Duration // their wall time
+	Unsynced int           // records written and not yet durable
+	Lag      LagHistogram  // per record: from its write to the fsync covering it
+	Failed   error         // the fsync failure, if one failed
+	Written  uint64        // records this Store wrote
+	Durable  uint64        // of which durable
 }
 
 // SyncStats reports the group commit's counters.
