@@ -20,7 +20,10 @@ import (
 // through the Plan API, compacting in the background every few commits, and
 // says which words it committed and when a compaction starts and ends; it
 // is killed with SIGKILL at a random moment, in every other run just after
-// a compaction started. Every word whose commit had returned must be there
+// a compaction started. In half the runs it commits with Commit (fsynced),
+// in the other half as the commit policy does while typing (the change
+// only written; the store's flusher fsyncs it later), which a SIGKILL must
+// not lose either. Every word whose commit had returned must be there
 // when the plan is reopened, every time, and the kill must not read as
 // damage.
 func TestPlanCrash(t *testing.T) {
@@ -53,12 +56,13 @@ func TestPlanCrash(t *testing.T) {
 		t.Fatal(err)
 	}
 	committed := map[string]bool{}
-	midCompaction := 0
+	midCompaction, typed := 0, 0
 	deadline := time.Now().Add(3 * time.Minute)
 	for run := 0; run < runs && time.Now().Before(deadline); run++ {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestPlanCrash$")
 		cmd.Env = append(os.Environ(), "COPLAN_PLAN_CRASH_CHILD=1", "COPLAN_CRASH_DIR="+dir,
-			"COPLAN_CRASH_PLAN="+p.ID(), "COPLAN_CRASH_CID="+cid, fmt.Sprint("COPLAN_CRASH_RUN=", run))
+			"COPLAN_CRASH_PLAN="+p.ID(), "COPLAN_CRASH_CID="+cid, fmt.Sprint("COPLAN_CRASH_RUN=", run),
+			fmt.Sprint("COPLAN_CRASH_TYPING=", run%4 >= 2))
 		out, err := cmd.StdoutPipe()
 		if err != nil {
 			t.Fatal(err)
@@ -84,6 +88,9 @@ func TestPlanCrash(t *testing.T) {
 		note := func(l string) {
 			if w, ok := strings.CutPrefix(l, "committed "); ok {
 				committed[w] = true
+				if run%4 >= 2 {
+					typed++
+				}
 			}
 			switch l {
 			case "compacting":
@@ -141,10 +148,13 @@ func TestPlanCrash(t *testing.T) {
 	if len(committed) < runs {
 		t.Fatalf("only %d words committed over %d runs: the child is not getting to work", len(committed), runs)
 	}
+	if typed < runs/4 {
+		t.Fatalf("only %d words committed by the policy while typing", typed)
+	}
 	if midCompaction < runs/5 {
 		t.Fatalf("only %d of %d kills landed during a compaction", midCompaction, runs)
 	}
-	t.Logf("%d runs, %d killed during a background compaction, %d words committed", runs, midCompaction, len(committed))
+	t.Logf("%d runs, %d killed during a background compaction, %d words committed (%d by the policy)", runs, midCompaction, len(committed), typed)
 }
 
 // crashLog prints the plan's compaction events to standard output, where
@@ -176,12 +186,29 @@ func planCrashChild() {
 		panic(err)
 	}
 	ref := CommitmentText(os.Getenv("COPLAN_CRASH_CID"), "description")
+	typing := os.Getenv("COPLAN_CRASH_TYPING") == "true"
+	clock := &fakeClock{t: time.Now()}
+	if typing {
+		if err := p.AutoCommit(CommitPolicy{Pause: time.Second, Max: time.Hour, Now: clock.now}); err != nil {
+			panic(err)
+		}
+	}
 	fmt.Println("ready")
 	run := os.Getenv("COPLAN_CRASH_RUN")
+	prev := ""
 	for i := 0; i < 100000; i++ {
 		w := fmt.Sprintf("<w%s.%d>", run, i)
 		if err := p.Splice(ref, 0, 0, w); err != nil {
 			panic(err)
+		}
+		if typing {
+			// After a pause this keystroke committed the word before.
+			if prev != "" {
+				fmt.Println("committed", prev)
+			}
+			prev = w
+			clock.advance(2 * time.Second)
+			continue
 		}
 		if err := p.Commit(); err != nil {
 			panic(err)
