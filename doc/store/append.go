@@ -19,7 +19,7 @@ func (s *Store) Append(chunk []byte) error {
 	defer s.mu.Unlock()
 	t0 := time.Now()
 	defer func() { s.appendTime += time.Since(t0) }()
-	if err := s.writeLocked(chunk); err != nil {
+	if err := s.writeLocked(chunk, false); err != nil {
 		return err
 	}
 	return s.waitSyncedLocked(s.fl.wrote)
@@ -34,10 +34,12 @@ func (s *Store) Write(chunk []byte) error {
 	defer s.mu.Unlock()
 	t0 := time.Now()
 	defer func() { s.appendTime += time.Since(t0) }()
-	return s.writeLocked(chunk)
+	return s.writeLocked(chunk, true)
 }
 
-func (s *Store) writeLocked(chunk []byte) error {
+// writeLocked writes chunk; flush wakes the flusher to sync it (Append
+// syncs it itself).
+func (s *Store) writeLocked(chunk []byte, flush bool) error {
 	if len(chunk) == 0 {
 		return nil
 	}
@@ -76,7 +78,7 @@ func (s *Store) writeLocked(chunk []byte) error {
 	a := ack{epoch: s.vEpoch, seq: seq, end: end}
 	if keepFilesOpen {
 		s.logF = f
-		s.noteWriteLocked(a, time.Now(), true)
+		s.noteWriteLocked(a, time.Now(), flush)
 	} else {
 		// The file is closed between appends here: sync it first.
 		s.noteWriteLocked(a, time.Now(), false)

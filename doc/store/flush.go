@@ -28,6 +28,7 @@ type flushState struct {
 	wake          *sync.Cond  // the flusher waits here for work (L: s.mu)
 	done          *sync.Cond  // Sync waits here (L: s.mu)
 	running       bool
+	busy          bool          // an fsync is in flight (the flusher's or a durable Append's)
 	inFlight      *os.File      // the file the flusher is fsyncing, outside s.mu
 	orphan        bool          // dropLogFile left inFlight for the flusher to close
 	exited        chan struct{} // closed when the flusher returns
@@ -75,13 +76,13 @@ func (s *Store) noteWriteLocked(a ack, at time.Time, flush bool) {
 	fl.wrote++
 	fl.lastRec = a
 	fl.writtenAt = append(fl.writtenAt, at)
+	if fl.wake == nil {
+		fl.wake, fl.done = sync.NewCond(&s.mu), sync.NewCond(&s.mu)
+	}
 	if !flush {
 		return
 	}
 	if !fl.running {
-		if fl.wake == nil {
-			fl.wake, fl.done = sync.NewCond(&s.mu), sync.NewCond(&s.mu)
-		}
 		fl.running, fl.exited = true, make(chan struct{})
 		go s.flusher(fl.exited)
 		return
@@ -132,41 +133,54 @@ func (s *Store) flusher(exited chan struct{}) {
 		s.mu.Unlock()
 		close(exited)
 	}()
-	for {
-		for fl.synced == fl.wrote && !s.closed && fl.err == nil {
+	for fl.err == nil {
+		switch {
+		case fl.busy: // a durable Append syncs on its own goroutine
 			fl.wake.Wait()
-		}
-		if fl.synced == fl.wrote || fl.err != nil {
-			return // closed, or failed: nothing more can be made durable
-		}
-		f, n, rec, hook := s.logF, fl.wrote, fl.lastRec, fl.syncFile
-		if f == nil {
-			// dropLogFile syncs what it drops; only a write whose file
-			// was then dropped unsynced (it failed) gets here.
-			s.failSyncLocked(errors.New("log file closed with records not synced"))
+		case fl.synced == fl.wrote && s.closed:
 			return
+		case fl.synced == fl.wrote:
+			fl.wake.Wait()
+		default:
+			s.syncOnceLocked()
 		}
-		fl.inFlight = f
-		s.mu.Unlock()
-		wall, cpu, err := runSync(hook, f)
-		s.mu.Lock()
-		fl.inFlight = nil
-		if fl.orphan {
-			// Dropped meanwhile, after dropLogFile synced it itself.
-			fl.orphan = false
-			f.Close()
-		}
-		fl.syncs++
-		fl.flushTime += wall
-		s.syncCPU += cpu
-		if err != nil && n > fl.synced {
-			s.failSyncLocked(err)
-			return
-		}
+	}
+}
+
+// syncOnceLocked fsyncs the log outside s.mu, covering every record
+// written so far, then marks them durable and acknowledges the last.
+func (s *Store) syncOnceLocked() {
+	fl := &s.fl
+	f, n, rec, hook := s.logF, fl.wrote, fl.lastRec, fl.syncFile
+	if f == nil {
+		// dropLogFile syncs what it drops; only a write whose file was
+		// then dropped unsynced (the fsync failed) gets here.
+		s.failSyncLocked(errors.New("log file closed with records not synced"))
+		return
+	}
+	fl.busy, fl.inFlight = true, f
+	s.mu.Unlock()
+	wall, cpu, err := runSync(hook, f)
+	s.mu.Lock()
+	fl.busy, fl.inFlight = false, nil
+	if fl.orphan {
+		// Dropped meanwhile, after dropLogFile synced it itself.
+		fl.orphan = false
+		f.Close()
+	}
+	fl.syncs++
+	fl.flushTime += wall
+	s.syncCPU += cpu
+	if err != nil && n > fl.synced {
+		s.failSyncLocked(err)
+	} else if err == nil {
 		s.markSyncedLocked(n, time.Now())
 		if f == s.logF {
 			s.ackSyncedLocked(rec)
 		}
+	}
+	if fl.running && (fl.wrote > fl.synced || s.closed || fl.err != nil) {
+		fl.wake.Signal() // the flusher, if it waited for this fsync
 	}
 }
 
@@ -238,6 +252,12 @@ func (s *Store) waitSyncedLocked(n uint64) error {
 	t0 := time.Now()
 	defer func() { s.syncTime += time.Since(t0) }()
 	for fl.synced < n && fl.err == nil {
+		if !fl.busy {
+			// No fsync in flight: run one here rather than wake the
+			// flusher and wait for it (a thread switch each way).
+			s.syncOnceLocked()
+			continue
+		}
 		fl.done.Wait()
 	}
 	if fl.synced < n {

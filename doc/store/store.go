@@ -29,12 +29,14 @@
 // Store's flusher fsyncs the log as soon as anything written is not, one
 // fsync covering every record written meanwhile, and only then names the
 // last of them in log.ack: a record is durable once an fsync covered it,
-// and the ack never names one that was not. Append (Write, then wait),
-// Sync and Close return only once every record this Store wrote is
-// durable. A failed fsync is sticky: Sync, Append, Write and Close return
+// and the ack never names one that was not. Append (Write, then wait;
+// it runs the fsync itself when none is in flight), Sync and Close return
+// only once every record this Store wrote is durable. A failed fsync is sticky: Sync, Append, Write and Close return
 // it, nothing after the last good fsync is acknowledged, and OnSyncError
-// is told. Compaction needs no fsync of the log: the snapshot and the new
-// log it renames into place are fsynced themselves, and hold every record.
+// is told. A compaction makes every record durable: the snapshot and the
+// new log it renames into place are fsynced before the renames, and the
+// old log, kept as the fallback, is fsynced first if it holds records of
+// this Store's not yet synced.
 package store
 
 import (

@@ -939,26 +939,43 @@ func testIDs(t testing.TB, e testEngine, s *Store) map[string]bool {
 // BenchmarkStoreAppend: one durable append of a typical commit's bytes,
 // with the thread's CPU time per append apart from the fsync's own (Linux).
 func BenchmarkStoreAppend(b *testing.B) {
-	s := testOpen(b, b.TempDir())
-	testLoad(b, s)
-	chunk := testChunks("bench", 1, 200)[0]
-	b.SetBytes(int64(len(chunk)))
-	st0 := s.Stats()
-	var cpu time.Duration
-	for b.Loop() {
-		var err error
-		cpu += onThreadCPU(func() { err = s.Append(chunk) })
-		if err != nil {
-			b.Fatal(err)
-		}
+	for _, tc := range []struct {
+		name  string
+		write func(s *Store, c []byte) error
+	}{
+		{"Append", (*Store).Append}, // durable: waits for the flusher's fsync
+		{"Write", (*Store).Write},   // the typing path: written, fsynced in the background
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			s := testOpen(b, b.TempDir())
+			testLoad(b, s)
+			chunk := testChunks("bench", 1, 200)[0]
+			b.SetBytes(int64(len(chunk)))
+			st0, fl0 := s.Stats(), s.SyncStats()
+			var cpu time.Duration
+			for b.Loop() {
+				var err error
+				cpu += onThreadCPU(func() { err = tc.write(s, chunk) })
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			if err := s.Sync(); err != nil {
+				b.Fatal(err)
+			}
+			st, fl := s.Stats(), s.SyncStats()
+			n := float64(st.Appends - st0.Appends)
+			us := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e3 / n }
+			if cpu > 0 {
+				b.ReportMetric(us(cpu), "caller-cpu-us/op")
+				b.ReportMetric(us(st.SyncCPU-st0.SyncCPU), "fsync-cpu-us/op")
+			}
+			b.ReportMetric(us(fl.SyncTime-fl0.SyncTime), "fsync-wall-us/op")
+			b.ReportMetric(us(st.SyncTime-st0.SyncTime), "wait-us/op")
+			b.ReportMetric(float64(fl.Syncs-fl0.Syncs)/n, "fsyncs/op")
+			lag := fl.Lag.Since(fl0.Lag)
+			b.ReportMetric(float64(lag.Quantile(0.5).Microseconds()), "lag-p50-us")
+			b.ReportMetric(float64(lag.Quantile(0.99).Microseconds()), "lag-p99-us")
+		})
 	}
-	st := s.Stats()
-	n := float64(st.Appends - st0.Appends)
-	us := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e3 / n }
-	if cpu > 0 {
-		b.ReportMetric(us(cpu), "cpu-us/op")
-		b.ReportMetric(us(st.SyncCPU-st0.SyncCPU), "fsync-cpu-us/op")
-		b.ReportMetric(us(cpu-(st.SyncCPU-st0.SyncCPU)), "cpu-nofsync-us/op")
-	}
-	b.ReportMetric(us(st.SyncTime-st0.SyncTime), "fsync-wall-us/op")
 }
