@@ -18,9 +18,10 @@ var ErrSyncFailed = errors.New("the plan's log could not be flushed to disk")
 // flusher, one goroutine per Store started by the first Write, fsyncs the
 // log as soon as anything written is not yet synced, covering every record
 // written meanwhile with one fsync, then names the last of them in log.ack.
-// Sync, Append and Close wait for it. The counters below are this Store's
-// records, not the file's: s.wrote counts writes, s.synced those an fsync
-// has covered.
+// Sync, Append and Close wait for it (or, with no fsync in flight, run one
+// themselves). The counters count this Store's records, not the file's:
+// wrote its writes, synced those an fsync has covered; every record not
+// yet synced is in s.logF (dropLogFile syncs what it drops).
 type flushState struct {
 	wrote, synced uint64
 	lastRec       ack         // the last record written, for the ack
@@ -29,8 +30,8 @@ type flushState struct {
 	done          *sync.Cond  // Sync waits here (L: s.mu)
 	running       bool
 	busy          bool          // an fsync is in flight (the flusher's or a durable Append's)
-	inFlight      *os.File      // the file the flusher is fsyncing, outside s.mu
-	orphan        bool          // dropLogFile left inFlight for the flusher to close
+	inFlight      *os.File      // the file that fsync is on, outside s.mu
+	orphan        bool          // dropLogFile left inFlight to be closed once it returns
 	exited        chan struct{} // closed when the flusher returns
 	err           error         // the first fsync that failed; sticky
 	onErr         func(error)
