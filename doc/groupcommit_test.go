@@ -3,20 +3,25 @@ package doc
 import (
 	"errors"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/coplan/coplan/doc/store"
 )
 
-// fsyncGate holds the store's fsyncs of the log while held is set.
+// fsyncGate holds the store's fsyncs of the log until opened.
 type fsyncGate struct {
 	entered chan struct{}
 	release chan struct{}
+	once    sync.Once
 }
 
-func holdFsyncs(p *Plan) *fsyncGate {
+func (g *fsyncGate) open() { g.once.Do(func() { close(g.release) }) }
+
+func holdFsyncs(t *testing.T, p *Plan) *fsyncGate {
 	g := &fsyncGate{entered: make(chan struct{}, 64), release: make(chan struct{})}
+	t.Cleanup(g.open) // a failed test must not leave an fsync held
 	p.store.SetSyncFunc(func(f *os.File) error {
 		g.entered <- struct{}{}
 		<-g.release
@@ -62,7 +67,7 @@ func typingPlan(t *testing.T) (*Library, *Plan, TextRef, *fakeClock) {
 // the fsync covering it has returned; Close waits for the flusher.
 func TestCommitWaitsForFsync(t *testing.T) {
 	lib, p, ref, clock := typingPlan(t)
-	g := holdFsyncs(p)
+	g := holdFsyncs(t, p)
 	if err := p.Splice(ref, 0, 0, "first"); err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +99,7 @@ func TestCommitWaitsForFsync(t *testing.T) {
 	if within(committed, 300*time.Millisecond) {
 		t.Fatalf("Commit returned while the fsync was held (err %v)", cerr)
 	}
-	close(g.release)
+	g.open()
 	if !within(committed, 10*time.Second) {
 		t.Fatal("Commit did not return once the fsync was released")
 	}
