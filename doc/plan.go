@@ -76,6 +76,7 @@ type Plan struct {
 	compactStop chan struct{}    // closed to tell it to give up
 	typing      bool             // a commit made on the way into an edit
 	lazy        bool             // a commit that does not wait for fsync (commitWrittenLocked)
+	syncAfter   bool             // a commit whose fsync commitLocked runs once it is made
 	compactWG   sync.WaitGroup   // the background compaction, for Close
 	noCompact   bool             // recovery found changes it could not apply: keep the logs
 	closing     bool
@@ -585,7 +586,10 @@ func (p *Plan) Commit() error {
 // commitLocked commits pending edits and waits until they and every
 // earlier commit are durable: every explicit commit, and every command.
 func (p *Plan) commitLocked() error {
-	if err := p.commitOnceLocked(); err != nil {
+	p.syncAfter = true
+	err := p.commitOnceLocked()
+	p.syncAfter = false
+	if err != nil {
 		return err
 	}
 	return p.syncLocked()
@@ -596,10 +600,18 @@ func (p *Plan) commitLocked() error {
 // to the log, where it survives a crash of the process; the store's
 // flusher makes it durable about one fsync later, off the typing path.
 func (p *Plan) commitWrittenLocked() error {
+	if !lazyCommits {
+		return p.commitLocked()
+	}
 	p.lazy = true
 	defer func() { p.lazy = false }()
 	return p.commitOnceLocked()
 }
+
+// lazyCommits is off only in a test that times the commit path without
+// the flusher (TestStoredReplayConstantCost): the policy's commits then
+// wait for their fsync as explicit ones do.
+var lazyCommits = true
 
 // syncLocked waits until everything written to the store is durable.
 func (p *Plan) syncLocked() error {
@@ -817,8 +829,11 @@ func (p *Plan) appendLocked(after []am.ChangeHash, chunk []byte) error {
 		return nil
 	}
 	write := p.store.Append
-	if p.lazy {
+	switch {
+	case p.lazy:
 		write = p.store.Write
+	case p.syncAfter:
+		write = p.store.WriteHeld // commitLocked syncs next
 	}
 	if err := write(chunk); err != nil {
 		p.unsaved = chunk

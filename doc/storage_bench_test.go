@@ -496,7 +496,15 @@ func BenchmarkPersistCost(b *testing.B) {
 // fell on does not decide. Automerge's splices and commits are the
 // engine's, and bare Automerge's own cost per tenth grows on these traces
 // (its ratio is logged beside the whole replay's).
+//
+// Its commits wait for their fsync, as before the group commit: with the
+// fsyncs on the store's flusher, whether a write has to wake it makes the
+// write cost about 10 or about 20 µs, in stretches as long as a tenth.
+// That cost is the same at any length of history; BenchmarkTypingStored
+// measures it with the flusher.
 func TestStoredReplayConstantCost(t *testing.T) {
+	lazyCommits = false
+	t.Cleanup(func() { lazyCommits = true })
 	cases := []struct {
 		name    string
 		tr      func() *traces.Trace

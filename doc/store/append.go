@@ -37,6 +37,17 @@ func (s *Store) Write(chunk []byte) error {
 	return s.writeLocked(chunk, true)
 }
 
+// WriteHeld writes one chunk as Write does, without waking the flusher:
+// for a caller that calls Sync right after (an explicit commit), which
+// then runs the fsync itself.
+func (s *Store) WriteHeld(chunk []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t0 := time.Now()
+	defer func() { s.appendTime += time.Since(t0) }()
+	return s.writeLocked(chunk, false)
+}
+
 // writeLocked writes chunk; flush wakes the flusher to sync it (Append
 // syncs it itself).
 func (s *Store) writeLocked(chunk []byte, flush bool) error {
