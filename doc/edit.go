@@ -624,3 +624,23 @@ func (p *Plan) ResolveComment(id string, resolved bool) error {
 	p.touchEdit(e)
 	return nil
 }
+
+// TextIfCommitted reads a text field as of the last commit or merge,
+// with the heads it is read at: what a peer holding exactly those heads
+// reads there too. ok is false while edits are pending (the text holds
+// them, the heads not yet).
+func (p *Plan) TextIfCommitted(r TextRef) (text string, heads []string, ok bool, err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.pending {
+		return "", nil, false, nil
+	}
+	t, err := p.resolveText(r)
+	if err != nil {
+		return "", nil, false, err
+	}
+	if text, err = t.Get(); err != nil {
+		return "", nil, false, err
+	}
+	return text, headStrings(p.d.Heads()), true, nil
+}

@@ -44,13 +44,21 @@ func TestPresenceRoundTrip(t *testing.T) {
 	}
 }
 
+// An empty payload is a heartbeat (protocol 5): nothing changes.
+func TestPresenceEmptyHeartbeat(t *testing.T) {
+	prev := Presence{Seq: 9, ID: "keep", Field: "f", Cursor: 4, Before: "ab"}
+	got, err := ParsePresence(nil, prev)
+	if err != nil || got != prev {
+		t.Fatalf("got %+v, %v; want %+v unchanged", got, err, prev)
+	}
+}
+
 func TestPresenceRejects(t *testing.T) {
 	good := EncodePresence(NoPresence, Presence{Seq: 1, ID: "c", Field: "f", Cursor: 2, Before: "ab"})
 	for _, tc := range []struct {
 		name string
 		b    []byte
 	}{
-		{"empty", nil},
 		{"no seq", []byte{0}},
 		{"unknown flag", []byte{0x80, 1}},
 		{"truncated", good[:len(good)-1]},

@@ -10,7 +10,14 @@
 //
 //	dialler:  Hello
 //	listener: Welcome [Snapshot...] | Refuse
-//	both:     (State | Changes | Fetched | Level | Presence)...
+//	both:     (State | Fetched | Echo | Presence | Bundle)...
+//
+// where a bundle (bundle.go, changesz.go) is one compressed frame holding
+// changes, level, advance, echo and presence frames. A live change costs
+// its compressed bytes, a few for the sender's heads (an advance frame:
+// the receiver works them out from the change) and its presence (the
+// cursor, compressed against the text just typed), and a few for the
+// receiver's answer (an echo: "I hold exactly what your level k said").
 //
 // Every parser here has a fuzz target.
 package wire
@@ -24,8 +31,10 @@ const ProtocolID = "/coplan/sync/1"
 // it does not speak rather than guess. 2: signed authority (members,
 // invites and redemptions are statements); 3: changes cross in batches
 // under the frame cap (before, in unbounded Automerge sync messages); 4:
-// changes and level frames may be compressed (FrameChangesZ).
-const ProtocolVersion = 4
+// changes and level frames may be compressed; 5: compressed frames carry
+// bundles of frames, presence included, and heads go as echoes and
+// advances where they can.
+const ProtocolVersion = 5
 
 // versionNeeds says, for a peer too old to speak a version, what that
 // version brought.
@@ -33,6 +42,7 @@ var versionNeeds = map[int]string{
 	2: "a Coplan with signed members and roles",
 	3: "a Coplan that sends changes in bounded batches",
 	4: "a Coplan that compresses changes on the wire",
+	5: "a Coplan that bundles frames on the wire",
 }
 
 // Frame types: the first byte of a frame's body.
@@ -50,7 +60,11 @@ const (
 	// only to a peer whose hello or welcome said Presence: a version 3
 	// peer without it resets the stream on a frame type it does not know.
 	FramePresence byte = 11
-	FrameChangesZ byte = 12 // a changes or level frame's body, compressed (changesz.go)
+	// FrameBundle is a bundle of frames, compressed (bundle.go,
+	// changesz.go); in version 4 it held one changes or level frame.
+	FrameBundle  byte = 12
+	FrameEcho    byte = 13 // the sender holds what the receiver's level k said
+	FrameAdvance byte = 14 // the sender's heads, advanced by its bundle's changes
 )
 
 // Caps on frame bodies and payloads.
