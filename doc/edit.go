@@ -627,13 +627,24 @@ func (p *Plan) ResolveComment(id string, resolved bool) error {
 
 // TextIfCommitted reads a text field as of the last commit or merge,
 // with the heads it is read at: what a peer holding exactly those heads
-// reads there too. ok is false while edits are pending (the text holds
-// them, the heads not yet).
+// reads there too. ok is false while edits are pending that may touch
+// it (the text holds them, the heads not yet); edits of other fields'
+// text leave it as committed.
 func (p *Plan) TextIfCommitted(r TextRef) (text string, heads []string, ok bool, err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	heads = headStrings(p.d.Heads())
 	if p.pending {
-		return "", nil, false, nil
+		if p.pendBase == nil {
+			return "", nil, false, nil
+		}
+		self := textEdit(r)
+		for _, e := range p.pendingEdits {
+			if e.Verb != VerbEdit || e.Item == self.Item && e.ID == self.ID && e.Sub == self.Sub && e.Field == self.Field {
+				return "", nil, false, nil
+			}
+		}
+		heads = slices.Clone(p.pendBase)
 	}
 	t, err := p.resolveText(r)
 	if err != nil {
@@ -642,5 +653,5 @@ func (p *Plan) TextIfCommitted(r TextRef) (text string, heads []string, ok bool,
 	if text, err = t.Get(); err != nil {
 		return "", nil, false, err
 	}
-	return text, headStrings(p.d.Heads()), true, nil
+	return text, heads, true, nil
 }

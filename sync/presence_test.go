@@ -113,6 +113,54 @@ func TestPresenceLive(t *testing.T) {
 	})
 }
 
+// The text before a cursor in a text both hold the same is not sent: the
+// colleague reads it from its own copy (presence version 3), and a
+// cursor following the typing costs a few bytes; text before it that the
+// plan does not read so still crosses as it is.
+func TestPresenceBeforeFromText(t *testing.T) {
+	g := newGroup(t, "Ana", "Bo")
+	a, b := g[0], g[1]
+	syncOnce(t, a, b)
+	plan := a.p.ID()
+	cid := commitmentID(t, a.p)
+	ref := doc.CommitmentText(cid, "description")
+	must(t, a.p.Splice(ref, 0, 0, "Hello wörld, and more"))
+	must(t, a.p.Commit())
+	waitFor(t, 10*time.Second, "Bo to have the text", func() bool { return sameHeads(a, b) })
+	sent := func() int64 {
+		for _, p := range a.n.Peers(plan) {
+			if p.ID == b.n.ID().String() {
+				return p.Stats.BytesSent
+			}
+		}
+		return 0
+	}
+	cost := map[string]int64{}
+	for _, tc := range []struct {
+		name   string
+		cursor int
+		before string
+	}{
+		{"opens the text", 0, ""},
+		{"as the text reads", 11, "örld"},
+		{"not as the text reads", 13, "XYZ!"},
+		{"as the text reads again", 21, "more"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			time.Sleep(500 * time.Millisecond) // what went before is through
+			n := sent()
+			a.n.SetPresence(plan, Presence{Commitment: cid, Field: "description", Cursor: tc.cursor, Before: tc.before})
+			waitPresence(t, b.n, plan, a.author.PeerID, 2*time.Second, "Bo to see the cursor", func(c Colleague) bool {
+				return c.Cursor == tc.cursor && c.Before == tc.before
+			})
+			cost[tc.name] = sent() - n
+		})
+	}
+	if cost["as the text reads"]+3 > cost["not as the text reads"] {
+		t.Errorf("a cursor in the shared text cost %d bytes, one with other text before it %d: the text was sent", cost["as the text reads"], cost["not as the text reads"])
+	}
+}
+
 // Presence is never in the plan: after a burst of presence changes both
 // plans have the same heads and changes as before, and nothing more was
 // saved.

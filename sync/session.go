@@ -53,7 +53,9 @@ const (
 // those). Then each side pushes, unasked, only the changes its own device
 // made that the peer lacks: in a room every change goes from its author
 // to each peer once, not again from every peer that has it. Heads go out
-// whenever they change. A side that sees heads it lacks (a change
+// whenever they change: what one writing pass says (changes, heads,
+// presence) goes as one compressed bundle, the heads as an advance or
+// an echo where those give them (wire: bundle.go). A side that sees heads it lacks (a change
 // relayed from a member not here) fetches them, from one peer at a time
 // and after a quiet moment, so what the authors push first is not fetched
 // twice (planState.considerFetch).

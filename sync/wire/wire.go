@@ -1,23 +1,28 @@
 // Package wire is the byte format of a /coplan/sync/1 stream: the
 // length-prefixed, capped frames and the payloads Coplan itself defines
 // (hello, welcome, heads, snapshot chunks). It parses what a peer sends and
-// nothing else: it knows no plan, no libp2p and no Automerge, and imports
-// nothing of Coplan. What a hello's plan ID and side mean is checked by
-// the sync package against the plan document; sync messages are opaque
-// here (Automerge decodes them).
+// nothing else: it knows no plan and no libp2p, and imports nothing of
+// Coplan. What a hello's plan ID and side mean is checked by the sync
+// package against the plan document; changes are opaque here (Automerge
+// decodes them), but for where a change's hash is found, which the
+// compressed stream takes as context (changesz.go).
 //
 // A stream, dialler first:
 //
 //	dialler:  Hello
 //	listener: Welcome [Snapshot...] | Refuse
-//	both:     (State | Fetched | Echo | Presence | Bundle)...
+//	both:     (State | Fetched | Level | Echo | Presence | Bundle)...
 //
-// where a bundle (bundle.go, changesz.go) is one compressed frame holding
-// changes, level, advance, echo and presence frames. A live change costs
-// its compressed bytes, a few for the sender's heads (an advance frame:
-// the receiver works them out from the change) and its presence (the
-// cursor, compressed against the text just typed), and a few for the
-// receiver's answer (an echo: "I hold exactly what your level k said").
+// where a bundle (protocol 5; bundle.go, changesz.go) is one compressed
+// frame holding changes, level, advance, echo and presence frames: what
+// one writing pass of a session says. A live change so costs its
+// compressed bytes and a byte or two for the sender's heads (an advance:
+// the receiver works them out from the change) and for its cursor (the
+// text before it read from the receiver's copy, presence version 3),
+// and the receiver answers with an echo of two or three bytes ("I hold
+// exactly what your level k said") instead of a 32-byte hash. An echo,
+// a presence frame or a level of one head with nothing else to go with
+// travels as it is: a compressed frame would cost more.
 //
 // Every parser here has a fuzz target.
 package wire
