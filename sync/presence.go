@@ -465,8 +465,8 @@ func (s *session) writePresence(wrote, beat bool) error {
 
 // presenceText is the text of the field a presence has its cursor in,
 // as of the last commit or merge, and the heads it is read at; false
-// while edits are pending or when the field is not one of the plan's
-// texts presence names.
+// while edits of it are pending or when the field is not one of the
+// plan's texts presence names.
 func (s *session) presenceText(p wire.Presence) (string, []string, bool) {
 	var ref doc.TextRef
 	switch {
