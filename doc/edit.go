@@ -633,8 +633,11 @@ func (p *Plan) ResolveComment(id string, resolved bool) error {
 func (p *Plan) TextIfCommitted(r TextRef) (text string, heads []string, ok bool, err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	heads = headStrings(p.d.Heads())
-	if p.pending {
+	// Automerge's heads would commit what is pending: the heads before
+	// it are kept.
+	if !p.pending {
+		heads = headStrings(p.d.Heads())
+	} else {
 		if p.pendBase == nil {
 			return "", nil, false, nil
 		}

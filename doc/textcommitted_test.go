@@ -46,6 +46,20 @@ func TestTextIfCommitted(t *testing.T) {
 			if ok && !slices.Equal(heads, committed) {
 				t.Fatalf("read at %v, want the committed heads %v", heads, committed)
 			}
+			// Reading cut nothing: what was pending, and what is typed
+			// after, is one change.
+			if tc.edit != nil {
+				must(t, tc.edit(p, id))
+				if _, _, _, err := p.TextIfCommitted(ref); err != nil {
+					t.Fatal(err)
+				}
+				must(t, p.Commit())
+				refs, err := p.ChangesSince(committed)
+				must(t, err)
+				if len(refs) != 1 {
+					t.Fatalf("%d changes since the commit, want 1: reading committed the edits", len(refs))
+				}
+			}
 		})
 	}
 }
