@@ -130,11 +130,16 @@ func TestAdvance(t *testing.T) {
 	}
 }
 
-// ParseEcho accepts only a canonical, nonzero number.
+// ParseEcho accepts only a canonical, nonzero number, and ParseAdvance
+// that or nothing.
 func FuzzParseEcho(f *testing.F) {
 	f.Add([]byte{1})
 	f.Add([]byte{0x80, 0x01})
+	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, b []byte) {
+		if k, err := ParseAdvance(b); err == nil && !bytes.Equal(EncodeAdvance(k), b) {
+			t.Fatalf("advance %x read as %d", b, k)
+		}
 		k, err := ParseEcho(b)
 		if err != nil {
 			return
