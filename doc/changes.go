@@ -438,3 +438,18 @@ func ChangeHashOf(raw []byte) (string, error) {
 	}
 	return hex.EncodeToString(h[:]), nil
 }
+
+// ChangeLinks is an encoded change's hash and the hashes of the changes
+// it depends on (hex), or an error if the bytes are not a change: what a
+// peer's heads become when it says they advanced by the change.
+func ChangeLinks(raw []byte) (string, []string, error) {
+	h, deps, err := parseChange(raw)
+	if err != nil {
+		return "", nil, err
+	}
+	out := make([]string, len(deps))
+	for i, d := range deps {
+		out[i] = hex.EncodeToString(d[:])
+	}
+	return hex.EncodeToString(h[:]), out, nil
+}

@@ -624,3 +624,37 @@ func (p *Plan) ResolveComment(id string, resolved bool) error {
 	p.touchEdit(e)
 	return nil
 }
+
+// TextIfCommitted reads a text field as of the last commit or merge,
+// with the heads it is read at: what a peer holding exactly those heads
+// reads there too. ok is false while edits are pending that may touch
+// it (the text holds them, the heads not yet); edits of other fields'
+// text leave it as committed.
+func (p *Plan) TextIfCommitted(r TextRef) (text string, heads []string, ok bool, err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	// Automerge's heads would commit what is pending: the heads before
+	// it are kept.
+	if !p.pending {
+		heads = headStrings(p.d.Heads())
+	} else {
+		if p.pendBase == nil {
+			return "", nil, false, nil
+		}
+		self := textEdit(r)
+		for _, e := range p.pendingEdits {
+			if e.Verb != VerbEdit || e.Item == self.Item && e.ID == self.ID && e.Sub == self.Sub && e.Field == self.Field {
+				return "", nil, false, nil
+			}
+		}
+		heads = slices.Clone(p.pendBase)
+	}
+	t, err := p.resolveText(r)
+	if err != nil {
+		return "", nil, false, err
+	}
+	if text, err = t.Get(); err != nil {
+		return "", nil, false, err
+	}
+	return text, heads, true, nil
+}

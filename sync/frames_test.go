@@ -24,13 +24,14 @@ func TestBadFramesCloseStream(t *testing.T) {
 	must(t, h.Connect(ctxT(t, 10*time.Second), a.info()))
 	hello := helloFrame(t, wire.Hello{Version: wire.ProtocolVersion, Plan: a.p.ID(), Have: true})
 	oversize := binary.AppendUvarint(nil, wire.MaxFrame+1)
-	z := func(body []byte) []byte {
+	zbody := func(body []byte) []byte {
 		payload, err := wire.NewCompressor().Compress(body)
 		must(t, err)
-		return wire.AppendFrame(nil, wire.FrameChangesZ, payload)
+		return wire.AppendFrame(nil, wire.FrameBundle, payload)
 	}
+	z := func(typ byte, payload []byte) []byte { return zbody(wire.AppendInner(nil, typ, payload)) }
 	// A zip bomb: a few KiB that inflate past the frame cap.
-	bomb := z(make([]byte, wire.MaxFrame+1))
+	bomb := zbody(make([]byte, wire.MaxFrame+1))
 	cases := []struct {
 		name      string
 		send      []byte
@@ -51,9 +52,13 @@ func TestBadFramesCloseStream(t *testing.T) {
 		{"bad level frame", wire.AppendFrame(nil, wire.FrameLevel, []byte("short")), true, "bad level frame"},
 		{"truncated changes frame", append(binary.AppendUvarint(nil, 5000), wire.FrameChanges, 1, 2, 3), true, "truncated"},
 		{"compressed bomb", bomb, true, "compressed frame exceeds size cap"},
-		{"compressed garbage", wire.AppendFrame(nil, wire.FrameChangesZ, []byte{10, 0xff, 0xff, 0xff}), true, "bad compressed frame"},
-		{"compressed state frame", z(append([]byte{wire.FrameState}, wire.EncodeState(wire.State{})...)), true, "type 8 compressed"},
-		{"compressed bad changes", z(append([]byte{wire.FrameChanges}, "not automerge"...)), true, "bad changes frame"},
+		{"compressed garbage", wire.AppendFrame(nil, wire.FrameBundle, []byte{10, 0xff, 0xff, 0xff}), true, "bad compressed frame"},
+		{"compressed state frame", z(wire.FrameState, wire.EncodeState(wire.State{})), true, "type 8 in a bundle"},
+		{"compressed bad changes", z(wire.FrameChanges, []byte("not automerge")), true, "bad changes frame"},
+		{"compressed oversized presence", z(wire.FramePresence, make([]byte, wire.MaxPresenceFrame+1)), true, "bad compressed frame"},
+		{"compressed bad presence", z(wire.FramePresence, []byte{0xf0, 0}), true, "bad presence frame"},
+		{"bad echo frame", wire.AppendFrame(nil, wire.FrameEcho, []byte{0}), true, "bad echo frame"},
+		{"advance outside a bundle", wire.AppendFrame(nil, wire.FrameAdvance, nil), true, "an advance frame outside a bundle"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

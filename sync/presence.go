@@ -29,9 +29,11 @@ import (
 // shown, so a colleague whose laptop vanished goes within seconds, before
 // the connection itself is known dead.
 const (
-	presenceGap      = 250 * time.Millisecond
-	presenceQuiet    = 400 * time.Millisecond
-	presenceMaxDelay = 2 * time.Second
+	presenceGap   = 250 * time.Millisecond
+	presenceQuiet = 400 * time.Millisecond
+	// presenceMaxDelay is past the commit policy's Max, so a cursor
+	// moving through a run of typing goes with the pushes.
+	presenceMaxDelay = 2500 * time.Millisecond
 	presenceBeat     = 2 * time.Second
 	presenceExpiry   = 6 * time.Second
 )
@@ -69,7 +71,7 @@ type Colleague struct {
 	Org    string
 	Side   doc.Side
 	Presence
-	Seq      uint64    // rises with each presence change the device makes
+	Seq      uint64    // rises with each presence change the device tells
 	LastSeen time.Time // last heard from
 	// Shares is false for a device that sends no presence (an older
 	// Coplan): it is connected, and nothing is known of what it has open.
@@ -344,6 +346,11 @@ func (s *session) gotPresence(body []byte) error {
 	if err != nil {
 		return err
 	}
+	if wire.BeforeFromText(body) {
+		if text, heads, ok := s.presenceText(p); ok && s.peerSaidOK && slices.Equal(heads, s.peerSaid) {
+			p.Before = beforeCursor(text, p.Cursor)
+		}
+	}
 	s.pres.in = p
 	if !s.ps.isMember(s.peer) {
 		return nil
@@ -407,6 +414,11 @@ func (s *session) writePresence(wrote, beat bool) error {
 	}
 	cur, changedAt := s.n.localPresence(s.ps.id)
 	cur = cur.Downgrade(sp.v)
+	// Seq counts the frames that changed something, one each: a rise
+	// of one compresses with the frame before.
+	if sp.sent {
+		cur.Seq = sp.out.Seq
+	}
 	now := time.Now()
 	if cur == sp.out && sp.sent {
 		if !beat {
@@ -429,11 +441,66 @@ func (s *session) writePresence(wrote, beat bool) error {
 			return nil
 		}
 	}
-	if err := s.write(wire.FramePresence, wire.EncodePresence(sp.out, cur)); err != nil {
+	var err error
+	if cur == sp.out && sp.sent {
+		err = s.write(wire.FramePresence, nil) // a heartbeat: two bytes
+	} else {
+		// In the bundle, with the push it follows if any: the text
+		// before the cursor was just typed.
+		if sp.sent {
+			cur.Seq++
+		}
+		payload := wire.EncodePresence(sp.out, cur)
+		if sp.v >= 3 && cur.Before != sp.out.Before && s.beforeReadsSo(cur) {
+			payload = wire.EncodePresenceFromText(sp.out, cur)
+		}
+		err = s.put(wire.FramePresence, payload)
+	}
+	if err != nil {
 		return fmt.Errorf("presence: %w", err)
 	}
 	sp.out, sp.sent, sp.at, sp.pending = cur, true, now, time.Time{}
 	return nil
+}
+
+// presenceText is the text of the field a presence has its cursor in,
+// as of the last commit or merge, and the heads it is read at; false
+// while edits of it are pending or when the field is not one of the
+// plan's texts presence names.
+func (s *session) presenceText(p wire.Presence) (string, []string, bool) {
+	var ref doc.TextRef
+	switch {
+	case p.Cursor < 0:
+		return "", nil, false
+	case p.Kind == wire.OpenCommitment && p.ID != "" && slices.Contains(doc.CommitmentTextFields, p.Field):
+		ref = doc.CommitmentText(p.ID, p.Field)
+	case p.Kind == wire.OpenOverview && p.Field == doc.VisionText().Field:
+		ref = doc.VisionText()
+	case p.Kind == wire.OpenNote && p.ID != "" && p.Field == doc.NoteBody(p.ID).Field:
+		ref = doc.NoteBody(p.ID)
+	default:
+		return "", nil, false
+	}
+	text, heads, ok, err := s.ps.p.TextIfCommitted(ref)
+	return text, heads, ok && err == nil
+}
+
+// beforeReadsSo says whether a peer holding the heads we said last reads
+// p's Before from its text: ours reads so there, with nothing pending,
+// and those heads are ours.
+func (s *session) beforeReadsSo(p wire.Presence) bool {
+	text, heads, ok := s.presenceText(p)
+	return ok && slices.Equal(heads, s.sentHeads) && beforeCursor(text, p.Cursor) == p.Before
+}
+
+// beforeCursor is what a presence frame carries of the text before a
+// cursor at offset c (in code points); "" when c is past the text.
+func beforeCursor(text string, c int) string {
+	rs := []rune(text)
+	if c < 0 || c > len(rs) {
+		return ""
+	}
+	return string(rs[max(0, c-wire.MaxPresenceContext):c])
 }
 
 func (s *session) wakePresence() {

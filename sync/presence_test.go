@@ -113,6 +113,54 @@ func TestPresenceLive(t *testing.T) {
 	})
 }
 
+// The text before a cursor in a text both hold the same is not sent: the
+// colleague reads it from its own copy (presence version 3), and a
+// cursor following the typing costs a few bytes; text before it that the
+// plan does not read so still crosses as it is.
+func TestPresenceBeforeFromText(t *testing.T) {
+	g := newGroup(t, "Ana", "Bo")
+	a, b := g[0], g[1]
+	syncOnce(t, a, b)
+	plan := a.p.ID()
+	cid := commitmentID(t, a.p)
+	ref := doc.CommitmentText(cid, "description")
+	must(t, a.p.Splice(ref, 0, 0, "Hello wörld, and more"))
+	must(t, a.p.Commit())
+	waitFor(t, 10*time.Second, "Bo to have the text", func() bool { return sameHeads(a, b) })
+	sent := func() int64 {
+		for _, p := range a.n.Peers(plan) {
+			if p.ID == b.n.ID().String() {
+				return p.Stats.BytesSent
+			}
+		}
+		return 0
+	}
+	cost := map[string]int64{}
+	for _, tc := range []struct {
+		name   string
+		cursor int
+		before string
+	}{
+		{"opens the text", 0, ""},
+		{"as the text reads", 11, "örld"},
+		{"not as the text reads", 13, "XYZ!"},
+		{"as the text reads again", 21, "more"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			time.Sleep(500 * time.Millisecond) // what went before is through
+			n := sent()
+			a.n.SetPresence(plan, Presence{Commitment: cid, Field: "description", Cursor: tc.cursor, Before: tc.before})
+			waitPresence(t, b.n, plan, a.author.PeerID, 2*time.Second, "Bo to see the cursor", func(c Colleague) bool {
+				return c.Cursor == tc.cursor && c.Before == tc.before
+			})
+			cost[tc.name] = sent() - n
+		})
+	}
+	if cost["as the text reads"]+3 > cost["not as the text reads"] {
+		t.Errorf("a cursor in the shared text cost %d bytes, one with other text before it %d: the text was sent", cost["as the text reads"], cost["not as the text reads"])
+	}
+}
+
 // Presence is never in the plan: after a burst of presence changes both
 // plans have the same heads and changes as before, and nothing more was
 // saved.
@@ -232,15 +280,18 @@ func TestPresenceNotSentToOlderPeer(t *testing.T) {
 	}
 	deadline := time.Now().Add(presenceBeat + 1500*time.Millisecond)
 	frames := 0
+	zd := wire.NewDecompressor()
 	for time.Now().Before(deadline) {
 		s.SetReadDeadline(deadline)
-		typ, _, err := fr.ReadFrame(wire.MaxFrame)
+		in, err := readFrames(fr, zd)
 		if err != nil {
 			break
 		}
-		frames++
-		if typ == wire.FramePresence {
-			t.Fatal("a presence frame went to a peer that did not ask for them")
+		for _, f := range in {
+			frames++
+			if f.Type == wire.FramePresence {
+				t.Fatal("a presence frame went to a peer that did not ask for them")
+			}
 		}
 	}
 	if frames == 0 {
@@ -340,26 +391,29 @@ func TestPresenceToVersion1Peer(t *testing.T) {
 		t.Fatalf("welcome %s (%v): want presence version 1", body, err)
 	}
 	var in wire.Presence // as a stream starts
+	zd := wire.NewDecompressor()
 	next := func(what string, ok func(wire.Presence) bool) {
 		t.Helper()
 		deadline := time.Now().Add(4 * time.Second)
 		for time.Now().Before(deadline) {
 			s.SetReadDeadline(deadline)
-			typ, body, err := fr.ReadFrame(wire.MaxFrame)
+			frames, err := readFrames(fr, zd)
 			if err != nil {
 				break
 			}
-			if typ != wire.FramePresence {
-				continue
-			}
-			if body[0]&8 != 0 {
-				t.Fatalf("a version 1 peer was sent the kind flag: % x", body)
-			}
-			if in, err = wire.ParsePresence(body, in); err != nil {
-				t.Fatal(err)
-			}
-			if ok(in) {
-				return
+			for _, f := range frames {
+				if f.Type != wire.FramePresence || len(f.Payload) == 0 {
+					continue
+				}
+				if f.Payload[0]&8 != 0 {
+					t.Fatalf("a version 1 peer was sent the kind flag: % x", f.Payload)
+				}
+				if in, err = wire.ParsePresence(f.Payload, in); err != nil {
+					t.Fatal(err)
+				}
+				if ok(in) {
+					return
+				}
 			}
 		}
 		t.Fatalf("not sent: %s (last %+v)", what, in)
@@ -369,4 +423,17 @@ func TestPresenceToVersion1Peer(t *testing.T) {
 	next("nothing open", func(p wire.Presence) bool {
 		return p.Seq > 1 && p.ID == "" && p.Field == "" && p.Cursor == -1 && p.Kind == wire.OpenCommitment
 	})
+}
+
+// readFrames reads the next frame of a sync stream: the frames a bundle
+// holds, or the frame itself.
+func readFrames(fr *wire.Reader, zd *wire.Decompressor) ([]wire.Inner, error) {
+	typ, body, err := fr.ReadFrame(wire.MaxFrame)
+	if err != nil {
+		return nil, err
+	}
+	if typ == wire.FrameBundle {
+		return zd.Decompress(body, wire.MaxFrame)
+	}
+	return []wire.Inner{{Type: typ, Payload: body}}, nil
 }

@@ -3,6 +3,7 @@ package sync
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -52,7 +53,9 @@ const (
 // those). Then each side pushes, unasked, only the changes its own device
 // made that the peer lacks: in a room every change goes from its author
 // to each peer once, not again from every peer that has it. Heads go out
-// whenever they change. A side that sees heads it lacks (a change
+// whenever they change: what one writing pass says (changes, heads,
+// presence) goes as one compressed bundle, the heads as an advance or
+// an echo where those give them (wire: bundle.go). A side that sees heads it lacks (a change
 // relayed from a member not here) fetches them, from one peer at a time
 // and after a quiet moment, so what the authors push first is not fetched
 // twice (planState.considerFetch).
@@ -108,16 +111,42 @@ type session struct {
 	// would list every change since the peer's heads to send nothing.
 	ownPushed uint64
 	resets    uint64 // the peer's requests to send everything again
+	resay     bool   // say our heads again, in full (a state came)
 
 	sentHeads []string // what we said last; the writer's alone
 	opened    bool     // our opening state went out; the writer's alone
 
 	pres sessionPresence // presence.go
 
-	// The compressed changes streams, made on first use: zc the
-	// writer's, zd the reader's.
+	// The compressed streams, made on first use: zc the writer's, zd
+	// the reader's.
 	zc *wire.Compressor
 	zd *wire.Decompressor
+
+	// What the peer last said it holds (a state, level, advance or echo
+	// frame), the base its advance frames build on; the reader's alone.
+	peerSaid   []string
+	peerSaidOK bool
+	// The bundle the writer is filling, and the changes in it; the
+	// writer's alone.
+	bundle     []byte
+	bundleN    int
+	bundleType byte // of its first frame
+	bundleRaws [][]byte
+	echoSince  bool   // we said an echo since we last said our heads in full
+	levelN     uint64 // level and advance frames we sent
+
+	// Under mu: the level frames we sent lately, for the peer's echoes,
+	// and the number and heads of the last the peer sent.
+	levels         [16]sentLevel
+	peerLevelK     uint64
+	peerLevelHeads []string
+}
+
+// sentLevel is a level or advance frame we sent: its number and heads.
+type sentLevel struct {
+	k     uint64
+	heads []string
 }
 
 func newSession(n *Node, s network.Stream, initiator peer.ID) *session {
@@ -285,68 +314,209 @@ func (s *session) reader() {
 		}
 		s.account()
 		s.heard()
-		if typ == wire.FrameChangesZ {
+		if typ == wire.FrameBundle {
 			if s.zd == nil {
 				s.zd = wire.NewDecompressor()
 			}
 			inner, err := s.zd.Decompress(body, wire.MaxFrame)
-			if err == nil && (inner[0] != wire.FrameChanges && inner[0] != wire.FrameLevel) {
-				err = fmt.Errorf("%w: type %d compressed", wire.ErrBadFrame, inner[0])
-			}
 			if err != nil {
 				s.fail("bad compressed frame", err)
 				return
 			}
-			typ, body = inner[0], inner[1:]
+			if !s.readBundle(inner) {
+				return
+			}
+			continue
 		}
-		switch typ {
-		case wire.FrameChanges:
-			if f := s.n.testBeforeReceive; f != nil && f(s.peer, body) {
-				s.fail("test crash", nil)
-				return
-			}
-			changes, err := wire.ParseChanges(body)
-			if err != nil {
-				s.fail("bad changes frame", err)
-				return
-			}
-			if err := s.receive(changes); err != nil {
-				s.fail("could not merge changes", err)
-				return
-			}
-		case wire.FrameState:
-			st, err := wire.ParseState(body)
-			if err != nil {
-				s.fail("bad state frame", err)
-				return
-			}
-			s.gotState(st)
-		case wire.FrameLevel:
-			heads, err := wire.DecodeHeads(body)
-			if err != nil {
-				s.fail("bad level frame", err)
-				return
-			}
-			s.gotHeads(heads)
-			s.checkLevel()
-			s.ps.considerFetch()
-		case wire.FrameFetched:
-			seq, err := wire.ParseFetched(body)
-			if err != nil {
-				s.fail("bad fetched frame", err)
-				return
-			}
-			s.fetched(seq)
-		case wire.FramePresence:
-			if err := s.gotPresence(body); err != nil {
-				s.fail("bad presence frame", err)
-				return
-			}
-		default:
-			s.fail("unexpected frame", fmt.Errorf("%w: type %d during sync", wire.ErrBadFrame, typ))
+		if typ == wire.FrameAdvance {
+			s.fail("unexpected frame", fmt.Errorf("%w: an advance frame outside a bundle", wire.ErrBadFrame))
+			return
+		}
+		if !s.handle(typ, body, nil) {
 			return
 		}
 	}
+}
+
+// readBundle handles a bundle's frames in order. The heads its level and
+// advance frames say are worked out first, so the writer, woken by the
+// merge of its changes, can answer them with an echo.
+func (s *session) readBundle(inner []wire.Inner) bool {
+	said := make([][]string, len(inner))
+	var raws [][]byte
+	base, baseOK := s.peerSaid, s.peerSaidOK
+	for i, f := range inner {
+		switch f.Type {
+		case wire.FrameChanges:
+			if changes, err := wire.ParseChanges(f.Payload); err == nil {
+				raws = append(raws, changes...)
+			}
+		case wire.FrameLevel:
+			if heads, err := wire.DecodeHeads(f.Payload); err == nil {
+				said[i], base, baseOK = heads, heads, true
+				s.noteLevel(heads)
+			}
+		case wire.FrameEcho:
+			if k, err := wire.ParseEcho(f.Payload); err == nil {
+				base, baseOK = s.echoed(k)
+			}
+		case wire.FrameAdvance:
+			var heads []string
+			k, err := wire.ParseAdvance(f.Payload)
+			if err != nil {
+				s.fail("bad advance frame", err)
+				return false
+			}
+			if baseOK && k != 0 {
+				var mine []string
+				if mine, baseOK = s.echoed(k); baseOK {
+					base = union(base, mine)
+				}
+			}
+			if baseOK {
+				heads, baseOK = advanceHeads(base, raws)
+				base = heads
+			}
+			said[i] = heads // nil: unknown, and no echo can name it
+			s.noteLevel(heads)
+		}
+	}
+	for i, f := range inner {
+		if f.Type == wire.FrameAdvance {
+			s.peerSaid, s.peerSaidOK = said[i], said[i] != nil
+			if said[i] != nil {
+				s.gotLevel(said[i])
+			}
+			continue
+		}
+		if !s.handle(f.Type, f.Payload, said[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// noteLevel counts a level frame read, for the echoes that name it.
+func (s *session) noteLevel(heads []string) {
+	s.mu.Lock()
+	s.peerLevelK++
+	s.peerLevelHeads = heads
+	s.mu.Unlock()
+}
+
+// handle handles one frame, on its own or from a bundle (level: the
+// heads a bundle's level frame said, already counted); false when the
+// session failed.
+func (s *session) handle(typ byte, body []byte, level []string) bool {
+	switch typ {
+	case wire.FrameChanges:
+		if f := s.n.testBeforeReceive; f != nil && f(s.peer, body) {
+			s.fail("test crash", nil)
+			return false
+		}
+		changes, err := wire.ParseChanges(body)
+		if err != nil {
+			s.fail("bad changes frame", err)
+			return false
+		}
+		if err := s.receive(changes); err != nil {
+			s.fail("could not merge changes", err)
+			return false
+		}
+	case wire.FrameState:
+		st, err := wire.ParseState(body)
+		if err != nil {
+			s.fail("bad state frame", err)
+			return false
+		}
+		s.peerSaid, s.peerSaidOK = st.Heads, true
+		s.gotState(st)
+	case wire.FrameLevel:
+		heads := level
+		if heads == nil {
+			var err error
+			if heads, err = wire.DecodeHeads(body); err != nil {
+				s.fail("bad level frame", err)
+				return false
+			}
+			s.noteLevel(heads)
+		}
+		s.peerSaid, s.peerSaidOK = heads, true
+		s.gotLevel(heads)
+	case wire.FrameEcho:
+		k, err := wire.ParseEcho(body)
+		if err != nil {
+			s.fail("bad echo frame", err)
+			return false
+		}
+		heads, ok := s.echoed(k)
+		s.peerSaid, s.peerSaidOK = heads, ok
+		if ok {
+			s.gotLevel(heads)
+		}
+	case wire.FrameFetched:
+		seq, err := wire.ParseFetched(body)
+		if err != nil {
+			s.fail("bad fetched frame", err)
+			return false
+		}
+		s.fetched(seq)
+	case wire.FramePresence:
+		if err := s.gotPresence(body); err != nil {
+			s.fail("bad presence frame", err)
+			return false
+		}
+	default:
+		s.fail("unexpected frame", fmt.Errorf("%w: type %d during sync", wire.ErrBadFrame, typ))
+		return false
+	}
+	return true
+}
+
+// gotLevel takes heads the peer said it holds.
+func (s *session) gotLevel(heads []string) {
+	s.gotHeads(heads)
+	s.checkLevel()
+	s.ps.considerFetch()
+}
+
+// echoed is what our level frame k said, if it is still remembered.
+func (s *session) echoed(k uint64) ([]string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.levels[k%uint64(len(s.levels))]
+	if r.k != k {
+		return nil, false
+	}
+	return r.heads, true
+}
+
+// union is the sorted heads in a or b.
+func union(a, b []string) []string {
+	out := slices.Clone(a)
+	for _, h := range b {
+		if !slices.Contains(out, h) {
+			out = append(out, h)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// advanceHeads is base advanced by changes, in order: each replaces the
+// heads it depends on. false if one is not a change.
+func advanceHeads(base []string, changes [][]byte) ([]string, bool) {
+	heads := slices.Clone(base)
+	for _, raw := range changes {
+		h, deps, err := doc.ChangeLinks(raw)
+		if err != nil {
+			return nil, false
+		}
+		heads = slices.DeleteFunc(heads, func(x string) bool { return x == h || slices.Contains(deps, x) })
+		heads = append(heads, h)
+	}
+	slices.Sort(heads)
+	return heads, true
 }
 
 // gotHeads notes the peer's heads and those of them held here as known
@@ -385,6 +555,9 @@ func (s *session) gotState(st wire.State) {
 		s.ownPushed = 0
 		s.resets++
 	}
+	// Our heads are said again in full: the peer may have lost track of
+	// them (an echo it no longer knew, and the advances after it).
+	s.resay = true
 	s.pushOwn.Store(true) // what it lacks may have changed
 	if st.Fetch != 0 {
 		req := fetchReq{seq: st.Fetch, authors: map[string]bool{}}
@@ -528,10 +701,96 @@ func (s *session) heads() []string {
 }
 
 func (s *session) write(typ byte, payload []byte) error {
-	s.s.SetWriteDeadline(time.Now().Add(60 * time.Second))
+	if err := s.flushBundle(60 * time.Second); err != nil {
+		return err
+	}
+	return s.writeFrame(typ, payload, 60*time.Second)
+}
+
+func (s *session) writeFrame(typ byte, payload []byte, deadline time.Duration) error {
+	s.s.SetWriteDeadline(time.Now().Add(deadline))
 	err := s.fw.WriteFrame(typ, payload)
 	s.account()
 	return err
+}
+
+// put adds a frame to the bundle being filled, sending the bundle first
+// if the frame would take it past BatchTarget.
+func (s *session) put(typ byte, payload []byte) error {
+	if s.bundleN > 0 && len(s.bundle)+len(payload)+binary.MaxVarintLen64+1 > wire.BatchTarget {
+		if err := s.flushBundle(60 * time.Second); err != nil {
+			return err
+		}
+	}
+	if s.bundleN == 0 {
+		s.bundleType = typ
+	}
+	s.bundle = wire.AppendInner(s.bundle, typ, payload)
+	s.bundleN++
+	return nil
+}
+
+// flushBundle sends the bundle being filled: compressed in the session's
+// stream, or as it is when it holds one small frame a compressed frame's
+// overhead would outweigh: an echo, a presence frame, or a level frame
+// of one head (mostly a change from the peer, whose hash this stream
+// never carried).
+func (s *session) flushBundle(deadline time.Duration) error {
+	if s.bundleN == 0 {
+		return nil
+	}
+	body, n, typ := s.bundle, s.bundleN, s.bundleType
+	s.bundle, s.bundleN, s.bundleRaws = s.bundle[:0], 0, nil
+	if n == 1 && (typ == wire.FrameEcho || typ == wire.FramePresence || typ == wire.FrameLevel) {
+		_, payload, err := wire.NewReader(bytes.NewReader(body)).ReadFrame(wire.MaxFrame)
+		if err != nil {
+			return err
+		}
+		if typ != wire.FrameLevel || len(payload) == 32 {
+			return s.writeFrame(typ, payload, deadline)
+		}
+	}
+	if s.zc == nil {
+		s.zc = wire.NewCompressor()
+	}
+	z, err := s.zc.Compress(body)
+	if err != nil {
+		return err
+	}
+	if cap(s.bundle) > 64<<10 {
+		s.bundle = nil // a backlog's buffer is not kept
+	}
+	return s.writeFrame(wire.FrameBundle, z, deadline)
+}
+
+// sayHeads says our heads: as an echo of the peer's last level frame
+// when they are its, as an advance when the changes in the bundle take
+// what we said last to them, else (or if full) in full.
+func (s *session) sayHeads(heads []string, full bool) error {
+	s.mu.Lock()
+	k, kh := s.peerLevelK, s.peerLevelHeads
+	s.mu.Unlock()
+	defer func() { s.sentHeads = heads }()
+	if !full && kh != nil && slices.Equal(heads, kh) {
+		s.echoSince = true
+		return s.put(wire.FrameEcho, wire.EncodeEcho(k))
+	}
+	typ, payload := wire.FrameLevel, wire.EncodeHeads(heads)
+	if !full {
+		if adv, ok := advanceHeads(s.sentHeads, s.bundleRaws); ok && len(s.bundleRaws) > 0 && slices.Equal(adv, heads) {
+			typ, payload = wire.FrameAdvance, nil
+		} else if adv, ok := advanceHeads(union(s.sentHeads, kh), s.bundleRaws); ok && kh != nil && slices.Equal(adv, heads) {
+			typ, payload = wire.FrameAdvance, wire.EncodeAdvance(k) // with what we merged from the peer
+		}
+	}
+	if typ == wire.FrameLevel {
+		s.echoSince = false
+	}
+	s.levelN++
+	s.mu.Lock()
+	s.levels[s.levelN%uint64(len(s.levels))] = sentLevel{k: s.levelN, heads: heads}
+	s.mu.Unlock()
+	return s.put(typ, payload)
 }
 
 // account moves byte counts into the peer's stats.
@@ -566,14 +825,22 @@ func (s *session) writer() {
 		case <-s.pres.kick:
 			// Presence alone: the plan's heads are not read (nothing
 			// else is due).
-			if err := s.writePresence(false, false); err != nil {
+			err := s.writePresence(false, false)
+			if err == nil {
+				err = s.flushBundle(60 * time.Second)
+			}
+			if err != nil {
 				s.fail("write failed", err)
 				return
 			}
 			continue
 		case <-beat.C:
 			if s.presenceBeatDue() {
-				if err := s.writePresence(false, true); err != nil {
+				err := s.writePresence(false, true)
+				if err == nil {
+					err = s.flushBundle(60 * time.Second)
+				}
+				if err != nil {
 					s.fail("write failed", err)
 					return
 				}
@@ -611,18 +878,10 @@ func (s *session) sayLastHeads() {
 	if !s.opened || slices.Equal(heads, s.sentHeads) {
 		return
 	}
-	if s.zc == nil {
-		s.zc = wire.NewCompressor()
-	}
-	z, err := s.zc.Compress(append([]byte{wire.FrameLevel}, wire.EncodeHeads(heads)...))
-	if err != nil {
+	if s.sayHeads(heads, false) != nil {
 		return
 	}
-	s.s.SetWriteDeadline(time.Now().Add(500 * time.Millisecond))
-	if s.fw.WriteFrame(wire.FrameChangesZ, z) == nil {
-		s.sentHeads = heads
-	}
-	s.account()
+	s.flushBundle(500 * time.Millisecond)
 }
 
 // stale says whether the session has run a while without being level.
@@ -682,13 +941,22 @@ func (s *session) writeDue() error {
 		}
 	}
 	heads := s.ps.p.CommittedHeads()
+	s.mu.Lock()
+	resay := s.resay && s.echoSince
+	s.resay = false
+	s.mu.Unlock()
+	if resay {
+		s.sentHeads = nil // not an echo or advance: in full
+	}
 	if !slices.Equal(heads, s.sentHeads) {
-		if err := s.writeZ(wire.FrameLevel, wire.EncodeHeads(heads)); err != nil {
+		if err := s.sayHeads(heads, resay); err != nil {
 			return err
 		}
-		s.sentHeads = heads
 	}
-	return s.writePresence(s.fw.BytesWritten() != wrote, false)
+	if err := s.writePresence(s.bundleN > 0 || s.fw.BytesWritten() != wrote, false); err != nil {
+		return err
+	}
+	return s.flushBundle(60 * time.Second)
 }
 
 // writeState says what this side holds: its heads, the base (heads when
@@ -712,7 +980,7 @@ func (s *session) writeState(fetch uint64, reset bool) error {
 			}
 		}
 	}
-	s.sentHeads = heads
+	s.sentHeads, s.echoSince = heads, false
 	s.log.Debug("sending state", "heads", len(heads), "base", len(base), "actors", len(st.Clock), "fetch", fetch)
 	return s.write(wire.FrameState, wire.EncodeState(st))
 }
@@ -742,7 +1010,8 @@ func (s *session) sendMissing(own bool, skip map[string]bool) error {
 		if len(batch) == 0 {
 			return nil
 		}
-		err := s.writeZ(wire.FrameChanges, wire.EncodeChanges(batch))
+		err := s.put(wire.FrameChanges, wire.EncodeChanges(batch))
+		s.bundleRaws = append(s.bundleRaws, batch...)
 		if err == nil {
 			s.ps.addStats(s.peer, Stats{ChangesSent: len(batch)})
 			s.log.Debug("sent changes", "changes", len(batch), "bytes", size)
@@ -791,21 +1060,6 @@ func (s *session) sendMissing(own bool, skip map[string]bool) error {
 		s.mu.Unlock()
 	}
 	return nil
-}
-
-// writeZ sends a changes or level frame compressed in the session's
-// stream: the frames before give context, which a keystroke's change,
-// mostly like the one before and naming as its dependencies heads a
-// level frame carried, compresses against.
-func (s *session) writeZ(typ byte, payload []byte) error {
-	if s.zc == nil {
-		s.zc = wire.NewCompressor()
-	}
-	z, err := s.zc.Compress(append([]byte{typ}, payload...))
-	if err != nil {
-		return err
-	}
-	return s.write(wire.FrameChangesZ, z)
 }
 
 // checkLevel notes when the peer last said it holds exactly what we hold.

@@ -10,20 +10,26 @@ import (
 	"sync"
 )
 
-// A compressed frame (FrameChangesZ) is the body of a changes or level
-// frame (type byte and payload) deflated as part of one stream per
-// direction of a session: each frame ends in a sync flush, so it decodes
-// on arrival, its matches reaching up to 32 KiB back into what the
-// stream carried before (deflate's window). A
-// keystroke's change shares most of its bytes (actor, column layout,
-// message) with the one before it, and names as its dependencies heads a
-// level frame carried, which a change compressed alone cannot use.
+// A bundle frame (FrameBundle) is a bundle's body (bundle.go: inner
+// frames back to back) deflated as part of one stream per direction of a
+// session: each frame ends in a sync flush, so it decodes on arrival, its
+// matches reaching up to 32 KiB back into what the stream carried before
+// (deflate's window). A keystroke's change shares most of its bytes
+// (actor, column layout, message) with the one before it, which a change
+// compressed alone cannot use.
 //
 //	uvarint size   of the body it holds, at most MaxFrame
-//	deflate data   ending in a sync flush (an empty stored block)
+//	deflate data   ending in a sync flush, whose last 4 bytes (00 00 ff
+//	               ff, the same in every frame) are left off, as RFC 7692
+//	               does
 //
-// Frames of a stream must be decoded in order, each exactly once; which
-// inner types are allowed is the session's to check.
+// After each frame both ends add to the stream's context, unsent, the
+// hash of each change the frame carried (Automerge's change hash, SHA-256
+// of the change from its ninth byte): the next change names it as its
+// dependency, and a level frame as a head, which then cost a match
+// instead of 32 incompressible bytes.
+//
+// Frames of a stream must be decoded in order, each exactly once.
 
 // ErrTooLarge: a compressed frame would decompress past the cap.
 var ErrTooLarge = errors.New("compressed frame exceeds size cap")
@@ -67,15 +73,21 @@ var inflaters = sync.Pool{New: func() any { return flate.NewReader(bytes.NewRead
 // not safe for concurrent use.
 type Compressor struct {
 	buf  bytes.Buffer
-	hist []byte // the last encContext bytes compressed
+	hist []byte // the last encContext bytes compressed, hashes included
 	n    uint64 // frames compressed
+	// hashes are the change hashes of the last frame: context for the
+	// next, given to an encoder that goes on from that frame.
+	hashes []byte
 }
+
+// syncMarker ends every sync flush; frames leave it off.
+var syncMarker = []byte{0, 0, 0xff, 0xff}
 
 // NewCompressor starts a stream of compressed frames.
 func NewCompressor() *Compressor { return &Compressor{} }
 
-// Compress returns a FrameChangesZ payload holding body. The returned
-// slice is valid until the next call.
+// Compress returns a FrameBundle payload holding body, a bundle's inner
+// frames. The returned slice is valid until the next call.
 func (c *Compressor) Compress(body []byte) ([]byte, error) {
 	e := encoders.Get().(*encoder)
 	defer encoders.Put(e)
@@ -85,8 +97,14 @@ func (c *Compressor) Compress(body []byte) ([]byte, error) {
 		e.out.w = io.Discard
 		e.zw.Reset(&e.out)
 	}
-	if !resume && len(c.hist) > 0 {
-		if _, err := e.zw.Write(c.hist); err != nil {
+	// Context to load: the whole window, or for an encoder that goes on
+	// from the last frame the hashes that followed it.
+	load := c.hist
+	if resume {
+		load = c.hashes
+	}
+	if len(load) > 0 {
+		if _, err := e.zw.Write(load); err != nil {
 			return nil, err
 		}
 		if err := e.zw.Flush(); err != nil {
@@ -113,7 +131,13 @@ func (c *Compressor) Compress(body []byte) ([]byte, error) {
 	c.n++
 	e.owner, e.ownerN = c, c.n
 	c.hist = appendWindow(c.hist, body, encContext)
-	return dst.Bytes(), nil
+	c.hashes = bundleHashes(c.hashes[:0], body)
+	c.hist = appendWindow(c.hist, c.hashes, encContext)
+	out := dst.Bytes()
+	if !bytes.HasSuffix(out, syncMarker) {
+		return nil, errors.New("deflate flush without its sync marker")
+	}
+	return out[:len(out)-len(syncMarker)], nil
 }
 
 // appendWindow is the last n bytes of hist followed by b, in hist's memory.
@@ -144,33 +168,39 @@ const window = 32 << 10
 // NewDecompressor starts decoding a stream of compressed changes frames.
 func NewDecompressor() *Decompressor { return &Decompressor{} }
 
-// Decompress returns the body a FrameChangesZ payload holds.
-// limit caps the decompressed size: a frame claiming more is refused
-// before anything is decoded, and one whose deflate data holds less or
-// more than it claims is malformed. Memory grows with what is actually
-// decoded, so a tiny frame claiming the cap costs little.
-func (d *Decompressor) Decompress(body []byte, limit int) ([]byte, error) {
+// Decompress returns the inner frames a FrameBundle payload holds, each
+// checked against its type's cap (ParseBundle). limit caps the
+// decompressed size: a frame claiming more is refused before anything is
+// decoded, and one whose deflate data holds less or more than it claims
+// is malformed. Memory grows with what is actually decoded, so a tiny
+// frame claiming the cap costs little.
+func (d *Decompressor) Decompress(body []byte, limit int) ([]Inner, error) {
 	if d.broken != nil {
 		return nil, d.broken
 	}
 	out, err := d.decompress(body, limit)
+	var inner []Inner
+	if err == nil {
+		inner, err = ParseBundle(out)
+	}
 	if err != nil {
 		d.broken = err
 		return nil, err
 	}
 	d.hist = appendWindow(d.hist, out, window)
-	return out, nil
+	d.hist = appendWindow(d.hist, bundleHashes(nil, out), window)
+	return inner, nil
 }
 
 func (d *Decompressor) decompress(body []byte, limit int) ([]byte, error) {
 	size, n := uvarint(body)
 	if n <= 0 || size == 0 {
-		return nil, fmt.Errorf("%w: compressed changes frame: size", ErrBadFrame)
+		return nil, fmt.Errorf("%w: bundle frame: size", ErrBadFrame)
 	}
 	if size > uint64(limit) {
 		return nil, fmt.Errorf("%w: %d bytes (cap %d)", ErrTooLarge, size, limit)
 	}
-	d.in.b = body[n:]
+	d.in.b, d.in.tail = body[n:], syncMarker
 	zr := inflaters.Get().(io.ReadCloser)
 	defer inflaters.Put(zr)
 	if err := zr.(flate.Resetter).Reset(&d.in, d.hist); err != nil {
@@ -180,13 +210,13 @@ func (d *Decompressor) decompress(body []byte, limit int) ([]byte, error) {
 	out.Grow(int(min(size, 64<<10)))
 	got, err := io.CopyN(&out, zr, int64(size))
 	if err != nil {
-		return nil, fmt.Errorf("%w: compressed changes frame: %d of %d bytes: %v", ErrBadFrame, got, size, err)
+		return nil, fmt.Errorf("%w: bundle frame: %d of %d bytes: %v", ErrBadFrame, got, size, err)
 	}
 	// What follows must be the flush's empty block and then the frame's
 	// end, with no byte more decoded.
 	var one [1]byte
-	if k, err := zr.Read(one[:]); k != 0 || !errors.Is(err, errFrameEnd) || len(d.in.b) != 0 {
-		return nil, fmt.Errorf("%w: compressed changes frame: more than its %d bytes", ErrBadFrame, size)
+	if k, err := zr.Read(one[:]); k != 0 || !errors.Is(err, errFrameEnd) || len(d.in.b)+len(d.in.tail) != 0 {
+		return nil, fmt.Errorf("%w: bundle frame: more than its %d bytes", ErrBadFrame, size)
 	}
 	return out.Bytes(), nil
 }
@@ -194,12 +224,20 @@ func (d *Decompressor) decompress(body []byte, limit int) ([]byte, error) {
 // errFrameEnd: the deflate data wanted more than its frame holds.
 var errFrameEnd = errors.New("deflate data runs past the end of its frame")
 
-// frameInput feeds the decompressor one frame's bytes at a time. It
-// implements io.ByteReader, so flate reads no further than it needs.
-type frameInput struct{ b []byte }
+// frameInput feeds the decompressor one frame's bytes, then the sync
+// marker the frame left off. It implements io.ByteReader, so flate reads
+// no further than it needs.
+type frameInput struct{ b, tail []byte }
+
+func (f *frameInput) next() bool {
+	if len(f.b) == 0 {
+		f.b, f.tail = f.tail, nil
+	}
+	return len(f.b) > 0
+}
 
 func (f *frameInput) Read(p []byte) (int, error) {
-	if len(f.b) == 0 {
+	if !f.next() {
 		return 0, errFrameEnd
 	}
 	n := copy(p, f.b)
@@ -208,7 +246,7 @@ func (f *frameInput) Read(p []byte) (int, error) {
 }
 
 func (f *frameInput) ReadByte() (byte, error) {
-	if len(f.b) == 0 {
+	if !f.next() {
 		return 0, errFrameEnd
 	}
 	c := f.b[0]

@@ -8,7 +8,7 @@ func BenchmarkCompressSmall(b *testing.B) {
 	for _, k := range keystrokes(200) {
 		c.Compress(k)
 	}
-	level := append([]byte{FrameLevel}, make([]byte, 64)...)
+	level := AppendInner(nil, FrameLevel, make([]byte, 64))
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := c.Compress(level); err != nil {

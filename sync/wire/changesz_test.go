@@ -25,9 +25,21 @@ func keystrokes(n int) [][]byte {
 		c = binary.AppendUvarint(c, uint64(i))
 		c = append(c, "Edit commitment description"...)
 		c = append(c, byte('a'+rng.IntN(26)))
-		out = append(out, EncodeChanges([][]byte{c}))
+		out = append(out, asBundle(EncodeChanges([][]byte{c})))
 	}
 	return out
+}
+
+// asBundle is a bundle's body holding one changes frame.
+func asBundle(changes []byte) []byte { return AppendInner(nil, FrameChanges, changes) }
+
+// joined is the body inner frames came from.
+func joined(in []Inner) []byte {
+	var b []byte
+	for _, f := range in {
+		b = AppendInner(b, f.Type, f.Payload)
+	}
+	return b
 }
 
 func TestCompressedChangesStream(t *testing.T) {
@@ -38,8 +50,8 @@ func TestCompressedChangesStream(t *testing.T) {
 		frames [][]byte
 	}{
 		{"keystrokes", keystrokes(200)},
-		{"one large incompressible", [][]byte{EncodeChanges([][]byte{big})}},
-		{"mixed", append(append(keystrokes(3), EncodeChanges([][]byte{big[:100000], []byte(strings.Repeat("ab", 70000))})), keystrokes(3)...)},
+		{"one large incompressible", [][]byte{asBundle(EncodeChanges([][]byte{big}))}},
+		{"mixed", append(append(keystrokes(3), asBundle(EncodeChanges([][]byte{big[:100000], []byte(strings.Repeat("ab", 70000))}))), keystrokes(3)...)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -53,18 +65,18 @@ func TestCompressedChangesStream(t *testing.T) {
 				packed += len(z)
 				plain += len(f)
 				// Through a real frame, as a session reads it.
-				typ, body, err := NewReader(bytes.NewReader(AppendFrame(nil, FrameChangesZ, z))).ReadFrame(MaxFrame)
-				if err != nil || typ != FrameChangesZ {
+				typ, body, err := NewReader(bytes.NewReader(AppendFrame(nil, FrameBundle, z))).ReadFrame(MaxFrame)
+				if err != nil || typ != FrameBundle {
 					t.Fatal(typ, err)
 				}
-				got, err := d.Decompress(body, MaxFrame)
+				in, err := d.Decompress(body, MaxFrame)
 				if err != nil {
 					t.Fatalf("frame %d: %v", i, err)
 				}
-				if !bytes.Equal(got, f) {
+				if got := joined(in); !bytes.Equal(got, f) {
 					t.Fatalf("frame %d: %d bytes back for %d", i, len(got), len(f))
 				}
-				if _, err := ParseChanges(got); err != nil {
+				if _, err := ParseChanges(in[0].Payload); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -79,8 +91,9 @@ func TestCompressedChangesStream(t *testing.T) {
 	}
 }
 
-// zbody is a FrameChangesZ payload claiming size, holding data deflated
-// alone (with a sync flush, or ending the stream when final).
+// zbody is a FrameBundle payload claiming size, holding data deflated
+// alone (with a sync flush whose marker is left off, or ending the
+// stream when final).
 func zbody(size uint64, data []byte, final bool) []byte {
 	var buf bytes.Buffer
 	buf.Write(binary.AppendUvarint(nil, size))
@@ -88,16 +101,16 @@ func zbody(size uint64, data []byte, final bool) []byte {
 	zw.Write(data)
 	if final {
 		zw.Close()
-	} else {
-		zw.Flush()
+		return buf.Bytes()
 	}
-	return buf.Bytes()
+	zw.Flush()
+	return bytes.TrimSuffix(buf.Bytes(), syncMarker)
 }
 
 func TestDecompressRejects(t *testing.T) {
 	const limit = 1 << 20
 	bomb := make([]byte, limit+1) // zeros: a few hundred bytes deflated
-	good := EncodeChanges([][]byte{[]byte("change")})
+	good := asBundle(EncodeChanges([][]byte{[]byte("change")}))
 	cases := []struct {
 		name string
 		body []byte
@@ -126,13 +139,14 @@ func TestDecompressRejects(t *testing.T) {
 		})
 	}
 	t.Run("a bomb costs no more than its cap", func(t *testing.T) {
-		body := zbody(limit, bomb[:limit], false)
-		if len(body) > limit/100 {
-			t.Fatalf("test bomb is %d bytes", len(body))
+		inner := AppendInner(nil, FrameChanges, bomb[:limit-4]) // a bundle of limit bytes
+		body := zbody(uint64(len(inner)), inner, false)
+		if len(body) > limit/100 || len(inner) != limit {
+			t.Fatalf("test bomb is %d bytes, inflating to %d", len(body), len(inner))
 		}
 		out, err := NewDecompressor().Decompress(body, limit)
-		if err != nil || len(out) != limit || cap(out) > 2*limit+64<<10 {
-			t.Fatalf("%d bytes (cap %d), %v", len(out), cap(out), err)
+		if err != nil || len(out) != 1 || len(out[0].Payload) != limit-4 || cap(out[0].Payload) > 2*limit+64<<10 {
+			t.Fatalf("%d frames, %v", len(out), err)
 		}
 	})
 }
@@ -156,8 +170,13 @@ func FuzzDecompressChanges(f *testing.F) {
 			if err != nil {
 				return
 			}
-			if len(out) > limit {
-				t.Fatalf("frame %d: %d bytes past the cap", i, len(out))
+			if n := len(joined(out)); n > limit {
+				t.Fatalf("frame %d: %d bytes past the cap", i, n)
+			}
+			for _, f := range out {
+				if c := innerCap(f.Type); c == 0 || 1+len(f.Payload) > c {
+					t.Fatalf("frame %d: inner frame of type %d and %d bytes", i, f.Type, len(f.Payload))
+				}
 			}
 		}
 	})
@@ -166,9 +185,9 @@ func FuzzDecompressChanges(f *testing.F) {
 func ExampleCompressor() {
 	c, d := NewCompressor(), NewDecompressor()
 	for _, s := range []string{"first change", "second change"} {
-		z, _ := c.Compress(EncodeChanges([][]byte{[]byte(s)}))
-		p, _ := d.Decompress(z, MaxFrame)
-		ch, _ := ParseChanges(p)
+		z, _ := c.Compress(AppendInner(nil, FrameChanges, EncodeChanges([][]byte{[]byte(s)})))
+		in, _ := d.Decompress(z, MaxFrame)
+		ch, _ := ParseChanges(in[0].Payload)
 		fmt.Println(string(ch[0]))
 	}
 	// Output:
@@ -202,7 +221,7 @@ func TestCompressedStreamsInterleaved(t *testing.T) {
 		}
 		packed += len(z)
 		got, err := ds[k].Decompress(z, MaxFrame)
-		if err != nil || !bytes.Equal(got, f) {
+		if err != nil || !bytes.Equal(joined(got), f) {
 			t.Fatalf("frame %d on stream %d: %v", i, k, err)
 		}
 	}

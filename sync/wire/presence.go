@@ -24,10 +24,19 @@ import (
 //	[before] uvarint length + up to MaxPresenceContext code points before
 //	         the cursor, to find it again after concurrent edits
 //
+// Version 3 adds flag 16, before from the text: the code points before
+// the cursor are the last MaxPresenceContext before it in the field's
+// text at the heads the sender said last, read by the receiver from its
+// own copy (a cursor following the typing of a push then costs a byte
+// or two). The sender sets it only when its own text there reads so,
+// with no edit pending; a receiver not holding exactly those heads
+// takes no text before the cursor.
+//
 // What a flag leaves out is unchanged since the previous frame on the
 // stream (a stream delivers frames in order, and each new stream starts
 // from the zero Presence, cursor 0 included, as version 1 has it), so a cursor moving while someone types costs a few
-// bytes. A frame with no flags is a heartbeat.
+// bytes. A frame with no flags is a heartbeat, and so (protocol 5) is an
+// empty one: two bytes on the wire.
 type Presence struct {
 	Seq    uint64
 	Kind   PresenceKind // what is open
@@ -53,7 +62,7 @@ const (
 // PresenceVersion is the highest version of the presence payload this
 // side reads and writes, as a hello gives it; it reads every version
 // from 1 up, and writes to a peer in the lower of the two (Downgrade).
-const PresenceVersion = 2
+const PresenceVersion = 3
 
 // Downgrade is p as a peer reading version v is told it: a version 1
 // peer knows commitments only, so anything else open is nothing.
@@ -78,6 +87,7 @@ const (
 	presCursor = 2
 	presBefore = 4
 	presKind   = 8
+	presText   = 16 // before: from the receiver's text (version 3)
 )
 
 // NoPresence is nothing open and no cursor: a device's presence before
@@ -119,6 +129,21 @@ func EncodePresence(prev, cur Presence) []byte {
 	return b
 }
 
+// EncodePresenceFromText is EncodePresence, but a changed Before is left
+// for the receiver to read from its text (flag 16, version 3).
+func EncodePresenceFromText(prev, cur Presence) []byte {
+	if cur.Before == prev.Before {
+		return EncodePresence(prev, cur)
+	}
+	b := EncodePresence(prev, Presence{Seq: cur.Seq, Kind: cur.Kind, ID: cur.ID, Field: cur.Field, Cursor: cur.Cursor, Before: prev.Before})
+	b[0] |= presText
+	return b
+}
+
+// BeforeFromText says whether a presence payload leaves Before to be
+// read from the receiver's text; ParsePresence then gives it empty.
+func BeforeFromText(b []byte) bool { return len(b) > 0 && b[0]&presText != 0 }
+
 func appendString(b []byte, s string) []byte {
 	b = binary.AppendUvarint(b, uint64(len(s)))
 	return append(b, s...)
@@ -134,11 +159,11 @@ func ParsePresence(b []byte, prev Presence) (Presence, error) {
 		return bad("too long")
 	}
 	if len(b) == 0 {
-		return bad("empty")
+		return prev, nil // a heartbeat
 	}
 	flags := b[0]
 	b = b[1:]
-	if flags&^(presOpen|presCursor|presBefore|presKind) != 0 {
+	if flags&^(presOpen|presCursor|presBefore|presKind|presText) != 0 || flags&(presBefore|presText) == presBefore|presText {
 		return bad("unknown flags")
 	}
 	cur := prev
@@ -177,6 +202,9 @@ func ParsePresence(b []byte, prev Presence) (Presence, error) {
 		if cur.Before, b, err = readString(b, 4*MaxPresenceContext); err != nil || utf8.RuneCountInString(cur.Before) > MaxPresenceContext {
 			return bad("context")
 		}
+	}
+	if flags&presText != 0 {
+		cur.Before = ""
 	}
 	if len(b) != 0 {
 		return bad("trailing bytes")

@@ -44,13 +44,21 @@ func TestPresenceRoundTrip(t *testing.T) {
 	}
 }
 
+// An empty payload is a heartbeat (protocol 5): nothing changes.
+func TestPresenceEmptyHeartbeat(t *testing.T) {
+	prev := Presence{Seq: 9, ID: "keep", Field: "f", Cursor: 4, Before: "ab"}
+	got, err := ParsePresence(nil, prev)
+	if err != nil || got != prev {
+		t.Fatalf("got %+v, %v; want %+v unchanged", got, err, prev)
+	}
+}
+
 func TestPresenceRejects(t *testing.T) {
 	good := EncodePresence(NoPresence, Presence{Seq: 1, ID: "c", Field: "f", Cursor: 2, Before: "ab"})
 	for _, tc := range []struct {
 		name string
 		b    []byte
 	}{
-		{"empty", nil},
 		{"no seq", []byte{0}},
 		{"unknown flag", []byte{0x80, 1}},
 		{"truncated", good[:len(good)-1]},
@@ -93,6 +101,8 @@ func FuzzParsePresence(f *testing.F) {
 	f.Add([]byte{presCursor, 1, 0x7f})
 	f.Add(EncodePresence(prev, Presence{Seq: 3, Kind: OpenNote, ID: "n1", Field: "body", Cursor: 0}))
 	f.Add([]byte{presKind | presOpen, 1, byte(OpenOverview), 0, 6, 'v', 'i', 's', 'i', 'o', 'n'})
+	f.Add(EncodePresenceFromText(prev, Presence{Seq: 3, ID: "c0ffee", Field: "description", Cursor: 9, Before: "bcde"}))
+	f.Add([]byte{presText | presBefore, 1, 1, 'x'})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		got, err := ParsePresence(data, prev)
 		if err != nil {
@@ -105,11 +115,37 @@ func FuzzParsePresence(f *testing.F) {
 			got.Cursor >= maxPresenceCursor || got.Kind >= numPresenceKinds || len([]rune(got.Before)) > MaxPresenceContext {
 			t.Fatalf("accepted a malformed presence: %+v", got)
 		}
+		if BeforeFromText(data) && got.Before != "" {
+			t.Fatalf("before from the text, yet read as %q", got.Before)
+		}
 		again, err := ParsePresence(EncodePresence(prev, got), prev)
 		if err != nil || again != got {
 			t.Fatalf("round trip: %+v -> %+v (%v)", got, again, err)
 		}
 	})
+}
+
+// A cursor whose text before it the receiver reads itself costs the
+// cursor's move alone, and reads back with that text left empty.
+func TestPresenceFromText(t *testing.T) {
+	prev := Presence{Seq: 2, ID: "c0ffee", Field: "description", Cursor: 7, Before: "abc"}
+	cur := Presence{Seq: 3, ID: "c0ffee", Field: "description", Cursor: 9, Before: "bcde"}
+	b := EncodePresenceFromText(prev, cur)
+	if !BeforeFromText(b) || len(b) > 3 {
+		t.Fatalf("% x: want the text flag and at most 3 bytes", b)
+	}
+	got, err := ParsePresence(b, prev)
+	want := cur
+	want.Before = ""
+	if err != nil || got != want {
+		t.Fatalf("got %+v (%v), want %+v", got, err, want)
+	}
+	if same := EncodePresenceFromText(prev, Presence{Seq: 3, ID: "c0ffee", Field: "description", Cursor: 8, Before: "abc"}); BeforeFromText(same) {
+		t.Errorf("an unchanged before is left to the text: % x", same)
+	}
+	if _, err := ParsePresence([]byte{presText | presBefore, 1, 1, 'x'}, prev); !errors.Is(err, ErrBadFrame) {
+		t.Errorf("both the text and the flag to read it: %v", err)
+	}
 }
 
 // What a version 1 peer is sent reads in version 1: commitments as they

@@ -1,16 +1,28 @@
 // Package wire is the byte format of a /coplan/sync/1 stream: the
 // length-prefixed, capped frames and the payloads Coplan itself defines
 // (hello, welcome, heads, snapshot chunks). It parses what a peer sends and
-// nothing else: it knows no plan, no libp2p and no Automerge, and imports
-// nothing of Coplan. What a hello's plan ID and side mean is checked by
-// the sync package against the plan document; sync messages are opaque
-// here (Automerge decodes them).
+// nothing else: it knows no plan and no libp2p, and imports nothing of
+// Coplan. What a hello's plan ID and side mean is checked by the sync
+// package against the plan document; changes are opaque here (Automerge
+// decodes them), but for where a change's hash is found, which the
+// compressed stream takes as context (changesz.go).
 //
 // A stream, dialler first:
 //
 //	dialler:  Hello
 //	listener: Welcome [Snapshot...] | Refuse
-//	both:     (State | Changes | Fetched | Level | Presence)...
+//	both:     (State | Fetched | Level | Echo | Presence | Bundle)...
+//
+// where a bundle (protocol 5; bundle.go, changesz.go) is one compressed
+// frame holding changes, level, advance, echo and presence frames: what
+// one writing pass of a session says. A live change so costs its
+// compressed bytes and a byte or two for the sender's heads (an advance:
+// the receiver works them out from the change) and for its cursor (the
+// text before it read from the receiver's copy, presence version 3),
+// and the receiver answers with an echo of two or three bytes ("I hold
+// exactly what your level k said") instead of a 32-byte hash. An echo,
+// a presence frame or a level of one head with nothing else to go with
+// travels as it is: a compressed frame would cost more.
 //
 // Every parser here has a fuzz target.
 package wire
@@ -24,8 +36,10 @@ const ProtocolID = "/coplan/sync/1"
 // it does not speak rather than guess. 2: signed authority (members,
 // invites and redemptions are statements); 3: changes cross in batches
 // under the frame cap (before, in unbounded Automerge sync messages); 4:
-// changes and level frames may be compressed (FrameChangesZ).
-const ProtocolVersion = 4
+// changes and level frames may be compressed; 5: compressed frames carry
+// bundles of frames, presence included, and heads go as echoes and
+// advances where they can.
+const ProtocolVersion = 5
 
 // versionNeeds says, for a peer too old to speak a version, what that
 // version brought.
@@ -33,6 +47,7 @@ var versionNeeds = map[int]string{
 	2: "a Coplan with signed members and roles",
 	3: "a Coplan that sends changes in bounded batches",
 	4: "a Coplan that compresses changes on the wire",
+	5: "a Coplan that bundles frames on the wire",
 }
 
 // Frame types: the first byte of a frame's body.
@@ -50,7 +65,11 @@ const (
 	// only to a peer whose hello or welcome said Presence: a version 3
 	// peer without it resets the stream on a frame type it does not know.
 	FramePresence byte = 11
-	FrameChangesZ byte = 12 // a changes or level frame's body, compressed (changesz.go)
+	// FrameBundle is a bundle of frames, compressed (bundle.go,
+	// changesz.go); in version 4 it held one changes or level frame.
+	FrameBundle  byte = 12
+	FrameEcho    byte = 13 // the sender holds what the receiver's level k said
+	FrameAdvance byte = 14 // the sender's heads, advanced by its bundle's changes
 )
 
 // Caps on frame bodies and payloads.
