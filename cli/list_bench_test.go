@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/coplan/coplan/doc"
+	"github.com/coplan/coplan/doc/authority"
+	p2psync "github.com/coplan/coplan/sync"
 )
 
 // measureChild runs its arguments as a command and prints its wall time
@@ -81,7 +83,19 @@ func BenchmarkListAfterSet(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	p, err := lib.Create("Big plan", "Testland", "2025", "2027", doc.Author{Name: "Ann"})
+	// The plan is founded by the device the commands run as.
+	id, err := p2psync.LoadOrCreateIdentity(conf)
+	if err != nil {
+		b.Fatal(err)
+	}
+	raw, _ := id.Key.Raw()
+	key, err := doc.DeviceKey(raw)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dev, _ := authority.DeviceOfKey(key)
+	ann := doc.Author{PeerID: dev.PeerID(), Name: "Ann", Org: "Cabinet Office", Side: doc.Government, Key: key}
+	p, err := lib.Create("Big plan", "Testland", "2025", "2027", ann)
 	if err != nil {
 		b.Fatal(err)
 	}
