@@ -2,9 +2,6 @@ package cli_test
 
 import (
 	"crypto/rand"
-	"crypto/sha256"
-	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,29 +11,11 @@ import (
 	am "github.com/automerge/automerge-go"
 	"golang.org/x/crypto/ssh"
 
+	"github.com/coplan/coplan/cli"
 	"github.com/coplan/coplan/doc"
 	"github.com/coplan/coplan/doc/authority"
 	"github.com/coplan/coplan/doc/release"
 )
-
-// treeSum sums every file under dir, to tell that nothing was written.
-func treeSum(t *testing.T, dir string) string {
-	t.Helper()
-	h := sha256.New()
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		fmt.Fprintf(h, "%s %d\n", p, len(b))
-		h.Write(b)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fmt.Sprintf("%x", h.Sum(nil))
-}
 
 // A civil-society member who has the minister's published public key tries
 // to register it on its own record, to block the minister's sign-off: the
@@ -80,12 +59,12 @@ func TestKeySquattingRefused(t *testing.T) {
 		{"the published key beside one's own private key", mixed + ".pub", "the private key beside it (ann) is another key"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			before := treeSum(t, cso.data)
+			before := cli.FolderHash(t, cso.data)
 			_, errs, code := cso.run("member", "key", plan, "me", tc.file)
 			if code != 1 || !strings.Contains(errs, tc.want) || strings.Count(strings.TrimSpace(errs), "\n") > 0 {
 				t.Fatalf("exit %d, stderr %q, want one line with %q", code, errs, tc.want)
 			}
-			if treeSum(t, cso.data) != before {
+			if cli.FolderHash(t, cso.data) != before {
 				t.Fatal("a refused registration wrote to the data folder")
 			}
 		})

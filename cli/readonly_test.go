@@ -15,6 +15,9 @@ import (
 	"github.com/coplan/coplan/doc"
 )
 
+// FolderHash is folderHash for the package's outside tests.
+var FolderHash = folderHash
+
 // folderHash sums every file under dir, to tell that nothing was written.
 func folderHash(t *testing.T, dir string) string {
 	t.Helper()

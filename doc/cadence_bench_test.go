@@ -1,32 +1,11 @@
 package doc
 
 import (
-	"math/rand/v2"
 	"testing"
 	"time"
 
 	"github.com/coplan/coplan/internal/traces"
 )
-
-// humanGaps returns a seeded, typist-like gap before each transaction: most
-// keystrokes 80–250 ms apart, a pause of 0.3–0.9 s between words now and
-// then, and a longer think every few sentences. A steady 150 ms clock never
-// pauses, so it cannot show what the pause length costs.
-func humanGaps(n int) []time.Duration {
-	r := rand.New(rand.NewPCG(7, 11))
-	out := make([]time.Duration, n)
-	for i := range out {
-		switch x := r.Float64(); {
-		case x < 0.82:
-			out[i] = time.Duration(80+r.IntN(170)) * time.Millisecond
-		case x < 0.97:
-			out[i] = time.Duration(300+r.IntN(600)) * time.Millisecond
-		default:
-			out[i] = time.Duration(2+r.IntN(20)) * time.Second
-		}
-	}
-	return out
-}
 
 // replayCadence types the trace with human gaps under pol and returns the
 // saved size, the encoded bytes of all changes (what sync sends once per
@@ -51,7 +30,7 @@ func replayCadence(b *testing.B, tr *traces.Trace, pol CommitPolicy) (saved, cha
 		b.Fatal(err)
 	}
 	ref := CommitmentText(id, "description")
-	gaps := humanGaps(len(tr.Txns))
+	gaps := traces.HumanGaps(len(tr.Txns))
 	for i, tx := range tr.Txns {
 		clock.advance(gaps[i])
 		for _, pt := range tx.Patches {

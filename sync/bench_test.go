@@ -3,7 +3,6 @@ package sync
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"slices"
 	"strings"
@@ -546,25 +545,6 @@ func benchReconnect(b *testing.B, newPort bool) {
 	}
 }
 
-// humanGaps is doc's cadence benchmark's typist (same seed, so the same
-// gaps): most keystrokes 80–250 ms apart, a pause of 0.3–0.9 s between
-// words now and then, and a longer think every few sentences.
-func humanGaps(n int) []time.Duration {
-	r := rand.New(rand.NewPCG(7, 11))
-	out := make([]time.Duration, n)
-	for i := range out {
-		switch x := r.Float64(); {
-		case x < 0.82:
-			out[i] = time.Duration(80+r.IntN(170)) * time.Millisecond
-		case x < 0.97:
-			out[i] = time.Duration(300+r.IntN(600)) * time.Millisecond
-		default:
-			out[i] = time.Duration(2+r.IntN(20)) * time.Second
-		}
-	}
-	return out
-}
-
 // cadenceRun is what one policy cost on the wire and on disk.
 type cadenceRun struct {
 	wire, acks, saved, changeBytes int64 // acks: what Bo sent back
@@ -614,7 +594,7 @@ func replayCadenceLive(b *testing.B, tr *traces.Trace, pol doc.CommitPolicy) cad
 			time.Sleep(100 * time.Microsecond)
 		}
 	}
-	gaps := humanGaps(len(tr.Txns))
+	gaps := traces.HumanGaps(len(tr.Txns))
 	pending := false
 	var first, last time.Time
 	for i, tx := range tr.Txns {

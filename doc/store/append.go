@@ -29,23 +29,19 @@ func (s *Store) Append(chunk []byte) error {
 // for the disk: the record survives a crash of the process (the kernel
 // holds it), and the flusher makes it durable within about one fsync;
 // Sync waits for that. Empty chunks are not written.
-func (s *Store) Write(chunk []byte) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t0 := time.Now()
-	defer func() { s.appendTime += time.Since(t0) }()
-	return s.writeLocked(chunk, true)
-}
+func (s *Store) Write(chunk []byte) error { return s.write(chunk, true) }
 
 // WriteHeld writes one chunk as Write does, without waking the flusher:
 // for a caller that calls Sync right after (an explicit commit), which
 // then runs the fsync itself.
-func (s *Store) WriteHeld(chunk []byte) error {
+func (s *Store) WriteHeld(chunk []byte) error { return s.write(chunk, false) }
+
+func (s *Store) write(chunk []byte, flush bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t0 := time.Now()
 	defer func() { s.appendTime += time.Since(t0) }()
-	return s.writeLocked(chunk, false)
+	return s.writeLocked(chunk, flush)
 }
 
 // writeLocked writes chunk; flush wakes the flusher to sync it (Append
