@@ -118,8 +118,8 @@ type session struct {
 
 	pres sessionPresence // presence.go
 
-	// The compressed streams, made on first use: zc the writer's, zd
-	// the reader's.
+	// The compressed streams, sharing what changes crossed: zc the
+	// writer's, zd the reader's.
 	zc *wire.Compressor
 	zd *wire.Decompressor
 
@@ -151,8 +151,9 @@ type sentLevel struct {
 
 func newSession(n *Node, s network.Stream, initiator peer.ID) *session {
 	remote := s.Conn().RemotePeer()
+	zc, zd := wire.NewCodec()
 	return &session{n: n, s: s, peer: remote, initiator: initiator,
-		fr: wire.NewReader(s), fw: wire.NewWriter(s),
+		fr: wire.NewReader(s), fw: wire.NewWriter(s), zc: zc, zd: zd,
 		kick: make(chan struct{}, 1), closing: make(chan struct{}), writerEnd: make(chan struct{}),
 		sent: map[string]bool{}, have: map[string]uint64{},
 		log: n.log.With("peer", shortID(remote)), pres: sessionPresence{kick: make(chan struct{}, 1)}}
@@ -315,9 +316,6 @@ func (s *session) reader() {
 		s.account()
 		s.heard()
 		if typ == wire.FrameBundle {
-			if s.zd == nil {
-				s.zd = wire.NewDecompressor()
-			}
 			inner, err := s.zd.Decompress(body, wire.MaxFrame)
 			if err != nil {
 				s.fail("bad compressed frame", err)
@@ -732,9 +730,8 @@ func (s *session) put(typ byte, payload []byte) error {
 
 // flushBundle sends the bundle being filled: compressed in the session's
 // stream, or as it is when it holds one small frame a compressed frame's
-// overhead would outweigh: an echo, a presence frame, or a level frame
-// of one head (mostly a change from the peer, whose hash this stream
-// never carried).
+// overhead would outweigh: an echo, a presence frame, or an empty level
+// frame. A level frame names its heads by reference there (compact.go).
 func (s *session) flushBundle(deadline time.Duration) error {
 	if s.bundleN == 0 {
 		return nil
@@ -746,12 +743,9 @@ func (s *session) flushBundle(deadline time.Duration) error {
 		if err != nil {
 			return err
 		}
-		if typ != wire.FrameLevel || len(payload) == 32 {
+		if typ != wire.FrameLevel || len(payload) == 0 {
 			return s.writeFrame(typ, payload, deadline)
 		}
-	}
-	if s.zc == nil {
-		s.zc = wire.NewCompressor()
 	}
 	z, err := s.zc.Compress(body)
 	if err != nil {

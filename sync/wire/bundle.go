@@ -1,7 +1,6 @@
 package wire
 
 import (
-	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
 )
@@ -13,7 +12,8 @@ import (
 // presence compresses in the stream's context: the text before a cursor
 // was just typed, in the change before it.
 //
-// Only these types go inside, each under its own cap: changes, level,
+// Only these types go inside, each under its own cap: changes (as
+// compact frames since protocol 6), level,
 // advance, echo and presence frames. An advance frame goes only inside a
 // bundle, after the changes it advances by.
 
@@ -27,10 +27,12 @@ type Inner struct {
 // 0: the type may not go in a bundle.
 func innerCap(typ byte) int {
 	switch typ {
-	case FrameChanges:
+	case FrameChanges, FrameCompact:
 		return MaxFrame
 	case FrameLevel:
 		return 1 + 32*maxHeads
+	case FrameCompactLevel:
+		return 1 + 33*maxHeads
 	case FrameAdvance, FrameEcho:
 		return 1 + binary.MaxVarintLen64
 	case FramePresence:
@@ -69,33 +71,6 @@ func ParseBundle(b []byte) ([]Inner, error) {
 		b = b[n+int(size):]
 	}
 	return out, nil
-}
-
-// bundleHashes appends to dst the hash of each change the bundle's
-// changes frames carry: SHA-256 of the change from its ninth byte, which
-// for an Automerge change (magic, checksum, then the chunk) is its hash.
-// Anything shorter counts for nothing; what is not a bundle, nothing.
-func bundleHashes(dst []byte, body []byte) []byte {
-	inner, err := ParseBundle(body)
-	if err != nil {
-		return dst
-	}
-	for _, f := range inner {
-		if f.Type != FrameChanges {
-			continue
-		}
-		changes, err := ParseChanges(f.Payload)
-		if err != nil {
-			continue
-		}
-		for _, c := range changes {
-			if len(c) > 8 {
-				h := sha256.Sum256(c[8:])
-				dst = append(dst, h[:]...)
-			}
-		}
-	}
-	return dst
 }
 
 // An echo frame says the sender's heads are exactly those of the

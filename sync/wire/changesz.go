@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 )
 
@@ -25,9 +26,10 @@ import (
 //
 // After each frame both ends add to the stream's context, unsent, the
 // hash of each change the frame carried (Automerge's change hash, SHA-256
-// of the change from its ninth byte): the next change names it as its
-// dependency, and a level frame as a head, which then cost a match
-// instead of 32 incompressible bytes.
+// of the change from its ninth byte): a level frame naming it as a head
+// then costs a match instead of 32 incompressible bytes. Since protocol
+// 6 the changes inside travel as compact frames (compact.go), which name
+// their dependencies by reference.
 //
 // Frames of a stream must be decoded in order, each exactly once.
 
@@ -75,20 +77,55 @@ type Compressor struct {
 	buf  bytes.Buffer
 	hist []byte // the last encContext bytes compressed, hashes included
 	n    uint64 // frames compressed
+	dir  direction
+	tab  *Tables
 	// hashes are the change hashes of the last frame: context for the
 	// next, given to an encoder that goes on from that frame.
-	hashes []byte
+	hashes, prevHashes []byte
 }
 
 // syncMarker ends every sync flush; frames leave it off.
 var syncMarker = []byte{0, 0, 0xff, 0xff}
 
 // NewCompressor starts a stream of compressed frames.
-func NewCompressor() *Compressor { return &Compressor{} }
+func NewCompressor() *Compressor { return &Compressor{tab: new(Tables)} }
+
+// NewCodec is a session's two streams, the one it sends and the one it
+// receives, sharing what changes crossed each way.
+func NewCodec() (*Compressor, *Decompressor) {
+	t := new(Tables)
+	return &Compressor{tab: t}, &Decompressor{tab: t}
+}
+
+// compact turns the bundle's changes frames into compact frames; a body
+// that is not a bundle goes as it is (the receiver refuses it).
+func (c *Compressor) compact(body []byte) []byte {
+	c.hashes = c.hashes[:0]
+	inner, err := ParseBundle(body)
+	if err != nil || !slices.ContainsFunc(inner, func(f Inner) bool { return f.Type == FrameChanges || f.Type == FrameLevel }) {
+		return body
+	}
+	out := make([]byte, 0, len(body))
+	for _, f := range inner {
+		if f.Type == FrameChanges {
+			if changes, err := ParseChanges(f.Payload); err == nil {
+				out = AppendInner(out, FrameCompact, encodeCompact(&c.dir, c.tab, changes, &c.hashes))
+				continue
+			}
+		}
+		if f.Type == FrameLevel && len(f.Payload) > 0 && len(f.Payload)%32 == 0 {
+			out = AppendInner(out, FrameCompactLevel, encodeLevel(&c.dir, c.tab, f.Payload))
+			continue
+		}
+		out = AppendInner(out, f.Type, f.Payload)
+	}
+	return out
+}
 
 // Compress returns a FrameBundle payload holding body, a bundle's inner
 // frames. The returned slice is valid until the next call.
 func (c *Compressor) Compress(body []byte) ([]byte, error) {
+	body = c.compact(body)
 	e := encoders.Get().(*encoder)
 	defer encoders.Put(e)
 	resume := e.owner == c && e.ownerN == c.n
@@ -101,7 +138,7 @@ func (c *Compressor) Compress(body []byte) ([]byte, error) {
 	// from the last frame the hashes that followed it.
 	load := c.hist
 	if resume {
-		load = c.hashes
+		load = c.prevHashes
 	}
 	if len(load) > 0 {
 		if _, err := e.zw.Write(load); err != nil {
@@ -131,8 +168,8 @@ func (c *Compressor) Compress(body []byte) ([]byte, error) {
 	c.n++
 	e.owner, e.ownerN = c, c.n
 	c.hist = appendWindow(c.hist, body, encContext)
-	c.hashes = bundleHashes(c.hashes[:0], body)
 	c.hist = appendWindow(c.hist, c.hashes, encContext)
+	c.prevHashes, c.hashes = c.hashes, c.prevHashes
 	out := dst.Bytes()
 	if !bytes.HasSuffix(out, syncMarker) {
 		return nil, errors.New("deflate flush without its sync marker")
@@ -160,13 +197,15 @@ type Decompressor struct {
 	in     frameInput
 	hist   []byte // the last window of decompressed bytes
 	broken error
+	dir    direction
+	tab    *Tables
 }
 
 // window is deflate's: how far back a match may reach.
 const window = 32 << 10
 
 // NewDecompressor starts decoding a stream of compressed changes frames.
-func NewDecompressor() *Decompressor { return &Decompressor{} }
+func NewDecompressor() *Decompressor { return &Decompressor{tab: new(Tables)} }
 
 // Decompress returns the inner frames a FrameBundle payload holds, each
 // checked against its type's cap (ParseBundle). limit caps the
@@ -183,12 +222,25 @@ func (d *Decompressor) Decompress(body []byte, limit int) ([]Inner, error) {
 	if err == nil {
 		inner, err = ParseBundle(out)
 	}
+	var hashes []byte
+	for i := 0; err == nil && i < len(inner); i++ {
+		switch inner[i].Type {
+		case FrameCompact:
+			var changes [][]byte
+			changes, err = decodeCompact(&d.dir, d.tab, inner[i].Payload, MaxFrame, &hashes)
+			inner[i] = Inner{Type: FrameChanges, Payload: EncodeChanges(changes)}
+		case FrameCompactLevel:
+			var heads []byte
+			heads, err = decodeLevel(&d.dir, d.tab, inner[i].Payload)
+			inner[i] = Inner{Type: FrameLevel, Payload: heads}
+		}
+	}
 	if err != nil {
 		d.broken = err
 		return nil, err
 	}
 	d.hist = appendWindow(d.hist, out, window)
-	d.hist = appendWindow(d.hist, bundleHashes(nil, out), window)
+	d.hist = appendWindow(d.hist, hashes, window)
 	return inner, nil
 }
 

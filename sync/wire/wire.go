@@ -38,8 +38,9 @@ const ProtocolID = "/coplan/sync/1"
 // under the frame cap (before, in unbounded Automerge sync messages); 4:
 // changes and level frames may be compressed; 5: compressed frames carry
 // bundles of frames, presence included, and heads go as echoes and
-// advances where they can.
-const ProtocolVersion = 5
+// advances where they can; 6: changes in bundles travel compact,
+// re-encoded against what crossed before (compact.go).
+const ProtocolVersion = 6
 
 // versionNeeds says, for a peer too old to speak a version, what that
 // version brought.
@@ -48,6 +49,7 @@ var versionNeeds = map[int]string{
 	3: "a Coplan that sends changes in bounded batches",
 	4: "a Coplan that compresses changes on the wire",
 	5: "a Coplan that bundles frames on the wire",
+	6: "a Coplan that sends changes compactly",
 }
 
 // Frame types: the first byte of a frame's body.
@@ -70,6 +72,10 @@ const (
 	FrameBundle  byte = 12
 	FrameEcho    byte = 13 // the sender holds what the receiver's level k said
 	FrameAdvance byte = 14 // the sender's heads, advanced by its bundle's changes
+	FrameCompact byte = 15 // a changes frame re-encoded, only in a bundle
+	// FrameCompactLevel is a level frame whose heads are references to
+	// changes that crossed (compact.go), only in a bundle.
+	FrameCompactLevel byte = 16
 )
 
 // Caps on frame bodies and payloads.

@@ -148,7 +148,7 @@ func TestWelcome(t *testing.T) {
 			t.Fatalf("%+v -> %+v (%v)", w, got, err)
 		}
 	}
-	for _, in := range []string{`{"v":6}`, `{"v":4}`, `{"v":5,"snapshot":-1}`, `{"v":5,"snapshot":536870913}`, `[]`, ``, `{"v":5,"snapshot":"big"}`} {
+	for _, in := range []string{`{"v":7}`, `{"v":5}`, `{"v":6,"snapshot":-1}`, `{"v":6,"snapshot":536870913}`, `[]`, ``, `{"v":6,"snapshot":"big"}`} {
 		t.Run(in, func(t *testing.T) {
 			if w, err := ParseWelcome([]byte(in)); !errors.Is(err, ErrBadFrame) {
 				t.Fatalf("accepted %+v (%v)", w, err)
@@ -253,9 +253,9 @@ func TestHelloVersionMessage(t *testing.T) {
 		v    int
 		want string
 	}{
-		{ProtocolVersion - 1, "needs protocol 5 (a Coplan that bundles frames on the wire): update Coplan"},
-		{1, "needs protocol 5"},
-		{ProtocolVersion + 1, "speaks protocol 5: update Coplan on it"},
+		{ProtocolVersion - 1, "needs protocol 6 (a Coplan that sends changes compactly): update Coplan"},
+		{1, "needs protocol 6"},
+		{ProtocolVersion + 1, "speaks protocol 6: update Coplan on it"},
 	} {
 		t.Run(fmt.Sprint(tc.v), func(t *testing.T) {
 			_, err := ParseHello(EncodeHello(Hello{Version: tc.v, Plan: planID}))
