@@ -424,7 +424,8 @@ func newRoom(b *testing.B, names []string) []*testPeer {
 // every run of typing one change as the commit policy makes it: bytes on
 // the wire (frames as sent, compressed since protocol 4, every frame type
 // counted) against the ideal (each change's encoded size, uncompressed,
-// once to the one other peer) and against the saved plan.
+// once to the one other peer) and against the saved plan: at most 1.5x
+// and 3x (issue 10).
 func BenchmarkLiveTraffic(b *testing.B) {
 	tr := traces.LoadOrSkip(b, "friendsforever.json.gz")
 	for i := 0; i < b.N; i++ {
@@ -494,6 +495,9 @@ func BenchmarkLiveTraffic(b *testing.B) {
 		b.ReportMetric(float64(sent)/float64(ideal), "wire/ideal")
 		b.ReportMetric(float64(sent)/float64(len(final)), "wire/saved")
 		b.ReportMetric(float64(len(runs)), "changes")
+		if sent*2 > ideal*3 || sent > int64(len(final))*3 {
+			b.Errorf("%d bytes on the wire: past 1.5x the ideal %d or 3x the saved plan's %d (issue 10)", sent, ideal, len(final))
+		}
 		for _, tp := range g {
 			tp.n.Close()
 		}

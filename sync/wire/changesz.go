@@ -212,7 +212,8 @@ func NewDecompressor() *Decompressor { return &Decompressor{tab: new(Tables)} }
 // decompressed size: a frame claiming more is refused before anything is
 // decoded, and one whose deflate data holds less or more than it claims
 // is malformed. Memory grows with what is actually decoded, so a tiny
-// frame claiming the cap costs little.
+// frame claiming the cap costs little. Each compact frame's changes are
+// rebuilt within limit too.
 func (d *Decompressor) Decompress(body []byte, limit int) ([]Inner, error) {
 	if d.broken != nil {
 		return nil, d.broken
@@ -227,7 +228,7 @@ func (d *Decompressor) Decompress(body []byte, limit int) ([]Inner, error) {
 		switch inner[i].Type {
 		case FrameCompact:
 			var changes [][]byte
-			changes, err = decodeCompact(&d.dir, d.tab, inner[i].Payload, MaxFrame, &hashes)
+			changes, err = decodeCompact(&d.dir, d.tab, inner[i].Payload, limit, &hashes)
 			inner[i] = Inner{Type: FrameChanges, Payload: EncodeChanges(changes)}
 		case FrameCompactLevel:
 			var heads []byte

@@ -52,7 +52,7 @@ import (
 
 // Compact encoding's bounds.
 const (
-	ringSize     = 1024 // changes remembered each way
+	ringSize     = 4096 // changes remembered each way
 	searchBack   = 64   // how far back a sender looks for a dependency
 	indexedFrame = 64   // changes frames of more changes are not remembered
 	maxActors    = 256  // actors named per direction
@@ -123,14 +123,18 @@ func parseChunk(c []byte) (ch chunk, ok bool) {
 			return ch, false
 		}
 	}
-	if r.bad || !bytes.Equal(ch.build(), c) {
+	if r.bad {
+		return ch, false
+	}
+	if b, _ := ch.build(); !bytes.Equal(b, c) {
 		return ch, false
 	}
 	return ch, true
 }
 
-// build is the change a chunk is: magic, checksum, then the chunk.
-func (ch *chunk) build() []byte {
+// build is the change a chunk is (magic, checksum, then the chunk) and
+// its hash, of which the checksum is the first four bytes.
+func (ch *chunk) build() ([]byte, [32]byte) {
 	size := 64 + 32*len(ch.deps) + len(ch.msg) + len(ch.extra)
 	for _, c := range ch.data {
 		size += len(c) + 2*binary.MaxVarintLen64
@@ -165,7 +169,7 @@ func (ch *chunk) build() []byte {
 	out = append(out, body...)
 	sum := sha256.Sum256(out[8:])
 	copy(out[4:8], sum[:4])
-	return out
+	return out, sum
 }
 
 func appendBytes(dst, b []byte) []byte {
@@ -452,6 +456,10 @@ func decodeLevel(d *direction, t *Tables, b []byte) ([]byte, error) {
 	return out, nil
 }
 
+// changeHash is Automerge's hash of a change: SHA-256 from its ninth
+// byte (of anything shorter, of nothing).
+func changeHash(c []byte) [32]byte { return sha256.Sum256(c[min(8, len(c)):]) }
+
 func zigzag(v int64) uint64   { return uint64(v<<1) ^ uint64(v>>63) }
 func unzigzag(u uint64) int64 { return int64(u>>1) ^ -int64(u&1) }
 
@@ -467,7 +475,7 @@ func encodeCompact(d *direction, t *Tables, changes [][]byte, hashes *[]byte) []
 		} else {
 			out = d.appendChange(append(out, 1), t, &ch)
 		}
-		h := sha256.Sum256(c[min(8, len(c)):])
+		h := changeHash(c)
 		*hashes = append(*hashes, h[:]...)
 		if remember {
 			t.mu.Lock()
@@ -601,18 +609,23 @@ func decodeCompact(d *direction, t *Tables, b []byte, limit int, hashes *[]byte)
 	total := ChangesOverhead(int(n))
 	for i := range int(n) {
 		var c []byte
+		var h [32]byte
 		switch r.uv() {
 		case 0:
 			c = r.take(r.uv())
 			if len(c) == 0 {
 				return bad("empty", i)
 			}
+			h = changeHash(c)
 		case 1:
 			ch, err := d.readChange(&r, t, limit-total)
+			if err == pastCap {
+				return nil, fmt.Errorf("%w: compact frame: changes past %d bytes", ErrTooLarge, limit)
+			}
 			if err != "" {
 				return bad(err, i)
 			}
-			c = ch.build()
+			c, h = ch.build()
 			d.after(&ch)
 		default:
 			return bad("form", i)
@@ -624,7 +637,6 @@ func decodeCompact(d *direction, t *Tables, b []byte, limit int, hashes *[]byte)
 			return nil, fmt.Errorf("%w: compact frame: changes past %d bytes", ErrTooLarge, limit)
 		}
 		out = append(out, c)
-		h := sha256.Sum256(c[min(8, len(c)):])
 		*hashes = append(*hashes, h[:]...)
 		if remember {
 			t.mu.Lock()
@@ -638,13 +650,19 @@ func decodeCompact(d *direction, t *Tables, b []byte, limit int, hashes *[]byte)
 	return out, nil
 }
 
+// pastCap: what a compact change rebuilds to passes the frame's cap.
+const pastCap = "past the cap"
+
 // readChange reads a compact change; a non-empty string says what is
 // wrong with it.
 func (d *direction) readChange(r *reader, t *Tables, room int) (chunk, string) {
 	var ch chunk
 	n := r.uv()
-	if n > maxDeps || int(n)*32 > room {
+	if n > maxDeps {
 		return ch, "dependencies"
+	}
+	if int(n)*32 > room {
+		return ch, pastCap
 	}
 	t.mu.Lock()
 	for range n {
@@ -711,7 +729,7 @@ func (d *direction) readChange(r *reader, t *Tables, room int) (chunk, string) {
 		}
 	}
 	if lits > uint64(room) {
-		return ch, "past the cap"
+		return ch, pastCap
 	}
 	size := lits
 	for i, code := range codes {
@@ -733,7 +751,7 @@ func (d *direction) readChange(r *reader, t *Tables, room int) (chunk, string) {
 			return ch, "a column's run"
 		}
 		if size += uint64(len(c)); size > uint64(room) {
-			return ch, "past the cap"
+			return ch, pastCap
 		}
 		ch.data = append(ch.data, c)
 	}
@@ -742,7 +760,7 @@ func (d *direction) readChange(r *reader, t *Tables, room int) (chunk, string) {
 		return ch, "truncated"
 	}
 	if int(size)+len(ch.msg)+len(ch.extra)+32*len(ch.deps) > room {
-		return ch, "past the cap"
+		return ch, pastCap
 	}
 	return ch, ""
 }
