@@ -21,28 +21,34 @@ import (
 // data is new; deflate, in the bundle's stream, does the rest.
 //
 //	uvarint n, then n changes, each:
-//	  uvarint 0, uvarint len, bytes             as it is (anything else)
+//	  uvarint 0, uvarint len, bytes   as it is (anything else)
 //	  uvarint 1, compact change:
-//	    uvarint n, n deps, each uvarint v:      v%3: 0 (v = 0) the hash
-//	                                            follows; 1 the (v/3+1)-th
-//	                                            last change this side
-//	                                            sent; 2 the change with
-//	                                            the index this side last
-//	                                            received plus zigzag(v/3)
-//	                                            among those the receiver
-//	                                            sent (numbered from 0)
-//	    actor                                   ref: 0, uvarint len, bytes;
-//	                                            k: the k-th actor named
-//	    varint seq, start op, time              each a step from that
-//	                                            actor's last compact change
-//	    uvarint m                               0: that change's message;
-//	                                            else m-1 bytes of one
-//	    uvarint n, n actor refs                 the other actors
-//	    uvarint m                               0: the last compact
-//	                                            change's column specs,
-//	                                            then each column's length;
-//	                                            else m-1 (spec, length)
-//	    uvarint len, bytes                      column data, extra bytes
+//	    uvarint n, n refs             its dependencies
+//	    actor                         0, uvarint len, bytes; or k: the
+//	                                  k-th actor this direction named
+//	    varint seq, start op, time    steps from that actor's last
+//	                                  compact change (from 0 if none)
+//	    message                       0: that change's; or uvarint p+1,
+//	                                  uvarint s, uvarint len, bytes: its
+//	                                  first p and last s bytes around them
+//	    uvarint n, n actors           the other actors
+//	    column specs                  0: the last compact change's; or
+//	                                  uvarint n+1, n uvarint specs
+//	    varint k                      a run length
+//	    n uvarint codes, one a column 0: the last column of its spec; 1:
+//	                                  that with its first signed LEB128
+//	                                  (a run's length) k; 2: with its last
+//	                                  unsigned LEB128 |k|; c > 2: c-3
+//	                                  bytes, which follow the codes in
+//	                                  order
+//	    uvarint len, bytes            what follows the columns
+//
+// A ref to a change is a uvarint v: 0, and its 32-byte hash follows; v%3
+// = 1: the (v/3+1)-th last change this side sent; v%3 = 2: the change
+// this side received with the index one past the last so named (from
+// 0) plus zigzag(v/3), which the receiver finds among those it sent. A
+// compact level frame (FrameCompactLevel) is a ref to each head, back to
+// back.
 //
 // The changes that crossed are those of changes frames of at most
 // indexedFrame changes (live edits; a backlog's batches do not push them
