@@ -4,8 +4,8 @@
 // nothing else: it knows no plan and no libp2p, and imports nothing of
 // Coplan. What a hello's plan ID and side mean is checked by the sync
 // package against the plan document; changes are opaque here (Automerge
-// decodes them), but for where a change's hash is found, which the
-// compressed stream takes as context (changesz.go).
+// decodes them), but for the layout of a change, which compact frames
+// re-encode (compact.go), and its hash.
 //
 // A stream, dialler first:
 //
@@ -21,8 +21,11 @@
 // text before it read from the receiver's copy, presence version 3),
 // and the receiver answers with an echo of two or three bytes ("I hold
 // exactly what your level k said") instead of a 32-byte hash. An echo,
-// a presence frame or a level of one head with nothing else to go with
-// travels as it is: a compressed frame would cost more.
+// a presence frame or an empty level with nothing else to go with
+// travels as it is: a compressed frame would cost more. Since protocol
+// 6 a bundle's changes and level frames travel compact (compact.go):
+// each change rebuilt byte for byte from what differs from the changes
+// that crossed before it, each head a reference to one of those.
 //
 // Every parser here has a fuzz target.
 package wire
