@@ -1,9 +1,9 @@
-//go:build !race
-
-// Not under the race detector: from outside package app the test driver's
-// fyne.Do runs on the calling goroutine, so the window's own background
-// work (opening, the status ticks) touches widgets beside the test's reads;
-// package app's tests queue those hops instead, and cover the bar's logic.
+// The status bar end to end: a real window on Fyne's test driver, two
+// real sync nodes on loopback. The test driver runs fyne.Do on the
+// calling goroutine, so the window's hops (opening, status ticks, sync
+// events) and the test's own touches all run in turn on one goroutine
+// (app.SerializeUI), as the app's event loop runs them; package app's
+// tests cover the bar's logic.
 
 package main
 
@@ -67,18 +67,31 @@ func (d *statusDevice) start(t *testing.T) {
 }
 
 // window opens the app on the device, as main does, with its sync node.
+// onWindow runs f as the window's own event loop would, in turn with
+// the hops sync events make (app.SerializeUI).
+var onWindow func(func())
+
 func (d *statusDevice) window(t *testing.T) *app.UI {
 	t.Helper()
-	u := app.New(test.NewTempApp(t), app.Config{Library: d.lib, ConfigDir: filepath.Join(d.dir, "config"),
-		Author: d.author, Sync: syncAdapter{d.node}, SaveProfile: func(doc.Author) error { return nil }})
-	t.Cleanup(u.Close)
+	var u *app.UI
+	onWindow(func() {
+		u = app.New(test.NewTempApp(t), app.Config{Library: d.lib, ConfigDir: filepath.Join(d.dir, "config"),
+			Author: d.author, Sync: syncAdapter{d.node}, SaveProfile: func(doc.Author) error { return nil }})
+	})
+	t.Cleanup(func() { onWindow(u.Close) })
 	return u
+}
+
+// plan is the window's plan, read as its event loop would.
+func plan(u *app.UI) (p *doc.Plan) {
+	onWindow(func() { p = u.Plan() })
+	return p
 }
 
 // statusText is what the window's status bar says about sync.
 func statusText(u *app.UI) string {
 	var found string
-	fyne.DoAndWait(func() {
+	onWindow(func() {
 		var walk func(o fyne.CanvasObject)
 		walk = func(o fyne.CanvasObject) {
 			switch v := o.(type) {
@@ -124,6 +137,7 @@ func TestStatusBarAfterJoinAndRestart(t *testing.T) {
 	if testing.Short() {
 		t.Skip("real libp2p nodes")
 	}
+	onWindow = app.SerializeUI()
 	sophia := newStatusDevice(t, "Sophia Patel", "Cabinet Office", doc.Government)
 	tim := newStatusDevice(t, "Tim Jones", "Open Knowledge", doc.CivilSociety)
 	p, err := sophia.lib.Create("UK Open Government NAP", "United Kingdom", "2025", "2027", sophia.author)
@@ -148,7 +162,8 @@ func TestStatusBarAfterJoinAndRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := u.OpenPlan(id); err != nil { // what it does next
+	onWindow(func() { err = u.OpenPlan(id) }) // what it does next
+	if err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(30 * time.Second)
@@ -156,7 +171,7 @@ func TestStatusBarAfterJoinAndRestart(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	if statusText(u) == "" {
-		t.Fatalf("the plan did not open within 30 s (the window's plan: %v)", u.Plan() != nil)
+		t.Fatalf("the plan did not open within 30 s (the window's plan: %v)", plan(u) != nil)
 	}
 	// "Connected to Sophia Patel · …", or "Connected · … · here now:" with
 	// her chip beside it once her presence has arrived.
@@ -179,21 +194,21 @@ func TestStatusBarAfterJoinAndRestart(t *testing.T) {
 	if seen := watchStatus(u, 10*time.Second, level); !level(statusText(u)) {
 		t.Fatalf("never level with Sophia: %q", seen)
 	}
-	u.Close()
+	onWindow(u.Close)
 	if err := tim.node.Close(); err != nil {
 		t.Fatal(err)
 	}
 	tim.start(t)
 	u = tim.window(t)
 	deadline = time.Now().Add(30 * time.Second)
-	for u.Plan() == nil && time.Now().Before(deadline) {
+	for plan(u) == nil && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	for statusText(u) == "" && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	if statusText(u) == "" {
-		t.Fatalf("the plan did not open within 30 s (the window's plan: %v)", u.Plan() != nil)
+		t.Fatalf("the plan did not open within 30 s (the window's plan: %v)", plan(u) != nil)
 	}
 	seen = watchStatus(u, 3*time.Second, connected)
 	t.Logf("after a restart: %q", seen)
