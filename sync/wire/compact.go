@@ -124,7 +124,7 @@ func parseChunk(c []byte) (ch chunk, ok bool) {
 		ch.data = append(ch.data, r.take(l))
 	}
 	ch.extra = r.b
-	for _, a := range append(ch.others, ch.actor) {
+	for _, a := range append([][]byte{ch.actor}, ch.others...) {
 		if len(a) == 0 || len(a) > maxActor {
 			return ch, false
 		}
@@ -747,7 +747,8 @@ func (d *direction) readChange(r *reader, t *Tables, room int) (chunk, string) {
 		case !kept:
 			return ch, "a column this side does not hold"
 		case code == 0:
-			c = prev
+			c = bytes.Clone(prev) // after overwrites what it kept
+
 		case code == 1:
 			c = withRun(prev, k)
 		default:
