@@ -370,10 +370,11 @@ func (d *direction) after(ch *chunk) {
 		d.col = map[uint64][]byte{}
 	}
 	for i, spec := range ch.specs {
+		_, has := d.col[spec]
 		switch {
 		case len(ch.data[i]) > maxKeptCol:
 			delete(d.col, spec)
-		case d.col[spec] != nil || len(d.col) < maxKeptCols:
+		case has || len(d.col) < maxKeptCols:
 			d.col[spec] = append(d.col[spec][:0], ch.data[i]...)
 		}
 	}
@@ -540,9 +541,9 @@ func (d *direction) appendChange(out []byte, t *Tables, ch *chunk) []byte {
 		switch {
 		case kept && bytes.Equal(c, prev):
 			out = append(out, 0)
-		case kept && bytes.Equal(c, withRun(prev, k)):
+		case kept && sameCol(c, withRun(prev, k)):
 			out = append(out, 1)
-		case kept && bytes.Equal(c, withCount(prev, k)):
+		case kept && sameCol(c, withCount(prev, k)):
 			out = append(out, 2)
 		default:
 			out = binary.AppendUvarint(out, uint64(len(c))+3)
@@ -566,12 +567,16 @@ func (d *direction) runOf(ch *chunk) int64 {
 		}
 		r := reader{b: c}
 		k := r.sleb()
-		if !r.bad && bytes.Equal(c, withRun(prev, k)) {
+		if !r.bad && sameCol(c, withRun(prev, k)) {
 			return k
 		}
 	}
 	return 0
 }
+
+// sameCol says whether col is what w, a column worked out from the last
+// one, says; nil says nothing.
+func sameCol(col, w []byte) bool { return w != nil && bytes.Equal(col, w) }
 
 // withRun is col with its first signed LEB128 (a run's length) k; nil if
 // it has none.
@@ -748,14 +753,14 @@ func (d *direction) readChange(r *reader, t *Tables, room int) (chunk, string) {
 			return ch, "a column this side does not hold"
 		case code == 0:
 			c = bytes.Clone(prev) // after overwrites what it kept
-
 		case code == 1:
-			c = withRun(prev, k)
+			if c = withRun(prev, k); c == nil {
+				return ch, "a column's run"
+			}
 		default:
-			c = withCount(prev, k)
-		}
-		if c == nil && code < 3 {
-			return ch, "a column's run"
+			if c = withCount(prev, k); c == nil {
+				return ch, "a column's count"
+			}
 		}
 		if size += uint64(len(c)); size > uint64(room) {
 			return ch, pastCap
