@@ -37,27 +37,12 @@ func keyedAuthor(name, org string, side doc.Side) doc.Author {
 }
 
 // uiHops holds the hops to the UI thread that background work asked for,
-// in order; tests run them on their own goroutine with runHop. Queueing
-// never blocks, as fyne.Do does not: a plan calls OnPersistError holding
-// its lock.
-var uiHops struct {
-	sync.Mutex
-	queue []func()
-	ready chan struct{} // has a value while the queue may be non-empty
-}
+// in order; tests run them on their own goroutine with runHop.
+var uiHops = newHopQueue()
 
 func init() {
 	runBackground = false
-	uiHops.ready = make(chan struct{}, 1)
-	onUI = func(f func()) {
-		uiHops.Lock()
-		uiHops.queue = append(uiHops.queue, f)
-		uiHops.Unlock()
-		select {
-		case uiHops.ready <- struct{}{}:
-		default:
-		}
-	}
+	onUI = uiHops.push
 	now = func() time.Time { return fixedNow }
 	time.Local = time.UTC
 }
@@ -322,16 +307,7 @@ func runHop(t testing.TB) {
 }
 
 // nextHop takes the first queued hop, or nil.
-func nextHop() func() {
-	uiHops.Lock()
-	defer uiHops.Unlock()
-	if len(uiHops.queue) == 0 {
-		return nil
-	}
-	f := uiHops.queue[0]
-	uiHops.queue = uiHops.queue[1:]
-	return f
-}
+func nextHop() func() { return uiHops.next() }
 
 // runQueuedHops runs the hops already queued: what a closed window's
 // background work left, so it is tidied and cannot reach the next test.

@@ -84,19 +84,19 @@ type chunk struct {
 	extra        []byte   // what follows the columns
 }
 
-// parseChunk reads a change; ok false for anything it does not rebuild
-// exactly, which then travels as it is.
-func parseChunk(c []byte) (ch chunk, ok bool) {
+// parseChunk reads a change, and gives its hash; ok false for anything
+// it does not rebuild exactly, which then travels as it is.
+func parseChunk(c []byte) (ch chunk, hash [32]byte, ok bool) {
 	if len(c) < 10 || !bytes.Equal(c[:4], changeMagic) || c[8] != 1 {
-		return ch, false
+		return ch, hash, false
 	}
 	r := reader{b: c[9:]}
 	if size := r.uv(); r.bad || size != uint64(len(r.b)) {
-		return ch, false
+		return ch, hash, false
 	}
 	n := r.uv()
 	if n > maxDeps {
-		return ch, false
+		return ch, hash, false
 	}
 	for range n {
 		ch.deps = append(ch.deps, r.take(32))
@@ -106,14 +106,14 @@ func parseChunk(c []byte) (ch chunk, ok bool) {
 	ch.msg = r.take(r.uv())
 	n = r.uv()
 	if n > maxActors {
-		return ch, false
+		return ch, hash, false
 	}
 	for range n {
 		ch.others = append(ch.others, r.take(r.uv()))
 	}
 	n = r.uv()
 	if n > maxKeptCols {
-		return ch, false
+		return ch, hash, false
 	}
 	lens := make([]uint64, n)
 	for i := range n {
@@ -126,16 +126,17 @@ func parseChunk(c []byte) (ch chunk, ok bool) {
 	ch.extra = r.b
 	for _, a := range append([][]byte{ch.actor}, ch.others...) {
 		if len(a) == 0 || len(a) > maxActor {
-			return ch, false
+			return ch, hash, false
 		}
 	}
 	if r.bad {
-		return ch, false
+		return ch, hash, false
 	}
-	if b, _ := ch.build(); !bytes.Equal(b, c) {
-		return ch, false
+	b, hash := ch.build()
+	if !bytes.Equal(b, c) {
+		return ch, hash, false
 	}
-	return ch, true
+	return ch, hash, true
 }
 
 // build is the change a chunk is (magic, checksum, then the chunk) and
@@ -476,13 +477,13 @@ func encodeCompact(d *direction, t *Tables, changes [][]byte, hashes *[]byte) []
 	out := binary.AppendUvarint(nil, uint64(len(changes)))
 	remember := len(changes) <= indexedFrame
 	for _, c := range changes {
-		ch, ok := parseChunk(c)
+		ch, h, ok := parseChunk(c)
 		if !ok {
 			out = appendBytes(append(out, 0), c)
+			h = changeHash(c)
 		} else {
 			out = d.appendChange(append(out, 1), t, &ch)
 		}
-		h := changeHash(c)
 		*hashes = append(*hashes, h[:]...)
 		if remember {
 			t.mu.Lock()

@@ -197,7 +197,7 @@ func TestCompactRebuildsEveryChange(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, c := range all {
-			if _, ok := parseChunk(c.Save()); !ok {
+			if _, _, ok := parseChunk(c.Save()); !ok {
 				t.Fatalf("seed %d: change %s does not take the compact form", seed, c.Hash())
 			}
 		}
@@ -239,7 +239,7 @@ func TestCompactPassesOtherBytes(t *testing.T) {
 	// The same change with its sequence number padded to two bytes, and
 	// its checksum made right again: Automerge's parser may take it, the
 	// compact form cannot give it back, so it goes as it is.
-	ch, ok := parseChunk(real)
+	ch, _, ok := parseChunk(real)
 	if !ok {
 		t.Fatal("a real change does not parse")
 	}
@@ -258,7 +258,7 @@ func TestCompactPassesOtherBytes(t *testing.T) {
 		append(bytes.Clone(real), 0),                                 // a byte past its length
 	}
 	for i, o := range others {
-		if _, ok := parseChunk(o); ok {
+		if _, _, ok := parseChunk(o); ok {
 			t.Fatalf("case %d parsed as a change", i)
 		}
 	}
@@ -473,7 +473,7 @@ func TestCompactRepeatedSpecStaysInStep(t *testing.T) {
 	for i, cols := range [][][]byte{{{1, 2}, {3, 4}}, {{9, 9}, {3, 4}}, {{3, 4}, {3, 4}}, {{3, 4}, {9, 9}}, {{9, 9}, {9, 9}}} {
 		ch := chunk{actor: actor, seq: uint64(i + 1), startOp: uint64(2*i + 1), msg: []byte("m"), specs: []uint64{5, 5}, data: cols}
 		change, _ := ch.build()
-		if _, ok := parseChunk(change); !ok {
+		if _, _, ok := parseChunk(change); !ok {
 			t.Fatal("a built change does not parse")
 		}
 		z, err := c.Compress(AppendInner(nil, FrameChanges, EncodeChanges([][]byte{change})))
